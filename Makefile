@@ -1,0 +1,33 @@
+# Two commands for a new user: `make demo` and `make test`. Both create .venv when it is missing
+# or older than pyproject.toml, and reuse it otherwise.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint bench data clean-venv
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dask,web,dev]"
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/cocamonitor demo
+
+test: $(STAMP)
+	@bash scripts/ensure_browser.sh
+	$(BIN)/python -m pytest -n 2 --dist loadfile -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+data: $(STAMP)
+	$(BIN)/python scripts/build_data.py
+
+clean-venv:
+	rm -rf $(VENV)

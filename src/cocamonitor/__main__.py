@@ -1,0 +1,3 @@
+from cocamonitor.cli import _entry
+
+_entry()

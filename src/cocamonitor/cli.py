@@ -1,0 +1,83 @@
+"""Command-line interface: ``cocamonitor <group> <command>``.
+
+Each sub-command group lives in :mod:`cocamonitor.commands` and registers itself here. Errors
+that come from bad input (:class:`~cocamonitor.errors.CocamonitorError`) are printed as one line
+on stderr with exit code 2; anything else is an internal error (exit code 1).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from cocamonitor import __version__
+from cocamonitor.errors import CocamonitorError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="cocamonitor",
+    help="Measure coca cultivation and cocaine production in Colombia, with honest uncertainty.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"cocamonitor {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version_callback, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Measure coca cultivation and cocaine production in Colombia, with honest uncertainty."""
+
+
+def _register_all() -> None:
+    from cocamonitor.commands import COMMAND_MODULES
+
+    for module in COMMAND_MODULES:
+        module.register(app)
+
+
+_register_all()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit code (0 ok, 2 bad input, 1 internal error)."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except CocamonitorError as err:
+        sys.stderr.write(f"error: {err}\n")
+        return 2
+    except typer.Exit as ex:
+        return int(ex.exit_code or 0)
+    except typer.Abort:
+        sys.stderr.write("aborted\n")
+        return 1
+    except typer.TyperException as ex:  # usage errors from the (vendored) click layer, exit 2
+        show = getattr(ex, "show", None)
+        if callable(show):
+            show()
+        else:  # pragma: no cover - defensive
+            sys.stderr.write(f"error: {ex}\n")
+        return int(getattr(ex, "exit_code", 2))
+    return 0
+
+
+def _entry() -> None:  # pragma: no cover - console script
+    sys.exit(main())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    _entry()

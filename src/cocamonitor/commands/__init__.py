@@ -1,0 +1,20 @@
+"""Sub-command groups of the ``cocamonitor`` command line, one module per group.
+
+Each module exposes ``register(app)``, which adds its commands or sub-app to the root app.
+"""
+
+from cocamonitor.commands import (
+    area,
+    data,
+    demo,
+    production,
+    report,
+    simulate,
+    territory,
+    trend,
+    zonal,
+)
+
+COMMAND_MODULES = [data, territory, area, production, trend, zonal, simulate, report, demo]
+
+__all__ = ["COMMAND_MODULES"]

@@ -1,0 +1,9 @@
+"""`cocamonitor demo` commands (being built)."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `demo` commands to the root app."""

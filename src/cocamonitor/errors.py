@@ -1,0 +1,130 @@
+"""Exceptions and warnings raised by cocamonitor.
+
+Every error that bad input can cause is a subclass of :class:`CocamonitorError`, so that a
+script can catch all of them with one ``except`` clause and the command line can turn them
+into one line on stderr and exit code 2. Errors also subclass the builtin they replace
+(``ValueError``, ``LookupError``), so code written against the builtins keeps working.
+
+Messages say *what* is wrong, *where* (file, row, column, parameter) and *how to fix it*.
+
+Examples
+--------
+>>> from cocamonitor.errors import InputError
+>>> try:
+...     raise InputError("unknown year 1990", where="--year", hint="use 2001-2024")
+... except InputError as err:
+...     print(err)
+--year: unknown year 1990; use 2001-2024
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from difflib import get_close_matches
+
+__all__ = [
+    "CocamonitorError",
+    "CocamonitorWarning",
+    "DataError",
+    "DesignError",
+    "InputError",
+    "ParameterError",
+    "SchemaError",
+    "UnknownNameError",
+    "suggest",
+]
+
+
+class CocamonitorError(Exception):
+    """Base class of every error cocamonitor raises on purpose.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong.
+    where : str, optional
+        Where it is: a file with row and column, a parameter name, a command-line option.
+    hint : str, optional
+        How to fix it.
+    """
+
+    def __init__(self, message: str, *, where: str | None = None, hint: str | None = None):
+        self.message = message
+        self.where = where
+        self.hint = hint
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        text = self.message
+        if self.where:
+            text = f"{self.where}: {text}"
+        if self.hint:
+            text = f"{text}; {self.hint}"
+        return text
+
+    def __reduce__(self):  # keep pickling (multiprocessing, dask) working with keyword args
+        return (_rebuild, (type(self), self.message, self.where, self.hint))
+
+
+def _rebuild(cls, message, where, hint):  # pragma: no cover - exercised through pickle
+    return cls(message, where=where, hint=hint)
+
+
+class InputError(CocamonitorError, ValueError):
+    """Input that cannot be used as given: a bad value, file, option or table."""
+
+
+class SchemaError(InputError):
+    """A table lacks a column, has the wrong type in it, or has duplicated keys."""
+
+
+class DataError(InputError):
+    """Values in a table are impossible (negative areas, missing values, unparseable numbers)."""
+
+
+class ParameterError(InputError):
+    """A model parameter is unknown, out of range or inconsistent."""
+
+
+class DesignError(InputError):
+    """A sampling design cannot support the estimate asked for (e.g. a stratum with one unit)."""
+
+
+class UnknownNameError(InputError, LookupError):
+    """A name (dataset, territory, preset, source) that is not known; the message lists close matches."""
+
+
+class CocamonitorWarning(UserWarning):
+    """Something the user should know about, with what to do, that does not stop the run."""
+
+
+def suggest(value: str, choices: Iterable[str], *, n: int = 5) -> str:
+    """Return a short "did you mean" phrase for ``value`` among ``choices``.
+
+    Parameters
+    ----------
+    value : str
+        What the user typed.
+    choices : iterable of str
+        The valid values.
+    n : int, default 5
+        How many suggestions at most.
+
+    Returns
+    -------
+    str
+        ``"did you mean: a, b?"`` when there are close matches, else ``"valid: a, b, c"``
+        (truncated to ``n`` items).
+
+    Examples
+    --------
+    >>> suggest("coca-nacional", ["coca-national", "coca-municipal", "labs"])
+    'did you mean: coca-national, coca-municipal?'
+    """
+    pool: Sequence[str] = sorted(set(map(str, choices)))
+    close = get_close_matches(str(value), pool, n=n, cutoff=0.6)
+    if close:
+        return "did you mean: " + ", ".join(close) + "?"
+    shown = ", ".join(pool[:n])
+    more = f", ... ({len(pool)} in all)" if len(pool) > n else ""
+    return f"valid: {shown}{more}"

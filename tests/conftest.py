@@ -1,0 +1,35 @@
+"""Shared fixtures: a CLI runner that returns (exit code, stdout, stderr)."""
+
+from __future__ import annotations
+
+import io
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+
+
+@dataclass(frozen=True)
+class CliResult:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def run_cli(monkeypatch) -> Callable[..., CliResult]:
+    """Run ``cocamonitor`` in-process with the given arguments and capture its streams."""
+    from cocamonitor.cli import main
+
+    def _run(*args: str) -> CliResult:
+        out, err = io.StringIO(), io.StringIO()
+        monkeypatch.setattr(sys, "stdout", out)
+        monkeypatch.setattr(sys, "stderr", err)
+        try:
+            code = main(list(args))
+        finally:
+            monkeypatch.undo()
+        return CliResult(code, out.getvalue(), err.getvalue())
+
+    return _run
