@@ -1,7 +1,6 @@
 """Class tallies of large rasters: whole-raster class areas and areas by zone.
 
->>> from cocamonitor.zonal import class_areas  # doctest: +SKIP
->>> class_areas("coca_2023.tif")               # doctest: +SKIP
+Rasters are read window by window, so memory does not grow with the size of the map.
 """
 
 from cocamonitor.zonal.areas import class_areas
