@@ -56,6 +56,7 @@ def make_report(
     ------
     InputError
         For a year outside the census or a language other than es/en (exit code 2 on the CLI).
+
     """
     lang = check_lang(lang)
     if inputs is None:

@@ -11,6 +11,7 @@ Examples
 --------
 >>> find_chromium() is None or isinstance(find_chromium(), str)
 True
+
 """
 
 from __future__ import annotations
@@ -57,8 +58,11 @@ def find_chromium() -> str | None:
 
 
 def chromium_command(executable: str, profile_dir: str | Path, width: int, height: int) -> list[str]:
-    """Command line of a headless Chromium with networking features off and DevTools on a free
-    port of 127.0.0.1."""
+    """Return a headless Chromium command line (no background networking, DevTools on 127.0.0.1).
+
+    The DevTools port is chosen by Chromium (``--remote-debugging-port=0``) and printed on
+    its stderr.
+    """
     return [
         executable,
         "--headless",
@@ -200,6 +204,7 @@ class BrowserRun:
         Whether the page's ready flag (``window.cocamonitorReady``) became true.
     scale : float
         Device pixels per CSS pixel in the screenshot.
+
     """
 
     screenshot: Path
@@ -210,7 +215,7 @@ class BrowserRun:
     scale: float = 1.0
 
     def external_requests(self) -> list[str]:
-        """Requests whose URL scheme would leave the machine."""
+        """Return the requests whose URL scheme would leave the machine."""
         return [u for u in self.requests if not u.startswith(LOCAL_SCHEMES)]
 
 
@@ -258,6 +263,10 @@ def render_page(
     ready_expression : str
         JavaScript expression that becomes true when the page has drawn; if it never does
         within ``timeout``, the screenshot is still taken and ``ready`` is ``False``.
+    timeout : float
+        Seconds to wait for the page to be ready (and for each DevTools answer).
+    full_page : bool
+        Capture the whole document height rather than the viewport.
     executable : str, optional
         Chromium binary (default: :func:`find_chromium`).
 
@@ -265,6 +274,7 @@ def render_page(
     ------
     FileNotFoundError
         If no Chromium executable is found.
+
     """
     exe = executable or find_chromium()
     if exe is None:
@@ -303,10 +313,10 @@ def render_page(
             time.sleep(0.3)  # let the last frame paint
             rects = {
                 sel: dt.evaluate(
-                    "Array.from(document.querySelectorAll(%s)).map(e => {"
+                    f"Array.from(document.querySelectorAll({json.dumps(sel)})).map(e => {{"
                     "const r = e.getBoundingClientRect();"
                     "return {x: r.left + window.scrollX, y: r.top + window.scrollY,"
-                    " width: r.width, height: r.height};})" % json.dumps(sel)
+                    " width: r.width, height: r.height};})"
                 )
                 or []
                 for sel in selectors

@@ -13,6 +13,7 @@ Examples
 (30.0, 20.0, 10.0)
 >>> data.top.iloc[0]["municipality"]
 'Alfa'
+
 """
 
 from __future__ import annotations
@@ -51,9 +52,9 @@ class ReportInputs:
     ----------
     municipal : DataFrame
         ``divipola, year, hectares`` (SIMCI census at 31 December; NaN = no coca reported).
-    national : DataFrame
-        ``coca-national``: ``year, source_key, source, metric, value, unit, citation, note,
-        preferred``.
+    series : mapping of str to Series
+        Published national series by year: ``unodc_area``, ``us_area``, ``unodc_production``,
+        ``us_production`` (preferred vintage; ``attrs["citations"]`` maps year to source).
     territories : DataFrame
         DIVIPOLA registry: ``divipola, municipality, department_code, department, pdet,
         pdet_subregion, ...``.
@@ -63,10 +64,11 @@ class ReportInputs:
         One row per bundled dataset: where it comes from, its checksum and caveats.
     municipalities, departments : GeoDataFrame or None
         Simplified boundaries in EPSG:4326 for the maps (``None``: the report has no maps).
+
     """
 
     municipal: pd.DataFrame
-    national: pd.DataFrame
+    series: Mapping[str, pd.Series]
     territories: pd.DataFrame
     spraying: pd.DataFrame
     labs: pd.DataFrame
@@ -81,7 +83,11 @@ class ReportInputs:
 
         return cls(
             municipal=datasets.load("coca-municipal"),
-            national=datasets.load("coca-national"),
+            series={
+                f"{src}_{metric}": datasets.national_series(src, metric)
+                for src in ("unodc", "us")
+                for metric in ("area", "production")
+            },
             territories=datasets.load("territories"),
             spraying=datasets.load("spraying"),
             labs=datasets.load("labs"),
@@ -92,7 +98,7 @@ class ReportInputs:
 
     @classmethod
     def example(cls) -> ReportInputs:
-        """A tiny made-up input set (three municipalities, two departments) for examples."""
+        """Return a tiny made-up input set (three municipalities, two departments) for examples."""
         mun = pd.DataFrame(
             {
                 "divipola": ["11001", "11002", "22001"] * 2,
@@ -110,19 +116,10 @@ class ReportInputs:
                 "pdet_subregion": ["Sur", pd.NA, "Norte"],
             }
         )
-        nat = pd.DataFrame(
-            {
-                "year": [2020, 2021, 2020, 2021],
-                "source_key": ["unodc", "unodc", "us", "us"],
-                "source": ["UNODC/SIMCI"] * 2 + ["US Government"] * 2,
-                "metric": ["area"] * 4,
-                "value": [20.0, 30.0, 40.0, 35.0],
-                "unit": ["ha"] * 4,
-                "citation": ["example"] * 4,
-                "note": [""] * 4,
-                "preferred": [True] * 4,
-            }
-        )
+        nat = {
+            "unodc_area": pd.Series([20.0, 30.0], index=[2020, 2021]),
+            "us_area": pd.Series([40.0, 35.0], index=[2020, 2021]),
+        }
         events = pd.DataFrame(
             {
                 "divipola": ["11001", "22001", pd.NA],
@@ -167,8 +164,8 @@ class ReportData:
         PDET subregions (plus rows ``PDET total`` / ``non-PDET``).
     national_series : DataFrame
         ``year, simci_municipal_sum, unodc_area, us_area, unodc_production, us_production``.
-    series_citations : dict
-        ``{"unodc-area": "...", ...}``: where each national series comes from.
+    series_sources : DataFrame
+        ``series, year, citation``: where each published national figure comes from.
     spraying_by_year, labs_by_year : DataFrame
         ``year, quantity, events, coca_ha, ratio``: ``ratio`` is hectares sprayed per hectare of
         coca at 31 December (spraying) or labs destroyed per 1,000 ha of coca (labs).
@@ -185,6 +182,7 @@ class ReportData:
         The provenance table of the bundled datasets.
     extras : mapping
         Sections computed by other modules (``"trends"``, ``"production"``) when available.
+
     """
 
     year: int
@@ -203,7 +201,7 @@ class ReportData:
     movers: pd.DataFrame
     pdet: pd.DataFrame
     national_series: pd.DataFrame
-    series_citations: Mapping[str, str]
+    series_sources: pd.DataFrame
     spraying_by_year: pd.DataFrame
     spraying_by_department: pd.DataFrame
     spraying_year: int | None
@@ -217,6 +215,7 @@ class ReportData:
         """Every table of the report by file stem (each is written as ``<stem>.csv``)."""
         return {
             "national_series": self.national_series,
+            "national_series_sources": self.series_sources,
             "municipalities": self.municipalities,
             "departments": self.departments,
             "top20": self.top,
@@ -230,7 +229,7 @@ class ReportData:
         }
 
     def to_frame(self) -> pd.DataFrame:
-        """The municipality table (the most detailed table of the report)."""
+        """Return the municipality table (the most detailed table of the report)."""
         return self.municipalities.copy()
 
     def to_dict(self) -> dict[str, Any]:
@@ -256,6 +255,7 @@ def check_year(year: int, years: tuple[int, ...] | list[int], *, where: str = "-
     --------
     >>> check_year(2021, (2020, 2021))
     2021
+
     """
     if year not in set(years):
         raise InputError(
@@ -310,21 +310,24 @@ def _events_by_department(
     return g, unlocated
 
 
-def _national_series(inputs: ReportInputs, municipal_sum: pd.Series) -> tuple[pd.DataFrame, dict]:
-    nat = inputs.national
-    nat = nat[nat["preferred"].astype(bool) & nat["source_key"].isin(["unodc", "us"])]
-    nat = nat[nat["metric"].isin(["area", "production"])]
-    wide = nat.pivot_table(index="year", columns=["source_key", "metric"], values="value")
-    wide.columns = [f"{s}_{m}" for s, m in wide.columns]
-    cols = ["unodc_area", "us_area", "unodc_production", "us_production"]
-    wide = wide.reindex(columns=cols)
-    out = pd.DataFrame({"simci_municipal_sum": municipal_sum}).join(wide, how="outer")
+SERIES_KEYS = ("unodc_area", "us_area", "unodc_production", "us_production")
+
+
+def _national_series(
+    series: Mapping[str, pd.Series], municipal_sum: pd.Series
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    cols = {"simci_municipal_sum": municipal_sum}
+    cols.update({k: series[k] for k in SERIES_KEYS if k in series})
+    out = pd.DataFrame(cols).sort_index().reindex(columns=["simci_municipal_sum", *SERIES_KEYS])
     out.index.name = "year"
-    cites = {
-        f"{s}-{m}": "; ".join(sorted(set(g["citation"].astype(str))))
-        for (s, m), g in nat.groupby(["source_key", "metric"])
-    }
-    return out.reset_index(), cites
+    rows = [
+        (k, int(y), str(url))
+        for k in SERIES_KEYS
+        if k in series
+        for y, url in (series[k].attrs.get("citations") or {}).items()
+    ]
+    sources = pd.DataFrame(rows, columns=["series", "year", "citation"])
+    return out.reset_index(), sources
 
 
 def _pdet_table(muni: pd.DataFrame, national_area: float) -> pd.DataFrame:
@@ -372,6 +375,7 @@ def build_report_data(
     >>> data = build_report_data(2021, ReportInputs.example())
     >>> data.departments[["department", "hectares"]].to_dict("records")
     [{'department': 'Uno', 'hectares': 30.0}, {'department': 'Dos', 'hectares': 0.0}]
+
     """
     municipal = inputs.municipal
     years = tuple(sorted(int(y) for y in municipal["year"].unique()))
@@ -416,7 +420,7 @@ def build_report_data(
     else:
         movers = muni.iloc[0:0].assign(direction=pd.Series(dtype=str))
 
-    series, cites = _national_series(inputs, by_year)
+    series, sources = _national_series(inputs.series, by_year)
     spraying = _events_by_year(inputs.spraying, by_year, 1.0)
     labs = _events_by_year(inputs.labs, by_year, 1000.0)
     spray_years = sorted(inputs.spraying["year"].unique())
@@ -455,7 +459,7 @@ def build_report_data(
         movers=movers.reset_index(drop=True),
         pdet=_pdet_table(muni, national_area),
         national_series=series,
-        series_citations=cites,
+        series_sources=sources,
         spraying_by_year=spraying,
         spraying_by_department=spray_dep,
         spraying_year=spraying_year,

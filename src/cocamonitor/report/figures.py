@@ -12,6 +12,7 @@ Examples
 >>> fig = spec.to_plotly("es")
 >>> fig.layout.separators
 ',.'
+
 """
 
 from __future__ import annotations
@@ -48,12 +49,13 @@ COLORS = {
 
 
 def plotly_separators(lang: str) -> str:
-    """plotly's ``layout.separators`` (decimal, thousands) for a language.
+    """Return plotly's ``layout.separators`` (decimal, thousands) for a language.
 
     Examples
     --------
     >>> plotly_separators("en")
     '.,'
+
     """
     return ",." if lang == "es" else ".,"
 
@@ -98,7 +100,7 @@ class ChartSpec:
         """Render as an interactive plotly figure."""
         fig = go.Figure()
         for s in self.series:
-            fmt = ",.%df" % s.decimals
+            fmt = f",.{s.decimals}f"
             common: dict[str, Any] = {"name": s.name, "marker": {"color": s.color}}
             if s.axis == "y2":
                 common["yaxis"] = "y2"

@@ -12,6 +12,7 @@ Examples
 ('1.228 t', '1,228 t')
 >>> fmt_percent(0.125, "es", decimals=1), fmt_percent(-0.125, "en", decimals=1, signed=True)
 ('12,5 %', '−12.5%')
+
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ def check_lang(lang: str, *, where: str = "--lang") -> Lang:
     --------
     >>> check_lang("es")
     'es'
+
     """
     if lang not in LANGUAGES:
         raise UnknownNameError(
@@ -81,6 +83,7 @@ def fmt_number(value: float | int | None, lang: str, decimals: int = 0) -> str:
     ('1.234.567,89', '1,234,567.89')
     >>> fmt_number(-0.4, "en"), fmt_number(None, "es")
     ('0', '–')
+
     """
     check_lang(lang, where="lang")
     if _is_missing(value):
@@ -102,6 +105,7 @@ def fmt_signed(value: float | int | None, lang: str, decimals: int = 0) -> str:
     --------
     >>> fmt_signed(8814.4, "es"), fmt_signed(-8814.4, "en"), fmt_signed(0, "en")
     ('+8.814', '−8,814', '0')
+
     """
     text = fmt_number(value, lang, decimals)
     if text in (_MISSING,) or text.startswith(_MINUS) or text.strip("0.,") == "":
@@ -120,6 +124,7 @@ def fmt_quantity(
     '143.000 ha'
     >>> fmt_quantity(-520, "ha", "en", signed=True)
     '−520 ha'
+
     """
     text = fmt_signed(value, lang, decimals) if signed else fmt_number(value, lang, decimals)
     if text == _MISSING:
@@ -136,6 +141,7 @@ def fmt_percent(
     --------
     >>> fmt_percent(0.0356, "es", 1, signed=True), fmt_percent(0.0356, "en", 1, signed=True)
     ('+3,6 %', '+3.6%')
+
     """
     if _is_missing(share):
         return _MISSING

@@ -15,6 +15,7 @@ Examples
 >>> gj = to_geojson(gdf, "divipola")
 >>> gj["features"][0]["id"], gj["features"][0]["geometry"]["type"]
 ('11001', 'Polygon')
+
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 import shapely
 
 __all__ = [
@@ -56,6 +56,7 @@ def to_geojson(gdf: Any, id_col: str, *, decimals: int = 3) -> dict[str, Any]:
         Column with the feature identifier (e.g. ``divipola``).
     decimals : int
         Decimal places kept in the coordinates.
+
     """
     geoms = shapely.set_precision(gdf.geometry.to_numpy(), 10.0**-decimals, mode="pointwise")
     # d3-geo (used by plotly's geo maps) reads rings on the sphere: exteriors must be clockwise,
@@ -75,20 +76,21 @@ def to_geojson(gdf: Any, id_col: str, *, decimals: int = 3) -> dict[str, Any]:
 OFF_MAP_DEPARTMENTS = ("88",)
 
 
-def _departments_trace(departments: Any) -> go.Choropleth:
+def _departments_trace(departments: Any) -> dict[str, Any]:
     departments = departments[~departments["department_code"].isin(OFF_MAP_DEPARTMENTS)]
     gj = to_geojson(departments, "department_code")
     ids = [f["id"] for f in gj["features"]]
-    return go.Choropleth(
-        geojson=gj,
-        locations=ids,
-        z=np.zeros(len(ids)),
-        colorscale=[[0, "#eeeeee"], [1, "#eeeeee"]],
-        showscale=False,
-        marker={"line": {"color": "#9a9a9a", "width": 0.6}},
-        hoverinfo="skip",
-        name="",
-    )
+    return {
+        "type": "choropleth",
+        "geojson": gj,
+        "locations": ids,
+        "z": [0] * len(ids),
+        "colorscale": [[0, "#eeeeee"], [1, "#eeeeee"]],
+        "showscale": False,
+        "marker": {"line": {"color": "#9a9a9a", "width": 0.6}},
+        "hoverinfo": "skip",
+        "name": "",
+    }
 
 
 def choropleth(
@@ -106,8 +108,13 @@ def choropleth(
     tickvals: list[float] | None = None,
     ticktext: list[str] | None = None,
     separators: str = ".,",
-) -> go.Figure:
-    """A plotly geo choropleth of ``values[value_col]`` by municipality over department outlines.
+) -> dict[str, Any]:
+    """Return a plotly geo choropleth of ``values[value_col]`` by municipality.
+
+    Municipalities are drawn over the department outlines.
+
+    Returned as a plain plotly figure dict (``{"data": [...], "layout": {...}}``): building
+    ``plotly.graph_objects`` would deep-copy and validate the whole geometry for nothing.
 
     Parameters
     ----------
@@ -120,12 +127,26 @@ def choropleth(
     hover : list of str
         One pre-formatted hover text per row of ``values``.
     colorscale, zmin, zmax, colorbar_title
-        Colour mapping.
+        Colour mapping (a plotly named colour scale or a list of ``[position, colour]``).
     transform : callable, optional
-        Applied to the values before colouring (e.g. ``np.log10``); ticks then come from
-        ``tickvals``/``ticktext``.
+        Applied to the values before colouring (e.g. ``np.log10``).
+    tickvals, ticktext : list, optional
+        Colour-bar ticks (in transformed units) and their labels.
     separators : str
         plotly's decimal and thousands separators (``",."`` for Spanish).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> mun = gpd.GeoDataFrame({"divipola": ["11001"]}, geometry=[box(-74.1, 4.6, -74, 4.7)])
+    >>> dep = gpd.GeoDataFrame({"department_code": ["11"]}, geometry=[box(-75, 4, -73, 5)])
+    >>> fig = choropleth(mun, dep, pd.DataFrame({"divipola": ["11001"], "ha": [5.0]}),
+    ...                  value_col="ha", hover=["Bogotá"], colorscale="YlOrRd", zmin=0, zmax=10,
+    ...                  colorbar_title="ha")
+    >>> [t["type"] for t in fig["data"]], fig["layout"]["geo"]["visible"]
+    (['choropleth', 'choropleth'], False)
+
     """
     mun = municipalities[municipalities["divipola"].isin(values["divipola"])]
     gj = to_geojson(mun, "divipola")
@@ -137,32 +158,32 @@ def choropleth(
     }
     if tickvals is not None:
         colorbar.update(tickvals=tickvals, ticktext=ticktext)
-    trace = go.Choropleth(
-        geojson=gj,
-        locations=values["divipola"].astype(str),
-        z=z,
-        zmin=zmin,
-        zmax=zmax,
-        colorscale=colorscale,
-        marker={"line": {"color": "#555555", "width": 0.25}},
-        text=hover,
-        hovertemplate="%{text}<extra></extra>",
-        colorbar=colorbar,
-    )
-    fig = go.Figure([_departments_trace(departments), trace])
-    fig.update_geos(
-        visible=False,
-        fitbounds="locations",
-        projection_type="mercator",
-        bgcolor="rgba(0,0,0,0)",
-    )
-    fig.update_layout(
-        height=620,
-        margin={"l": 0, "r": 0, "t": 10, "b": 0},
-        separators=separators,
-        paper_bgcolor="white",
-    )
-    return fig
+    trace = {
+        "type": "choropleth",
+        "geojson": gj,
+        "locations": values["divipola"].astype(str).tolist(),
+        "z": [round(float(v), 4) for v in z],
+        "zmin": zmin,
+        "zmax": zmax,
+        "colorscale": colorscale,
+        "marker": {"line": {"color": "#555555", "width": 0.25}},
+        "text": list(hover),
+        "hovertemplate": "%{text}<extra></extra>",
+        "colorbar": colorbar,
+    }
+    layout = {
+        "geo": {
+            "visible": False,
+            "fitbounds": "locations",
+            "projection": {"type": "mercator"},
+            "bgcolor": "rgba(0,0,0,0)",
+        },
+        "height": 620,
+        "margin": {"l": 0, "r": 0, "t": 10, "b": 0},
+        "separators": separators,
+        "paper_bgcolor": "white",
+    }
+    return {"data": [_departments_trace(departments), trace], "layout": layout}
 
 
 def choropleth_png(

@@ -13,6 +13,7 @@ Examples
 ...     files = write_report(data, "en", tmp)
 ...     print(files.html.name, len(files.csv) > 5, files.summary[:34])
 index.html True At 31 December 2021, the SIMCI cen
+
 """
 
 from __future__ import annotations
@@ -89,12 +90,13 @@ class _Messages(dict):
 
 @lru_cache(maxsize=4)
 def messages(lang: str) -> _Messages:
-    """The label catalog of a language (``templates/messages_<lang>.toml``).
+    """Return the label catalog of a language (``templates/messages_<lang>.toml``).
 
     Examples
     --------
     >>> messages("es").section.where
     'Dónde está la coca y cómo se movió'
+
     """
     check_lang(lang, where="lang")
     text = resources.files("cocamonitor.report").joinpath(f"templates/messages_{lang}.toml")
@@ -185,13 +187,14 @@ def _context(data: ReportData) -> dict[str, Any]:
 
 
 def summary_text(data: ReportData, lang: str) -> str:
-    """The summary paragraph of the report as plain text, in ``lang``.
+    """Return the summary paragraph of the report as plain text, in ``lang``.
 
     Examples
     --------
     >>> from cocamonitor.report.build import ReportInputs, build_report_data
-    >>> print(summary_text(build_report_data(2021, ReportInputs.example()), "es")[:60])
-    A 31 de diciembre de 2021, el censo del SIMCI detectó 30 ha
+    >>> print(summary_text(build_report_data(2021, ReportInputs.example()), "es")[:62])
+    A 31 de diciembre de 2021, el censo del SIMCI detectó 30 ha de
+
     """
     lang = check_lang(lang)
     env = _env_for(lang)
@@ -209,7 +212,7 @@ def _html_table(
     *,
     total_rows: set[int] | None = None,
 ) -> Markup:
-    """An HTML table: ``columns`` = (column, header, formatter or None for text)."""
+    """Render an HTML table: ``columns`` = (column, header, formatter or None for text)."""
     head = "".join(
         f'<th class="{"num" if f else ""}">{escape(h)}</th>' for _c, h, f in columns
     )
@@ -292,9 +295,12 @@ def _tables(data: ReportData, lang: str, m: _Messages) -> dict[str, dict[str, An
     add("labs_by_department", "labs_by_department", str(data.year), data.labs_by_department,
         [("department", col.department, None), ("quantity", col.labs, n0),
          ("coca_ha", col.coca_ha, n0), ("ratio", col.labs_ratio, n1)])
-    prov = data.provenance
-    add("provenance", "provenance", "", prov,
-        [(c, c, None) for c in prov.columns])
+    prov = data.provenance.copy()
+    shown = [c for c in ("dataset", "title", "publisher", "original_source", "obtained_from",
+                         "licence", "caveats", "raw_sha256") if c in prov.columns]
+    if "raw_sha256" in prov.columns:
+        prov["raw_sha256"] = prov["raw_sha256"].astype(str).str.slice(0, 12) + "…"
+    add("provenance", "provenance", "", prov, [(c, c, None) for c in shown or prov.columns])
     for key, tb in (data.extras.get("tables_html") or {}).get(lang, {}).items():
         out[key] = tb
     return out
@@ -424,6 +430,8 @@ def _maps(
 
 
 def _figure_json(fig: Any) -> str:
+    if isinstance(fig, dict):  # maps: already plain JSON types
+        return json.dumps(fig, ensure_ascii=False, separators=(",", ":"))
     return pio.to_json(fig, validate=False, remove_uids=True)
 
 
@@ -462,6 +470,7 @@ def write_report(
     Returns
     -------
     ReportFiles
+
     """
     lang = check_lang(lang)
     out_dir = Path(out_dir)

@@ -20,6 +20,7 @@ def screenshot_report(html: str | Path, png: str | Path, *, width: int = 1280) -
     ------
     InputError
         If Chromium is not installed, or the page did not finish drawing.
+
     """
     from PIL import Image
 
