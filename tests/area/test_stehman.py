@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from area_examples import stehman2014
 
 from cocamonitor.area import estimate_stehman
 from cocamonitor.errors import DataError
 
 
-def test_stehman_2014_numerical_example(stehman2014):
-    sample, areas = stehman2014
+def test_stehman_2014_numerical_example():
+    sample, areas = stehman2014()
     est = estimate_stehman(sample, areas)
     # Stehman 2014, pp. 4932-4936
     assert round(est.classes["A"].proportion, 2) == 0.35
@@ -29,14 +30,14 @@ def test_stehman_2014_numerical_example(stehman2014):
     assert est.method == "stehman2014"
 
 
-def test_class_areas_sum_to_total(stehman2014):
-    sample, areas = stehman2014
+def test_class_areas_sum_to_total():
+    sample, areas = stehman2014()
     est = estimate_stehman(sample, areas)
     assert sum(c.area for c in est.classes.values()) == pytest.approx(est.total_area)
 
 
-def test_reference_label_outside_map_classes(stehman2014):
-    sample, areas = stehman2014
+def test_reference_label_outside_map_classes():
+    sample, areas = stehman2014()
     sample.loc[5, "reference_class"] = "E"
     with pytest.raises(DataError, match="line 7, column 'reference_class'"):
         estimate_stehman(sample, areas)
@@ -67,19 +68,17 @@ def test_strata_are_departments():
     assert est.classes["coca"].area == pytest.approx(300 * 0.25 + 700 * 0.5)
 
 
-def test_paper_producers_se_reproduced_with_its_slip(stehman2014):
+def test_paper_producers_se_reproduced_with_its_slip():
     """Setting s²_x = 0 in stratum D, as the paper did, gives its printed SE of 0.114."""
     import numpy as np
 
     from cocamonitor.area._core import ClassLayout, indicator_values, moments, ratio_variance
 
-    sample, areas = stehman2014
+    sample, areas = stehman2014()
     classes = ["A", "B", "C", "D"]
     code = {c: i for i, c in enumerate(classes)}
     lay = ClassLayout(4)
-    vals = indicator_values(
-        sample["map_class"].map(code).to_numpy(), sample["reference_class"].map(code).to_numpy(), 4
-    )
+    vals = indicator_values(sample["map_class"].map(code).to_numpy(), sample["reference_class"].map(code).to_numpy(), 4)
     strata = sample["stratum"].map(code).to_numpy()
     m = moments(vals, strata, 4, pairs=lay.pairs())
     e = np.array([areas[c] for c in classes])

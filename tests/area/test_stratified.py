@@ -8,13 +8,14 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from area_examples import olofsson2013, olofsson2014
 
 from cocamonitor.area import estimate_stehman, estimate_stratified
 from cocamonitor.errors import DataError, DesignError, InputError, SchemaError
 
 
-def test_olofsson_2013_example_1(olofsson2013):
-    sample, areas = olofsson2013
+def test_olofsson_2013_example_1():
+    sample, areas = olofsson2013()
     est = estimate_stratified(sample, areas)
     c1 = est.classes["1"]
     # Olofsson et al. 2013, eqs. 9-16: p.1 = 0.0257, A1 = 45,112 px, SE 10,751 px,
@@ -52,8 +53,8 @@ T8_PA = {
 }
 
 
-def test_olofsson_2014_good_practice_example(olofsson2014):
-    sample, areas = olofsson2014
+def test_olofsson_2014_good_practice_example():
+    sample, areas = olofsson2014()
     est = estimate_stratified(sample, areas)
     z = 1.959964
     for name, (area_ha, half_ha) in T8_AREAS.items():
@@ -74,20 +75,18 @@ def test_olofsson_2014_good_practice_example(olofsson2014):
     assert round(m.loc["Deforestation", "Deforestation"], 4) == 0.0176
     assert round(m.loc["Stable non-forest", "Stable forest"], 4) == 0.0179
     assert round(m.loc["Stable forest", "Stable non-forest"], 4) == 0.0213
-    assert (
-        est.error_matrix.to_dict()["proportions"][1][0] is None
-    )  # gain mapped, defor. ref: 0 units
+    assert est.error_matrix.to_dict()["proportions"][1][0] is None  # gain mapped, defor. ref: 0 units
 
 
-def test_same_numbers_as_stehman_when_strata_are_map_classes(olofsson2014):
-    sample, areas = olofsson2014
+def test_same_numbers_as_stehman_when_strata_are_map_classes():
+    sample, areas = olofsson2014()
     a = estimate_stratified(sample, areas).to_frame()
     b = estimate_stehman(sample, areas).to_frame()
     pd.testing.assert_frame_equal(a, b)
 
 
-def test_confidence_level_changes_interval_only(olofsson2013):
-    sample, areas = olofsson2013
+def test_confidence_level_changes_interval_only():
+    sample, areas = olofsson2013()
     e95 = estimate_stratified(sample, areas)
     e90 = estimate_stratified(sample, areas, confidence=0.90)
     c95, c90 = e95.classes["1"], e90.classes["1"]
@@ -95,8 +94,8 @@ def test_confidence_level_changes_interval_only(olofsson2013):
     assert c90.area_ci[1] - c90.area == pytest.approx(1.644854 * c90.area_se, rel=1e-6)
 
 
-def test_to_dict_follows_contract(olofsson2013):
-    sample, areas = olofsson2013
+def test_to_dict_follows_contract():
+    sample, areas = olofsson2013()
     d = estimate_stratified(sample, areas).to_dict()
     assert set(d) == {
         "method",
@@ -124,15 +123,13 @@ def test_to_dict_follows_contract(olofsson2013):
 
 
 def test_labels_kept_as_given():
-    sample = pd.DataFrame(
-        {"stratum": ["01", "01", "2", "2"], "reference_class": ["01", "2", "2", "2"]}
-    )
+    sample = pd.DataFrame({"stratum": ["01", "01", "2", "2"], "reference_class": ["01", "2", "2", "2"]})
     est = estimate_stratified(sample, {"01": 10.0, "2": 20.0})
     assert list(est.classes) == ["01", "2"]
 
 
-def test_domains_add_up_to_national(olofsson2014):
-    sample, areas = olofsson2014
+def test_domains_add_up_to_national():
+    sample, areas = olofsson2014()
     rng = np.random.default_rng(3)
     sample["dept"] = rng.choice(["Nariño", "Cauca", "Putumayo"], size=len(sample))
     est = estimate_stratified(sample, areas, by="dept")

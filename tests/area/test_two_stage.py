@@ -49,9 +49,7 @@ def test_pps_matches_hand_computation():
 
 
 def test_equal_probability_uses_psu_sizes():
-    est = estimate_two_stage(
-        _sample(), {"all": 10000.0}, map_class=None, selection="equal", psu_count=50
-    )
+    est = estimate_two_stage(_sample(), {"all": 10000.0}, map_class=None, selection="equal", psu_count=50)
     y = np.array([0.25 * 100, 0.5 * 300, 0.0])
     assert est.classes["coca"].area == pytest.approx(50 * y.mean())
     assert est.classes["coca"].area_se == pytest.approx(50 * y.std(ddof=1) / np.sqrt(3))
@@ -74,9 +72,7 @@ def test_one_point_per_cluster_equals_stratified():
         assert a.classes[k].area == pytest.approx(b.classes[k].area)
         assert a.classes[k].area_se == pytest.approx(b.classes[k].area_se)
         assert a.classes[k].users_accuracy == pytest.approx(b.classes[k].users_accuracy)
-        assert a.classes[k].producers_accuracy_se == pytest.approx(
-            b.classes[k].producers_accuracy_se
-        )
+        assert a.classes[k].producers_accuracy_se == pytest.approx(b.classes[k].producers_accuracy_se)
 
 
 def test_units_are_primary_units():

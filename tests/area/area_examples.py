@@ -1,9 +1,8 @@
-"""Published worked examples used as oracles."""
+"""Published worked examples used as oracles (plain data; imported by the area tests)."""
 
 from __future__ import annotations
 
 import pandas as pd
-import pytest
 
 
 def expand_cells(cells: dict[tuple[str, str], int], *, stratum: str = "stratum") -> pd.DataFrame:
@@ -30,9 +29,7 @@ OLOFSSON_2013_AREAS = {"1": 22353, "2": 1122543, "3": 610228}  # pixels
 # Olofsson et al. (2014), Table 8 (counts) and mapped areas in 30 m pixels
 _NAMES = ["Deforestation", "Forest gain", "Stable forest", "Stable non-forest"]
 _T8 = [[66, 0, 5, 4], [0, 55, 8, 12], [1, 0, 153, 11], [2, 1, 9, 313]]
-OLOFSSON_2014_CELLS = {
-    (_NAMES[i], _NAMES[j]): _T8[i][j] for i in range(4) for j in range(4) if _T8[i][j]
-}
+OLOFSSON_2014_CELLS = {(_NAMES[i], _NAMES[j]): _T8[i][j] for i in range(4) for j in range(4) if _T8[i][j]}
 OLOFSSON_2014_AREAS = {
     "Deforestation": 200_000 * 900.0,
     "Forest gain": 150_000 * 900.0,
@@ -51,16 +48,13 @@ STEHMAN_2014 = pd.DataFrame(
 STEHMAN_2014_AREAS = {"A": 40000.0, "B": 30000.0, "C": 20000.0, "D": 10000.0}
 
 
-@pytest.fixture
 def olofsson2013() -> tuple[pd.DataFrame, dict[str, float]]:
     return expand_cells(OLOFSSON_2013_CELLS), dict(OLOFSSON_2013_AREAS)
 
 
-@pytest.fixture
 def olofsson2014() -> tuple[pd.DataFrame, dict[str, float]]:
     return expand_cells(OLOFSSON_2014_CELLS), dict(OLOFSSON_2014_AREAS)
 
 
-@pytest.fixture
 def stehman2014() -> tuple[pd.DataFrame, dict[str, float]]:
     return STEHMAN_2014.copy(), dict(STEHMAN_2014_AREAS)
