@@ -12,6 +12,7 @@ Examples
 >>> result = compare(cfg, [2020, 2021], replicates=2, seed=7)
 >>> result.to_frame()["method"].tolist()
 ['census', 'sample_survey', 'good_practice']
+
 """
 
 from cocamonitor.simulate.config import (

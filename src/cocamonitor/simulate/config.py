@@ -17,6 +17,7 @@ Examples
 (10.0, 4.0)
 >>> cfg.replace(landscape={"size": 300}).landscape.size
 300
+
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ __all__ = [
 
 def _p(default: Any, unit: str, doc: str, lo: float | None = None, hi: float | None = None,
        lo_open: bool = False) -> Any:
-    """A dataclass field with unit, description and valid range in its metadata."""
+    """Make a dataclass field with unit, description and valid range in its metadata."""
     return field(default=default, metadata={"unit": unit, "doc": doc, "lo": lo, "hi": hi,
                                             "lo_open": lo_open})
 
@@ -72,13 +73,14 @@ class DynamicsConfig:
 
     spinup_years: int = _p(3, "years", "years simulated before the first reported year", 0, 50)
     initial_fields_per_km2: float = _p(1.5, "fields/km2", "fields at the start of the spin-up", 0)
-    new_field_rate: float = _p(0.2, "1/year", "new fields per year per standing field", 0)
+    new_field_rate: float = _p(0.18, "1/year", "new fields per year per standing field", 0)
     new_field_rate_sd: float = _p(0.35, "log units", "year-to-year sd of log(new_field_rate)", 0)
     background_fields_per_km2: float = _p(0.1, "fields/km2/year",
                                           "new fields per year arising anywhere", 0)
-    cluster_share: float = _p(0.8, "share", "share of new fields placed near a standing field",
+    cluster_share: float = _p(0.8, "share", "share of new (and initial) fields placed near a "
+                              "standing field",
                               0, 1)
-    cluster_distance_m: float = _p(400.0, "m", "mean distance of a new field from its parent", 0)
+    cluster_distance_m: float = _p(150.0, "m", "mean distance of a new field from its parent", 0)
     edge_weight: float = _p(0.8, "share", "preference of other new fields for forest edges", 0, 1)
     size_median_ha: float = _p(0.7, "ha", "median field size (lognormal)", 0, None, lo_open=True)
     size_sigma: float = _p(0.75, "log units", "sd of log field size", 0)
@@ -139,7 +141,8 @@ class SampleSurveyConfig:
     segments_high: int = _p(25, "segments", "sampled segments in the high stratum", 0)
     segments_low: int = _p(25, "segments", "sampled segments in the low stratum", 0)
     segments_none: int = _p(10, "segments", "sampled segments with no coca mapped last year", 0)
-    points_per_segment: int = _p(0, "points", "points interpreted per segment (0: whole segment)",
+    points_per_segment: int = _p(100, "points", "random points interpreted per segment (0: the whole "
+                                 "segment, slower)",
                                  0)
     days_before: float = _p(61.0, "days", "imagery window opens this long before 31 Dec", 0)
     days_after: float = _p(31.0, "days", "imagery window closes this long after 31 Dec", 0)
@@ -191,6 +194,7 @@ class SimulationConfig:
         --------
         >>> SimulationConfig().replace(observation={"cloud_mean": 0.0}).observation.cloud_mean
         0.0
+
         """
         data = self.to_dict()
         for name, values in sections.items():
@@ -294,6 +298,23 @@ def _from_dict(data: dict[str, Any], *, source: str, text: str) -> SimulationCon
 
 def _check_consistency(cfg: SimulationConfig, source: str) -> None:
     land = cfg.landscape
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+
+    try:
+        crs = CRS.from_user_input(land.crs)
+    except CRSError:
+        raise ParameterError(f"unknown CRS {land.crs!r}", where=f"{source}, [landscape] crs",
+                             hint="give a projected CRS such as EPSG:9377 or EPSG:32618") from None
+    if not crs.is_projected:
+        raise ParameterError(f"CRS {land.crs!r} is not projected (areas would be in degrees)",
+                             where=f"{source}, [landscape] crs",
+                             hint="use a projected CRS such as EPSG:9377 or a UTM zone")
+    total = cfg.sample_survey
+    if total.segments_high + total.segments_low + total.segments_none < 2:
+        raise ParameterError("the survey needs at least 2 segments",
+                             where=f"{source}, [sample_survey] segments_*",
+                             hint="raise segments_high, segments_low or segments_none")
     seg = cfg.sample_survey.segment_size_m / land.pixel_size_m
     if seg < 1:
         raise ParameterError("segment smaller than a pixel",
@@ -329,6 +350,7 @@ def load_config(path: str | Path | None = None) -> SimulationConfig:
     --------
     >>> load_config(default_config_path()) == SimulationConfig()
     True
+
     """
     if path is None:
         return SimulationConfig()
@@ -352,6 +374,7 @@ def parse_years(text: str, *, where: str = "--years") -> list[int]:
     --------
     >>> parse_years("2019-2021")
     [2019, 2020, 2021]
+
     """
     m = re.fullmatch(r"\s*(\d{4})\s*(?:[-:]\s*(\d{4}))?\s*", str(text))
     if not m:

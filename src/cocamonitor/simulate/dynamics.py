@@ -31,6 +31,7 @@ Examples
 >>> bool((tab["start_ha"] + tab["planted_ha"] + tab["replanted_ha"] - tab["eradicated_ha"]
 ...       - tab["abandoned_ha"] - tab["dec31_ha"]).abs().max() < 1e-9)
 True
+
 """
 
 from __future__ import annotations
@@ -118,6 +119,7 @@ class History:
     episodes : Episodes
     lookalikes : Fields
         Persistent non-coca patches that a classifier may confuse with coca.
+
     """
 
     config: SimulationConfig
@@ -279,7 +281,23 @@ class _Placer:
         self.owner = np.full(land.size * land.size, -1, dtype=np.int32)
 
     def place(self, n: int, parents: tuple[np.ndarray, np.ndarray] | None, first_id: int,
-              rng: np.random.Generator, cluster_share: float) -> tuple[np.ndarray, ...]:
+              rng: np.random.Generator, cluster_share: float,
+              attempts: int = 6) -> tuple[np.ndarray, ...]:
+        """Place ``n`` fields; a candidate that overlaps is redrawn (up to ``attempts`` times)."""
+        got: list[tuple[np.ndarray, ...]] = []
+        placed = 0
+        for _ in range(attempts):
+            if n - placed <= 0:
+                break
+            rect = self._try(n - placed, parents, first_id + placed, rng, cluster_share)
+            got.append(rect)
+            placed += len(rect[0])
+        if not got:
+            return tuple(np.zeros(0, np.intp) for _ in range(4))
+        return tuple(np.concatenate(parts) for parts in zip(*got, strict=True))
+
+    def _try(self, n: int, parents: tuple[np.ndarray, np.ndarray] | None, first_id: int,
+             rng: np.random.Generator, cluster_share: float) -> tuple[np.ndarray, ...]:
         d, size = self.cfg.dynamics, self.land.size
         h, w = _field_shapes(n, self.cfg, rng, d.size_median_ha, d.size_sigma)
         near = rng.random(n) < cluster_share if parents is not None and len(parents[0]) else \
@@ -323,6 +341,7 @@ def simulate_history(cfg: SimulationConfig, years: list[int], seed: int,
     Parameters
     ----------
     cfg : SimulationConfig
+        Simulator parameters.
     years : list of int
         Consecutive reported years; one more year is simulated after the last so that images
         and survey segments taken in January exist.
@@ -334,6 +353,7 @@ def simulate_history(cfg: SimulationConfig, years: list[int], seed: int,
     Returns
     -------
     History
+
     """
     ss = np.random.SeedSequence(int(seed))
     land_ss, dyn_ss, look_ss = ss.spawn(3)
@@ -375,8 +395,7 @@ def simulate_history(cfg: SimulationConfig, years: list[int], seed: int,
         # 1. new fields
         if yi == 0:
             n_new = rng.poisson(d.initial_fields_per_km2 * area_km2)
-            parents = None
-            share = 0.0
+            parents, share = None, 0.0
         else:
             standing = o_start <= t0
             shock = np.exp(d.new_field_rate_sd * rng.standard_normal() - d.new_field_rate_sd**2 / 2)
@@ -385,8 +404,16 @@ def simulate_history(cfg: SimulationConfig, years: list[int], seed: int,
             pf = o_field[standing]
             parents = (rows[pf] + hs[pf] / 2.0, cols[pf] + ws[pf] / 2.0)
             share = d.cluster_share
-        if n_new:
+        if n_new and yi == 0:
+            # initial fields: a few cores on forest edges, the rest clustered around them
+            n_core = max(1, int(round(n_new * (1.0 - d.cluster_share))))
+            core = placer.place(n_core, None, n_fields, rng, 0.0)
+            centres = (core[0] + core[2] / 2.0, core[1] + core[3] / 2.0)
+            rest = placer.place(int(n_new) - n_core, centres, n_fields + len(core[0]), rng, 1.0)
+            r0, c0, h, w = (np.concatenate([a, b]) for a, b in zip(core, rest, strict=True))
+        elif n_new:
             r0, c0, h, w = placer.place(int(n_new), parents, n_fields, rng, share)
+        if n_new:
             k = len(r0)
             if yi == 0:
                 planted = rng.uniform(t0 - DAYS_PER_YEAR, t0, k)

@@ -16,6 +16,7 @@ Examples
 ...                                np.array([2, 3]), ncols=10)
 >>> owner.tolist(), flat.tolist()
 ([0, 0, 0, 0, 1, 1, 1], [0, 1, 10, 11, 55, 56, 57])
+
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ class Landscape:
         or pasture; used to place fields that do not start near an existing one.
     coarse : int
         Pixels per side of a coarse cell.
+
     """
 
     size: int
@@ -107,11 +109,14 @@ def make_landscape(cfg: SimulationConfig, seed: int | np.random.Generator) -> La
     Parameters
     ----------
     cfg : SimulationConfig
+        Simulator parameters.
     seed : int or numpy.random.Generator
+        Seed or generator (reproducible).
 
     Returns
     -------
     Landscape
+
     """
     rng = np.random.default_rng(seed)
     lc = cfg.landscape
@@ -163,6 +168,7 @@ def footprint_pixels(row: np.ndarray, col: np.ndarray, height: np.ndarray, width
         For each pixel, the position of its rectangle in the inputs.
     flat : numpy.ndarray of intp
         Flat index of each pixel.
+
     """
     row = np.asarray(row, dtype=np.intp)
     col = np.asarray(col, dtype=np.intp)

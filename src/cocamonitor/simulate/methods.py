@@ -24,6 +24,7 @@ Examples
 >>> res = run_methods(hist, np.random.default_rng(0))
 >>> sorted(res["method"].unique())
 ['census', 'good_practice', 'sample_survey']
+
 """
 
 from __future__ import annotations
@@ -33,8 +34,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from cocamonitor.area import AreaEstimate, estimate_stratified, estimate_two_stage
 from cocamonitor.simulate.dynamics import DAYS_PER_MONTH, ERADICATED, History
 from cocamonitor.simulate.landscape import footprint_pixels
 from cocamonitor.simulate.observe import acquisition_days, classified_map, cloud_mask
@@ -48,8 +49,6 @@ __all__ = [
     "good_practice",
     "run_methods",
     "sample_survey",
-    "stratified_total",
-    "two_stage_total",
 ]
 
 METHODS = ("census", "sample_survey", "good_practice")
@@ -63,12 +62,14 @@ class MethodEstimate:
     ----------
     method : str
     year : int
+        The survey year (truth on its 31 December).
     area_ha : float
     se_ha, ci_low, ci_high : float
         NaN for the census (no interval).
     confidence : float or None
     details : dict
         Method-specific diagnostics (e.g. sample sizes, cloud-gap share).
+
     """
 
     method: str
@@ -102,6 +103,7 @@ class CensusResult:
         Position in ``image_days`` of the image each pixel came from (255 in gaps).
     image_days : numpy.ndarray of float
         Days of the images used, nearest to 31 December first.
+
     """
 
     estimate: MethodEstimate
@@ -121,6 +123,7 @@ def block_counts(flat: np.ndarray, size: int, block: int) -> np.ndarray:
     --------
     >>> block_counts(np.array([0, 1, 4, 24]), 5, 2).tolist()
     [2, 0, 1, 0, 0, 0, 0, 0, 1]
+
     """
     nb = -(-size // block)
     b = (flat // size // block) * nb + (flat % size) // block
@@ -148,79 +151,62 @@ def _member(sorted_values: np.ndarray, query: np.ndarray) -> np.ndarray:
     return sorted_values[pos] == query
 
 
-def stratified_total(N: np.ndarray, n: np.ndarray, hits: np.ndarray,
-                     confidence: float = 0.95) -> tuple[float, float, float, float]:
-    """Stratified estimator of a class total from a stratified random sample of pixels.
+_NEIGHBOUR = {"high": "low", "low": "none", "none": "low", "coca": "buffer",
+              "buffer": "other", "other": "buffer"}
 
-    ``Â = Σ_h N_h p̂_h`` with ``V̂ = Σ_h N_h² p̂_h (1 - p̂_h) / (n_h - 1)`` (Olofsson et al.
-    2014 eqs. 9-10; Cochran 5.52, 5.57 without finite-population correction).
 
-    Returns ``(total, se, ci_low, ci_high)`` in the unit of ``N``; normal interval.
+def _collapse_small(counts: dict[str, int]) -> dict[str, str]:
+    """Merge every stratum with one sample unit into its neighbour (variance needs two)."""
+    collapse: dict[str, str] = {}
+    for name, n in counts.items():
+        if n == 1:
+            target = _NEIGHBOUR[name]
+            if counts.get(target, 0) == 0:
+                target = next((k for k, v in counts.items() if k != name and v > 0), target)
+            collapse[name] = target
+    return collapse
 
-    Examples
-    --------
-    >>> t, se, lo, hi = stratified_total(np.array([100, 900]), np.array([10, 10]),
-    ...                                  np.array([8, 1]))
-    >>> round(t, 6), round(se, 4)
-    (170.0, 90.9823)
+
+def _estimate(method: str, year: int, est: AreaEstimate, confidence: float,
+              details: dict[str, Any]) -> MethodEstimate:
+    c = est.classes["coca"]
+    lo, hi = c.area_ci
+    return MethodEstimate(method=method, year=year, area_ha=float(c.area), se_ha=float(c.area_se),
+                          ci_low=float(lo), ci_high=float(hi), confidence=confidence,
+                          details=details)
+
+
+def _two_stage(stratum: np.ndarray, N: dict[int, int], area_ha: dict[int, float],
+               psu_ha: np.ndarray,
+               rows_per: np.ndarray, coca_rows: np.ndarray, names: dict[int, str],
+               confidence: float) -> AreaEstimate:
+    """Expand the segment sample with :func:`cocamonitor.area.estimate_two_stage`.
+
+    Segments are drawn with equal probability within each stratum (``selection="equal"``);
+    strata without a sampled segment are outside the survey frame and contribute nothing.
     """
-    N = np.asarray(N, float)
-    n = np.asarray(n, float)
-    p = np.asarray(hits, float) / n
-    total = float((N * p).sum())
-    var = float((N**2 * p * (1 - p) / (n - 1)).sum())
-    se = var**0.5
-    z = float(stats.norm.ppf(0.5 + confidence / 2))
-    return total, se, total - z * se, total + z * se
-
-
-def two_stage_total(stratum: np.ndarray, N: dict[int, int], M: np.ndarray, ybar: np.ndarray,
-                    m: np.ndarray | None = None, s2: np.ndarray | None = None,
-                    confidence: float = 0.95) -> tuple[float, float, float, float]:
-    """Stratified two-stage estimator of a total (Cochran 1977 §11.8, eqs. 11.21-11.24).
-
-    Primary units (segments) are drawn by simple random sampling without replacement within
-    each stratum; within a selected unit j of ``M_j`` secondary units (pixels), ``m_j`` are
-    drawn by SRS with mean ``ybar_j`` and variance ``s2_j`` (``m = M`` or ``None``: the unit is
-    fully interpreted).
-
-    ``Ŷ = Σ_h N_h/n_h Σ_j M_j ȳ_j``;
-    ``V̂ = Σ_h N_h² (1 - f_1h) s²_1h / n_h + Σ_h N_h/n_h Σ_j M_j² (1 - f_2j) s²_2j / m_j``.
-
-    Interval: Student t with ``Σ_h (n_h - 1)`` degrees of freedom.
-
-    Returns ``(total, se, ci_low, ci_high)``.
-
-    Examples
-    --------
-    >>> two_stage_total(np.array([0, 0, 1, 1]), {0: 10, 1: 2}, np.array([4, 4, 4, 4]),
-    ...                 np.array([0.5, 0.25, 1.0, 0.0]))[:2]
-    (19.0, 4.47213595499958)
-    """
-    stratum = np.asarray(stratum)
-    M = np.asarray(M, float)
-    ybar = np.asarray(ybar, float)
-    t_hat = M * ybar
-    total = 0.0
-    var = 0.0
-    df = 0
-    for h, Nh in N.items():
-        sel = stratum == h
-        nh = int(sel.sum())
-        if nh == 0:
-            continue
-        total += Nh / nh * t_hat[sel].sum()
-        if nh > 1:
-            var += Nh**2 * (1 - nh / Nh) * t_hat[sel].var(ddof=1) / nh
-            df += nh - 1
-        if m is not None and s2 is not None:
-            mj = np.asarray(m, float)[sel]
-            f2 = mj / M[sel]
-            var += Nh / nh * (M[sel] ** 2 * (1 - f2) * np.asarray(s2, float)[sel] / mj).sum()
-    se = float(var**0.5)
-    total = float(total)
-    q = float(stats.t.ppf(0.5 + confidence / 2, max(df, 1)))
-    return total, se, total - q * se, total + q * se
+    n_rows = rows_per.astype(np.int64)
+    seg_id = np.repeat(np.arange(stratum.size), n_rows)
+    start = np.cumsum(n_rows) - n_rows
+    within = np.arange(n_rows.sum()) - np.repeat(start, n_rows)
+    coca = within < np.repeat(coca_rows, n_rows)
+    counts = {names[h]: int((stratum == h).sum()) for h in N}
+    merge = _collapse_small({k: v for k, v in counts.items() if v > 0})
+    label = np.array([merge.get(names[h], names[h]) for h in stratum])
+    sample = pd.DataFrame({
+        "stratum": label[seg_id], "cluster": seg_id.astype(str),
+        "reference_class": np.where(coca, "coca", "other"), "psu_area": psu_ha[seg_id],
+    })
+    areas: dict[str, float] = {}
+    psu_count: dict[str, int] = {}
+    for h, n_pop in N.items():
+        if counts[names[h]] == 0:
+            continue  # outside the survey frame
+        key = merge.get(names[h], names[h])
+        areas[key] = areas.get(key, 0.0) + area_ha[h]
+        psu_count[key] = psu_count.get(key, 0) + n_pop
+    return estimate_two_stage(sample, areas, selection="equal", psu_count=psu_count,
+                              map_class=None, classes=["coca", "other"], confidence=confidence)
 
 
 def census(hist: History, year: int, prev_map: np.ndarray | None,
@@ -230,11 +216,14 @@ def census(hist: History, year: int, prev_map: np.ndarray | None,
     Parameters
     ----------
     hist : History
+        The simulated true history.
     year : int
+        The survey year (truth on its 31 December).
     prev_map : numpy.ndarray or None
         Last year's census map, used to fill cloud gaps (``None``: gaps count as no coca).
     rng : numpy.random.Generator
         Draws clouds and map errors.
+
     """
     cfg = hist.config
     ha = cfg.pixel_area_ha
@@ -318,10 +307,13 @@ def sample_survey(hist: History, year: int, prior_map: np.ndarray | None,
     Parameters
     ----------
     hist : History
+        The simulated true history.
     year : int
+        The survey year (truth on its 31 December).
     prior_map : numpy.ndarray or None
         Last year's map, used to stratify segments (``None``: one stratum, 'none').
     rng : numpy.random.Generator
+        Draws clouds, map errors and samples.
 
     Returns
     -------
@@ -329,6 +321,7 @@ def sample_survey(hist: History, year: int, prior_map: np.ndarray | None,
     segments : pandas.DataFrame
         One row per sampled segment: ``segment, row, col, stratum, day, pixels, points, hits,
         healthy_ha`` (``healthy_ha`` is the segment's estimated healthy coca area).
+
     """
     cfg = hist.config
     sc = cfg.sample_survey
@@ -369,38 +362,35 @@ def sample_survey(hist: History, year: int, prior_map: np.ndarray | None,
     healthy_flat, healthy_pos = flat[ok], p[ok]
     if sc.points_per_segment > 0:
         m = np.minimum(sc.points_per_segment, M)
-        # m random pixels (without replacement) in each segment, as local offsets
+        # m random pixels (without replacement) in each segment
+        key = np.sort(healthy_pos.astype(np.int64) * (size * size) + healthy_flat)
         hits = np.zeros(sel.size, dtype=np.int64)
-        key = healthy_pos.astype(np.int64) * (size * size) + healthy_flat
-        key.sort()
-        pts = []
         for j in range(sel.size):  # loop over sampled segments (tens), not pixels
             h_j = min(seg, size - srow[j] * seg)
             w_j = min(seg, size - scol[j] * seg)
             loc = rng.choice(h_j * w_j, size=int(m[j]), replace=False)
             fl = (srow[j] * seg + loc // w_j) * size + scol[j] * seg + loc % w_j
-            pts.append(j * np.int64(size * size) + fl)
-            hits[j] = np.isin(pts[-1], key).sum()
-        ybar = hits / m
-        s2 = ybar * (1 - ybar) * m / np.maximum(m - 1, 1)
-        total, se, lo, hi = two_stage_total(stratum[sel], N, M, ybar, m, s2, sc.confidence)
-        points = m
+            hits[j] = int(_member(key, j * np.int64(size * size) + fl).sum())
+        rows_per, coca_rows = m, hits
     else:
+        m = M
         hits = np.bincount(healthy_pos, minlength=sel.size).astype(np.int64)
-        ybar = hits / M
-        total, se, lo, hi = two_stage_total(stratum[sel], N, M, ybar, None, None, sc.confidence)
-        points = M
+        # whole segments: the fewest rows whose coca share is exactly hits / M
+        g = np.gcd(hits, M)
+        rows_per, coca_rows = M // g, hits // g
+    all_px = block_pixels(size, seg)
+    area_h = {h: float(all_px[stratum == h].sum() * ha) for h in want}
+    est_area = _two_stage(stratum[sel], N, area_h, M * ha, rows_per, coca_rows, names, sc.confidence)
+    ybar = hits / m
+    points = m
     x0, y0 = hist.landscape.xy(srow * seg - 0.5, scol * seg - 0.5)
     table = pd.DataFrame({
         "segment": sel, "row": srow, "col": scol, "x_min": x0, "y_max": y0,
         "stratum": [names[h] for h in stratum[sel]], "day": day, "pixels": M,
         "points": points, "hits": hits, "healthy_ha": ybar * M * ha,
     })
-    est = MethodEstimate(
-        method="sample_survey", year=year, area_ha=total * ha, se_ha=se * ha, ci_low=lo * ha,
-        ci_high=hi * ha, confidence=sc.confidence,
-        details={"segments": int(sel.size), **{f"N_{names[h]}": N[h] for h in N}},
-    )
+    est = _estimate("sample_survey", year, est_area, sc.confidence,
+                    {"segments": int(sel.size), **{f"N_{names[h]}": N[h] for h in N}})
     return est, table
 
 
@@ -437,10 +427,13 @@ def good_practice(hist: History, year: int, cmap: np.ndarray,
     Parameters
     ----------
     hist : History
+        The simulated true history.
     year : int
+        The survey year (truth on its 31 December).
     cmap : numpy.ndarray of uint8
         The year's census map (1 coca).
     rng : numpy.random.Generator
+        Draws clouds, map errors and samples.
 
     Returns
     -------
@@ -448,6 +441,7 @@ def good_practice(hist: History, year: int, cmap: np.ndarray,
     sample : pandas.DataFrame
         ``row, col, x, y, stratum, map_class, reference_class`` of the reference pixels;
         classes and strata are strings (``coca``, ``buffer``, ``other``).
+
     """
     cfg = hist.config
     g = cfg.good_practice
@@ -482,11 +476,6 @@ def good_practice(hist: History, year: int, cmap: np.ndarray,
     _, truth_flat = footprint_pixels(*hist.fields.rects(ep.field[stand]), ncols=size)
     ref = _member(np.sort(truth_flat), flat)
     strata_a = np.array(strata)
-    names = [s for s in ("coca", "buffer", "other") if N[s] > 0 and (strata_a == s).any()]
-    Nh = np.array([N[s] for s in names])
-    nh = np.array([(strata_a == s).sum() for s in names])
-    hits = np.array([ref[strata_a == s].sum() for s in names])
-    total, se, lo, hi = stratified_total(Nh, nh, hits, g.confidence)
     r, c = flat // size, flat % size
     x, y = hist.landscape.xy(r, c)
     sample = pd.DataFrame({
@@ -494,11 +483,14 @@ def good_practice(hist: History, year: int, cmap: np.ndarray,
         "map_class": np.where(cmap.reshape(-1)[flat] == 1, "coca", "other"),
         "reference_class": np.where(ref, "coca", "other"),
     })
-    est = MethodEstimate(
-        method="good_practice", year=year, area_ha=total * ha, se_ha=se * ha, ci_low=lo * ha,
-        ci_high=hi * ha, confidence=g.confidence,
-        details={f"N_{k}": v for k, v in N.items()} | {"n": int(flat.size)},
-    )
+    counts = {s: int((strata_a == s).sum()) for s in ("coca", "buffer", "other")}
+    areas = {s: N[s] * ha for s in N if counts[s] > 0}
+    est_area = estimate_stratified(sample, areas, classes=["coca", "other"],
+                                   confidence=g.confidence,
+                                   collapse=_collapse_small({k: v for k, v in counts.items()
+                                                             if v > 0}) or None)
+    est = _estimate("good_practice", year, est_area, g.confidence,
+                    {f"N_{k}": v for k, v in N.items()} | {"n": int(flat.size)})
     return est, sample
 
 
@@ -511,16 +503,19 @@ def run_methods(hist: History, rng: np.random.Generator, *, on_year: Any = None)
     Parameters
     ----------
     hist : History
+        The simulated true history.
     rng : numpy.random.Generator
         Draws clouds, map errors and samples (one replicate of the observation process).
     on_year : callable, optional
-        Called as ``on_year(year, census_result, survey_segments, gp_sample)`` after each
+        Called as ``on_year(year, census_result, survey_segments, gp_sample, estimates)``
+        (``estimates``: the year's three :class:`MethodEstimate`) after each
         reported year (for writing outputs or advancing a progress bar).
 
     Returns
     -------
     pandas.DataFrame
         ``method, year, area_ha, se_ha, ci_low, ci_high, confidence`` per method and year.
+
     """
     prev = census(hist, hist.years[0] - 1, None, rng).map
     rows = []
@@ -533,6 +528,6 @@ def run_methods(hist: History, rng: np.random.Generator, *, on_year: Any = None)
             d.pop("details")
             rows.append(d)
         if on_year is not None:
-            on_year(y, cen, segs, smp)
+            on_year(y, cen, segs, smp, [cen.estimate, sv, gp])
         prev = cen.map
     return pd.DataFrame(rows)

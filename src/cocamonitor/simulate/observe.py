@@ -29,6 +29,7 @@ Examples
 >>> m = classified_map(hist, days[0], np.random.default_rng(0))
 >>> m.shape, m.dtype
 ((200, 200), dtype('uint8'))
+
 """
 
 from __future__ import annotations
@@ -48,7 +49,9 @@ def acquisition_days(hist: History, year: int, window_days: float | None = None,
     Parameters
     ----------
     hist : History
+        The simulated true history.
     year : int
+        The survey year (truth on its 31 December).
     window_days : float, optional
         Largest distance from 31 Dec (default: the census window).
     max_images : int, optional
@@ -58,6 +61,7 @@ def acquisition_days(hist: History, year: int, window_days: float | None = None,
     -------
     numpy.ndarray of float
         Days (from the history origin), sorted by distance to 31 Dec (ties: earlier first).
+
     """
     o = hist.config.observation
     c = hist.config.census
@@ -119,6 +123,7 @@ def mapped_fields(hist: History, t: float, rng: np.random.Generator) -> tuple[np
         and confused recently cleared ones).
     lookalikes : numpy.ndarray of int
         Indices into ``hist.lookalikes`` of the patches mapped as coca.
+
     """
     o = hist.config.observation
     ep = hist.episodes

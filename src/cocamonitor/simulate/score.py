@@ -19,6 +19,7 @@ Examples
 ['census', 'good_practice', 'sample_survey']
 >>> cmp.to_frame().columns.tolist()
 ['method', 'bias_ha', 'rmse_ha', 'coverage', 'sign_agreement', 'estimates']
+
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ class MethodScore:
     estimates: int
 
     def to_dict(self) -> dict[str, Any]:
-        """The four contract keys ``bias_ha, rmse_ha, coverage, sign_agreement``."""
+        """Return the four contract keys ``bias_ha, rmse_ha, coverage, sign_agreement``."""
         return {"bias_ha": self.bias_ha, "rmse_ha": self.rmse_ha, "coverage": self.coverage,
                 "sign_agreement": self.sign_agreement}
 
@@ -77,6 +78,7 @@ def score(estimates: pd.DataFrame, truth: pd.Series) -> list[MethodScore]:
     >>> s = score(est, pd.Series({1: 11.0, 2: 12.0}))[0]
     >>> s.bias_ha, s.rmse_ha, s.coverage, s.sign_agreement
     (0.5, 1.5811388300841898, None, 1.0)
+
     """
     out = []
     for method in [m for m in METHODS if m in set(estimates["method"])]:
@@ -111,12 +113,14 @@ class Comparison:
     years : list of int
     replicates : int
     seed : int
+        Seed or generator (reproducible).
     truth : pandas.DataFrame
         :meth:`History.truth_table` of the simulated history.
     estimates : pandas.DataFrame
         Every estimate: ``replicate, method, year, area_ha, se_ha, ci_low, ci_high,
         confidence``.
     scores : list of MethodScore
+
     """
 
     config: SimulationConfig
@@ -133,7 +137,7 @@ class Comparison:
                              for s in self.scores])
 
     def to_dict(self) -> dict[str, Any]:
-        """The "Zonal and simulator JSON" contract (plus ``years`` and ``seed``)."""
+        """Return the "Zonal and simulator JSON" contract (plus ``years`` and ``seed``)."""
         return {
             "config": self.config.to_dict(),
             "replicates": self.replicates,
@@ -147,7 +151,7 @@ class Comparison:
 
 
 def replicate_rng(seed: int, replicate: int) -> np.random.Generator:
-    """The random generator of one replicate's observation process (independent of the truth's)."""
+    """Return the generator of one replicate's observation process (independent of the truth)."""
     return np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(1000 + replicate,)))
 
 
@@ -159,6 +163,7 @@ def compare(cfg: SimulationConfig, years: list[int], replicates: int, seed: int,
     Parameters
     ----------
     cfg : SimulationConfig
+        Simulator parameters.
     years : list of int
         Consecutive years.
     replicates : int
@@ -173,6 +178,7 @@ def compare(cfg: SimulationConfig, years: list[int], replicates: int, seed: int,
     Returns
     -------
     Comparison
+
     """
     hist = history if history is not None else simulate_history(cfg, years, seed)
     truth = hist.truth_table()
