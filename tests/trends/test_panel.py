@@ -49,7 +49,7 @@ def test_classification_rules():
         "18002": [nan] * 10,                               # absent
     }
     res = panel_trends(_panel(rows), years=(2014, 2023))
-    cls = dict(zip(res.municipalities["divipola"], res.municipalities["class"]))
+    cls = dict(zip(res.municipalities["divipola"], res.municipalities["class"], strict=True))
     assert cls == {"05001": "expanding", "05002": "contracting", "05003": "stable",
                    "05004": "new", "18001": "abandoned", "18002": "absent"}
     assert res.counts().sum() == 6 and list(res.counts().index) == list(CLASSES)

@@ -20,6 +20,7 @@ Examples
 >>> from cocamonitor.trends import mann_kendall, theil_sen
 >>> mann_kendall([154, 143, 204, 230, 253], years=range(2019, 2024)).s
 8
+
 """
 
 from cocamonitor.trends.change import (

@@ -118,6 +118,7 @@ def as_annual_series(
     >>> s = as_annual_series([3.0, 1.0, 2.0], years=[2021, 2019, 2020])
     >>> s.years.tolist(), s.values.tolist()
     ([2019, 2020, 2021], [1.0, 2.0, 3.0])
+
     """
     if missing not in ("error", "skip"):
         raise ParameterError(f"missing must be 'error' or 'skip', got {missing!r}", where="missing")

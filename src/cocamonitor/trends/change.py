@@ -64,6 +64,7 @@ class Estimate:
     --------
     >>> Estimate(143000.0, None, "ha").is_census
     True
+
     """
 
     value: float
@@ -107,6 +108,7 @@ def as_estimate(obj: Any, *, label: str | None = None, where: str = "estimate") 
     --------
     >>> as_estimate({"unit": "ha", "classes": {"coca": {"area": 120.0, "area_se": 8.0}}})
     Estimate(value=120.0, se=8.0, unit='ha', label='coca')
+
     """
     if isinstance(obj, Estimate):
         est = obj
@@ -198,6 +200,7 @@ class ChangeResult:
         What was compared.
     note : str
         Plain-language caveat (census figures, covariance source).
+
     """
 
     estimate_a: float
@@ -288,6 +291,7 @@ def change(
     (30.0, 10.0, 0.0027)
     >>> change(143000, 204000).census  # census figures: no test, see critical_relative_error
     True
+
     """
     level = check_confidence(confidence)
     ea, eb = as_estimate(a, label=label, where="a"), as_estimate(b, label=label, where="b")
@@ -303,7 +307,8 @@ def change(
         raise ParameterError("give either cov or correlation, not both", where="cov")
     lab = ea.label or eb.label
     if ea.is_census or eb.is_census:
-        which = " and ".join(n for n, e in (("a", ea), ("b", eb)) if e.is_census)
+        names = (str(year_a) if year_a is not None else "a", str(year_b) if year_b is not None else "b")
+        which = " and ".join(n for n, e in zip(names, (ea, eb), strict=True) if e.is_census)
         note = (
             f"no standard error for {which} (census figure): the change cannot be tested; it "
             f"would stop being significant at {level:.0%} if each year's figure had a relative "
@@ -340,7 +345,8 @@ def change(
         se_log = np.sqrt(max(var_log, 0.0))
         ratio_ci = (float(ratio * np.exp(-zq * se_log)), float(ratio * np.exp(zq * se_log)))
         pct_ci = (100 * (ratio_ci[0] - 1), 100 * (ratio_ci[1] - 1))
-    note = "independent samples (covariance 0)" if cov == 0 else "covariance from a panel design"
+    note = ("independent samples (covariance 0)" if cov == 0 else
+            f"covariance {cov:g} between the two estimates (correlation {rho:.2f})")
     return ChangeResult(
         ea.value, eb.value, ea.se, eb.se, cov, rho, d, se_d, (d - zq * se_d, d + zq * se_d),
         float(z), p, bool(p < 1 - level), ratio, ratio_ci, pct, pct_ci, crit, False, level,
@@ -366,6 +372,7 @@ class SensitivityResult:
     table : pandas.DataFrame
         One row per assumed relative error: ``relative_error``, ``se_a``, ``se_b``,
         ``difference_se``, ``z``, ``p_value``, ``significant``.
+
     """
 
     estimate_a: float
@@ -420,6 +427,7 @@ def census_sensitivity(
     >>> s = census_sensitivity(143000, 204000)
     >>> round(s.critical_relative_error, 3)
     0.125
+
     """
     level = check_confidence(confidence)
     if not -1.0 <= correlation <= 1.0:
@@ -464,6 +472,7 @@ class PanelCovariance:
         Per stratum: ``n``, ``size``, means, variances and covariance of the unit values.
     fpc : bool
         Whether the finite population correction was applied.
+
     """
 
     estimate_a: float
@@ -538,6 +547,7 @@ def panel_covariance(
     ...                       ["x", "x", "x", "y", "y", "y"], {"x": 100, "y": 200})
     >>> round(pc.estimate_a, 2), round(pc.estimate_b, 2), round(pc.cov, 2)
     (133.33, 200.0, 3333.33)
+
     """
     ya = np.asarray(y_a, dtype=float).ravel()
     yb = np.asarray(y_b, dtype=float).ravel()

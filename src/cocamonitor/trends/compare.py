@@ -62,6 +62,7 @@ class ComparisonResult:
         Each series' own test over the common years.
     confidence : float
         Level of the tests.
+
     """
 
     names: tuple[str, str]
@@ -156,6 +157,7 @@ def compare_series(
     >>> r = compare_series(a, b, names=("x", "y"))
     >>> r.agreement_share, r.disagree_steps
     (0.3333333333333333, ('2001-2002', '2002-2003'))
+
     """
     level = check_confidence(confidence)
     name_a, name_b = (_clean_name(n) for n in names)
@@ -213,7 +215,7 @@ def compare_series(
         with np.errstate(divide="ignore", invalid="ignore"):
             p = 2 * stats.norm.sf(np.abs(after - before) / sd)
         sig = pd.array([None if np.isnan(v) else bool(v < 1 - level) for v in p], dtype="boolean")
-        crit = [_critical_relative_error(b0, a1, zq, 0.0) for b0, a1 in zip(before, after)]
+        crit = [_critical_relative_error(b0, a1, zq, 0.0) for b0, a1 in zip(before, after, strict=True)]
         table[f"change_{name}_pct"] = np.r_[np.nan, pct]
         table[f"direction_{name}"] = pd.array([pd.NA, *direction.tolist()], dtype="Int64")
         table[f"significant_{name}"] = pd.array([pd.NA, *sig], dtype="boolean")
@@ -221,8 +223,8 @@ def compare_series(
     agree = dirs[name_a] == dirs[name_b]
     table.insert(table.columns.get_loc(f"change_{name_b}_pct") + 1, "agree",
                  pd.array([pd.NA, *agree.tolist()], dtype="boolean"))
-    steps = [f"{int(p)}-{int(c)}" for p, c in zip(common[:-1], common[1:])]
-    disagree = tuple(s for s, ok in zip(steps, agree) if not ok)
+    steps = [f"{int(p)}-{int(c)}" for p, c in zip(common[:-1], common[1:], strict=True)]
+    disagree = tuple(s for s, ok in zip(steps, agree, strict=True) if not ok)
     ok = np.isfinite(pcts[name_a]) & np.isfinite(pcts[name_b])
     corr = spear = None
     if ok.sum() >= 3 and np.std(pcts[name_a][ok]) > 0 and np.std(pcts[name_b][ok]) > 0:

@@ -82,7 +82,7 @@ def _z_from_s(s: np.ndarray, var_s: np.ndarray) -> np.ndarray:
 
 @lru_cache(maxsize=256)
 def _null_counts(tie_sizes: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
-    """Counts of each value of S over all distinct arrangements; tie_sizes in value order."""
+    """Count each value of S over all distinct arrangements (tie_sizes in value order)."""
     n = int(sum(tie_sizes))
     m = n * (n - 1) // 2
     if all(t == 1 for t in tie_sizes):
@@ -148,6 +148,7 @@ def mk_null_distribution(tie_sizes: tuple[int, ...] | int) -> pd.Series:
     >>> d = mk_null_distribution(3)
     >>> (d * 6).round().astype(int).to_dict()
     {-3: 1, -1: 2, 1: 2, 3: 1}
+
     """
     sizes = (1,) * int(tie_sizes) if np.isscalar(tie_sizes) else tuple(int(t) for t in tie_sizes)
     support, counts = _null_counts(sizes)
@@ -161,6 +162,7 @@ def mk_p_exact(s: int, tie_sizes: tuple[int, ...] | int) -> float:
     --------
     >>> round(mk_p_exact(8, 5), 6)  # 10 of the 120 orderings have |S| >= 8
     0.083333
+
     """
     sizes = (1,) * int(tie_sizes) if np.isscalar(tie_sizes) else tuple(int(t) for t in tie_sizes)
     support, counts = _null_counts(sizes)
@@ -209,6 +211,7 @@ class MannKendallResult:
         The years tested.
     missing_years : tuple of int
         Years absent between the first and last year (only with ``missing="skip"``).
+
     """
 
     n: int
@@ -284,6 +287,7 @@ def mann_kendall(
     >>> r = mann_kendall([154, 143, 204, 230, 253], years=range(2019, 2024))
     >>> r.s, round(r.var_s, 4), round(r.p_exact, 4), round(r.p_value, 4), r.trend
     (8, 16.6667, 0.0833, 0.0864, 'no trend')
+
     """
     if not 0 < alpha < 1:
         raise ParameterError(f"alpha must be between 0 and 1, got {alpha}", where="alpha")
@@ -332,6 +336,7 @@ class HamedRaoResult:
         Lags whose rank autocorrelation was significant (and entered the correction).
     alpha : float
         Significance level of the decision.
+
     """
 
     s: int
@@ -397,6 +402,7 @@ def hamed_rao(
     >>> r = hamed_rao([1, 2, 3, 2, 4, 5, 4, 6, 7, 6])
     >>> r.s, r.correction >= 0
     (36, True)
+
     """
     series = as_annual_series(values, years, missing="error")
     x, t = series.values, series.years.astype(float)

@@ -79,6 +79,7 @@ class BHResult:
         The false discovery rate controlled.
     threshold : float
         Largest raw p-value rejected (0 when none is).
+
     """
 
     p_values: np.ndarray
@@ -130,6 +131,7 @@ def benjamini_hochberg(p_values: Any, fdr: float = 0.05) -> BHResult:
     ...      0.3240, 0.4262, 0.5719, 0.6528, 0.7590, 1.0]
     >>> benjamini_hochberg(p, 0.05).n_rejected
     4
+
     """
     if not 0 < fdr < 1:
         raise ParameterError(f"fdr must be between 0 and 1, got {fdr}", where="fdr")
@@ -163,6 +165,7 @@ def series_trends(
     >>> r = series_trends(np.array([[1.0, 2, 3, 5], [4.0, 3, 3, 1]]), np.arange(4))
     >>> r["s"].tolist(), r["slope"].round(4).tolist()
     ([6, -5], [1.1667, -1.0])
+
     """
     x = np.asarray(matrix, dtype=float)
     t = np.asarray(years, dtype=float)
@@ -215,6 +218,7 @@ class PanelTrendResult:
         Years at the window's edges used by the ``new`` / ``abandoned`` rules.
     confidence : float
         Level of the Theil-Sen intervals.
+
     """
 
     municipalities: pd.DataFrame
@@ -230,7 +234,7 @@ class PanelTrendResult:
         return {k: v.format(edge=self.edge, fdr=self.fdr) for k, v in CLASSIFICATION_RULES.items()}
 
     def counts(self) -> pd.Series:
-        """Number of municipalities per class."""
+        """Return the number of municipalities per class."""
         return self.municipalities["class"].value_counts().reindex(list(CLASSES), fill_value=0)
 
     def to_frame(self) -> pd.DataFrame:
@@ -311,6 +315,7 @@ def panel_trends(
       divipola  s      class
     0    05001  6  expanding
     1    05002  3        new
+
     """
     level = check_confidence(confidence)
     if not 0 < fdr < 1:

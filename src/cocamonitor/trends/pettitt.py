@@ -55,6 +55,7 @@ class PettittResult:
         ``U_t`` for ``t = 1 .. n-1``.
     years : tuple of int
         Years tested.
+
     """
 
     k: float
@@ -129,6 +130,7 @@ def pettitt(
     >>> r = pettitt([1, 2, 1, 2, 1, 9, 8, 9, 8, 9], years=range(2011, 2021))
     >>> r.last_year_before, r.first_year_after, r.shift, r.k
     (2015, 2016, 'up', 25.0)
+
     """
     if permutations < 0:
         raise ParameterError("permutations must be >= 0", where="permutations")

@@ -56,6 +56,7 @@ def check_plot_path(path: str | Path, *, where: str = "--plot") -> Path:
     --------
     >>> check_plot_path("chart.png").suffix
     '.png'
+
     """
     p = Path(path)
     if p.suffix.lower() not in (".png", ".html"):
@@ -79,7 +80,7 @@ def _render_png(panels: list[_Panel], path: Path, title: str) -> Path:
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(len(panels), 1, figsize=(9, 3.6 * len(panels)), squeeze=False)
-    for ax, panel in zip(axes[:, 0], panels):
+    for ax, panel in zip(axes[:, 0], panels, strict=True):
         bottom: np.ndarray | None = None
         for i, layer in enumerate(panel.layers):
             color = layer.color or _COLORS[i % len(_COLORS)]
@@ -171,6 +172,7 @@ def plot_trend(
     >>> out = os.path.join(tempfile.mkdtemp(), "t.png")
     >>> plot_trend([2019, 2020, 2021], [1.0, 2.0, 2.5], out).name
     't.png'
+
     """
     p = check_plot_path(path)
     yrs = [int(y) for y in years]
@@ -239,8 +241,8 @@ def plot_change(result: ChangeResult | SensitivityResult, path: str | Path,
                   f"p = {result.p_value:.3g}",
             xlabel="", ylabel=result.unit or "value",
             layers=[_Layer("errorbar", labels, vals, f"estimate ± {result.confidence:.0%} CI",
-                           low=[v - zq * s for v, s in zip(vals, ses)],
-                           high=[v + zq * s for v, s in zip(vals, ses)])],
+                           low=[v - zq * s for v, s in zip(vals, ses, strict=True)],
+                           high=[v + zq * s for v, s in zip(vals, ses, strict=True)])],
         )
     return _render([panel], p, title or "Change between two years")
 

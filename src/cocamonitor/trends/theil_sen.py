@@ -43,6 +43,7 @@ class TheilSenResult:
         Years used.
     missing_years : tuple of int
         Years absent inside the range (only with ``missing="skip"``).
+
     """
 
     slope: float
@@ -102,6 +103,7 @@ def theil_sen(
     >>> r = theil_sen([154, 143, 204, 230, 253], years=range(2019, 2024))
     >>> round(r.slope, 4), r.ci  # median of the 10 pairwise slopes (25 + 25.333) / 2
     (25.1667, (-11.0, 61.0))
+
     """
     level = check_confidence(confidence)
     series = as_annual_series(values, years, missing=missing)

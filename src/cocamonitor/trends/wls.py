@@ -71,6 +71,7 @@ class LinearTrendResult:
         ``slope_se * sqrt(max(1, chi2 / chi2_df))``; equals ``slope_se`` for ``ols``.
     years, missing_years : tuple of int
         Years used and years absent inside the range.
+
     """
 
     slope: float
@@ -179,6 +180,7 @@ def linear_trend(
     ...                  se=[1.0, 1.0, 1.0, 1.0])
     >>> round(r.slope, 3), round(r.slope_se, 4), r.method
     (1.6, 0.4472, 'wls')
+
     """
     level = check_confidence(confidence)
     if weighting not in ("gls", "ols"):
