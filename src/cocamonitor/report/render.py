@@ -168,8 +168,9 @@ def _context(data: ReportData) -> dict[str, Any]:
         "top_departments_share": float(top3["share_of_national"].sum()) if len(top3) else None,
         "trend": trends.get("summary"),
         "trends_table": trends.get("table") is not None,
-        "disagree_years": trends.get("disagree_years", []),
-        "compared_years": trends.get("compared_years", 0),
+        "critical_rel_error": (trends.get("change") or {}).get("critical_relative_error"),
+        "disagree_steps": trends.get("disagree_steps", []),
+        "compared_steps": trends.get("compared_steps", 0),
         "production": extras.get("production", {}).get("summary") if extras.get("production") else None,
         "labs": float(labs_row["quantity"].iloc[0]) if len(labs_row) else None,
         "labs_ratio": float(labs_row["ratio"].iloc[0])
@@ -301,8 +302,43 @@ def _tables(data: ReportData, lang: str, m: _Messages) -> dict[str, dict[str, An
     if "raw_sha256" in prov.columns:
         prov["raw_sha256"] = prov["raw_sha256"].astype(str).str.slice(0, 12) + "…"
     add("provenance", "provenance", "", prov, [(c, c, None) for c in shown or prov.columns])
-    for key, tb in (data.extras.get("tables_html") or {}).get(lang, {}).items():
-        out[key] = tb
+    trends = data.extras.get("trends") or {}
+    if trends.get("table") is not None:
+        tt = trends["table"].copy()
+        n_window = {r["series"]: r["n"] for r in tt.to_dict("records")}.get("simci_window", 0)
+        names = {"simci_window": m.series.simci_window.format(n=n_window),
+                 "simci_all": m.series.simci_all}
+        tt["name"] = [names.get(k) or m.series[k] for k in tt["series"]]
+        tt["years"] = tt["first"].astype(str) + "–" + tt["last"].astype(str)
+        tt["result"] = [m.trend[t] for t in tt["trend"]]
+        tt["p_text"] = [
+            f"{fmt_number(p, lang, 3) if p >= 0.001 else '<' + fmt_number(0.001, lang, 3)}"
+            f" ({m.trend.exact if ex else m.trend.normal})"
+            for p, ex in zip(tt["p_value"], tt["p_exact"], strict=True)
+        ]
+        tt["slope_text"] = [
+            f"{fmt_signed(s, lang)} {u} ({fmt_number(lo, lang)} … {fmt_number(hi, lang)})"
+            for s, lo, hi, u in zip(tt["slope"], tt["slope_ci_low"], tt["slope_ci_high"],
+                                    tt["unit"], strict=True)
+        ]
+        add("trend_tests", "trend_tests", "", tt,
+            [("name", col.source, None), ("years", col.years, None), ("n", col.n, n0),
+             ("missing_years", col.missing_years, None), ("s", col.s, n0),
+             ("p_text", col.p_value, None), ("result", col.trend, None),
+             ("slope_text", col.slope + " (" + col.slope_ci.format(level="95 %") + ")", None)])
+    if trends.get("comparison") is not None:
+        cmp = trends["comparison"].dropna(subset=["prev_year"]).copy()
+        cmp["step"] = cmp["prev_year"].astype(int).astype(str) + "–" + cmp["year"].astype(str)
+        yes_no = {True: "✓", False: "✗"}
+        cmp["agree_text"] = [yes_no.get(bool(a), "") if pd.notna(a) else "" for a in cmp["agree"]]
+        add("unodc_vs_us", "unodc_vs_us", "", cmp,
+            [("step", col.step, None), ("change_unodc_pct", "UNODC (%)", lambda v: fmt_number(v, lang, 1)),
+             ("change_us_pct", "EE. UU. (%)" if lang == "es" else "US (%)",
+              lambda v: fmt_number(v, lang, 1)),
+             ("agree_text", col.agree, None),
+             ("critical_rel_error_unodc", "UNODC: " + col.critical, pc),
+             ("critical_rel_error_us", ("EE. UU.: " if lang == "es" else "US: ") + col.critical, pc),
+             ("ratio", col.ratio, n2)])
     return out
 
 
