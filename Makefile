@@ -18,7 +18,8 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	@bash scripts/ensure_browser.sh
-	$(BIN)/python -m pytest -n 2 --dist loadfile -q
+	@$(BIN)/python -m pytest -n 2 --dist loadfile -q; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

@@ -15,6 +15,7 @@ Examples
 ... except InputError as err:
 ...     print(err)
 --year: unknown year 1990; use 2001-2024
+
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ class CocamonitorError(Exception):
         Where it is: a file with row and column, a parameter name, a command-line option.
     hint : str, optional
         How to fix it.
+
     """
 
     def __init__(self, message: str, *, where: str | None = None, hint: str | None = None):
@@ -120,6 +122,7 @@ def suggest(value: str, choices: Iterable[str], *, n: int = 5) -> str:
     --------
     >>> suggest("coca-nacional", ["coca-national", "coca-municipal", "labs"])
     'did you mean: coca-national, coca-municipal?'
+
     """
     pool: Sequence[str] = sorted(set(map(str, choices)))
     close = get_close_matches(str(value), pool, n=n, cutoff=0.6)

@@ -6,6 +6,7 @@ Examples
 >>> prov = Provenance.build(parameters={"confidence": 0.95})
 >>> sorted(prov.to_dict())
 ['inputs', 'parameters', 'version']
+
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class Provenance:
         The parameters of the computation (confidence level, seed, method, ...).
     version : str
         The cocamonitor version that computed it.
+
     """
 
     inputs: Mapping[str, str] = field(default_factory=dict)

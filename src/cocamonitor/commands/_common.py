@@ -44,6 +44,7 @@ def to_jsonable(obj: Any) -> Any:
     --------
     >>> to_jsonable({"a": np.float64("nan"), "b": np.int64(3), "c": (1.5, np.inf)})
     {'a': None, 'b': 3, 'c': [1.5, None]}
+
     """
     if isinstance(obj, dict):
         return {str(k): to_jsonable(v) for k, v in obj.items()}
@@ -97,6 +98,7 @@ def emit_table(df: pd.DataFrame, fmt: TableFormat | str, *, title: str | None = 
         values as ``null``.
     title : str, optional
         Title of the rich table (ignored for CSV and JSON).
+
     """
     fmt = TableFormat(fmt)
     if fmt is TableFormat.json:

@@ -1,9 +1,113 @@
-"""`cocamonitor data` commands (being built)."""
+"""``cocamonitor data list | show NAME``: the bundled datasets and their provenance."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
+import pandas as pd
 import typer
+
+from cocamonitor import datasets
+from cocamonitor.commands._common import TableFormat, emit_table
+from cocamonitor.errors import InputError
+from cocamonitor.territory import lookup, lookup_department, registry
+
+__all__ = ["filter_table", "register"]
+
+data_app = typer.Typer(
+    help="Bundled real datasets (SIMCI, UNODC, US, DANE, MinDefensa) and their provenance.", no_args_is_help=True
+)
+
+FormatOpt = Annotated[TableFormat, typer.Option("--format", "-f", help="table, csv or json (list of records).")]
+
+
+@data_app.command("list")
+def list_cmd(fmt: FormatOpt = TableFormat.table) -> None:
+    """List the bundled datasets."""
+    df = pd.DataFrame({"name": list(datasets.DATASETS), "description": list(datasets.DATASETS.values())})
+    emit_table(df, fmt, title="Bundled datasets")
+
+
+def _parse_years(text: str, name: str) -> list[int]:
+    lo, hi = datasets.year_range(name)
+    try:
+        if "-" in text:
+            a, b = (int(p) for p in text.split("-", 1))
+            years = list(range(a, b + 1))
+        else:
+            years = [int(y) for y in text.split(",")]
+    except ValueError:
+        raise InputError(
+            f"cannot read year {text!r}", where="--year", hint="write 2020, 2019,2020 or 2015-2020"
+        ) from None
+    bad = [y for y in years if not lo <= y <= hi]
+    if bad or not years:
+        raise InputError(
+            f"year {bad[0] if bad else text} is outside the data of {name!r}",
+            where="--year",
+            hint=f"valid years: {lo}-{hi}",
+        )
+    return years
+
+
+def filter_table(
+    name: str,
+    df: pd.DataFrame,
+    *,
+    year: str | None = None,
+    department: str | None = None,
+    municipality: str | None = None,
+) -> pd.DataFrame:
+    """Apply the ``data show`` filters to a dataset, checking each value against the data."""
+    if year is not None:
+        if "year" not in df.columns:
+            raise InputError(f"dataset {name!r} has no years", where="--year", hint="drop --year")
+        df = df[df["year"].isin(_parse_years(year, name))]
+    if department is not None or municipality is not None:
+        if "divipola" not in df.columns and "department_code" not in df.columns:
+            raise InputError(f"dataset {name!r} is not by territory", where="--department/--municipality")
+    if department is not None:
+        code, _ = lookup_department(department)
+        col = df["department_code"] if "department_code" in df.columns else df["divipola"].str[:2]
+        df = df[col == code]
+    if municipality is not None:
+        df = df[df["divipola"] == lookup(municipality).divipola]
+    return df
+
+
+def _with_names(df: pd.DataFrame) -> pd.DataFrame:
+    if "divipola" not in df.columns or "municipality" in df.columns:
+        return df
+    reg = registry()[["divipola", "municipality", "department"]]
+    out = df.merge(reg, on="divipola", how="left")
+    cols = ["divipola", "municipality", "department"] + [c for c in df.columns if c != "divipola"]
+    return out[cols]
+
+
+@data_app.command("show")
+def show_cmd(
+    name: Annotated[str, typer.Argument(help="Dataset name (see `cocamonitor data list`).")],
+    year: Annotated[str | None, typer.Option(help="Year, list (2019,2020) or range (2015-2020).")] = None,
+    department: Annotated[str | None, typer.Option(help="Department name or 2-digit code.")] = None,
+    municipality: Annotated[str | None, typer.Option(help="Municipality name or 5-digit DIVIPOLA code.")] = None,
+    limit: Annotated[int | None, typer.Option(help="Show at most this many rows (table format only).")] = None,
+    fmt: FormatOpt = TableFormat.table,
+) -> None:
+    """Show a bundled dataset, optionally filtered.
+
+    Example: cocamonitor data show coca-municipal --department "Norte de Santander" --year 2023
+    """
+    df = datasets.load(name)
+    df = filter_table(name, df, year=year, department=department, municipality=municipality)
+    df = _with_names(df)
+    if fmt is TableFormat.table and limit is None and len(df) > 200:
+        limit = 200
+        typer.echo(f"showing the first 200 of {len(df)} rows; use --format csv for all", err=True)
+    if limit is not None and fmt is TableFormat.table:
+        df = df.head(limit)
+    emit_table(df.reset_index(drop=True), fmt, title=name)
 
 
 def register(app: typer.Typer) -> None:
-    """Add the `data` commands to the root app."""
+    """Add the ``data`` group to the root app."""
+    app.add_typer(data_app, name="data")

@@ -1,9 +1,61 @@
-"""`cocamonitor demo` commands (being built)."""
+"""``cocamonitor demo``: the main job on bundled real data (what ``make demo`` runs)."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from cocamonitor.datasets import year_range
+from cocamonitor.summaries import national_comparison, top_municipalities
+
+__all__ = ["register"]
+
+
+def _fmt(v: float, digits: int = 0) -> str:
+    return "" if v != v else f"{v:,.{digits}f}"  # NaN -> blank
+
+
+def demo(
+    year: Annotated[int | None, typer.Option(help="Year for the municipal ranking (default: latest).")] = None,
+) -> None:
+    """Print the UNODC vs US national series and the municipalities with most coca."""
+    console = Console(width=120)
+    nat = national_comparison()
+    t = Table(title="Coca in Colombia: UNODC/SIMCI census vs US government survey")
+    for col in ["year", "UNODC area (ha)", "US area (ha)", "US / UNODC", "UNODC cocaine (t)", "US pure cocaine (t)"]:
+        t.add_column(col, justify="right")
+    for yr, r in nat.iterrows():
+        t.add_row(
+            str(yr),
+            _fmt(r.unodc_area_ha),
+            _fmt(r.us_area_ha),
+            _fmt(r.area_ratio_us_unodc, 2),
+            _fmt(r.unodc_production_t),
+            _fmt(r.us_production_t),
+        )
+    console.print(t)
+    console.print("Sources: UNODC/SIMCI and ONDCP releases as cited in `cocamonitor data show coca-national`.\n")
+    top = top_municipalities(year, n=10)
+    title_year = int(year) if year is not None else year_range("coca-municipal")[1]
+    t2 = Table(title=f"Ten municipalities with most coca ({title_year}), SIMCI census, hectares on 31 December")
+    for col in ["#", "municipality", "department", "ha", "ha year before", "change ha", "change %"]:
+        t2.add_column(col, justify="left" if col in ("municipality", "department") else "right")
+    for r in top.itertuples():
+        t2.add_row(
+            str(r.rank),
+            r.municipality,
+            r.department,
+            _fmt(r.hectares),
+            _fmt(r.previous),
+            f"{r.change_ha:+,.0f}",
+            "" if r.change_pct != r.change_pct else f"{r.change_pct:+.1f}",
+        )
+    console.print(t2)
 
 
 def register(app: typer.Typer) -> None:
-    """Add the `demo` commands to the root app."""
+    """Add the ``demo`` command to the root app."""
+    app.command("demo")(demo)

@@ -1,9 +1,45 @@
-"""`cocamonitor territory` commands (being built)."""
+"""``cocamonitor territory find TEXT``: search the DIVIPOLA registry."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
+
+from cocamonitor import territory as terr
+from cocamonitor.commands._common import TableFormat, emit_table
+from cocamonitor.errors import UnknownNameError
+
+__all__ = ["register"]
+
+territory_app = typer.Typer(help="DIVIPOLA registry: departments, municipalities, PDET.", no_args_is_help=True)
+
+
+@territory_app.command("find")
+def find_cmd(
+    text: Annotated[str, typer.Argument(help="Name (accents and case optional) or DIVIPOLA code.")],
+    fmt: Annotated[TableFormat, typer.Option("--format", "-f", help="table, csv or json.")] = TableFormat.table,
+) -> None:
+    """Find municipalities by name or code, e.g. `cocamonitor territory find tibu`."""
+    hits = terr.find(text)
+    if hits.empty:
+        try:
+            terr.lookup(text)  # raises with the closest names
+        except UnknownNameError:
+            raise
+    cols = [
+        "divipola",
+        "municipality",
+        "department_code",
+        "department",
+        "pdet",
+        "pdet_subregion",
+        "area_km2",
+        "population_2018",
+    ]
+    emit_table(hits[cols], fmt, title=f"Territories matching {text!r}")
 
 
 def register(app: typer.Typer) -> None:
-    """Add the `territory` commands to the root app."""
+    """Add the ``territory`` group to the root app."""
+    app.add_typer(territory_app, name="territory")

@@ -79,6 +79,7 @@ def parse_decimal_column(
     ('comma', [1088.88, 61.45])
     >>> parse_decimal_column(pd.Series(["1088.88", ""]))[0].tolist()
     [1088.88, nan]
+
     """
     if pd.api.types.is_numeric_dtype(values):
         return values.astype(float), "dot"
@@ -164,6 +165,7 @@ def read_table(
         A required column is missing.
     DataError
         A blank required cell, an unreadable number or a negative value (with line and column).
+
     """
     path = Path(path)
     label = name or str(path)

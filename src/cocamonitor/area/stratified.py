@@ -1,0 +1,117 @@
+"""Stratified estimation of area and accuracy when the strata are the map classes.
+
+The estimators of Olofsson et al. (2013, 2014): error matrix in area proportions
+p̂_ij = W_i n_ij / n_i·, class areas Â_j = A Σ_i p̂_ij (Cochran 1977 eq. 5.52) with
+V̂(p̂_·j) = Σ_i W_i² (n_ij/n_i·)(1 − n_ij/n_i·)/(n_i· − 1) (Cochran eq. 5.57), user's accuracy
+Û_i = n_ii / n_i· with V̂ = Û_i(1 − Û_i)/(n_i· − 1), producer's accuracy P̂_j = p̂_jj / p̂_·j with
+the variance of Olofsson et al. (2014) eq. 7 (sum over i ≠ j), and overall accuracy
+Ô = Σ_j p̂_jj with V̂(Ô) = Σ_i W_i² Û_i (1 − Û_i)/(n_i· − 1).
+
+All of these are stratified estimators of totals or ratios of totals of unit indicators, and are
+computed as such (:mod:`cocamonitor.area._core`); the Olofsson formulas are the closed forms of
+the same numbers when strata and map classes coincide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+
+from cocamonitor.area._prepare import StrataAreas, estimate_rows
+from cocamonitor.area._result import AreaEstimate
+
+__all__ = ["estimate_stratified"]
+
+
+def estimate_stratified(
+    sample: pd.DataFrame,
+    strata_areas: StrataAreas,
+    *,
+    stratum: str = "stratum",
+    reference: str = "reference_class",
+    map_class: str = "map_class",
+    confidence: float = 0.95,
+    by: str | None = None,
+    classes: Sequence[str] | None = None,
+    collapse: Mapping[str, str] | None = None,
+    source: str | None = None,
+    areas_source: str | None = None,
+) -> AreaEstimate:
+    """Estimate class areas and map accuracy from a sample stratified by map class.
+
+    Parameters
+    ----------
+    sample : pandas.DataFrame
+        One row per sample unit, with its stratum (= map class), reference class and,
+        optionally, map class (defaults to the stratum when the column is absent) and a
+        grouping column for ``by``.
+    strata_areas : DataFrame with columns ``stratum``, ``area``, or mapping stratum → area
+        Mapped area of each stratum, in any unit; estimates come out in the same unit.
+    stratum, reference, map_class : str
+        Column names.
+    confidence : float, default 0.95
+        Confidence level of the intervals (normal quantiles).
+    by : str, optional
+        Column with a domain label (department, municipality, ...): adds domain estimates of
+        every class area with standard errors, from the same national sample (domain
+        estimation; no re-stratification).
+    classes : sequence of str, optional
+        The known classes (default: the stratum labels). Reference labels outside them are an
+        error.
+    collapse : mapping str → str, optional
+        Merge stratum ``key`` into stratum ``value`` before estimating (for strata with fewer
+        than two sample units). The map labels are kept, so the estimate remains valid as a
+        Stehman (2014) estimate with the collapsed strata.
+    source, areas_source : str, optional
+        Names of the two tables in error messages (file paths, from the command line).
+
+    Returns
+    -------
+    AreaEstimate
+        ``method="stratified"``.
+
+    Raises
+    ------
+    InputError
+        Missing columns or values, unknown classes or strata, strata without sample units or
+        with fewer than two, invalid areas.
+
+    Notes
+    -----
+    Olofsson et al. (2013) Remote Sens. Environ. 129:122-131; Olofsson et al. (2014) Remote Sens.
+    Environ. 148:42-57; Cochran (1977) Sampling Techniques, 3rd ed., ch. 5. Finite population
+    corrections are ignored, as in those papers.
+
+    Examples
+    --------
+    Olofsson et al. (2013), Example 1 (areas in pixels):
+
+    >>> import pandas as pd
+    >>> cells = {("1", "1"): 97, ("1", "3"): 3, ("2", "1"): 3, ("2", "2"): 279,
+    ...          ("2", "3"): 18, ("3", "1"): 2, ("3", "2"): 1, ("3", "3"): 97}
+    >>> sample = pd.DataFrame(
+    ...     [(m, r) for (m, r), n in cells.items() for _ in range(n)],
+    ...     columns=["stratum", "reference_class"])
+    >>> est = estimate_stratified(sample, {"1": 22353, "2": 1122543, "3": 610228})
+    >>> round(est.classes["1"].area), round(est.classes["1"].area_se)
+    (45112, 10751)
+    >>> round(est.classes["1"].producers_accuracy, 2), round(est.overall_accuracy, 2)
+    (0.48, 0.94)
+
+    """
+    return estimate_rows(
+        "stratified",
+        sample,
+        strata_areas,
+        stratum=stratum,
+        reference=reference,
+        map_class=map_class,
+        confidence=confidence,
+        by=by,
+        classes=classes,
+        collapse=collapse,
+        classes_from_strata=True,
+        source=source,
+        areas_source=areas_source,
+    )

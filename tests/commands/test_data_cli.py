@@ -1,0 +1,68 @@
+import json
+
+import pytest
+
+
+def test_data_list_json(run_cli):
+    res = run_cli("data", "list", "--format", "json")
+    assert res.exit_code == 0
+    names = [r["name"] for r in json.loads(res.stdout)]
+    assert {"coca-municipal", "coca-national", "territories", "pdet", "spraying", "labs", "provenance"} <= set(names)
+
+
+def test_data_show_filters_json_records(run_cli):
+    res = run_cli("data", "show", "coca-municipal", "--municipality", "tibu", "--year", "2019-2020", "--format", "json")
+    assert res.exit_code == 0, res.stderr
+    rows = json.loads(res.stdout)
+    assert [r["year"] for r in rows] == [2019, 2020]
+    assert rows[0]["municipality"] == "Tibú" and isinstance(rows[0]["hectares"], float)
+
+
+def test_data_show_missing_is_null(run_cli):
+    res = run_cli("data", "show", "coca-municipal", "--municipality", "91405", "--year", "2024", "--format", "json")
+    assert json.loads(res.stdout)[0]["hectares"] is None
+
+
+def test_data_show_department_csv(run_cli):
+    res = run_cli("data", "show", "coca-municipal", "--department", "narino", "--year", "2023", "--format", "csv")
+    assert res.exit_code == 0
+    lines = res.stdout.strip().splitlines()
+    assert lines[0].startswith("divipola,municipality,department,year,hectares")
+    assert all(",Nariño," in ln for ln in lines[1:])
+
+
+def test_provenance_shown(run_cli):
+    res = run_cli("data", "show", "provenance", "--format", "json")
+    assert res.exit_code == 0
+    assert any("SIMCI" in r["publisher"] for r in json.loads(res.stdout))
+
+
+def test_territory_find(run_cli):
+    res = run_cli("territory", "find", "tibu", "--format", "json")
+    assert res.exit_code == 0
+    assert json.loads(res.stdout)[0]["divipola"] == "54810"
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (("data", "show", "coca-nacional"), "did you mean: coca-national"),
+        (("data", "show", "coca-municipal", "--year", "1990"), "valid years: 2001-2024"),
+        (("data", "show", "coca-municipal", "--municipality", "tibuu"), "did you mean: Tibú"),
+        (("data", "show", "coca-municipal", "--department", "narinyo"), "did you mean"),
+        (("territory", "find", "xqzw"), "no municipality named 'xqzw'"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(run_cli, args, needle):
+    res = run_cli(*args)
+    assert res.exit_code == 2
+    assert needle in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in res.stderr and res.stdout == ""
+
+
+def test_demo_prints_series_and_top10(run_cli):
+    res = run_cli("demo")
+    assert res.exit_code == 0
+    assert "245,000" in res.stdout and "143,000" in res.stdout
+    assert "San Andrés de Tumaco" in res.stdout and "Tibú" in res.stdout

@@ -1,0 +1,121 @@
+import numpy as np
+import pytest
+import rasterio
+from affine import Affine
+from pyproj import CRS
+from rasterio.transform import from_origin
+
+from cocamonitor.errors import InputError
+from cocamonitor.io.rasters import (
+    RasterInfo,
+    is_equal_area,
+    iter_windows,
+    open_raster,
+    pixel_area,
+    require_integer,
+)
+
+
+@pytest.fixture
+def raster_factory(tmp_path):
+    def _make(data, nodata=None):
+        data = np.asarray(data)
+        path = tmp_path / f"r{len(list(tmp_path.iterdir()))}.tif"
+        with rasterio.open(path, "w", driver="GTiff", width=data.shape[1],
+                           height=data.shape[0], count=1, dtype=data.dtype, crs="EPSG:9377",
+                           transform=from_origin(5_000_000, 2_000_000, 10, 10),
+                           nodata=nodata) as dst:
+            dst.write(data, 1)
+        return str(path)
+
+    return _make
+
+
+def _info(width, height, block, crs="EPSG:9377", transform=None):
+    return RasterInfo("x.tif", CRS(crs), transform or Affine(10, 0, 0, 0, -10, 0), width,
+                      height, 1, "uint8", None, block)
+
+
+@pytest.mark.parametrize("block", [(1, 37), (16, 16), (5, 7), (64, 64)])
+@pytest.mark.parametrize("max_pixels", [1, 100, 500, 10_000])
+def test_windows_cover_raster_once(block, max_pixels):
+    info = _info(37, 23, block)
+    hits = np.zeros(info.shape, dtype=int)
+    for w in iter_windows(info, max_pixels=max_pixels):
+        hits[w.row_off:w.row_off + w.height, w.col_off:w.col_off + w.width] += 1
+        # aligned with the blocks
+        assert w.row_off % min(block[0], 23) == 0
+        assert w.col_off % min(block[1], 37) == 0
+    assert (hits == 1).all()
+
+
+def test_open_raster_reads_header(raster_factory):
+    path = raster_factory(np.zeros((5, 6), dtype="uint16"), nodata=65535)
+    info = open_raster(path)
+    assert info.shape == (5, 6)
+    assert info.dtype == "uint16" and info.nodata == 65535
+    assert info.is_integer
+    assert info.crs == CRS("EPSG:9377")
+    assert info.bounds == (5_000_000, 2_000_000 - 50, 5_000_060, 2_000_000)
+
+
+def test_open_raster_errors(tmp_path, raster_factory):
+    with pytest.raises(InputError, match="not found"):
+        open_raster(tmp_path / "nope.tif")
+    bad = tmp_path / "bad.tif"
+    bad.write_text("not a raster")
+    with pytest.raises(InputError, match="cannot read"):
+        open_raster(bad)
+    path = raster_factory(np.zeros((2, 2), dtype="float32"))
+    with pytest.raises(InputError, match="not integer classes"):
+        require_integer(open_raster(path))
+
+
+def test_equal_area_detection():
+    assert is_equal_area(CRS("EPSG:6933"))
+    assert is_equal_area(CRS("+proj=aea +lat_1=-4 +lat_2=12 +lat_0=4 +lon_0=-73"))
+    assert not is_equal_area(CRS("EPSG:9377"))
+    assert not is_equal_area(CRS("EPSG:4326"))
+
+
+def test_projected_pixel_area_is_constant():
+    area = pixel_area(_info(4, 4, (4, 4), transform=Affine(30, 0, 0, 0, -30, 0)))
+    assert area.constant_m2 == 900.0
+    assert "nominal" in area.method
+    ea = pixel_area(_info(4, 4, (4, 4), crs="EPSG:6933"))
+    assert ea.constant_m2 == 100.0 and "equal-area" in ea.method
+
+
+def test_geographic_needs_equal_area_crs():
+    info = _info(10, 10, (10, 10), crs="EPSG:4326", transform=from_origin(-75, 5, 0.01, 0.01))
+    with pytest.raises(InputError, match="degrees.*equal-area CRS"):
+        pixel_area(info)
+    with pytest.raises(InputError, match="not an equal-area"):
+        pixel_area(info, equal_area_crs="EPSG:9377")
+
+
+def test_geographic_row_areas_match_ellipsoidal_formula():
+    # a one-degree-wide, 0.5 degree-tall raster of 0.1 x 0.1 degree cells
+    info = _info(10, 5, (5, 10), crs="EPSG:4326", transform=from_origin(-74, 5, 0.1, 0.1))
+    area = pixel_area(info, equal_area_crs="EPSG:6933")
+    got = area.rows_m2(0, 5)
+    # exact area of a lat/lon cell on the WGS84 ellipsoid (authalic latitude formula)
+    a, f = 6378137.0, 1 / 298.257223563
+    e = np.sqrt(f * (2 - f))
+
+    def q(phi):
+        s = np.sin(phi)
+        return (1 - e**2) * (s / (1 - e**2 * s**2) - np.log((1 - e * s) / (1 + e * s)) / (2 * e))
+
+    tops = np.radians(5 - 0.1 * np.arange(5))
+    bottoms = tops - np.radians(0.1)
+    expect = a**2 / 2 * np.radians(0.1) * (q(tops) - q(bottoms))
+    np.testing.assert_allclose(got, expect, rtol=1e-6)
+    # areas shrink towards the poles: rows further north are smaller
+    assert got[0] < got[-1]
+
+
+def test_mercator_needs_equal_area_crs():
+    info = _info(4, 4, (4, 4), crs="EPSG:3857")
+    with pytest.raises(InputError, match="Mercator"):
+        pixel_area(info)
