@@ -197,3 +197,56 @@ def test_presets_list_and_show(run_cli):
     assert all(r["source"] in ("published", "derived") for r in rows)
     res = run_cli("production", "presets", "unodc-2020")
     assert res.exit_code == 0 and "1,228" in res.stdout
+
+
+def test_explain_unodc_us_adds_up_exactly(run_cli, tmp_path):
+    png = tmp_path / "gap.png"
+    res = run_cli(
+        "production",
+        "explain",
+        "--series",
+        "unodc,us",
+        "--years",
+        "2017-2021",
+        "--format",
+        "json",
+        "--plot",
+        str(png),
+    )
+    assert res.exit_code == 0, res.stderr
+    rows = json.loads(res.stdout)
+    assert [r["year"] for r in rows] == [2017, 2018, 2019, 2020, 2021]
+    for r in rows:
+        assert r["area_effect_t"] + r["yield_effect_t"] == pytest.approx(
+            r["difference_t"], rel=1e-12
+        )
+        assert r["difference_t"] == r["production_us"] - r["production_unodc"]
+    r2020 = {r["year"]: r for r in rows}[2020]
+    assert (r2020["area_us"], r2020["production_us"]) == (245_000, 1010)
+    assert (r2020["area_unodc"], r2020["production_unodc"]) == (143_000, 1228)
+    assert r2020["area_effect_t"] > 0 > r2020["yield_effect_t"]
+    assert png.stat().st_size > 1000
+
+
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (("--series", "unodc,usa"), "unknown series 'usa'"),
+        (("--series", "unodc"), "need 2 different series"),
+        (("--years", "2021-2017"), "inverted"),
+        (("--years", "1990"), "no value for 1990"),
+        (("--years", "20x"), "cannot read"),
+    ],
+)
+def test_explain_bad_input_exit_2(run_cli, args, needle):
+    res = run_cli("production", "explain", *args)
+    assert res.exit_code == 2 and needle in res.stderr
+
+
+def test_us_implied_yields(run_cli):
+    res = run_cli("production", "yields", "--series", "us", "--format", "json")
+    assert res.exit_code == 0, res.stderr
+    rows = {r["year"]: r for r in json.loads(res.stdout)}
+    assert {2017, 2018, 2019, 2020, 2021} <= set(rows)
+    assert rows[2020]["t_per_ha"] == pytest.approx(1010 / 245_000)
+    assert all(r["area_ha"] > 0 and r["production_t"] > 0 for r in rows.values())

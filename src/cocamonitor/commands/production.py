@@ -257,7 +257,9 @@ def yields(
     df = implied_yields(
         datasets.national_series(key, "area"), datasets.national_series(key, "production")
     )
-    emit_table(df, fmt, title=f"Implied cocaine per hectare, {key} (production / area)")
+    if fmt is TableFormat.table:  # t/ha would print as 0.00; kg/ha carries the same number
+        df = df.drop(columns=["t_per_ha"])
+    emit_table(df, fmt, title=f"Implied cocaine per hectare, {key} (production / area; kg/ha)")
 
 
 def register(root: typer.Typer) -> None:
