@@ -123,3 +123,16 @@ def test_panel_rows_and_json_records(run_cli, tmp_path):
     assert {r["department"] for r in rows} == {"Norte de Santander"}
     table = run_cli("trend", "panel", "--level", "department")
     assert table.exit_code == 0 and "Nariño" in table.stdout
+
+
+def test_trend_test_on_a_municipality_with_chart(run_cli, tmp_path):
+    png = tmp_path / "tibu.png"
+    res = run_cli("trend", "test", "--dataset", "coca-municipal", "--municipality", "Tibú",
+                  "--years", "2014-2024", "--plot", str(png), "-f", "json")
+    assert res.exit_code == 0, res.stderr
+    doc = json.loads(res.stdout)
+    assert doc["series"]["years"] == list(range(2014, 2025))
+    assert doc["mann_kendall"]["trend"] == "increasing" and doc["theil_sen"]["slope"] > 0
+    assert png.read_bytes()[:4] == b"\x89PNG"
+    bad = run_cli("trend", "test", "--municipality", "Tibú")
+    assert bad.exit_code == 2 and "coca-municipal" in bad.stderr

@@ -141,3 +141,32 @@ def test_panel_change_against_direct_simulation_of_a_panel_design():
     assert abs(cover - 0.95) < 0.03
     # ignoring the covariance would overstate the uncertainty of the change
     assert np.mean(se_indep**2) > 1.3 * d_hat.var()
+
+
+def test_panel_covariance_agrees_with_the_area_estimators():
+    # two years of one stratified panel, estimated with cocamonitor.area; the covariance from
+    # the AreaEstimate unit data equals the array-level computation here, and change(cov="panel")
+    # uses it
+    import pandas as pd
+
+    from cocamonitor.area import estimate_stratified
+
+    rng = np.random.default_rng(5)
+    strata = np.repeat(["coca", "buffer", "other"], [30, 30, 40])
+    p_a = np.select([strata == "coca", strata == "buffer"], [0.7, 0.2], 0.03)
+    ref_a = np.where(rng.random(strata.size) < p_a, "coca", "other")
+    flip = rng.random(strata.size) < 0.15
+    ref_b = np.where(flip, np.where(ref_a == "coca", "other", "coca"), ref_a)
+    areas = {"coca": 500.0, "buffer": 2000.0, "other": 50000.0}
+    ea = estimate_stratified(pd.DataFrame({"stratum": strata, "reference_class": ref_a}), areas)
+    eb = estimate_stratified(pd.DataFrame({"stratum": strata, "reference_class": ref_b}), areas)
+    mine = panel_covariance((ref_a == "coca").astype(float), (ref_b == "coca").astype(float),
+                            strata, areas)
+    assert mine.var_a == pytest.approx(ea.classes["coca"].area_se ** 2)
+    assert mine.estimate_b == pytest.approx(eb.classes["coca"].area)
+    r = change(ea, eb, label="coca", cov="panel")
+    assert r.cov == pytest.approx(mine.cov)
+    assert r.difference_se == pytest.approx(mine.change().difference_se)
+    assert change(ea, eb, label="coca").cov == 0.0  # independent samples by default
+    with pytest.raises(InputError, match="unit-level data"):
+        change((1.0, 0.1), (2.0, 0.1), cov="panel")

@@ -10,7 +10,13 @@ import pytest
 from scipy import stats
 
 from cocamonitor.errors import DataError, InputError
-from cocamonitor.trends import hamed_rao, mann_kendall, mk_null_distribution, mk_p_exact
+from cocamonitor.trends import (
+    hamed_rao,
+    mann_kendall,
+    mk_null_distribution,
+    mk_p_exact,
+    series_trends,
+)
 
 
 def _brute_s(x):
@@ -147,3 +153,20 @@ def test_hamed_rao_moves_size_towards_nominal_under_autocorrelation():
     assert plain > 0.18
     assert np.mean([r.correction for r in results]) > 1.3
     assert corrected < plain - 0.05
+
+
+@pytest.mark.slow
+def test_size_under_the_null_in_simulation():
+    # i.i.d. series (no trend): the exact test never exceeds its level, the normal one is close
+    rng = np.random.default_rng(8)
+    small = rng.standard_normal((2000, 8))
+    rej_exact = np.mean([mann_kendall(r).p_exact < 0.05 for r in small])
+    assert rej_exact <= 0.05 + 2 * np.sqrt(0.05 * 0.95 / 2000)
+    assert rej_exact > 0.02
+    big = rng.standard_normal((1000, 30))
+    years = np.arange(30)
+    rej_normal = np.mean(series_trends(big, years)["p_value"] < 0.05)
+    assert abs(rej_normal - 0.05) < 3 * np.sqrt(0.05 * 0.95 / 1000)
+    # and it detects a real trend: slope 0.1 sd/yr over 30 years
+    trend = big + 0.1 * np.arange(30)
+    assert np.mean(series_trends(trend, years)["p_value"] < 0.05) > 0.9

@@ -190,6 +190,11 @@ def test_cmd(
     if plot is not None:
         check_plot_path(plot)
     se = None
+    if (department is not None or municipality is not None) and (
+        file is not None or dataset != "coca-municipal"
+    ):
+        raise InputError("--department/--municipality select from --dataset coca-municipal",
+                         where="--department/--municipality", hint="add --dataset coca-municipal")
     if file is not None:
         series, se = _read_series_file(file)
         src, met, inputs = file.stem, "value", [file]

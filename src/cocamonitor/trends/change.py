@@ -249,7 +249,7 @@ def change(
     a: Any,
     b: Any,
     *,
-    cov: float | PanelCovariance | None = None,
+    cov: float | PanelCovariance | str | None = None,
     correlation: float | None = None,
     label: str | None = None,
     confidence: float = 0.95,
@@ -263,9 +263,11 @@ def change(
     a, b : estimate-like
         Earlier and later estimate: ``(value, se)`` pairs, numbers (census figures), area
         estimate results or their JSON dicts (see :func:`as_estimate`).
-    cov : float or PanelCovariance, optional
+    cov : float, PanelCovariance or "panel", optional
         Covariance between the two estimates (panel design); default 0 (independent
-        samples). A :class:`PanelCovariance` supplies its ``cov``.
+        samples). A :class:`PanelCovariance` supplies its ``cov``. ``"panel"`` computes it
+        from the unit-level data of two :class:`cocamonitor.area.AreaEstimate` results made
+        from the same sample units (via :func:`cocamonitor.area.panel_covariance`).
     correlation : float, optional
         Alternative to ``cov``: ``cov = correlation * se_a * se_b``.
     label : str, optional
@@ -303,6 +305,18 @@ def change(
     crit = _critical_relative_error(ea.value, eb.value, zq, 0.0)
     if isinstance(cov, PanelCovariance):
         cov = cov.cov
+    elif isinstance(cov, str):
+        if cov != "panel":
+            raise ParameterError(f"cov must be a number, a PanelCovariance or 'panel', got {cov!r}",
+                                 where="cov")
+        if getattr(a, "units", None) is None or getattr(b, "units", None) is None:
+            raise InputError(
+                "cov='panel' needs two area estimates that carry their unit-level data (.units)",
+                where="cov", hint="estimate both years with cocamonitor.area from the same sample units",
+            )
+        from cocamonitor.area import panel_covariance as _area_panel_covariance
+
+        cov = _area_panel_covariance(a, b, ea.label, eb.label)
     if cov is not None and correlation is not None:
         raise ParameterError("give either cov or correlation, not both", where="cov")
     lab = ea.label or eb.label
