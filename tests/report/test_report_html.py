@@ -64,6 +64,10 @@ def test_trend_tests_in_the_report(texts, reports, report_data):
     assert f"below {100 * crit:.1f}% in both years" in reports["en"].summary
     assert f"menor que {100 * crit:.1f} %".replace(".", ",") in reports["es"].summary
     assert "Mann-Kendall" in texts["en"] and "Theil-Sen" in texts["es"]
+    prod = report_data.extras["production"]["summary"]
+    assert f"estimated at {prod['point']:,.0f} t" in reports["en"].summary
+    assert f"se estima en {prod['point']:,.0f} t".replace(",", ".") in reports["es"].summary
+    assert "The parameters are from 2020, not 2022." in texts["en"]
     for step in trends["disagree_steps"]:
         assert step.replace("-", "–") in texts["en"]
 

@@ -31,7 +31,7 @@ TREND_WINDOW = 10
 #: Production preset and Monte Carlo settings used by the report (fixed: the report is
 #: reproducible to the digit).
 PRODUCTION_PRESET = "unodc-2020"
-PRODUCTION_DRAWS = 20_000
+PRODUCTION_DRAWS = 100_000
 PRODUCTION_SEED = 20240101
 
 
@@ -55,7 +55,7 @@ def _trend_row(key: str, series: pd.Series, unit: str) -> dict[str, Any] | None:
         "first": int(series.index.min()),
         "last": int(series.index.max()),
         "n": int(mk.n),
-        "missing_years": ",".join(map(str, mk.missing_years)),
+        "missing_years": ", ".join(map(str, mk.missing_years)),
         "s": int(mk.s),
         "tau": float(mk.tau),
         "p_value": float(mk.p),
@@ -118,13 +118,59 @@ def trend_section(year: int, inputs: Any) -> dict[str, Any]:
     return out
 
 
+def _nearest_preset(year: int) -> str | None:
+    from cocamonitor.production import list_presets
+
+    dated = []
+    for name in list_presets():
+        publisher, _, y = name.rpartition("-")
+        if publisher == "unodc" and y.isdigit():
+            dated.append((abs(int(y) - year), -int(y), name))
+    return min(dated)[2] if dated else None
+
+
 def production_section(year: int, inputs: Any) -> dict[str, Any] | None:
-    """Potential hydrochloride production for ``year`` (``None`` if the module is missing)."""
+    """Potential cocaine hydrochloride for ``year``: Monte Carlo interval and sensitivity.
+
+    The chain's parameters come from the bundled UNODC preset nearest in time to ``year``
+    (parameters are published only for a few years), the area is the census total of
+    ``year``. Returns ``None`` if :mod:`cocamonitor.production` is not available.
+    """
     try:
-        import cocamonitor.production  # noqa: F401
-    except ImportError:
+        from cocamonitor.production import load_preset, monte_carlo
+        from cocamonitor.production.params import area_spec
+    except ImportError:  # pragma: no cover - production is part of the package
         return None
-    return None
+    preset = _nearest_preset(year)
+    if preset is None:  # pragma: no cover
+        return None
+    census = _census_series(inputs, year)
+    area = float(census[year])
+    model = load_preset(preset).with_areas(
+        (area_spec("Colombia", area, None, citation=f"SIMCI census {year}, sum of municipalities"),)
+    )
+    est = monte_carlo(model, draws=PRODUCTION_DRAWS, seed=PRODUCTION_SEED, preset=preset)
+    hcl = est.national["hydrochloride_t"]
+    published = inputs.series.get("unodc_production")
+    pub = float(published[year]) if published is not None and year in published.index else None
+    quantities = est.to_frame()
+    quantities = quantities[quantities["region"] == "national"].drop(columns="region")
+    sens = est.sensitivity.to_frame() if est.sensitivity is not None else pd.DataFrame()
+    preset_year = int(preset.rpartition("-")[2])
+    return {
+        "summary": {
+            "point": float(hcl.point), "mean": float(hcl.mean), "median": float(hcl.median),
+            "lo": float(hcl.ci_low), "hi": float(hcl.ci_high),
+            "confidence": float(est.confidence),
+            "preset": preset, "preset_year": preset_year, "draws": int(est.draws),
+            "seed": est.seed, "area": area, "published": pub,
+            "per_ha_kg": 1000.0 * float(hcl.point) / area if area else float("nan"),
+        },
+        "quantities": quantities.reset_index(drop=True),
+        "sensitivity": sens,
+        "tables": {"production": quantities.reset_index(drop=True),
+                   "production_sensitivity": sens},
+    }
 
 
 def extra_sections(year: int, inputs: Any) -> dict[str, Any]:
