@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import shlex
@@ -337,3 +338,24 @@ def test_two_stage_and_post_stratified_methods(run_cli, tmp_path):
         "json",
     )
     assert json.loads(res.stdout)["method"] == "post_stratified"
+
+
+README_LINES = [
+    "cocamonitor area design --map src/cocamonitor/data/examples/coca_map.tif --n 300 "
+    "--allocation floor --floor 50 --seed 7 --out sample.gpkg",
+    "cocamonitor area label --sample sample.csv "
+    "--reference src/cocamonitor/data/examples/coca_reference.tif --out labelled.csv",
+    "cocamonitor area estimate --sample labelled.csv "
+    "--map src/cocamonitor/data/examples/coca_map.tif --format table",
+]
+
+
+def test_readme_example_runs_as_written(run_cli, tmp_path):
+    """The three README lines, run in a directory where src/ is the repository's."""
+    (tmp_path / "src").symlink_to(ROOT / "src")
+    for line in README_LINES:
+        with contextlib.chdir(tmp_path):  # run_cli undoes monkeypatch.chdir after each call
+            res = run_cli(*shlex.split(line)[1:])
+        assert res.exit_code == 0, (line, res.stderr)
+    assert "Area by class (ha), stratified" in res.stdout
+    assert (tmp_path / "sample.gpkg").exists()
