@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -43,7 +44,7 @@ __all__ = [
     "summarize",
 ]
 
-StrataAreas = pd.DataFrame | Mapping[str, float]
+StrataAreas: TypeAlias = pd.DataFrame | Mapping[str, float]
 
 
 def check_confidence(confidence: float) -> float:
@@ -331,17 +332,18 @@ def prepare(
             known = list(normalise_areas(strata_areas, source=areas_source))
     else:
         known = sorted(set(m_lab)) if m_lab is not None else sorted(set(r_lab))
-    for lab, col in ((r_lab, reference), (m_lab, map_class)):
-        if lab is None:
-            continue
-        bad = _codes(lab, known) < 0
+    checks: list[tuple[np.ndarray, str]] = [(r_lab, reference)]
+    if m_lab is not None and map_class is not None:
+        checks.append((m_lab, map_class))
+    for given, col in checks:
+        bad = _codes(given, known) < 0
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             raise DataError(
-                f"class {lab[i]!r} is not a known class",
+                f"class {given[i]!r} is not a known class",
                 where=location(name, i, col),
                 hint=f"known classes: {', '.join(known[:10])}"
-                + (f"; {_suggest(lab[i], known)}" if len(known) > 1 else ""),
+                + (f"; {_suggest(given[i], known)}" if len(known) > 1 else ""),
             )
     ref_idx = _codes(r_lab, known)
     map_idx = _codes(m_lab, known) if m_lab is not None else np.full(len(r_lab), -1, dtype=int)
