@@ -1,9 +1,245 @@
-"""`cocamonitor simulate` commands (being built)."""
+"""``cocamonitor simulate run | compare``: the methodology testbed on the command line.
+
+``run`` simulates one landscape and writes everything another command can be tried on: the
+truth table, land-cover and census maps as GeoTIFF (projected CRS), the survey segments and the
+reference sample as GeoPackage, and reference samples with stratum areas as CSV for
+``cocamonitor area estimate``. ``compare`` scores the three methods over replicates.
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import pandas as pd
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from cocamonitor.commands._common import TableFormat, emit_json, emit_table, err_console
+from cocamonitor.errors import InputError, ParameterError
+from cocamonitor.provenance import Provenance
+from cocamonitor.simulate.config import SimulationConfig, load_config, parse_years
+from cocamonitor.simulate.dynamics import History, simulate_history
+from cocamonitor.simulate.methods import CensusResult, MethodEstimate, run_methods
+from cocamonitor.simulate.score import compare, plot_comparison, replicate_rng
+
+__all__ = ["register", "write_geotiff"]
+
+simulate_app = typer.Typer(
+    help="Methodology testbed: synthetic landscapes with known truth, measured by the census, "
+    "the sample survey and good practice.",
+    no_args_is_help=True,
+)
+
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option("--config", "-c", help="Simulator TOML (default: the bundled "
+                 "cocamonitor/data/simulate_default.toml)."),
+]
+YearsOpt = Annotated[str, typer.Option("--years", help="Reported years, e.g. 2015-2024.")]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Seed: the same seed gives the same run, bit for bit.")]
+SizeOpt = Annotated[
+    int | None, typer.Option("--size", help="Pixels per side (overrides [landscape] size).")
+]
+FormatOpt = Annotated[TableFormat, typer.Option("--format", "-f", help="table, csv or json.")]
+
+
+def _config(path: Path | None, size: int | None) -> SimulationConfig:
+    cfg = load_config(path)
+    if size is not None:
+        try:
+            cfg = cfg.replace(landscape={"size": size})
+        except ParameterError as err:
+            raise ParameterError(err.message, where="--size", hint=err.hint) from None
+    return cfg
+
+
+@contextmanager
+def _progress(description: str, total: int) -> Iterator[Any]:
+    with Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), console=err_console, transient=False,
+    ) as bar:
+        task = bar.add_task(description, total=total)
+        yield lambda n=1: bar.advance(task, n)
+
+
+def write_geotiff(path: Path, array: np.ndarray, hist: History, *, nodata: int | None = None,
+                  categories: dict[int, str] | None = None) -> None:
+    """Write a uint8 grid of the history's landscape as a tiled, compressed GeoTIFF."""
+    import rasterio
+    from rasterio.transform import Affine
+
+    land = hist.landscape
+    a, b, c, d, e, f = land.transform
+    profile = {
+        "driver": "GTiff", "height": array.shape[0], "width": array.shape[1], "count": 1,
+        "dtype": "uint8", "crs": land.crs, "transform": Affine(a, b, c, d, e, f),
+        "compress": "deflate", "tiled": array.shape[0] >= 256, "nodata": nodata,
+    }
+    if profile["tiled"]:
+        profile.update(blockxsize=256, blockysize=256)
+    with rasterio.open(path, "w", **profile) as dst:
+        dst.write(array, 1)
+        if categories:
+            dst.update_tags(1, **{f"class_{k}": v for k, v in categories.items()})
+
+
+def _segments_frame(segs: pd.DataFrame, hist: History, year: int) -> Any:
+    import geopandas as gpd
+    import shapely
+
+    seg = hist.config.sample_survey.segment_size_m
+    px = hist.landscape.pixel_size_m
+    side_x = np.sqrt(segs["pixels"].to_numpy(float)) * px  # edge segments may be smaller
+    x0 = segs["x_min"].to_numpy(float)
+    y1 = segs["y_max"].to_numpy(float)
+    side = np.minimum(side_x, seg)
+    geom = shapely.box(x0, y1 - side, x0 + side, y1)
+    out = segs.drop(columns=["x_min", "y_max"]).assign(year=year)
+    return gpd.GeoDataFrame(out, geometry=geom, crs=hist.landscape.crs)
+
+
+def _points_frame(smp: pd.DataFrame, hist: History, year: int) -> Any:
+    import geopandas as gpd
+
+    geom = gpd.points_from_xy(smp["x"], smp["y"])
+    return gpd.GeoDataFrame(smp.assign(year=year), geometry=geom, crs=hist.landscape.crs)
+
+
+@simulate_app.command("run")
+def run_cmd(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory (created).")],
+    config: ConfigOpt = None,
+    years: YearsOpt = "2015-2024",
+    seed: SeedOpt = 0,
+    size: SizeOpt = None,
+    fmt: FormatOpt = TableFormat.table,
+) -> None:
+    """Simulate one landscape, measure it with the three methods and write every output.
+
+    Writes to OUT: truth.csv, estimates.csv, eradication.csv, fields.csv, run.json,
+    maps/landcover_YYYY.tif (0 other, 1 forest, 2 coca on 31 Dec), maps/census_YYYY.tif
+    (census map: 1 coca), samples.gpkg (layers sample_survey, good_practice) and
+    reference_YYYY.csv + strata_areas_YYYY.csv for `cocamonitor area estimate`.
+
+    Example: cocamonitor simulate run --years 2018-2020 --size 300 --seed 1 --out sim
+    """
+    cfg = _config(config, size)
+    yrs = parse_years(years)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out} exists and is not a directory", where="--out",
+                         hint="give a new or existing directory")
+    (out / "maps").mkdir(parents=True, exist_ok=True)
+    segs_all, pts_all = [], []
+
+    with _progress("simulate run", len(yrs) + 2) as advance:
+        hist = simulate_history(cfg, yrs, seed)
+        advance()
+
+        def on_year(year: int, cen: CensusResult, segs: pd.DataFrame, smp: pd.DataFrame,
+                    ests: list[MethodEstimate]) -> None:
+            s1 = hist.dec31(year)
+            write_geotiff(out / "maps" / f"landcover_{year}.tif", hist.land_cover(s1), hist,
+                          categories={0: "other", 1: "forest", 2: "coca"})
+            write_geotiff(out / "maps" / f"census_{year}.tif", cen.map, hist,
+                          categories={0: "other", 1: "coca"})
+            segs_all.append(_segments_frame(segs, hist, year))
+            pts_all.append(_points_frame(smp, hist, year))
+            smp[["stratum", "map_class", "reference_class", "x", "y"]].to_csv(
+                out / f"reference_{year}.csv", index=False)
+            gp = next(e for e in ests if e.method == "good_practice")
+            strata = {k[2:]: v * cfg.pixel_area_ha for k, v in gp.details.items()
+                      if k.startswith("N_") and v > 0}
+            pd.DataFrame({"stratum": list(strata), "area": list(strata.values())}).to_csv(
+                out / f"strata_areas_{year}.csv", index=False)
+            advance()
+
+        est = run_methods(hist, replicate_rng(seed, 0), on_year=on_year)
+        truth = hist.truth_table()
+        truth.to_csv(out / "truth.csv", index=False)
+        est = est.merge(truth[["year", "dec31_ha"]], on="year").rename(
+            columns={"dec31_ha": "truth_dec31_ha"})
+        est.to_csv(out / "estimates.csv", index=False)
+        hist.eradication_records().to_csv(out / "eradication.csv", index=False)
+        f = hist.fields
+        fx, fy = hist.landscape.xy(f.row + f.height / 2 - 0.5, f.col + f.width / 2 - 0.5)
+        pd.DataFrame({"field": np.arange(len(f)), "x": fx, "y": fy,
+                      "area_ha": f.pixels * cfg.pixel_area_ha,
+                      "created_day": f.created}).to_csv(out / "fields.csv", index=False)
+        import geopandas as gpd
+
+        gpkg = out / "samples.gpkg"
+        if gpkg.exists():
+            gpkg.unlink()
+        pd.concat(segs_all, ignore_index=True).pipe(gpd.GeoDataFrame).to_file(
+            gpkg, layer="sample_survey", driver="GPKG")
+        pd.concat(pts_all, ignore_index=True).pipe(gpd.GeoDataFrame).to_file(
+            gpkg, layer="good_practice", driver="GPKG")
+        prov = Provenance.build(inputs=[config] if config else [],
+                                parameters={"years": f"{yrs[0]}-{yrs[-1]}", "seed": seed,
+                                            "size": cfg.landscape.size})
+        (out / "run.json").write_text(json.dumps(
+            {"config": cfg.to_dict(), "years": yrs, "seed": seed,
+             "provenance": prov.to_dict()}, indent=2), encoding="utf-8")
+        advance()
+
+    wide = est.pivot(index="year", columns="method", values="area_ha").reset_index()
+    wide.columns.name = None
+    table = truth[["year", "dec31_ha", "harvested_ha"]].merge(wide, on="year")
+    err_console.print(f"wrote {out}")
+    emit_table(table, fmt, title=f"Simulated truth and estimates (ha), seed {seed}")
+
+
+@simulate_app.command("compare")
+def compare_cmd(
+    config: ConfigOpt = None,
+    size: SizeOpt = None,
+    years: YearsOpt = "2015-2024",
+    replicates: Annotated[int, typer.Option("--replicates", "-n", help="Replicate observations.")] = 20,
+    seed: SeedOpt = 0,
+    fmt: FormatOpt = TableFormat.table,
+    plot: Annotated[Path | None, typer.Option("--plot", help="Write a chart (PNG, SVG or PDF).")] = None,
+) -> None:
+    """Score the census, the sample survey and good practice against the simulated truth.
+
+    One landscape history is simulated from SEED; each replicate redraws the clouds, the map
+    errors and the samples. Scores: bias and RMSE against the 31 December truth, coverage of
+    the intervals, and the share of year-over-year changes whose sign is right.
+
+    Example: cocamonitor simulate compare --size 300 --years 2018-2022 --replicates 10 --format json
+    """
+    cfg = _config(config, size)
+    yrs = parse_years(years)
+    if len(yrs) < 2:
+        raise InputError("need at least two years to score changes", where="--years",
+                         hint="write e.g. 2015-2024")
+    if replicates < 1:
+        raise InputError(f"--replicates must be at least 1, got {replicates}", where="--replicates")
+    if plot is not None and plot.suffix.lower() not in (".png", ".svg", ".pdf"):
+        raise InputError(f"cannot tell the chart format of {plot}", where="--plot",
+                         hint="end the name in .png, .svg or .pdf")
+    with _progress("simulate compare", replicates * len(yrs)) as advance:
+        cmp = compare(cfg, yrs, replicates, seed, progress=advance)
+    if plot is not None:
+        plot_comparison(cmp, plot)
+        err_console.print(f"wrote {plot}")
+    if fmt is TableFormat.json:
+        doc = cmp.to_dict()
+        doc["provenance"] = Provenance.build(
+            inputs=[config] if config else [],
+            parameters={"years": f"{yrs[0]}-{yrs[-1]}", "seed": seed, "replicates": replicates,
+                        "size": cfg.landscape.size}).to_dict()
+        emit_json(doc)
+    else:
+        emit_table(cmp.to_frame(), fmt,
+                   title=f"Methods vs truth: {replicates} replicates, {yrs[0]}-{yrs[-1]}")
 
 
 def register(app: typer.Typer) -> None:
-    """Add the `simulate` commands to the root app."""
+    """Add the ``simulate`` group to the root app."""
+    app.add_typer(simulate_app, name="simulate")

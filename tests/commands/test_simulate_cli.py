@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+ARGS = ("--size", "200", "--years", "2019-2021", "--seed", "3")
+
+
+@pytest.fixture
+def cfg_file(tmp_path):
+    p = tmp_path / "c.toml"
+    p.write_text("[dynamics]\ninitial_fields_per_km2 = 20.0\n"
+                 "[sample_survey]\nsegment_size_m = 200.0\nhigh_density_ha = 1.0\n"
+                 "[good_practice]\nbuffer_m = 200.0\n", encoding="utf-8")
+    return p
+
+
+def test_run_writes_truth_maps_and_samples(run_cli, tmp_path, cfg_file):
+    import pyogrio
+    import rasterio
+
+    out = tmp_path / "sim"
+    res = run_cli("simulate", "run", "--config", str(cfg_file), *ARGS, "--out", str(out),
+                  "--format", "csv")
+    assert res.exit_code == 0, res.stderr
+    table = pd.read_csv(__import__("io").StringIO(res.stdout))
+    assert table.columns.tolist() == ["year", "dec31_ha", "harvested_ha", "census",
+                                      "good_practice", "sample_survey"]
+    truth = pd.read_csv(out / "truth.csv")
+    assert truth["year"].tolist() == [2019, 2020, 2021]
+    for year, dec31 in zip(truth["year"], truth["dec31_ha"], strict=True):
+        with rasterio.open(out / "maps" / f"landcover_{year}.tif") as src:
+            assert src.crs.to_epsg() == 9377 and src.crs.is_projected
+            assert src.shape == (200, 200) and src.res == (10.0, 10.0)
+            lc = src.read(1)
+        assert (lc == 2).sum() * 0.01 == pytest.approx(dec31)
+        assert (out / "maps" / f"census_{year}.tif").is_file()
+        ref = pd.read_csv(out / f"reference_{year}.csv")
+        areas = pd.read_csv(out / f"strata_areas_{year}.csv")
+        assert set(ref["stratum"]) <= set(areas["stratum"])
+        assert areas["area"].sum() == pytest.approx(400.0)  # 2 x 2 km in ha
+    layers = dict(pyogrio.list_layers(out / "samples.gpkg"))
+    assert layers == {"sample_survey": "Polygon", "good_practice": "Point"}
+    est = pd.read_csv(out / "estimates.csv")
+    assert set(est["method"]) == {"census", "sample_survey", "good_practice"}
+    run = json.loads((out / "run.json").read_text())
+    assert run["seed"] == 3 and run["provenance"]["inputs"]
+    assert "simulate run" in res.stderr  # progress bar on stderr
+
+
+def test_run_is_reproducible_bit_for_bit(run_cli, tmp_path):
+    import rasterio
+
+    outs = []
+    for name in ("a", "b"):
+        res = run_cli("simulate", "run", *ARGS, "--out", str(tmp_path / name))
+        assert res.exit_code == 0, res.stderr
+        outs.append(tmp_path / name)
+    for f in ("truth.csv", "estimates.csv", "eradication.csv", "fields.csv",
+              "reference_2020.csv"):
+        assert (outs[0] / f).read_bytes() == (outs[1] / f).read_bytes()
+    for f in ("maps/landcover_2021.tif", "maps/census_2021.tif"):
+        with rasterio.open(outs[0] / f) as a, rasterio.open(outs[1] / f) as b:
+            assert np.array_equal(a.read(), b.read())
+
+
+def test_compare_json_contract(run_cli, tmp_path, cfg_file):
+    plot = tmp_path / "cmp.png"
+    res = run_cli("simulate", "compare", "--config", str(cfg_file), *ARGS,
+                  "--replicates", "3", "--format", "json", "--plot", str(plot))
+    assert res.exit_code == 0, res.stderr
+    doc = json.loads(res.stdout)
+    assert {"config", "replicates", "truth", "methods"} <= set(doc)
+    assert doc["replicates"] == 3
+    assert doc["config"]["landscape"]["size"] == 200
+    assert doc["config"]["dynamics"]["initial_fields_per_km2"] == 20.0
+    assert sorted(doc["truth"]) == ["2019", "2020", "2021"]
+    assert set(doc["truth"]["2020"]) == {"dec31_ha", "harvested_ha"}
+    assert set(doc["methods"]) == {"census", "sample_survey", "good_practice"}
+    for name, m in doc["methods"].items():
+        assert set(m) == {"bias_ha", "rmse_ha", "coverage", "sign_agreement"}
+        assert m["rmse_ha"] >= abs(m["bias_ha"])
+        assert 0 <= m["sign_agreement"] <= 1
+        assert (m["coverage"] is None) == (name == "census")
+    assert plot.stat().st_size > 1000
+    assert "simulate compare" in res.stderr
+
+
+def test_compare_table_and_csv(run_cli):
+    res = run_cli("simulate", "compare", *ARGS, "--replicates", "2", "--format", "csv")
+    assert res.exit_code == 0, res.stderr
+    assert res.stdout.splitlines()[0] == "method,bias_ha,rmse_ha,coverage,sign_agreement,estimates"
+    res = run_cli("simulate", "compare", *ARGS, "--replicates", "2")
+    assert res.exit_code == 0 and "sample_survey" in res.stdout
+
+
+@pytest.mark.parametrize("toml, args, match", [
+    ("[dynamics]\neradication_rte = 0.1\n", (), "unknown key 'eradication_rte'"),
+    ("[dynamics]\nabandonment_rate = -0.1\n", (), "negative value"),
+    ("", ("--years", "2024-2015"), "years reversed"),
+    ("", ("--size", "5"), "--size"),
+    ("", ("--replicates", "0"), "--replicates"),
+    ("", ("--plot", "chart.txt"), "--plot"),
+])
+def test_bad_input_exit_2_one_line(run_cli, tmp_path, toml, args, match):
+    p = tmp_path / "bad.toml"
+    p.write_text(toml, encoding="utf-8")
+    res = run_cli("simulate", "compare", "--config", str(p), "--size", "200",
+                  "--years", "2019-2020", *args)
+    assert res.exit_code == 2
+    assert res.stderr.startswith("error: ") and match in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1 and res.stdout == ""
+
+
+def test_run_bad_config_exit_2(run_cli, tmp_path):
+    res = run_cli("simulate", "run", "--config", str(tmp_path / "missing.toml"),
+                  "--out", str(tmp_path / "o"))
+    assert res.exit_code == 2 and "not found" in res.stderr

@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sim_configs import PERFECT, small_config
+
+from cocamonitor.simulate.dynamics import simulate_history
+from cocamonitor.simulate.methods import census, good_practice, run_methods, sample_survey
+from cocamonitor.simulate.score import compare, replicate_rng
+
+YEARS = [2019, 2020, 2021]
+
+
+def _census_series(h, seed=0):
+    rng = np.random.default_rng(seed)
+    prev = census(h, h.years[0] - 1, None, rng).map
+    out = []
+    for y in h.years:
+        c = census(h, y, prev, rng)
+        out.append(c)
+        prev = c.map
+    return out
+
+
+def test_census_equals_truth_without_map_error_or_clouds():
+    h = simulate_history(small_config(**PERFECT), YEARS, seed=3)
+    truth = h.truth_table().set_index("year")["dec31_ha"]
+    for y, c in zip(YEARS, _census_series(h), strict=True):
+        assert c.estimate.area_ha == pytest.approx(truth[y], abs=1e-9)
+        assert np.array_equal(c.map, h.truth_raster(h.dec31(y)))
+        assert c.estimate.details["gap_share"] == 0.0
+
+
+@pytest.mark.parametrize("offset", [-20.0, 20.0])
+def test_eradication_adjustment_is_exact_when_eradication_is_the_only_change(offset):
+    # one image per year, `offset` days from 31 Dec; fields only ever disappear by eradication
+    obs = {**PERFECT["observation"], "acquisition_offset_days": offset, "revisit_days": 365.0}
+    dyn = {"new_field_rate": 0.0, "background_fields_per_km2": 0.0, "abandonment_rate": 0.0,
+           "replant_probability": 0.0, "eradication_rate": 0.5, "initial_fields_per_km2": 80.0,
+           "spinup_years": 0}
+    cfg = small_config(observation=obs, dynamics=dyn, census={"max_images": 1})
+    h = simulate_history(cfg, YEARS, seed=5)
+    truth = h.truth_table().set_index("year")["dec31_ha"]
+    adjusted = [c.estimate for c in _census_series(h)]
+    assert [e.area_ha for e in adjusted] == pytest.approx(truth.tolist(), abs=1e-9)
+    assert any(e.details["eradication_adjustment_ha"] != 0 for e in adjusted)
+    raw = [c.estimate.area_ha for c in _census_series(
+        simulate_history(cfg.replace(census={"eradication_adjustment": False}), YEARS, seed=5))]
+    # without the adjustment, images before 31 Dec overcount and images after undercount
+    diff = np.array(raw) - truth.to_numpy()
+    assert (diff >= 0).all() if offset < 0 else (diff <= 0).all()
+    assert np.abs(diff).max() > 0
+
+
+def test_census_fills_cloud_gaps():
+    cfg = small_config(observation={**PERFECT["observation"], "cloud_mean": 0.5},
+                       census={"max_images": 1})
+    h = simulate_history(cfg, YEARS, seed=6)
+    cs = _census_series(h)
+    assert all(0 < c.estimate.details["gap_share"] < 1 for c in cs)
+    assert all(c.estimate.details["imputed_ha"] > 0 for c in cs)
+    # gap pixels carry last year's class, clear pixels the (perfect) image
+    for c, y in zip(cs, YEARS, strict=True):
+        truth = h.truth_raster(h.dec31(y))
+        assert np.array_equal(c.map[~c.gap], truth[~c.gap])
+
+
+def test_survey_of_every_segment_whole_is_exact():
+    cfg = small_config(sample_survey={"segments_high": 10_000, "segments_low": 10_000,
+                                      "segments_none": 10_000, "points_per_segment": 0,
+                                      "days_before": 0.0, "days_after": 0.0,
+                                      "healthy_min_age_months": 0.0})
+    h = simulate_history(cfg, YEARS, seed=2)
+    truth = h.truth_table().set_index("year")["dec31_ha"]
+    for y in YEARS:
+        est, segs = sample_survey(h, y, None, np.random.default_rng(0))
+        assert est.area_ha == pytest.approx(truth[y], rel=1e-12)
+        assert segs["healthy_ha"].sum() == pytest.approx(truth[y], rel=1e-12)
+
+
+def test_survey_counts_only_healthy_fields():
+    base = {"segments_high": 10_000, "segments_low": 10_000, "segments_none": 10_000,
+            "points_per_segment": 0, "days_before": 0.0, "days_after": 0.0}
+    h = simulate_history(small_config(sample_survey={**base, "healthy_min_age_months": 6.0}),
+                         YEARS, seed=2)
+    for y in YEARS:
+        est, _ = sample_survey(h, y, None, np.random.default_rng(0))
+        assert est.area_ha < h.truth_table().set_index("year")["dec31_ha"][y]
+
+
+def test_good_practice_sample_and_strata():
+    h = simulate_history(small_config(), YEARS, seed=4)
+    c = census(h, 2020, None, np.random.default_rng(0))
+    est, smp = good_practice(h, 2020, c.map, np.random.default_rng(1))
+    assert set(smp["stratum"]) <= {"coca", "buffer", "other"}
+    assert (smp.loc[smp["stratum"] == "coca", "map_class"] == "coca").all()
+    assert (smp.loc[smp["stratum"] != "coca", "map_class"] == "other").all()
+    assert not smp.duplicated(["row", "col"]).any()
+    n = h.config.good_practice
+    assert (smp["stratum"] == "coca").sum() == min(n.n_coca, int((c.map == 1).sum()))
+    truth = h.truth_raster(h.dec31(2020)).reshape(-1)
+    ref = truth[smp["row"] * h.shape[1] + smp["col"]]
+    assert ((ref == 1) == (smp["reference_class"] == "coca")).all()
+    assert est.ci_low <= est.area_ha <= est.ci_high
+
+
+def test_same_replicate_seed_same_estimates_bit_for_bit():
+    h = simulate_history(small_config(), YEARS, seed=9)
+    a = run_methods(h, replicate_rng(9, 0))
+    b = run_methods(h, replicate_rng(9, 0))
+    c = run_methods(h, replicate_rng(9, 1))
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+    assert not a.equals(c)
+
+
+@pytest.mark.slow
+def test_survey_and_good_practice_unbiased_with_nominal_coverage():
+    # the survey's target equals the 31 Dec truth when its images are taken on 31 Dec and
+    # every standing field counts; good practice labels its sample with the 31 Dec truth.
+    # Enough buffer points that the coca hits there are not rare (with a handful of hits the
+    # normal interval of the stratified estimator under-covers, as Olofsson et al. warn).
+    cfg = small_config(sample_survey={"days_before": 0.0, "days_after": 0.0,
+                                      "healthy_min_age_months": 0.0},
+                       good_practice={"n_coca": 60, "n_buffer": 150, "n_other": 100})
+    reps = 120
+    cmp = compare(cfg, YEARS, replicates=reps, seed=17)
+    truth = cmp.truth.set_index("year")["dec31_ha"]
+    e = cmp.estimates.assign(err=lambda d: d["area_ha"] - d["year"].map(truth))
+    for method in ("sample_survey", "good_practice"):
+        m = e[e["method"] == method]
+        per_rep = m.groupby("replicate")["err"].mean()  # replicates are independent
+        mc_se = per_rep.std(ddof=1) / np.sqrt(reps)
+        assert abs(per_rep.mean()) < 3 * mc_se, (method, per_rep.mean(), mc_se)
+        t = m["year"].map(truth)
+        cover = ((m["ci_low"] <= t) & (t <= m["ci_high"])).mean()
+        assert 0.88 <= cover <= 0.995, (method, cover)
