@@ -92,7 +92,9 @@ def trend_section(year: int, inputs: Any) -> dict[str, Any]:
                       ("unodc_production", "t"), ("us_production", "t")):
         if key in published:
             rows.append(_trend_row(key, published[key], unit))
-    table = pd.DataFrame([r for r in rows if r is not None])
+    columns = ["series", "first", "last", "n", "missing_years", "s", "tau", "p_value", "p_exact",
+               "trend", "slope", "slope_ci_low", "slope_ci_high", "unit"]
+    table = pd.DataFrame([r for r in rows if r is not None], columns=columns)
     out: dict[str, Any] = {"table": table}
     window = table[table["series"] == "simci_window"]
     if len(window):
