@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 
@@ -13,17 +15,8 @@ def expand_cells(cells: dict[tuple[str, str], int], *, stratum: str = "stratum")
     return df
 
 
-# Olofsson et al. (2013), Example 1: error matrix of sample counts (map rows, reference columns)
-OLOFSSON_2013_CELLS = {
-    ("1", "1"): 97,
-    ("1", "3"): 3,
-    ("2", "1"): 3,
-    ("2", "2"): 279,
-    ("2", "3"): 18,
-    ("3", "1"): 2,
-    ("3", "2"): 1,
-    ("3", "3"): 97,
-}
+# Olofsson et al. (2013), Example 1: the packaged example file (500 units; areas in pixels)
+EXAMPLES = Path(__file__).resolve().parents[2] / "src" / "cocamonitor" / "data" / "examples"
 OLOFSSON_2013_AREAS = {"1": 22353, "2": 1122543, "3": 610228}  # pixels
 
 # Olofsson et al. (2014), Table 8 (counts) and mapped areas in 30 m pixels
@@ -49,7 +42,8 @@ STEHMAN_2014_AREAS = {"A": 40000.0, "B": 30000.0, "C": 20000.0, "D": 10000.0}
 
 
 def olofsson2013() -> tuple[pd.DataFrame, dict[str, float]]:
-    return expand_cells(OLOFSSON_2013_CELLS), dict(OLOFSSON_2013_AREAS)
+    sample = pd.read_csv(EXAMPLES / "olofsson2013_sample.csv", dtype=str)
+    return sample[["stratum", "reference_class", "map_class"]], dict(OLOFSSON_2013_AREAS)
 
 
 def olofsson2014() -> tuple[pd.DataFrame, dict[str, float]]:

@@ -85,7 +85,7 @@ def test_errors():
     s = _sample()
     with pytest.raises(SchemaError, match="cluster"):
         estimate_two_stage(s.drop(columns="cluster"), {"all": 1.0})
-    with pytest.raises(DesignError, match="1 primary units"):
+    with pytest.raises(DesignError, match="only 1 primary unit "):
         estimate_two_stage(s[s.cluster == "c1"], {"all": 1.0}, map_class=None)
     with pytest.raises(ParameterError, match="psu_count"):
         estimate_two_stage(s, {"all": 1.0}, map_class=None, selection="equal")

@@ -107,9 +107,7 @@ def moments(
         prod = values[..., pairs[:, 0]] * values[..., pairs[:, 1]] * freq[..., None]
         sxy = np.einsum("...up,uh->...hp", prod, onehot)
         with np.errstate(invalid="ignore", divide="ignore"):
-            cov = (sxy - n[..., None] * mean[..., pairs[:, 0]] * mean[..., pairs[:, 1]]) / (
-                n[..., None] - 1.0
-            )
+            cov = (sxy - n[..., None] * mean[..., pairs[:, 0]] * mean[..., pairs[:, 1]]) / (n[..., None] - 1.0)
     return StratumMoments(n=n, mean=mean, var=var, cov=cov)
 
 

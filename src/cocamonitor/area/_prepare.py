@@ -55,9 +55,7 @@ def check_confidence(confidence: float) -> float:
             f"confidence {confidence!r} is not a number", where="confidence", hint="use e.g. 0.95"
         ) from None
     if not 0.0 < c < 1.0:
-        raise ParameterError(
-            f"confidence {c} is outside (0, 1)", where="confidence", hint="use e.g. 0.95 or 0.90"
-        )
+        raise ParameterError(f"confidence {c} is outside (0, 1)", where="confidence", hint="use e.g. 0.95 or 0.90")
     return c
 
 
@@ -123,8 +121,7 @@ def normalise_areas(
         raw = list(df[area])
     elif isinstance(strata_areas, Mapping):
         labels = [
-            str(k) if not isinstance(k, float) or not k.is_integer() else str(int(k))
-            for k in strata_areas.keys()
+            str(k) if not isinstance(k, float) or not k.is_integer() else str(int(k)) for k in strata_areas.keys()
         ]
         raw = list(strata_areas.values())
         df = None
@@ -195,9 +192,7 @@ def _check_columns(sample: pd.DataFrame, cols: Sequence[str], name: str) -> None
         close = [_suggest(c, map(str, sample.columns)) for c in missing]
         if close and close[0].startswith("did you mean"):
             hint = close[0] + " " + hint
-        raise SchemaError(
-            f"missing column(s) {', '.join(map(repr, missing))}", where=name, hint=hint
-        )
+        raise SchemaError(f"missing column(s) {', '.join(map(repr, missing))}", where=name, hint=hint)
 
 
 def _check_blank(sample: pd.DataFrame, cols: Sequence[str], name: str) -> None:
@@ -240,9 +235,7 @@ def prepare(
     """
     name = source or "sample"
     if not isinstance(sample, pd.DataFrame):
-        raise InputError(
-            f"sample must be a pandas DataFrame, got {type(sample).__name__}", where="sample"
-        )
+        raise InputError(f"sample must be a pandas DataFrame, got {type(sample).__name__}", where="sample")
     cols = [stratum, reference] + [c for c in (map_class, by, cluster) if c is not None]
     _check_columns(sample, cols, name)
     if len(sample) == 0:
@@ -304,8 +297,9 @@ def prepare(
     few = [(s, int(n)) for s, n in zip(strata, n_per, strict=True) if n < min_units]
     if few:
         s, n = few[0]
+        word = unit_word if n != 1 else unit_word.replace("units", "unit")
         raise DesignError(
-            f"stratum {s!r} has {n} {unit_word}; its variance is undefined with fewer than "
+            f"stratum {s!r} has only {n} {word}; its variance is undefined with fewer than "
             f"{min_units}",
             where=name,
             hint=f"merge it with a named neighbour: --collapse-strata {s}=OTHER "
@@ -338,11 +332,7 @@ def prepare(
                 + (f"; {_suggest(lab[i], known)}" if len(known) > 1 else ""),
             )
     ref_idx = np.array([kpos[v] for v in r_lab], dtype=int)
-    map_idx = (
-        np.array([kpos[v] for v in m_lab], dtype=int)
-        if m_lab is not None
-        else np.full(len(r_lab), -1, dtype=int)
-    )
+    map_idx = np.array([kpos[v] for v in m_lab], dtype=int) if m_lab is not None else np.full(len(r_lab), -1, dtype=int)
 
     domains = domain_idx = None
     if by is not None:
@@ -456,8 +446,7 @@ def assemble(
             map_classes=tuple(prep.classes[i] for i in rows_keep),
             reference_classes=tuple(prep.classes[j] for j in cols_keep),
             proportions=tuple(
-                tuple(float(props[i, j]) if obs[i, j] > 0 else None for j in cols_keep)
-                for i in rows_keep
+                tuple(float(props[i, j]) if obs[i, j] > 0 else None for j in cols_keep) for i in rows_keep
             ),
         )
     domains = None

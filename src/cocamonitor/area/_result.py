@@ -193,9 +193,7 @@ class AreaEstimate:
             "error_matrix": None if self.error_matrix is None else self.error_matrix.to_dict(),
         }
         if self.domains is not None:
-            out["domains"] = {
-                d: {c: e.to_dict() for c, e in per.items()} for d, per in self.domains.items()
-            }
+            out["domains"] = {d: {c: e.to_dict() for c, e in per.items()} for d, per in self.domains.items()}
         if self.provenance is not None:
             out["provenance"] = dict(self.provenance)
         return out

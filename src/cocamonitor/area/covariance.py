@@ -17,9 +17,7 @@ from cocamonitor.errors import DesignError, UnknownNameError, suggest
 __all__ = ["panel_covariance"]
 
 
-def panel_covariance(
-    a: AreaEstimate, b: AreaEstimate, class_a: str, class_b: str | None = None
-) -> float:
+def panel_covariance(a: AreaEstimate, b: AreaEstimate, class_a: str, class_b: str | None = None) -> float:
     """Estimated covariance of the area of ``class_a`` in ``a`` and ``class_b`` in ``b``.
 
     Both estimates must come from the same units in the same strata (units are matched on the
@@ -62,9 +60,7 @@ def panel_covariance(
         if est.units is None:
             raise DesignError("the estimate carries no unit-level data", where="panel_covariance")
         if f"y:{cls}" not in est.units.columns:
-            raise UnknownNameError(
-                f"unknown class {cls!r}", where="panel_covariance", hint=suggest(cls, est.classes)
-            )
+            raise UnknownNameError(f"unknown class {cls!r}", where="panel_covariance", hint=suggest(cls, est.classes))
     ua = a.units.set_index("unit")
     ub = b.units.set_index("unit")
     if ua.index.has_duplicates or ub.index.has_duplicates:

@@ -19,9 +19,18 @@ from typing import Any
 import pandas as pd
 
 from cocamonitor.area._result import AreaEstimate
-from cocamonitor.errors import ParameterError, SchemaError
+from cocamonitor.errors import DataError, ParameterError, SchemaError, UnknownNameError, suggest
+from cocamonitor.io.tables import location
 
-__all__ = ["domain_table", "estimate_domains"]
+__all__ = ["LEVEL_COLUMNS", "domain_table", "estimate_domains", "territory_domains"]
+
+#: Territorial levels accepted by ``--by`` when the sample has a ``divipola`` column, and the
+#: registry column that names the domain.
+LEVEL_COLUMNS = {
+    "municipality": "divipola",
+    "department": "department",
+    "pdet-subregion": "pdet_subregion",
+}
 
 
 def estimate_domains(
@@ -65,9 +74,7 @@ def estimate_domains(
     from cocamonitor.area import ESTIMATORS
 
     if method not in ESTIMATORS:
-        raise ParameterError(
-            f"unknown method {method!r}", where="method", hint=f"use one of {', '.join(ESTIMATORS)}"
-        )
+        raise ParameterError(f"unknown method {method!r}", where="method", hint=f"use one of {', '.join(ESTIMATORS)}")
     fn: Callable[..., AreaEstimate] = ESTIMATORS[method]
     return fn(sample, strata_areas, by=by, **kwargs)
 
@@ -88,15 +95,60 @@ def domain_table(estimate: AreaEstimate, sample: pd.DataFrame, by: str) -> pd.Da
 
     """
     if estimate.domains is None:
-        raise ParameterError(
-            "the estimate has no domains", where="estimate", hint="estimate with by="
-        )
+        raise ParameterError("the estimate has no domains", where="estimate", hint="estimate with by=")
     if by not in sample.columns:
         raise SchemaError(f"missing column {by!r}", where="sample")
-    counts = sample[by].map(
-        lambda v: str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
-    )
+    counts = sample[by].map(lambda v: str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
     n = counts.value_counts()
     df = estimate.domains_frame()
     df["n_sample"] = df["domain"].map(n).fillna(0).astype(int)
     return df
+
+
+def territory_domains(
+    sample: pd.DataFrame,
+    level: str,
+    *,
+    code_col: str = "divipola",
+    source: str | None = None,
+) -> pd.Series:
+    """Domain label of each sample row at a territorial level, from its DIVIPOLA code.
+
+    ``municipality`` gives the 5-digit code, ``department`` the department name,
+    ``pdet-subregion`` the PDET subregion (``"outside PDET"`` for other municipalities).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> territory_domains(pd.DataFrame({"divipola": ["54810", "86568"]}), "department").tolist()
+    ['Norte de Santander', 'Putumayo']
+
+    """
+    from cocamonitor.territory import registry
+
+    if level not in LEVEL_COLUMNS:
+        raise UnknownNameError(f"unknown territorial level {level!r}", where="--by", hint=suggest(level, LEVEL_COLUMNS))
+    name = source or "sample"
+    if code_col not in sample.columns:
+        raise SchemaError(
+            f"--by {level} needs a {code_col!r} column (5-digit DIVIPOLA code of each point)",
+            where=name,
+            hint=f"add it, or give a column of the sample to --by; columns: {', '.join(map(str, sample.columns))}",
+        )
+    codes = sample[code_col].astype("string").str.strip().str.zfill(5).reset_index(drop=True)
+    reg = registry().set_index("divipola")
+    unknown = ~codes.isin(reg.index)
+    if unknown.any():
+        i = int(unknown.to_numpy().nonzero()[0][0])
+        raise DataError(
+            f"{codes[i]!r} is not a DIVIPOLA municipality code",
+            where=location(name, i, code_col),
+            hint="codes are 5 digits (MGN 2018), e.g. 54810 for Tibú",
+        )
+    col = LEVEL_COLUMNS[level]
+    if col == "divipola":
+        return codes.astype(object)
+    labels = reg.loc[codes.to_numpy(), col].astype(object).reset_index(drop=True)
+    if level == "pdet-subregion":
+        labels = labels.where(labels.notna(), "outside PDET")
+    return labels.astype(str).astype(object)

@@ -10,6 +10,13 @@ the variance of Olofsson et al. (2014) eq. 7 (sum over i ≠ j), and overall acc
 All of these are stratified estimators of totals or ratios of totals of unit indicators, and are
 computed as such (:mod:`cocamonitor.area._core`); the Olofsson formulas are the closed forms of
 the same numbers when strata and map classes coincide.
+
+Intervals are normal approximations. They hold when every stratum's sample holds a fair number
+(some 10-20 or more) of units of the class; rare omission errors in a large stratum (a couple of
+coca points among hundreds of "other" points) make the sampling distribution skewed, and then
+95 % intervals cover less often (about 86 % in a seeded simulation with two such points
+expected). The remedy is in the design: a buffer stratum around mapped coca, or more units in
+the large stratum (see :mod:`cocamonitor.sampling`).
 """
 
 from __future__ import annotations

@@ -126,12 +126,8 @@ def estimate_two_stage(
     """
     confidence = check_confidence(confidence)
     if selection not in ("pps", "equal"):
-        raise ParameterError(
-            f"unknown selection {selection!r}", where="selection", hint="use 'pps' or 'equal'"
-        )
-    has_map = (
-        map_class is not None and isinstance(sample, pd.DataFrame) and map_class in sample.columns
-    )
+        raise ParameterError(f"unknown selection {selection!r}", where="selection", hint="use 'pps' or 'equal'")
+    has_map = map_class is not None and isinstance(sample, pd.DataFrame) and map_class in sample.columns
     prep = prepare(
         sample,
         strata_areas,
@@ -205,8 +201,7 @@ def estimate_two_stage(
         if (n_pop < n_sample).any() or not np.isfinite(n_pop).all():
             h = int(np.flatnonzero(~(n_pop >= n_sample))[0])
             raise ParameterError(
-                f"stratum {prep.strata[h]!r} has {n_sample[h]} sampled PSUs but psu_count "
-                f"{n_pop[h]:g}",
+                f"stratum {prep.strata[h]!r} has {n_sample[h]} sampled PSUs but psu_count {n_pop[h]:g}",
                 where="psu_count",
                 hint="psu_count is the number of PSUs in the population",
             )

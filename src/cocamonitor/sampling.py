@@ -1,0 +1,614 @@
+"""Sample design: sample size, allocation to strata, and stratified random draws from a map.
+
+* :func:`sample_size_srs` — simple random sample size for a proportion (Cochran 1977 eqs. 3.11,
+  4.2).
+* :func:`sample_size_stratified` — stratified sample size for a target standard error
+  (Cochran 1977 eq. 5.25; Olofsson et al. 2014 eq. 13), from anticipated user's accuracies or
+  anticipated class shares per stratum.
+* :func:`allocate` — proportional, equal, Neyman, or "floor per stratum then proportional".
+* :func:`draw_stratified_sample` — a seeded stratified random draw of pixels from a map GeoTIFF,
+  read window by window in two passes (memory does not grow with the raster size).
+* :func:`write_sample` — the draw as GeoPackage and CSV, ready for labelling.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import rasterio
+from pyproj import CRS, Transformer
+
+from cocamonitor.area._core import quantile
+from cocamonitor.errors import InputError, ParameterError
+from cocamonitor.errors import suggest as _suggest
+from cocamonitor.io.rasters import (
+    DEFAULT_WINDOW_PIXELS,
+    iter_windows,
+    open_raster,
+    require_integer,
+)
+
+__all__ = [
+    "ALLOCATIONS",
+    "Allocation",
+    "SampleDraw",
+    "allocate",
+    "draw_stratified_sample",
+    "sample_size_srs",
+    "sample_size_stratified",
+    "stratum_pixel_counts",
+    "write_sample",
+]
+
+ALLOCATIONS = ("proportional", "equal", "neyman", "floor")
+AllocationMethod = Literal["proportional", "equal", "neyman", "floor"]
+
+
+def _check_fraction(value: float, name: str, *, closed: bool = True) -> float:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ParameterError(f"{value!r} is not a number", where=name) from None
+    ok = 0.0 <= v <= 1.0 if closed else 0.0 < v < 1.0
+    if not ok or not math.isfinite(v):
+        rng = "[0, 1]" if closed else "(0, 1)"
+        raise ParameterError(f"{v} is outside {rng}", where=name)
+    return v
+
+
+def sample_size_srs(
+    p: float,
+    *,
+    target_se: float | None = None,
+    moe: float | None = None,
+    confidence: float = 0.95,
+) -> int:
+    """Return the simple random sample size for a proportion ``p`` at a target precision.
+
+    n = p(1 − p) / V, with V = ``target_se``² or V = (``moe`` · p / z)² for a relative margin of
+    error ``moe`` at the confidence level (Cochran 1977 eqs. 3.11, 4.2; finite population
+    ignored).
+
+    Parameters
+    ----------
+    p : float
+        Anticipated proportion (e.g. share of the area under coca).
+    target_se : float, optional
+        Target standard error of the proportion.
+    moe : float, optional
+        Target margin of error relative to ``p`` (0.25 = ±25 %).
+    confidence : float, default 0.95
+        Confidence level for ``moe``.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    A class covering 1.4 % of the area, estimated to ±25 % at 95 % confidence:
+
+    >>> sample_size_srs(0.014, moe=0.25)
+    4329
+
+    """
+    p = _check_fraction(p, "p", closed=False)
+    if (target_se is None) == (moe is None):
+        raise ParameterError("give exactly one of target_se and moe", where="sample size")
+    if target_se is not None:
+        if not target_se > 0:
+            raise ParameterError(f"target_se {target_se} must be > 0", where="target_se")
+        var = float(target_se) ** 2
+    else:
+        assert moe is not None
+        if not moe > 0:
+            raise ParameterError(f"moe {moe} must be > 0", where="moe")
+        z = quantile(_check_fraction(confidence, "confidence", closed=False))
+        var = (float(moe) * p / z) ** 2
+    return int(math.ceil(p * (1 - p) / var - 1e-9))
+
+
+def _weights(weights: Mapping[Any, float], name: str) -> dict[str, float]:
+    if not isinstance(weights, Mapping) or not weights:
+        raise ParameterError("give a non-empty mapping stratum → weight or area", where=name)
+    out = {str(k): float(v) for k, v in weights.items()}
+    bad = [k for k, v in out.items() if not (math.isfinite(v) and v > 0)]
+    if bad:
+        raise ParameterError(f"weight of stratum {bad[0]!r} is {out[bad[0]]}", where=name, hint="weights must be > 0")
+    total = sum(out.values())
+    return {k: v / total for k, v in out.items()}
+
+
+def _per_stratum(values: Mapping[Any, float], strata: list[str], name: str) -> np.ndarray:
+    vals = {str(k): float(v) for k, v in values.items()}
+    missing = [s for s in strata if s not in vals]
+    if missing:
+        raise ParameterError(f"no value for stratum {missing[0]!r}", where=name, hint=_suggest(missing[0], vals))
+    return np.array([_check_fraction(vals[s], f"{name}[{s}]") for s in strata])
+
+
+def sample_size_stratified(
+    weights: Mapping[Any, float],
+    *,
+    target_se: float,
+    users_accuracy: Mapping[Any, float] | None = None,
+    proportions: Mapping[Any, float] | None = None,
+) -> int:
+    """Stratified sample size for a target standard error (Olofsson et al. 2014 eq. 13).
+
+    n = (Σ_h W_h S_h / SE)², with S_h = √(u_h(1 − u_h)) from the anticipated user's accuracy
+    u_h of each stratum (for overall accuracy, as in Olofsson et al. 2014), or from the
+    anticipated share q_h of the target class in each stratum (for the area of that class).
+
+    Parameters
+    ----------
+    weights : mapping stratum → weight or area
+        Mapped share (or area) of each stratum; normalised to sum to 1.
+    target_se : float
+        Target standard error (of overall accuracy, or of the class's area proportion).
+    users_accuracy, proportions : mapping stratum → float
+        Give exactly one.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    Olofsson et al. (2014) §5.1.1: four strata, anticipated user's accuracies 0.70, 0.60, 0.90,
+    0.95 and a target SE of overall accuracy of 0.01 give n = 641:
+
+    >>> w = {"defor": 0.02, "gain": 0.015, "forest": 0.32, "other": 0.645}
+    >>> u = {"defor": 0.70, "gain": 0.60, "forest": 0.90, "other": 0.95}
+    >>> sample_size_stratified(w, users_accuracy=u, target_se=0.01)
+    641
+
+    """
+    w = _weights(weights, "weights")
+    strata = list(w)
+    if (users_accuracy is None) == (proportions is None):
+        raise ParameterError("give exactly one of users_accuracy and proportions", where="sample size")
+    if not (target_se and target_se > 0):
+        raise ParameterError(f"target_se {target_se} must be > 0", where="target_se")
+    given = users_accuracy if users_accuracy is not None else proportions
+    assert given is not None
+    q = _per_stratum(given, strata, "users_accuracy" if users_accuracy is not None else "proportions")
+    s = np.sqrt(q * (1 - q))
+    wv = np.array([w[k] for k in strata])
+    return int(math.ceil((float(wv @ s) / float(target_se)) ** 2 - 1e-9))
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """Sample sizes per stratum.
+
+    Attributes
+    ----------
+    n : dict of str to int
+        Sample size of each stratum.
+    method : str
+        Allocation rule.
+    weights : dict of str to float
+        Stratum weights used (shares of the area).
+
+    """
+
+    n: dict[str, int]
+    method: str
+    weights: dict[str, float]
+
+    @property
+    def total(self) -> int:
+        """Total sample size."""
+        return int(sum(self.n.values()))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-type summary."""
+        return {"method": self.method, "total": self.total, "n": dict(self.n), "weights": dict(self.weights)}
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per stratum: ``stratum``, ``weight``, ``n``."""
+        return pd.DataFrame(
+            {"stratum": list(self.n), "weight": [self.weights[k] for k in self.n], "n": list(self.n.values())}
+        ).astype({"stratum": object})
+
+
+def _round_to_total(ideal: np.ndarray, total: int) -> np.ndarray:
+    """Integers summing to ``total`` nearest to ``ideal`` (largest remainders, ties in order)."""
+    base = np.floor(ideal).astype(int)
+    short = total - int(base.sum())
+    if short > 0:
+        order = np.argsort(-(ideal - base), kind="stable")
+        base[order[:short]] += 1
+    return base
+
+
+def _capped(ideal_share: np.ndarray, n: int, caps: np.ndarray, fixed: np.ndarray) -> np.ndarray:
+    """Allocate ``n`` in proportion to ``ideal_share``, capping at ``caps``; ``fixed`` preset."""
+    alloc = fixed.astype(float).copy()
+    free = ~np.isfinite(alloc)
+    alloc[free] = 0.0
+    for _ in range(len(caps) + 1):
+        left = n - alloc[~free].sum()
+        share = np.where(free, ideal_share, 0.0)
+        if share.sum() <= 0:
+            break
+        trial = np.where(free, left * share / share.sum(), alloc)
+        over = free & (trial > caps)
+        if not over.any():
+            alloc = trial
+            break
+        alloc[over] = caps[over]
+        free = free & ~over
+    return alloc
+
+
+def allocate(
+    n: int,
+    weights: Mapping[Any, float],
+    *,
+    method: AllocationMethod = "proportional",
+    floor: int = 30,
+    sd: Mapping[Any, float] | None = None,
+    users_accuracy: Mapping[Any, float] | None = None,
+    sizes: Mapping[Any, int] | None = None,
+) -> Allocation:
+    """Allocate a total sample size ``n`` to strata.
+
+    Parameters
+    ----------
+    n : int
+        Total sample size.
+    weights : mapping stratum → weight or area
+        Share (or area) of each stratum.
+    method : {"proportional", "equal", "neyman", "floor"}
+        ``proportional``: n_h ∝ W_h (efficient for area, overall and producer's accuracy);
+        ``equal``: n/H each (favours user's accuracies); ``neyman``: n_h ∝ W_h S_h (Cochran
+        5.26); ``floor``: every stratum gets at least ``floor`` units (rare strata: coca), the
+        rest proportionally (Olofsson et al. 2014 §5.1.2).
+    floor : int, default 30
+        Minimum per stratum for ``method="floor"``.
+    sd, users_accuracy : mapping stratum → float, optional
+        Anticipated standard deviations S_h, or user's accuracies u_h (S_h = √(u_h(1 − u_h))),
+        for ``method="neyman"``.
+    sizes : mapping stratum → int, optional
+        Population size (pixels) of each stratum: no stratum gets more units than it has.
+
+    Returns
+    -------
+    Allocation
+
+    Examples
+    --------
+    >>> a = allocate(600, {"coca": 0.01, "buffer": 0.04, "other": 0.95}, method="floor",
+    ...              floor=100)
+    >>> a.n
+    {'coca': 100, 'buffer': 100, 'other': 400}
+    >>> allocate(10, {"a": 1, "b": 1, "c": 1}, method="equal").n
+    {'a': 4, 'b': 3, 'c': 3}
+    >>> allocate(100, {"coca": 0.005, "other": 0.995}).n  # at least 2 per stratum
+    {'coca': 2, 'other': 98}
+
+    """
+    try:
+        n = int(n)
+    except (TypeError, ValueError):
+        raise ParameterError(f"sample size {n!r} is not an integer", where="n") from None
+    w = _weights(weights, "weights")
+    strata = list(w)
+    h = len(strata)
+    if n < 2 * h:
+        raise ParameterError(
+            f"n = {n} is too small for {h} strata",
+            where="n",
+            hint=f"give at least {2 * h} (two units per stratum)",
+        )
+    if method not in ALLOCATIONS:
+        raise ParameterError(f"unknown allocation {method!r}", where="allocation", hint=_suggest(method, ALLOCATIONS))
+    wv = np.array([w[k] for k in strata])
+    caps = np.full(h, np.inf)
+    if sizes is not None:
+        sz = {str(k): v for k, v in sizes.items()}
+        caps = np.array([float(sz.get(k, np.inf)) for k in strata])
+        if caps.sum() < n:
+            raise ParameterError(f"n = {n} exceeds the {int(caps.sum())} units in the strata", where="n")
+    fixed = np.full(h, np.nan)
+    if method == "proportional":
+        share = wv
+    elif method == "equal":
+        share = np.ones(h)
+    elif method == "neyman":
+        if (sd is None) == (users_accuracy is None):
+            raise ParameterError("Neyman allocation needs sd or users_accuracy per stratum", where="allocation")
+        if sd is not None:
+            s = np.array([float({str(k): v for k, v in sd.items()}.get(k, np.nan)) for k in strata])
+            if not np.all(np.isfinite(s) & (s >= 0)):
+                raise ParameterError("sd must give a value >= 0 for every stratum", where="sd")
+        else:
+            assert users_accuracy is not None
+            u = _per_stratum(users_accuracy, strata, "users_accuracy")
+            s = np.sqrt(u * (1 - u))
+        share = wv * s
+        if share.sum() <= 0:
+            raise ParameterError("all anticipated standard deviations are 0", where="sd")
+    else:
+        if floor * h > n:
+            raise ParameterError(
+                f"a floor of {floor} in {h} strata needs n >= {floor * h}, got {n}",
+                where="floor",
+                hint="lower --floor or raise the sample size",
+            )
+        share = wv
+    # strata whose share falls below the minimum (the floor, or 2 units so that every stratum
+    # has a variance) get the minimum, or all their units; the rest is shared out again
+    least = max(int(floor), 2) if method == "floor" else 2
+    for _ in range(h):
+        ideal = _capped(share, n, caps, fixed)
+        low = ~np.isfinite(fixed) & (ideal < least)
+        if not low.any():
+            break
+        fixed[low] = np.minimum(least, caps[low])
+    ideal = _capped(share, n, caps, fixed)
+    counts = _round_to_total(ideal, n)
+    counts = np.minimum(counts, caps).astype(int)
+    return Allocation(
+        n={k: int(c) for k, c in zip(strata, counts, strict=True)},
+        method=method,
+        weights=dict(w),
+    )
+
+
+def _class_index(block: np.ndarray, classes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Position of each pixel's class in the sorted ``classes`` and whether it is one of them."""
+    idx = np.searchsorted(classes, block)
+    idx_c = np.minimum(idx, len(classes) - 1)
+    ok = classes[idx_c] == block
+    return idx_c, ok
+
+
+def stratum_pixel_counts(
+    map_path: str | Path,
+    classes: list[int] | None = None,
+    *,
+    window_pixels: int = DEFAULT_WINDOW_PIXELS,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Count pixels of each class per window (pass 1 of the draw).
+
+    Returns ``classes`` (sorted int array; all non-nodata values found when ``None``) and
+    ``counts`` of shape (windows, classes), windows in :func:`iter_windows` order.
+    """
+    info = open_raster(map_path, where="--map")
+    require_integer(info, where="--map")
+    nodata = info.nodata
+    found: set[int] = set()
+    rows: list[np.ndarray] = []
+    cls = None if classes is None else np.array(sorted(set(int(c) for c in classes)))
+    with rasterio.open(info.path) as src:
+        for win in iter_windows(info, max_pixels=window_pixels):
+            block = src.read(1, window=win)
+            if nodata is not None:
+                block = block[block != nodata]
+            if cls is None:
+                vals, cnt = np.unique(block, return_counts=True)
+                found.update(int(v) for v in vals)
+                rows.append(np.stack([vals.astype(np.int64), cnt.astype(np.int64)]))
+            else:
+                idx, ok = _class_index(block.ravel(), cls)
+                rows.append(np.bincount(idx[ok], minlength=len(cls)).astype(np.int64))
+    if cls is None:
+        cls = np.array(sorted(found), dtype=np.int64)
+        counts = np.zeros((len(rows), len(cls)), dtype=np.int64)
+        for i, r in enumerate(rows):
+            counts[i, np.searchsorted(cls, r[0])] = r[1]
+    else:
+        counts = np.array(rows, dtype=np.int64).reshape(len(rows), len(cls))
+    return cls, counts
+
+
+@dataclass(frozen=True)
+class SampleDraw:
+    """A stratified random sample of pixels drawn from a map.
+
+    Attributes
+    ----------
+    points : pandas.DataFrame
+        One row per sample pixel: ``sample_id``, ``stratum``, ``map_class`` (class labels as
+        text), ``row``, ``col``, ``x``, ``y`` (pixel centre in the raster CRS), ``lon``,
+        ``lat`` (WGS 84) and an empty ``reference_class`` to fill in.
+    crs : str
+        The raster's CRS (WKT or authority string).
+    population : dict of str to int
+        Pixels of each stratum in the map.
+    seed : int or None
+        Seed of the draw.
+
+    """
+
+    points: pd.DataFrame
+    crs: str
+    population: dict[str, int]
+    seed: int | None
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return the sample points."""
+        return self.points.copy()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Summary: CRS, seed, population and sample size per stratum."""
+        n = self.points["stratum"].value_counts()
+        return {
+            "crs": self.crs,
+            "seed": self.seed,
+            "population": dict(self.population),
+            "n": {k: int(n.get(k, 0)) for k in self.population},
+        }
+
+
+def draw_stratified_sample(
+    map_path: str | Path,
+    allocation: Mapping[Any, int] | Allocation,
+    *,
+    seed: int | None = None,
+    window_pixels: int = DEFAULT_WINDOW_PIXELS,
+) -> SampleDraw:
+    """Draw a stratified random sample of pixels (strata = map classes) from a map GeoTIFF.
+
+    Two passes over the raster, window by window: pass 1 counts the pixels of each stratum per
+    window; then ``n_h`` ordinal positions are drawn without replacement among the ``N_h``
+    pixels of each stratum with a seeded :class:`numpy.random.Generator` (strata in ascending
+    class order); pass 2 turns the ordinals into rows and columns inside the windows that hold
+    them. Memory depends on the window size and the number of windows, not on the raster size.
+
+    Parameters
+    ----------
+    map_path : str or Path
+        Single-band integer class map. Nodata pixels are never drawn.
+    allocation : mapping class → n, or Allocation
+        Sample size per map class (classes as integers or their text).
+    seed : int, optional
+        Seed; the same seed, map and allocation give the same sample.
+    window_pixels : int
+        Approximate pixels per window read.
+
+    Returns
+    -------
+    SampleDraw
+
+    Raises
+    ------
+    InputError
+        Unreadable or non-integer map; a class not in the map; more units asked than pixels.
+
+    Notes
+    -----
+    In a raster in degrees every pixel has the same chance within a stratum although pixel
+    areas shrink with cos(latitude) (about 3 % between the equator and 13° N); use a projected
+    map when that matters.
+
+    Examples
+    --------
+    >>> import numpy as np, rasterio, tempfile, os
+    >>> from rasterio.transform import from_origin
+    >>> path = os.path.join(tempfile.mkdtemp(), "map.tif")
+    >>> data = np.zeros((20, 30), dtype="uint8"); data[5:8, 10:20] = 1
+    >>> with rasterio.open(path, "w", driver="GTiff", width=30, height=20, count=1,
+    ...                    dtype="uint8", crs="EPSG:9377",
+    ...                    transform=from_origin(5e6, 2e6, 10, 10)) as dst:
+    ...     dst.write(data, 1)
+    >>> draw = draw_stratified_sample(path, {1: 5, 0: 5}, seed=1)
+    >>> draw.points.groupby("stratum").size().to_dict()
+    {'0': 5, '1': 5}
+    >>> bool((draw.points.loc[draw.points.stratum == "1", "row"].between(5, 7)).all())
+    True
+
+    """
+    n_by = allocation.n if isinstance(allocation, Allocation) else allocation
+    try:
+        wanted = {int(k): int(v) for k, v in n_by.items()}
+    except (TypeError, ValueError):
+        raise InputError("map classes must be integers", where="allocation", hint="e.g. {1: 100, 0: 200}") from None
+    info = open_raster(map_path, where="--map")
+    classes, counts = stratum_pixel_counts(map_path, window_pixels=window_pixels)
+    population = counts.sum(axis=0)
+    present = {int(c): int(n) for c, n in zip(classes, population, strict=True)}
+    for c, n in wanted.items():
+        if c not in present:
+            raise InputError(
+                f"class {c} is not in the map {info.path}",
+                where="allocation",
+                hint=f"classes in the map: {', '.join(map(str, sorted(present)))}",
+            )
+        if n < 0 or n > present[c]:
+            raise InputError(
+                f"{n} units asked from class {c}, which has {present[c]} pixels",
+                where="allocation",
+                hint="lower the sample size of that stratum",
+            )
+    rng = np.random.default_rng(seed)
+    picks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (class pos, window, local ord)
+    cum = np.cumsum(counts, axis=0)
+    for c in sorted(wanted):
+        k = int(np.searchsorted(classes, c))
+        ords = np.sort(rng.choice(present[c], size=wanted[c], replace=False))
+        win = np.searchsorted(cum[:, k], ords, side="right")
+        local = ords - (cum[win, k] - counts[win, k])
+        picks.append((np.full(len(ords), k), win, local))
+    k_all = np.concatenate([p[0] for p in picks]) if picks else np.zeros(0, int)
+    w_all = np.concatenate([p[1] for p in picks]) if picks else np.zeros(0, int)
+    o_all = np.concatenate([p[2] for p in picks]) if picks else np.zeros(0, int)
+    rows = np.zeros(len(k_all), dtype=np.int64)
+    cols = np.zeros(len(k_all), dtype=np.int64)
+    need = set(w_all.tolist())
+    nodata = info.nodata
+    with rasterio.open(info.path) as src:
+        for wi, win in enumerate(iter_windows(info, max_pixels=window_pixels)):
+            if wi not in need:
+                continue
+            block = src.read(1, window=win)
+            sel = np.flatnonzero(w_all == wi)
+            flat = block.ravel()
+            valid = np.ones(flat.shape, bool) if nodata is None else flat != nodata
+            for k in np.unique(k_all[sel]):
+                here = sel[k_all[sel] == k]
+                pos = np.flatnonzero(valid & (flat == classes[k]))[o_all[here]]
+                rows[here] = pos // int(win.width) + int(win.row_off)
+                cols[here] = pos % int(win.width) + int(win.col_off)
+    t = info.transform
+    x = t.c + (cols + 0.5) * t.a + (rows + 0.5) * t.b
+    y = t.f + (cols + 0.5) * t.d + (rows + 0.5) * t.e
+    assert info.crs is not None
+    to_ll = Transformer.from_crs(info.crs, CRS.from_epsg(4326), always_xy=True)
+    lon, lat = to_ll.transform(x, y)
+    labels = np.array([str(int(c)) for c in classes], dtype=object)
+    pts = pd.DataFrame(
+        {
+            "sample_id": np.arange(1, len(k_all) + 1),
+            "stratum": labels[k_all] if len(k_all) else np.array([], dtype=object),
+            "map_class": labels[k_all] if len(k_all) else np.array([], dtype=object),
+            "row": rows,
+            "col": cols,
+            "x": np.asarray(x, dtype=float),
+            "y": np.asarray(y, dtype=float),
+            "lon": np.asarray(lon, dtype=float),
+            "lat": np.asarray(lat, dtype=float),
+            "reference_class": pd.Series([None] * len(k_all), dtype=object),
+        }
+    )
+    crs = info.crs.to_string()
+    return SampleDraw(
+        points=pts,
+        crs=crs,
+        population={str(int(c)): int(n) for c, n in zip(classes, population, strict=True)},
+        seed=seed,
+    )
+
+
+def write_sample(draw: SampleDraw, out: str | Path) -> tuple[Path, Path]:
+    """Write a draw as a GeoPackage (points in the raster CRS, layer ``sample``) and a CSV.
+
+    ``out`` names the GeoPackage; the CSV goes next to it with the same stem. Returns both
+    paths.
+    """
+    import geopandas as gpd
+
+    out = Path(out)
+    gpkg = out if out.suffix.lower() == ".gpkg" else out.with_suffix(".gpkg")
+    csv = gpkg.with_suffix(".csv")
+    gpkg.parent.mkdir(parents=True, exist_ok=True)
+    df = draw.points
+    gdf = gpd.GeoDataFrame(
+        df.astype({"reference_class": "string"}),
+        geometry=gpd.points_from_xy(df["x"], df["y"]),
+        crs=draw.crs,
+    )
+    if gpkg.exists():
+        gpkg.unlink()
+    gdf.to_file(gpkg, layer="sample", driver="GPKG")
+    df.to_csv(csv, index=False)
+    return gpkg, csv

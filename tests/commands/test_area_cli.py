@@ -1,0 +1,339 @@
+"""`cocamonitor area design | label | estimate` end to end."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import rasterio
+from rasterio.transform import from_origin
+
+from cocamonitor.area import estimate_stratified
+from cocamonitor.provenance import sha256_file
+
+ROOT = Path(__file__).resolve().parents[2]
+EX = ROOT / "src" / "cocamonitor" / "data" / "examples"
+SAMPLE = EX / "olofsson2013_sample.csv"
+AREAS = EX / "olofsson2013_areas.csv"
+
+
+def _error_line(res) -> str:
+    assert res.exit_code == 2, (res.exit_code, res.stdout, res.stderr)
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), res.stderr
+    return lines[0]
+
+
+def test_help_example_runs_as_written(run_cli, monkeypatch):
+    res = run_cli("area", "estimate", "--help")
+    assert res.exit_code == 0
+    text = " ".join(res.stdout.split())
+    m = re.search(r"(cocamonitor area estimate --sample \S+ --strata-areas \S+ --format table)", text)
+    assert m, text
+    monkeypatch.chdir(ROOT)
+    args = shlex.split(m.group(1))[1:]
+    out = run_cli(*args)
+    assert out.exit_code == 0, out.stderr
+    assert "45,112" in out.stdout
+
+
+def test_estimate_json_contract(run_cli):
+    res = run_cli(
+        "area",
+        "estimate",
+        "--sample",
+        str(SAMPLE),
+        "--strata-areas",
+        str(AREAS),
+        "--format",
+        "json",
+        "--confidence",
+        "0.9",
+    )
+    assert res.exit_code == 0, res.stderr
+    doc = json.loads(res.stdout)
+    assert list(doc) == [
+        "method",
+        "confidence",
+        "unit",
+        "total_area",
+        "classes",
+        "overall_accuracy",
+        "overall_accuracy_se",
+        "error_matrix",
+        "provenance",
+    ]
+    assert doc["method"] == "stratified" and doc["confidence"] == 0.9 and doc["unit"] == "pixels"
+    assert list(doc["classes"]) == ["1", "2", "3"]
+    api = estimate_stratified(pd.read_csv(SAMPLE, dtype=str), {"1": 22353, "2": 1122543, "3": 610228}, confidence=0.9)
+    assert doc["classes"]["1"]["area"] == pytest.approx(api.classes["1"].area)
+    assert doc["classes"]["1"]["area_ci"] == pytest.approx(list(api.classes["1"].area_ci))
+    prov = doc["provenance"]
+    assert prov["inputs"] == {str(SAMPLE): sha256_file(SAMPLE), str(AREAS): sha256_file(AREAS)}
+    assert prov["parameters"]["method"] == "stratified"
+    assert doc["error_matrix"]["proportions"][0][1] is None  # not observed
+
+
+def test_by_domain_column(run_cli, tmp_path):
+    df = pd.read_csv(SAMPLE, dtype=str)
+    df["dept"] = np.where(np.arange(len(df)) % 3 == 0, "Nariño", "Cauca")
+    path = tmp_path / "s.csv"
+    df.to_csv(path, index=False)
+    res = run_cli(
+        "area", "estimate", "--sample", str(path), "--strata-areas", str(AREAS), "--by", "dept", "--format", "json"
+    )
+    doc = json.loads(res.stdout)
+    assert set(doc["domains"]) == {"Nariño", "Cauca"}
+    assert set(doc["domains"]["Cauca"]["1"]) == {"area", "area_se", "area_ci"}
+    csv = run_cli(
+        "area", "estimate", "--sample", str(path), "--strata-areas", str(AREAS), "--by", "dept", "--format", "csv"
+    )
+    assert csv.stdout.splitlines()[0] == "domain,class,area,area_se,area_ci_low,area_ci_high"
+
+
+def test_by_department_from_divipola(run_cli, tmp_path):
+    df = pd.read_csv(SAMPLE, dtype=str)
+    df["divipola"] = np.where(np.arange(len(df)) % 2 == 0, "54810", "86568")
+    path = tmp_path / "s.csv"
+    df.to_csv(path, index=False)
+    res = run_cli(
+        "area",
+        "estimate",
+        "--sample",
+        str(path),
+        "--strata-areas",
+        str(AREAS),
+        "--by",
+        "department",
+        "--format",
+        "json",
+    )
+    assert res.exit_code == 0, res.stderr
+    assert set(json.loads(res.stdout)["domains"]) == {"Norte de Santander", "Putumayo"}
+
+
+def test_design_label_estimate(run_cli, tmp_path):
+    out = tmp_path / "sample.gpkg"
+    res = run_cli(
+        "area",
+        "design",
+        "--map",
+        str(EX / "coca_map.tif"),
+        "--n",
+        "200",
+        "--allocation",
+        "floor",
+        "--floor",
+        "40",
+        "--seed",
+        "5",
+        "--out",
+        str(out),
+        "--format",
+        "json",
+    )
+    assert res.exit_code == 0, res.stderr
+    doc = json.loads(res.stdout)
+    assert doc["allocation"]["n"] == {"0": 160, "1": 40} and doc["seed"] == 5
+    assert out.exists() and (tmp_path / "sample.csv").exists()
+    lab = tmp_path / "labelled.csv"
+    res = run_cli(
+        "area",
+        "label",
+        "--sample",
+        str(tmp_path / "sample.csv"),
+        "--reference",
+        str(EX / "coca_reference.tif"),
+        "--out",
+        str(lab),
+    )
+    assert res.exit_code == 0, res.stderr
+    res = run_cli("area", "estimate", "--sample", str(lab), "--map", str(EX / "coca_map.tif"), "--format", "json")
+    assert res.exit_code == 0, res.stderr
+    doc = json.loads(res.stdout)
+    assert doc["unit"] == "ha"
+    assert doc["total_area"] == pytest.approx(31328.64)
+    lo, hi = doc["classes"]["1"]["area_ci"]
+    assert lo < 1419.84 < hi  # true coca area of the example reference map
+
+
+def test_same_seed_same_sample(run_cli, tmp_path):
+    for name in ("a", "b"):
+        run_cli(
+            "area",
+            "design",
+            "--map",
+            str(EX / "coca_map.tif"),
+            "--n",
+            "50",
+            "--seed",
+            "9",
+            "--floor",
+            "10",
+            "--out",
+            str(tmp_path / f"{name}.gpkg"),
+        )
+    assert (tmp_path / "a.csv").read_text() == (tmp_path / "b.csv").read_text()
+
+
+def test_geographic_map_needs_equal_area_crs(run_cli, tmp_path):
+    path = tmp_path / "geo.tif"
+    data = np.zeros((20, 20), dtype=np.uint8)
+    data[5:9, 5:9] = 1
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        width=20,
+        height=20,
+        count=1,
+        dtype="uint8",
+        crs="EPSG:4326",
+        transform=from_origin(-76, 1, 0.001, 0.001),
+    ) as dst:
+        dst.write(data, 1)
+    line = _error_line(
+        run_cli("area", "design", "--map", str(path), "--n", "10", "--floor", "4", "--out", str(tmp_path / "s.gpkg"))
+    )
+    assert "equal" in line.lower()
+    s = pd.DataFrame({"stratum": ["0", "0", "1", "1"], "reference_class": ["0", "1", "1", "1"]})
+    s.to_csv(tmp_path / "s.csv", index=False)
+    line = _error_line(run_cli("area", "estimate", "--sample", str(tmp_path / "s.csv"), "--map", str(path)))
+    assert "equal" in line.lower()
+    ok = run_cli(
+        "area",
+        "estimate",
+        "--sample",
+        str(tmp_path / "s.csv"),
+        "--map",
+        str(path),
+        "--equal-area-crs",
+        "EPSG:6933",
+        "--format",
+        "json",
+    )
+    assert ok.exit_code == 0, ok.stderr
+
+
+def _write(tmp_path, name, text):
+    p = tmp_path / name
+    p.write_text(text)
+    return p
+
+
+@pytest.mark.parametrize(
+    ("sample", "areas", "expect"),
+    [
+        (
+            "stratum,reference_class\na,a\na,b\nc,a\n",
+            "stratum,area\na,10\nb,5\n",
+            r"s\.csv line 4, column 'stratum': stratum 'c' has no area",
+        ),
+        (
+            "stratum,reference_class\na,a\na,b\n",
+            "stratum,area\na,10\nb,5\n",
+            r"stratum 'b' has an area but no sample units",
+        ),
+        (
+            "stratum,reference_class\na,a\na,b\nb,a\n",
+            "stratum,area\na,10\nb,5\n",
+            r"stratum 'b' has only 1 sample unit;.*--collapse-strata b=",
+        ),
+        (
+            "stratum,reference_class\na,a\na,z\nb,a\nb,b\n",
+            "stratum,area\na,10\nb,5\n",
+            r"s\.csv line 3, column 'reference_class': class 'z' is not a known class",
+        ),
+        (
+            "stratum,reference_class\na,a\na,\nb,a\nb,b\n",
+            "stratum,area\na,10\nb,5\n",
+            r"line 3, column 'reference_class': blank value",
+        ),
+        (
+            "stratum,reference_class\na,a\na,b\nb,a\nb,b\n",
+            "stratum,area\na,10\nb,-5\n",
+            r"a\.csv line 3, column 'area': area of stratum 'b' is -5",
+        ),
+        (
+            "stratum,reference_class\na,a\na,b\nb,a\nb,b\n",
+            "stratum,area\na,10\nb,0\n",
+            r"a\.csv line 3, column 'area'.*> 0",
+        ),
+        (
+            "stratum,reference_class\na,a\na,b\nb,a\nb,b\n",
+            "stratum,area\na,10\na,5\nb,3\n",
+            r"stratum 'a' appears twice",
+        ),
+        ("stratum,ref\na,a\n", "stratum,area\na,10\n", r"missing column"),
+    ],
+)
+def test_bad_input_exit_2(run_cli, tmp_path, sample, areas, expect):
+    s = _write(tmp_path, "s.csv", sample)
+    a = _write(tmp_path, "a.csv", areas)
+    line = _error_line(run_cli("area", "estimate", "--sample", str(s), "--strata-areas", str(a)))
+    assert re.search(expect, line), line
+
+
+def test_collapse_strata_option(run_cli, tmp_path):
+    s = _write(tmp_path, "s.csv", "stratum,reference_class\na,a\na,b\nb,a\nc,c\nc,a\n")
+    a = _write(tmp_path, "a.csv", "stratum,area\na,10\nb,5\nc,85\n")
+    res = run_cli(
+        "area", "estimate", "--sample", str(s), "--strata-areas", str(a), "--collapse-strata", "b=a", "--format", "json"
+    )
+    assert res.exit_code == 0, res.stderr
+    doc = json.loads(res.stdout)
+    assert doc["provenance"]["parameters"]["collapse_strata"] == {"b": "a"}
+    assert doc["total_area"] == 100
+
+
+def test_point_outside_map(run_cli, tmp_path):
+    pts = pd.DataFrame(
+        {
+            "stratum": ["0", "0", "1", "1"],
+            "reference_class": ["0", "0", "1", "0"],
+            "x": [4.6e6 + 3000, 4.6e6 + 3030, 4.6e6 + 9000, 0.0],
+            "y": [1.63e6, 1.63e6, 1.63e6, 0.0],
+        }
+    )
+    pts.to_csv(tmp_path / "p.csv", index=False)
+    line = _error_line(
+        run_cli("area", "estimate", "--sample", str(tmp_path / "p.csv"), "--map", str(EX / "coca_map.tif"))
+    )
+    assert "p.csv line 5, column 'x'" in line and "outside the map" in line
+
+
+def test_two_stage_and_post_stratified_methods(run_cli, tmp_path):
+    rng = np.random.default_rng(0)
+    n = 120
+    df = pd.DataFrame(
+        {
+            "stratum": np.repeat(["1", "2"], n // 2),
+            "cluster": np.repeat(np.arange(24), 5).astype(str),
+            "reference_class": rng.choice(["1", "2"], n),
+        }
+    )
+    df.to_csv(tmp_path / "c.csv", index=False)
+    a = _write(tmp_path, "a.csv", "stratum,area,unit\n1,100,ha\n2,900,ha\n")
+    res = run_cli("area", "estimate", "--sample", str(tmp_path / "c.csv"), "--strata-areas", str(a), "--format", "json")
+    doc = json.loads(res.stdout)
+    assert doc["method"] == "two_stage" and doc["unit"] == "ha"
+    res = run_cli(
+        "area",
+        "estimate",
+        "--sample",
+        str(tmp_path / "c.csv"),
+        "--strata-areas",
+        str(a),
+        "--method",
+        "post-stratified",
+        "--variance",
+        "unconditional",
+        "--format",
+        "json",
+    )
+    assert json.loads(res.stdout)["method"] == "post_stratified"
