@@ -119,3 +119,14 @@ def test_run_bad_config_exit_2(run_cli, tmp_path):
     res = run_cli("simulate", "run", "--config", str(tmp_path / "missing.toml"),
                   "--out", str(tmp_path / "o"))
     assert res.exit_code == 2 and "not found" in res.stderr
+
+
+def test_run_default_config_on_a_few_segments(run_cli, tmp_path):
+    # 3 x 3 one-km segments: survey strata with a single segment are merged, not an error
+    for seed in ("1", "2"):
+        res = run_cli("simulate", "run", "--size", "300", "--years", "2018-2020", "--seed", seed,
+                      "--out", str(tmp_path / seed), "--format", "json")
+        assert res.exit_code == 0, res.stderr
+        rows = json.loads(res.stdout)
+        assert [r["year"] for r in rows] == [2018, 2019, 2020]
+        assert all(r["sample_survey"] is not None and r["sample_survey"] >= 0 for r in rows)

@@ -65,6 +65,7 @@ def test_unknown_section(tmp_path):
     ("[landscape]\ncrs = \"EPSG:4326\"\n", "not projected"),
     ("[landscape]\ncrs = \"EPSG:999999\"\n", "unknown CRS"),
     ("[sample_survey]\nsegments_high = 0\nsegments_low = 0\nsegments_none = 1\n", "at least 2"),
+    ("[landscape]\nsize = 100\n", "single survey segment"),
 ])
 def test_bad_values_are_parameter_errors(tmp_path, text, match):
     with pytest.raises(ParameterError, match=match):

@@ -107,7 +107,8 @@ def test_fields_favour_forest_edges():
 
 
 def test_harvest_dates_by_hand():
-    cfg = SimulationConfig().replace(landscape={"size": 20})  # 4 harvests/yr, first after 6 months
+    # 4 harvests a year, the first 6 months after planting
+    cfg = SimulationConfig().replace(landscape={"size": 20}, sample_survey={"segment_size_m": 100.0})
     land = make_landscape(cfg, seed=0)
     fields = Fields(row=np.array([0, 5, 10]), col=np.zeros(3, int), height=np.ones(3, int),
                     width=np.array([2, 3, 4]), created=np.zeros(3))

@@ -310,16 +310,22 @@ def _check_consistency(cfg: SimulationConfig, source: str) -> None:
         raise ParameterError(f"CRS {land.crs!r} is not projected (areas would be in degrees)",
                              where=f"{source}, [landscape] crs",
                              hint="use a projected CRS such as EPSG:9377 or a UTM zone")
-    total = cfg.sample_survey
-    if total.segments_high + total.segments_low + total.segments_none < 2:
-        raise ParameterError("the survey needs at least 2 segments",
-                             where=f"{source}, [sample_survey] segments_*",
-                             hint="raise segments_high, segments_low or segments_none")
     seg = cfg.sample_survey.segment_size_m / land.pixel_size_m
     if seg < 1:
         raise ParameterError("segment smaller than a pixel",
                              where=f"{source}, [sample_survey] segment_size_m",
                              hint=f"use at least {land.pixel_size_m} m")
+    nseg = -(-land.size // max(1, int(round(seg))))
+    if nseg * nseg < 2:
+        raise ParameterError(
+            f"the landscape ({land.size * land.pixel_size_m:g} m wide) holds a single survey segment",
+            where=f"{source}, [sample_survey] segment_size_m",
+            hint=f"use segments under {land.size * land.pixel_size_m / 2:g} m or a larger landscape")
+    total = cfg.sample_survey
+    if total.segments_high + total.segments_low + total.segments_none < 2:
+        raise ParameterError("the survey needs at least 2 segments",
+                             where=f"{source}, [sample_survey] segments_*",
+                             hint="raise segments_high, segments_low or segments_none")
     if cfg.dynamics.size_max_ha < cfg.pixel_area_ha:
         raise ParameterError("largest field smaller than a pixel",
                              where=f"{source}, [dynamics] size_max_ha",

@@ -259,13 +259,19 @@ def _field_shapes(n: int, cfg: SimulationConfig, rng: np.random.Generator,
     return np.minimum(h, lim), np.minimum(w, lim)
 
 
-def _edge_centres(n: int, land: Landscape, weight: float,
-                  rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Centres drawn with density (1 - weight) + weight * edge suitability."""
+def _edge_cdf(land: Landscape, weight: float) -> np.ndarray:
+    """Cumulative placement density over coarse cells: (1 - weight) + weight * edge."""
     suit = (1.0 - weight) + weight * land.edge_suitability.reshape(-1)
     if suit.sum() <= 0:
         suit = np.ones_like(suit)
-    cells = rng.choice(suit.size, size=n, p=suit / suit.sum())
+    cdf = np.cumsum(suit)
+    return cdf / cdf[-1]
+
+
+def _edge_centres(n: int, land: Landscape, cdf: np.ndarray,
+                  rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Centres (fractional row, col) drawn from the coarse-cell density ``cdf``."""
+    cells = np.minimum(np.searchsorted(cdf, rng.random(n), side="right"), cdf.size - 1)
     nc = land.edge_suitability.shape[1]
     r = (cells // nc) * land.coarse + rng.random(n) * land.coarse
     c = (cells % nc) * land.coarse + rng.random(n) * land.coarse
@@ -279,6 +285,7 @@ class _Placer:
         self.cfg = cfg
         self.land = land
         self.owner = np.full(land.size * land.size, -1, dtype=np.int32)
+        self.cdf = _edge_cdf(land, cfg.dynamics.edge_weight)
 
     def place(self, n: int, parents: tuple[np.ndarray, np.ndarray] | None, first_id: int,
               rng: np.random.Generator, cluster_share: float,
@@ -302,7 +309,7 @@ class _Placer:
         h, w = _field_shapes(n, self.cfg, rng, d.size_median_ha, d.size_sigma)
         near = rng.random(n) < cluster_share if parents is not None and len(parents[0]) else \
             np.zeros(n, dtype=bool)
-        cr, cc = _edge_centres(n, self.land, d.edge_weight, rng)
+        cr, cc = _edge_centres(n, self.land, self.cdf, rng)
         k = int(near.sum())
         if k:
             pick = rng.integers(0, len(parents[0]), k)

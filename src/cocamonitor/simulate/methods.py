@@ -156,15 +156,34 @@ _NEIGHBOUR = {"high": "low", "low": "none", "none": "low", "coca": "buffer",
 
 
 def _collapse_small(counts: dict[str, int]) -> dict[str, str]:
-    """Merge every stratum with one sample unit into its neighbour (variance needs two)."""
-    collapse: dict[str, str] = {}
-    for name, n in counts.items():
-        if n == 1:
-            target = _NEIGHBOUR[name]
-            if counts.get(target, 0) == 0:
-                target = next((k for k, v in counts.items() if k != name and v > 0), target)
-            collapse[name] = target
-    return collapse
+    """Merge strata with one sample unit into a neighbour until every stratum has two.
+
+    Returns ``{stratum: final stratum}`` for the merged strata (chains resolved).
+
+    Examples
+    --------
+    >>> _collapse_small({"high": 1, "low": 1, "none": 0})
+    {'high': 'low'}
+    >>> _collapse_small({"high": 1, "low": 5})
+    {'high': 'low'}
+
+    """
+    counts = {k: v for k, v in counts.items() if v > 0}
+    merged: dict[str, str] = {}
+    while len(counts) > 1:
+        small = [k for k, v in counts.items() if v < 2]
+        if not small:
+            break
+        name = small[0]
+        target = _NEIGHBOUR.get(name)
+        if target not in counts:
+            target = max((k for k in counts if k != name), key=lambda k: counts[k])
+        counts[target] += counts.pop(name)
+        merged[name] = target
+    for k in list(merged):
+        while merged[k] in merged:
+            merged[k] = merged[merged[k]]
+    return merged
 
 
 def _estimate(method: str, year: int, est: AreaEstimate, confidence: float,
@@ -380,17 +399,25 @@ def sample_survey(hist: History, year: int, prior_map: np.ndarray | None,
         rows_per, coca_rows = M // g, hits // g
     all_px = block_pixels(size, seg)
     area_h = {h: float(all_px[stratum == h].sum() * ha) for h in want}
-    est_area = _two_stage(stratum[sel], N, area_h, M * ha, rows_per, coca_rows, names, sc.confidence)
     ybar = hits / m
     points = m
+    details = {"segments": int(sel.size), **{f"N_{names[h]}": N[h] for h in N}}
     x0, y0 = hist.landscape.xy(srow * seg - 0.5, scol * seg - 0.5)
     table = pd.DataFrame({
         "segment": sel, "row": srow, "col": scol, "x_min": x0, "y_max": y0,
         "stratum": [names[h] for h in stratum[sel]], "day": day, "pixels": M,
         "points": points, "hits": hits, "healthy_ha": ybar * M * ha,
     })
-    est = _estimate("sample_survey", year, est_area, sc.confidence,
-                    {"segments": int(sel.size), **{f"N_{names[h]}": N[h] for h in N}})
+    if sel.size >= 2:
+        est_area = _two_stage(stratum[sel], N, area_h, M * ha, rows_per, coca_rows, names,
+                              sc.confidence)
+        est = _estimate("sample_survey", year, est_area, sc.confidence, details)
+    else:
+        # no segment in the frame (nothing to expand), or one (no variance): point estimate only
+        total = sum(N[h] * float((M * ybar)[stratum[sel] == h].sum()) for h in N
+                    if (stratum[sel] == h).any())
+        est = MethodEstimate(method="sample_survey", year=year, area_ha=total * ha,
+                             confidence=sc.confidence, details=details)
     return est, table
 
 
@@ -498,7 +525,9 @@ def run_methods(hist: History, rng: np.random.Generator, *, on_year: Any = None)
     """Run the census, the sample survey and good practice for every reported year.
 
     The census of the year before the first reported year is run too (its map fills the
-    first year's cloud gaps and stratifies its survey) but not reported.
+    first year's cloud gaps and stratifies its survey) but not reported; having no map before
+    it, its own cloud gaps count as no coca, which biases the first reported year's census
+    slightly low when clouds are heavy.
 
     Parameters
     ----------
