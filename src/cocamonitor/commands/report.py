@@ -1,9 +1,59 @@
-"""`cocamonitor report` commands (being built)."""
+"""``cocamonitor report``: the annual monitoring report (HTML + CSV + PNG), Spanish or English."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from cocamonitor.commands._common import emit_json, err_console
+
+__all__ = ["register", "report"]
+
+
+def report(
+    year: Annotated[int, typer.Option("--year", help="Report year (a year of the coca census).")],
+    lang: Annotated[str, typer.Option("--lang", help="Language of the report: es or en.")] = "es",
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Output folder (default: out/report-<year>-<lang>)."),
+    ] = None,
+    maps: Annotated[
+        bool, typer.Option("--maps/--no-maps", help="Draw the municipality choropleths.")
+    ] = True,
+    screenshot: Annotated[
+        Path | None,
+        typer.Option(
+            "--screenshot",
+            help="Also render the report in headless Chromium and save a PNG of its first page.",
+        ),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the files written as one JSON document.")
+    ] = False,
+) -> None:
+    """Write the annual report for YEAR in LANG: index.html (opens offline), CSVs and PNGs."""
+    from cocamonitor.report import make_report
+    from cocamonitor.report.locale import check_lang
+
+    lang = check_lang(lang)
+    out_dir = out if out is not None else Path("out") / f"report-{year}-{lang}"
+    files = make_report(year, lang, out_dir, maps=maps)
+    if screenshot is not None:
+        from cocamonitor.report.screenshot import screenshot_report
+
+        screenshot_report(files.html, screenshot)
+    if as_json:
+        emit_json(files.to_dict())
+        return
+    err_console.print(
+        f"[bold]report written[/bold]: {files.html} "
+        f"({len(files.csv)} CSV tables, {len(files.png)} PNG figures)"
+    )
+    typer.echo(files.summary)
 
 
 def register(app: typer.Typer) -> None:
-    """Add the `report` commands to the root app."""
+    """Add the ``report`` command to the root app."""
+    app.command("report")(report)

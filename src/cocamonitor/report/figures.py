@@ -1,0 +1,233 @@
+"""Charts of the report: one description (:class:`ChartSpec`), two renderings.
+
+Each chart is described once, language-neutral apart from its labels, and rendered both as a
+plotly figure (interactive, in the HTML) and as a matplotlib PNG (written next to the HTML).
+Numbers on axes and in hover texts use the report language's separators.
+
+Examples
+--------
+>>> spec = ChartSpec(
+...     key="demo", title="Coca area", ylabel="ha",
+...     series=(Series("UNODC", [2020, 2021], [143000, 204000], kind="line"),))
+>>> fig = spec.to_plotly("es")
+>>> fig.layout.separators
+',.'
+
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import plotly.graph_objects as go
+
+from cocamonitor.report.locale import fmt_number
+
+__all__ = [
+    "COLORS",
+    "ChartSpec",
+    "Series",
+    "plotly_separators",
+]
+
+#: Colours used consistently across the report (colour-blind safe, Okabe-Ito based).
+COLORS = {
+    "unodc": "#0072B2",
+    "us": "#E69F00",
+    "simci": "#56B4E9",
+    "current": "#009E73",
+    "previous": "#B8B8B8",
+    "up": "#D55E00",
+    "down": "#0072B2",
+    "effort": "#CC79A7",
+    "ratio": "#333333",
+}
+
+
+def plotly_separators(lang: str) -> str:
+    """Return plotly's ``layout.separators`` (decimal, thousands) for a language.
+
+    Examples
+    --------
+    >>> plotly_separators("en")
+    '.,'
+
+    """
+    return ",." if lang == "es" else ".,"
+
+
+@dataclass(frozen=True)
+class Series:
+    """One data series of a chart.
+
+    ``kind`` is ``line`` (with markers), ``bar`` (vertical), ``hbar`` (horizontal; ``x`` holds
+    the values and ``y`` the categories) or ``errorbar`` (a point with an interval given by
+    ``lower``/``upper``). ``axis="y2"`` puts the series on a secondary axis.
+    """
+
+    name: str
+    x: Sequence[Any]
+    y: Sequence[Any]
+    kind: Literal["line", "bar", "hbar", "errorbar"] = "line"
+    color: str = COLORS["unodc"]
+    axis: Literal["y", "y2"] = "y"
+    decimals: int = 0
+    lower: Sequence[float] | None = None
+    upper: Sequence[float] | None = None
+    dash: bool = False
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """A chart: title, axis labels and series; render with :meth:`to_plotly` / :meth:`to_png`."""
+
+    key: str
+    title: str
+    series: tuple[Series, ...]
+    xlabel: str = ""
+    ylabel: str = ""
+    y2label: str = ""
+    height: int = 420
+    note: str = ""
+    categories: Sequence[str] = field(default_factory=tuple)
+
+    # ------------------------------------------------------------------ plotly
+    def to_plotly(self, lang: str) -> go.Figure:
+        """Render as an interactive plotly figure."""
+        fig = go.Figure()
+        for s in self.series:
+            fmt = f",.{s.decimals}f"
+            common: dict[str, Any] = {"name": s.name, "marker": {"color": s.color}}
+            if s.axis == "y2":
+                common["yaxis"] = "y2"
+            if s.kind == "line":
+                trace: Any = go.Scatter(
+                    x=list(s.x), y=list(s.y), mode="lines+markers",
+                    line={"color": s.color, "dash": "dot" if s.dash else "solid"},
+                    hovertemplate=f"%{{x}}: %{{y:{fmt}}}<extra>{s.name}</extra>",
+                    connectgaps=False, **common,
+                )
+            elif s.kind == "bar":
+                trace = go.Bar(
+                    x=list(s.x), y=list(s.y),
+                    hovertemplate=f"%{{x}}: %{{y:{fmt}}}<extra>{s.name}</extra>", **common,
+                )
+            elif s.kind == "hbar":
+                trace = go.Bar(
+                    x=list(s.x), y=list(s.y), orientation="h",
+                    hovertemplate=f"%{{y}}: %{{x:{fmt}}}<extra>{s.name}</extra>", **common,
+                )
+            else:
+                y = np.asarray(s.y, dtype=float)
+                trace = go.Scatter(
+                    x=list(s.x), y=y, mode="markers",
+                    error_y={
+                        "type": "data", "symmetric": False,
+                        "array": np.asarray(s.upper, dtype=float) - y,
+                        "arrayminus": y - np.asarray(s.lower, dtype=float),
+                        "color": s.color, "thickness": 2, "width": 8,
+                    },
+                    hovertemplate=f"%{{x}}: %{{y:{fmt}}}<extra>{s.name}</extra>", **common,
+                )
+            fig.add_trace(trace)
+        layout: dict[str, Any] = {
+            "height": self.height,
+            "margin": {"l": 60, "r": 60 if self.y2label else 20, "t": 30, "b": 50},
+            "separators": plotly_separators(lang),
+            "barmode": "group",
+            "legend": {"orientation": "h", "y": -0.18},
+            "plot_bgcolor": "white",
+            "paper_bgcolor": "white",
+            "xaxis": {"title": {"text": self.xlabel}, "gridcolor": "#eeeeee"},
+            "yaxis": {"title": {"text": self.ylabel}, "gridcolor": "#e5e5e5",
+                      "rangemode": "tozero", "tickformat": ",d"},
+        }
+        if any(s.kind == "hbar" for s in self.series):
+            layout["yaxis"] = {"autorange": "reversed", "automargin": True}
+            layout["xaxis"] = {"title": {"text": self.xlabel}, "gridcolor": "#e5e5e5",
+                               "tickformat": ",d"}
+        if self.y2label:
+            layout["yaxis2"] = {"title": {"text": self.y2label}, "overlaying": "y",
+                                "side": "right", "rangemode": "tozero", "showgrid": False}
+        fig.update_layout(**layout)
+        return fig
+
+    # ------------------------------------------------------------------ matplotlib
+    def to_png(self, path: str | Path, lang: str) -> Path:
+        """Render as a static PNG with matplotlib (returns the path written)."""
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        from matplotlib.ticker import FuncFormatter
+
+        path = Path(path)
+        hbar = any(s.kind == "hbar" for s in self.series)
+        n_cat = len(self.series[0].y) if hbar else 0
+        height = max(3.8, 0.28 * n_cat + 1.5) if hbar else 4.2
+        fig, ax = plt.subplots(figsize=(8.0, height), dpi=110)
+        ax2 = ax.twinx() if self.y2label else None
+        bars = [s for s in self.series if s.kind in ("bar", "hbar")]
+        width = 0.8 / max(1, len(bars))
+        bar_i = 0
+        for s in self.series:
+            target = ax2 if (s.axis == "y2" and ax2 is not None) else ax
+            if s.kind == "line":
+                x = np.asarray(s.x, dtype=float)
+                y = np.asarray(s.y, dtype=float)
+                target.plot(x, y, marker="o", ms=3.5, color=s.color, label=s.name,
+                            linestyle=":" if s.dash else "-")
+            elif s.kind == "bar":
+                x = np.asarray(s.x, dtype=float) + (bar_i - (len(bars) - 1) / 2) * width
+                target.bar(x, np.asarray(s.y, dtype=float), width=width, color=s.color,
+                           label=s.name)
+                bar_i += 1
+            elif s.kind == "hbar":
+                pos = np.arange(len(s.y)) + (bar_i - (len(bars) - 1) / 2) * width
+                target.barh(pos, np.asarray(s.x, dtype=float), height=width, color=s.color,
+                            label=s.name)
+                target.set_yticks(np.arange(len(s.y)), [str(v) for v in s.y], fontsize=8)
+                bar_i += 1
+            else:
+                y = np.asarray(s.y, dtype=float)
+                err = np.vstack([y - np.asarray(s.lower, dtype=float),
+                                 np.asarray(s.upper, dtype=float) - y])
+                pos = np.arange(len(s.x))
+                target.errorbar(pos, y, yerr=err, fmt="o", color=s.color, capsize=6,
+                                label=s.name)
+                target.set_xticks(pos, [str(v) for v in s.x])
+        number = FuncFormatter(lambda v, _pos: fmt_number(v, lang))
+        if hbar:
+            ax.invert_yaxis()
+            ax.xaxis.set_major_formatter(number)
+            ax.set_xlabel(self.xlabel)
+        else:
+            ax.yaxis.set_major_formatter(number)
+            ax.set_ylabel(self.ylabel)
+            ax.set_xlabel(self.xlabel)
+            ax.set_ylim(bottom=0)
+            if any(s.kind in ("line", "bar") for s in self.series):
+                ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+        if ax2 is not None:
+            ax2.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: fmt_number(v, lang, 1)))
+            ax2.set_ylabel(self.y2label)
+            ax2.set_ylim(bottom=0)
+        ax.grid(axis="x" if hbar else "y", color="#e5e5e5")
+        ax.set_axisbelow(True)
+        for side in ("top",) + (() if ax2 is not None else ("right",)):
+            ax.spines[side].set_visible(False)
+        handles, labels = ax.get_legend_handles_labels()
+        if ax2 is not None:
+            h2, l2 = ax2.get_legend_handles_labels()
+            handles, labels = handles + h2, labels + l2
+        if len(handles) > 1:
+            ax.legend(handles, labels, fontsize=8, frameon=False, loc="best")
+        ax.set_title(self.title, fontsize=11)
+        fig.tight_layout()
+        fig.savefig(path)
+        plt.close(fig)
+        return path

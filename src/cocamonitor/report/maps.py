@@ -1,0 +1,224 @@
+"""Municipality choropleths from the bundled simplified boundaries, for HTML and PNG.
+
+The interactive map is a plotly ``geo`` choropleth whose geometry is supplied inline as
+GeoJSON (rounded to 3 decimals of a degree, ~100 m, which is below the simplification of the
+bundled boundaries). Base layers (coastlines, land, countries) are switched off, so plotly never
+needs its world topojson; :data:`GEO_ASSETS_STUB` is given to the page so plotly.js does not try
+to download it either. Nothing is fetched: no tiles, no CDN.
+
+Examples
+--------
+>>> import geopandas as gpd
+>>> from shapely.geometry import box
+>>> gdf = gpd.GeoDataFrame({"divipola": ["11001"]}, geometry=[box(-74.1, 4.6, -74.0, 4.7)],
+...                        crs=4326)
+>>> gj = to_geojson(gdf, "divipola")
+>>> gj["features"][0]["id"], gj["features"][0]["geometry"]["type"]
+('11001', 'Polygon')
+
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import shapely
+
+__all__ = [
+    "GEO_ASSETS_STUB",
+    "choropleth",
+    "choropleth_png",
+    "to_geojson",
+]
+
+#: An empty topology registered as plotly's world topojson, so plotly.js never fetches it.
+GEO_ASSETS_STUB: dict[str, Any] = {
+    "topojson": {
+        f"{scope}_{res}m": {"type": "Topology", "objects": {}, "arcs": []}
+        for scope in ("world", "south-america")
+        for res in (50, 110)
+    }
+}
+
+
+def to_geojson(gdf: Any, id_col: str, *, decimals: int = 3) -> dict[str, Any]:
+    """Return a GeoJSON FeatureCollection (feature ``id`` = ``id_col``), coordinates rounded.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        Polygons in EPSG:4326.
+    id_col : str
+        Column with the feature identifier (e.g. ``divipola``).
+    decimals : int
+        Decimal places kept in the coordinates.
+
+    """
+    geoms = shapely.set_precision(gdf.geometry.to_numpy(), 10.0**-decimals, mode="pointwise")
+    # d3-geo (used by plotly's geo maps) reads rings on the sphere: exteriors must be clockwise,
+    # the opposite of the GeoJSON right-hand rule, or a polygon covers the rest of the globe.
+    geoms = shapely.orient_polygons(geoms, exterior_cw=True)
+    geojson = shapely.to_geojson(geoms)
+    features = [
+        {"type": "Feature", "id": str(i), "properties": {}, "geometry": json.loads(g)}
+        for i, g in zip(gdf[id_col].astype(str), geojson, strict=True)
+        if g is not None
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+#: Departments left out of the map background: San Andrés, Providencia y Santa Catalina lies
+#: ~700 km off the coast, has no coca, and would shrink the mainland to make room for it.
+OFF_MAP_DEPARTMENTS = ("88",)
+
+
+def _departments_trace(departments: Any) -> dict[str, Any]:
+    departments = departments[~departments["department_code"].isin(OFF_MAP_DEPARTMENTS)]
+    gj = to_geojson(departments, "department_code")
+    ids = [f["id"] for f in gj["features"]]
+    return {
+        "type": "choropleth",
+        "geojson": gj,
+        "locations": ids,
+        "z": [0] * len(ids),
+        "colorscale": [[0, "#eeeeee"], [1, "#eeeeee"]],
+        "showscale": False,
+        "marker": {"line": {"color": "#9a9a9a", "width": 0.6}},
+        "hoverinfo": "skip",
+        "name": "",
+    }
+
+
+def choropleth(
+    municipalities: Any,
+    departments: Any,
+    values: pd.DataFrame,
+    *,
+    value_col: str,
+    hover: list[str],
+    colorscale: str | list,
+    zmin: float,
+    zmax: float,
+    colorbar_title: str,
+    transform: Callable[[np.ndarray], np.ndarray] | None = None,
+    tickvals: list[float] | None = None,
+    ticktext: list[str] | None = None,
+    separators: str = ".,",
+) -> dict[str, Any]:
+    """Return a plotly geo choropleth of ``values[value_col]`` by municipality.
+
+    Municipalities are drawn over the department outlines.
+
+    Returned as a plain plotly figure dict (``{"data": [...], "layout": {...}}``): building
+    ``plotly.graph_objects`` would deep-copy and validate the whole geometry for nothing.
+
+    Parameters
+    ----------
+    municipalities, departments : GeoDataFrame
+        Boundaries (``divipola`` / ``department_code``), EPSG:4326.
+    values : DataFrame
+        ``divipola`` and ``value_col``; only these municipalities are coloured.
+    value_col : str
+        Column to colour by.
+    hover : list of str
+        One pre-formatted hover text per row of ``values``.
+    colorscale, zmin, zmax, colorbar_title
+        Colour mapping (a plotly named colour scale or a list of ``[position, colour]``).
+    transform : callable, optional
+        Applied to the values before colouring (e.g. ``np.log10``).
+    tickvals, ticktext : list, optional
+        Colour-bar ticks (in transformed units) and their labels.
+    separators : str
+        plotly's decimal and thousands separators (``",."`` for Spanish).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> mun = gpd.GeoDataFrame({"divipola": ["11001"]}, geometry=[box(-74.1, 4.6, -74, 4.7)])
+    >>> dep = gpd.GeoDataFrame({"department_code": ["11"]}, geometry=[box(-75, 4, -73, 5)])
+    >>> fig = choropleth(mun, dep, pd.DataFrame({"divipola": ["11001"], "ha": [5.0]}),
+    ...                  value_col="ha", hover=["Bogotá"], colorscale="YlOrRd", zmin=0, zmax=10,
+    ...                  colorbar_title="ha")
+    >>> [t["type"] for t in fig["data"]], fig["layout"]["geo"]["visible"]
+    (['choropleth', 'choropleth'], False)
+
+    """
+    mun = municipalities[municipalities["divipola"].isin(values["divipola"])]
+    gj = to_geojson(mun, "divipola")
+    z = values[value_col].to_numpy(dtype=float)
+    if transform is not None:
+        z = transform(z)
+    colorbar: dict[str, Any] = {
+        "title": {"text": colorbar_title}, "thickness": 14, "len": 0.8, "tickformat": ",d"
+    }
+    if tickvals is not None:
+        colorbar.update(tickvals=tickvals, ticktext=ticktext)
+    trace = {
+        "type": "choropleth",
+        "geojson": gj,
+        "locations": values["divipola"].astype(str).tolist(),
+        "z": [round(float(v), 4) for v in z],
+        "zmin": zmin,
+        "zmax": zmax,
+        "colorscale": colorscale,
+        "marker": {"line": {"color": "#555555", "width": 0.25}},
+        "text": list(hover),
+        "hovertemplate": "%{text}<extra></extra>",
+        "colorbar": colorbar,
+    }
+    layout = {
+        "geo": {
+            "visible": False,
+            "fitbounds": "locations",
+            "projection": {"type": "mercator"},
+            "bgcolor": "rgba(0,0,0,0)",
+        },
+        "height": 620,
+        "margin": {"l": 0, "r": 0, "t": 10, "b": 0},
+        "separators": separators,
+        "paper_bgcolor": "white",
+    }
+    return {"data": [_departments_trace(departments), trace], "layout": layout}
+
+
+def choropleth_png(
+    path: Any,
+    municipalities: Any,
+    departments: Any,
+    values: pd.DataFrame,
+    *,
+    value_col: str,
+    title: str,
+    cmap: str,
+    norm: Any,
+    colorbar_title: str,
+    formatter: Callable[[float, Any], str],
+) -> None:
+    """Write a matplotlib PNG of the same choropleth (for print and the PNG folder)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter
+
+    mun = municipalities.merge(values[["divipola", value_col]], on="divipola", how="inner")
+    departments = departments[~departments["department_code"].isin(OFF_MAP_DEPARTMENTS)]
+    fig, ax = plt.subplots(figsize=(7.5, 8.5), dpi=110)
+    departments.plot(ax=ax, color="#eeeeee", edgecolor="#9a9a9a", linewidth=0.5)
+    mun.plot(
+        ax=ax, column=value_col, cmap=cmap, norm=norm, edgecolor="#555555", linewidth=0.15
+    )
+    sm = plt.cm.ScalarMappable(norm=norm, cmap=cmap)
+    cb = fig.colorbar(sm, ax=ax, shrink=0.6, format=FuncFormatter(formatter))
+    cb.set_label(colorbar_title)
+    ax.set_title(title, fontsize=11)
+    ax.set_axis_off()
+    ax.set_aspect(1.0 / np.cos(np.deg2rad(4.5)))  # equirectangular at Colombia's mid-latitude
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)

@@ -1,0 +1,531 @@
+"""Render a :class:`~cocamonitor.report.build.ReportData` as a self-contained HTML report.
+
+The HTML inlines its stylesheet, plotly.js (read from the installed plotly package) and every
+figure's data, including the map geometry, so it opens offline and requests nothing. Next to it
+go every table as CSV and every figure as PNG (matplotlib).
+
+Examples
+--------
+>>> import tempfile
+>>> from cocamonitor.report.build import ReportInputs, build_report_data
+>>> data = build_report_data(2021, ReportInputs.example())
+>>> with tempfile.TemporaryDirectory() as tmp:
+...     files = write_report(data, "en", tmp)
+...     print(files.html.name, len(files.csv) > 5, files.summary[:34])
+index.html True At 31 December 2021, the SIMCI cen
+
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import numpy as np
+import pandas as pd
+import plotly.io as pio
+from markupsafe import Markup, escape
+
+from cocamonitor import __version__
+from cocamonitor.report.build import LABS_RATIO_MIN_HA, ReportData
+from cocamonitor.report.figures import COLORS, ChartSpec, Series, plotly_separators
+from cocamonitor.report.locale import (
+    check_lang,
+    fmt_number,
+    fmt_percent,
+    fmt_quantity,
+    fmt_signed,
+)
+from cocamonitor.report.maps import GEO_ASSETS_STUB, choropleth, choropleth_png
+
+__all__ = ["ReportFiles", "messages", "summary_text", "write_report"]
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    """What :func:`write_report` wrote: the HTML, the CSVs and PNGs, and the summary text."""
+
+    out_dir: Path
+    html: Path
+    csv: tuple[Path, ...]
+    png: tuple[Path, ...]
+    summary: str
+    lang: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Paths as strings."""
+        return {
+            "lang": self.lang,
+            "out_dir": str(self.out_dir),
+            "html": str(self.html),
+            "csv": [str(p) for p in self.csv],
+            "png": [str(p) for p in self.png],
+            "summary": self.summary,
+        }
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per file written."""
+        rows = [("html", self.html)] + [("csv", p) for p in self.csv] + [("png", p) for p in self.png]
+        return pd.DataFrame(rows, columns=["kind", "path"]).astype({"path": str})
+
+
+class _Messages(dict):
+    """Nested label catalog with attribute access for the templates (``m.section.where``)."""
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            value = self[name]
+        except KeyError as err:  # pragma: no cover - a missing label is a bug in the catalog
+            raise AttributeError(name) from err
+        return _Messages(value) if isinstance(value, dict) else value
+
+
+@lru_cache(maxsize=4)
+def messages(lang: str) -> _Messages:
+    """Return the label catalog of a language (``templates/messages_<lang>.toml``).
+
+    Examples
+    --------
+    >>> messages("es").section.where
+    'Dónde está la coca y cómo se movió'
+
+    """
+    check_lang(lang, where="lang")
+    text = resources.files("cocamonitor.report").joinpath(f"templates/messages_{lang}.toml")
+    return _Messages(tomllib.loads(text.read_text(encoding="utf-8")))
+
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("cocamonitor.report", "templates"),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        undefined=jinja2.StrictUndefined,
+    )
+    return env
+
+
+def _filters(lang: str) -> dict[str, Callable[..., str]]:
+    return {
+        "num": lambda v, d=0: fmt_number(v, lang, d),
+        "ha": lambda v, d=0: fmt_quantity(v, "ha", lang, d),
+        "t": lambda v, d=0: fmt_quantity(v, "t", lang, d),
+        "pct": lambda v, d=0: fmt_percent(v, lang, d),
+        "signed": lambda v, d=0: fmt_signed(v, lang, d),
+    }
+
+
+def _env_for(lang: str) -> jinja2.Environment:
+    env = _environment().overlay()
+    env.filters.update(_filters(lang))
+    return env
+
+
+# --------------------------------------------------------------------------- context
+
+
+def _records(df: pd.DataFrame, cols: list[str], n: int) -> list[dict[str, Any]]:
+    return df[cols].head(n).to_dict(orient="records")
+
+
+def _context(data: ReportData) -> dict[str, Any]:
+    """Language-neutral facts for the prose templates."""
+    movers = data.movers
+    dep = data.departments
+    top3 = dep[dep["hectares"] > 0].head(3)
+    labs_row = data.labs_by_year[data.labs_by_year["year"] == data.year]
+    spray = data.spraying_by_year
+    pdet_total = data.pdet[data.pdet["pdet_subregion"] == "PDET total"]
+    change = data.municipalities["change_ha"].abs()
+    clip = float(np.nanquantile(change, 0.98)) if len(change) else 1.0
+    extras = data.extras
+    trends = extras.get("trends") or {}
+    return {
+        "year": data.year,
+        "previous_year": data.previous_year,
+        "area": data.national_area,
+        "previous_area": data.previous_area,
+        "change_ha": data.change_ha,
+        "change_share": data.change_share,
+        "n_municipalities": data.n_municipalities,
+        "n_municipalities_previous": data.n_municipalities_previous,
+        "n_departments": data.n_departments,
+        "movers_up": _records(
+            movers[movers["direction"] == "up"], ["municipality", "department", "change_ha"], 3
+        ),
+        "movers_down": _records(
+            movers[movers["direction"] == "down"], ["municipality", "department", "change_ha"], 3
+        ),
+        "top_departments": _records(top3, ["department", "hectares"], 3),
+        "top_departments_share": float(top3["share_of_national"].sum()) if len(top3) else None,
+        "trend": trends.get("summary"),
+        "trends_table": trends.get("table") is not None,
+        "disagree_years": trends.get("disagree_years", []),
+        "compared_years": trends.get("compared_years", 0),
+        "production": extras.get("production", {}).get("summary") if extras.get("production") else None,
+        "labs": float(labs_row["quantity"].iloc[0]) if len(labs_row) else None,
+        "labs_ratio": float(labs_row["ratio"].iloc[0])
+        if len(labs_row) and pd.notna(labs_row["ratio"].iloc[0])
+        else None,
+        "labs_unlocated": data.labs_unlocated,
+        "ratio_min_ha": LABS_RATIO_MIN_HA,
+        "change_clip": max(clip, 1.0),
+        "pdet_share": float(pdet_total["share_of_national"].iloc[0]) if len(pdet_total) else None,
+        "spray_first": int(spray["year"].min()) if len(spray) else None,
+        "spray_last": int(spray["year"].max()) if len(spray) else None,
+        "spray_total": float(spray["quantity"].sum()),
+        "spraying_year": data.spraying_year,
+    }
+
+
+def summary_text(data: ReportData, lang: str) -> str:
+    """Return the summary paragraph of the report as plain text, in ``lang``.
+
+    Examples
+    --------
+    >>> from cocamonitor.report.build import ReportInputs, build_report_data
+    >>> print(summary_text(build_report_data(2021, ReportInputs.example()), "es")[:62])
+    A 31 de diciembre de 2021, el censo del SIMCI detectó 30 ha de
+
+    """
+    lang = check_lang(lang)
+    env = _env_for(lang)
+    module = env.get_template(f"text_{lang}.j2").module
+    text = str(module.summary(_context(data)))  # type: ignore[attr-defined]
+    return re.sub(r"\s+", " ", text).strip()
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def _html_table(
+    df: pd.DataFrame,
+    columns: list[tuple[str, str, Callable[[Any], str] | None]],
+    *,
+    total_rows: set[int] | None = None,
+) -> Markup:
+    """Render an HTML table: ``columns`` = (column, header, formatter or None for text)."""
+    head = "".join(
+        f'<th class="{"num" if f else ""}">{escape(h)}</th>' for _c, h, f in columns
+    )
+    body = []
+    for i, row in enumerate(df.itertuples(index=False)):
+        rec = row._asdict() if hasattr(row, "_asdict") else dict(zip(df.columns, row, strict=True))
+        cells = []
+        for col, _h, f in columns:
+            v = rec.get(col)
+            if f is not None:
+                cells.append(f'<td class="num">{escape(f(v))}</td>')
+            else:
+                text = "" if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA else v
+                cells.append(f"<td>{escape(str(text))}</td>")
+        cls = ' class="total"' if total_rows and i in total_rows else ""
+        body.append(f"<tr{cls}>{''.join(cells)}</tr>")
+    return Markup(f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+
+
+def _tables(data: ReportData, lang: str, m: _Messages) -> dict[str, dict[str, Any]]:
+    col = m.col
+    yr = {"year": data.year, "previous": data.previous_year}
+    n0 = lambda v: fmt_number(v, lang)  # noqa: E731
+    n1 = lambda v: fmt_number(v, lang, 1)  # noqa: E731
+    n2 = lambda v: fmt_number(v, lang, 2)  # noqa: E731
+    sg = lambda v: fmt_signed(v, lang)  # noqa: E731
+    pc = lambda v: fmt_percent(v, lang, 1)  # noqa: E731
+    spc = lambda v: fmt_percent(v, lang, 1, signed=True)  # noqa: E731
+    yr_f = lambda v: str(int(v))  # noqa: E731
+    ha_cols = [
+        ("hectares", col.hectares.format(**yr), n0),
+        ("hectares_previous", col.hectares_previous.format(**yr), n0),
+        ("change_ha", col.change_ha, sg),
+    ]
+    out: dict[str, dict[str, Any]] = {}
+
+    def add(key: str, csv: str, title: str, df: pd.DataFrame, cols: list, **kw: Any) -> None:
+        out[key] = {"html": _html_table(df, cols, **kw), "csv": f"{csv}.csv", "title": title}
+
+    add("national_series", "national_series", "", data.national_series,
+        [("year", col.year, yr_f), ("simci_municipal_sum", col.simci_municipal_sum, n0),
+         ("unodc_area", col.unodc_area, n0), ("us_area", col.us_area, n0),
+         ("unodc_production", col.unodc_production, n0), ("us_production", col.us_production, n0)])
+    deps = data.departments[(data.departments["hectares"] > 0)
+                            | (data.departments["hectares_previous"] > 0)]
+    add("departments", "departments", "", deps,
+        [("department", col.department, None), *ha_cols, ("change_share", col.change_share, spc),
+         ("share_of_national", col.share_of_national, pc),
+         ("municipalities", col.municipalities, n0)])
+    add("top20", "top20", m.fig.map_hectares.format(**yr).split(",")[0] + " — top 20",
+        data.top,
+        [("rank", col.rank, n0), ("municipality", col.municipality, None),
+         ("department", col.department, None), *ha_cols,
+         ("share_of_national", col.share_of_national, pc),
+         ("pdet_subregion", col.pdet_subregion, None)])
+    mv_cols = [("municipality", col.municipality, None), ("department", col.department, None),
+               *ha_cols]
+    mv = data.movers
+    add("movers_up", "movers", col.direction_up, mv[mv["direction"] == "up"], mv_cols)
+    add("movers_down", "movers", col.direction_down, mv[mv["direction"] == "down"], mv_cols)
+    pdet = data.pdet.copy()
+    pdet["pdet_subregion"] = pdet["pdet_subregion"].replace(
+        {"PDET total": col.pdet_total, "non-PDET": col.non_pdet}
+    )
+    add("pdet_subregions", "pdet_subregions", "", pdet,
+        [("pdet_subregion", col.pdet_subregion, None), *ha_cols,
+         ("share_of_national", col.share_of_national, pc),
+         ("municipalities", col.municipalities, n0)],
+        total_rows={i for i, k in enumerate(pdet["kind"]) if k == "total"})
+    add("spraying_by_year", "spraying_by_year", "", data.spraying_by_year,
+        [("year", col.year, yr_f), ("quantity", col.sprayed, n0), ("coca_ha", col.coca_ha, n0),
+         ("ratio", col.spray_ratio, n2)])
+    add("spraying_by_department", "spraying_by_department", str(data.spraying_year or ""),
+        data.spraying_by_department,
+        [("department", col.department, None), ("quantity", col.sprayed, n0),
+         ("coca_ha", col.coca_ha, n0), ("ratio", col.spray_ratio, n2)])
+    add("labs_by_year", "labs_by_year", "", data.labs_by_year,
+        [("year", col.year, yr_f), ("quantity", col.labs, n0), ("coca_ha", col.coca_ha, n0),
+         ("ratio", col.labs_ratio, n1)])
+    add("labs_by_department", "labs_by_department", str(data.year), data.labs_by_department,
+        [("department", col.department, None), ("quantity", col.labs, n0),
+         ("coca_ha", col.coca_ha, n0), ("ratio", col.labs_ratio, n1)])
+    prov = data.provenance.copy()
+    shown = [c for c in ("dataset", "title", "publisher", "original_source", "obtained_from",
+                         "licence", "caveats", "raw_sha256") if c in prov.columns]
+    if "raw_sha256" in prov.columns:
+        prov["raw_sha256"] = prov["raw_sha256"].astype(str).str.slice(0, 12) + "…"
+    add("provenance", "provenance", "", prov, [(c, c, None) for c in shown or prov.columns])
+    for key, tb in (data.extras.get("tables_html") or {}).get(lang, {}).items():
+        out[key] = tb
+    return out
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def _charts(data: ReportData, lang: str, m: _Messages) -> list[ChartSpec]:
+    s, fg = m.series, m.fig
+    yr = {"year": data.year, "previous": data.previous_year}
+    ns = data.national_series
+    charts: list[ChartSpec] = []
+
+    def series_of(col: str, name: str, color: str, **kw: Any) -> Series:
+        d = ns[["year", col]].dropna()
+        return Series(name, d["year"].tolist(), d[col].tolist(), color=color, **kw)
+
+    charts.append(ChartSpec(
+        "national_area", fg.national_area,
+        (series_of("unodc_area", s.unodc_area, COLORS["unodc"]),
+         series_of("us_area", s.us_area, COLORS["us"]),
+         series_of("simci_municipal_sum", s.simci, COLORS["simci"], dash=True)),
+        xlabel=fg.year, ylabel=fg.hectares))
+    charts.append(ChartSpec(
+        "national_production", fg.national_production,
+        (series_of("unodc_production", s.unodc_production, COLORS["unodc"]),
+         series_of("us_production", s.us_production, COLORS["us"])),
+        xlabel=fg.year, ylabel=fg.tonnes))
+    dep = data.departments[data.departments["hectares"] > 0]
+    bars = [Series(s.current.format(year=data.year), dep["hectares"].tolist(),
+                   dep["department"].tolist(), kind="hbar", color=COLORS["current"])]
+    if data.previous_year is not None:
+        bars.insert(0, Series(s.previous.format(year=data.previous_year),
+                              dep["hectares_previous"].tolist(), dep["department"].tolist(),
+                              kind="hbar", color=COLORS["previous"]))
+    charts.append(ChartSpec("departments", fg.departments.format(**yr), tuple(bars),
+                            xlabel=fg.hectares, height=max(380, 26 * len(dep) + 120)))
+    sub = data.pdet[data.pdet["kind"] == "subregion"]
+    pbars = [Series(s.current.format(year=data.year), sub["hectares"].tolist(),
+                    sub["pdet_subregion"].tolist(), kind="hbar", color=COLORS["current"])]
+    if data.previous_year is not None:
+        pbars.insert(0, Series(s.previous.format(year=data.previous_year),
+                               sub["hectares_previous"].tolist(),
+                               sub["pdet_subregion"].tolist(), kind="hbar",
+                               color=COLORS["previous"]))
+    charts.append(ChartSpec("pdet", fg.pdet.format(**yr), tuple(pbars), xlabel=fg.hectares,
+                            height=max(360, 26 * len(sub) + 120)))
+    sp = data.spraying_by_year
+    if len(sp):
+        charts.append(ChartSpec(
+            "spraying",
+            fg.spraying.format(first=int(sp["year"].min()), last=int(sp["year"].max())),
+            (Series(s.sprayed, sp["year"].tolist(), sp["quantity"].tolist(), kind="bar",
+                    color=COLORS["effort"]),
+             Series(fg.coca, sp["year"].tolist(), sp["coca_ha"].tolist(), color=COLORS["simci"])),
+            xlabel=fg.year, ylabel=fg.hectares))
+    lb = data.labs_by_year
+    if len(lb):
+        charts.append(ChartSpec(
+            "labs", fg.labs.format(first=int(lb["year"].min()), last=int(lb["year"].max())),
+            (Series(s.labs, lb["year"].tolist(), lb["quantity"].tolist(), kind="bar",
+                    color=COLORS["effort"]),
+             Series(s.labs_ratio, lb["year"].tolist(), lb["ratio"].tolist(),
+                    color=COLORS["ratio"], axis="y2", decimals=1)),
+            xlabel=fg.year, ylabel=fg.labs_count, y2label=fg.labs_ratio))
+    ld = data.labs_by_department.dropna(subset=["ratio"]).sort_values("ratio", ascending=False)
+    charts.append(ChartSpec(
+        "labs_departments", fg.labs_departments.format(**yr),
+        (Series(s.labs_ratio, ld["ratio"].tolist(), ld["department"].tolist(), kind="hbar",
+                color=COLORS["effort"], decimals=1),),
+        xlabel=fg.labs_ratio, height=max(320, 26 * len(ld) + 110)))
+    for spec in (data.extras.get("charts") or {}).get(lang, []):
+        charts.append(spec)
+    return charts
+
+
+def _maps(
+    data: ReportData, lang: str, m: _Messages, municipalities: Any, departments: Any,
+    out_dir: Path, change_clip: float,
+) -> dict[str, tuple[Any, str, int]]:
+    """Build both choropleths; write their PNGs. Returns key -> (plotly fig, title, height)."""
+    from matplotlib.colors import LogNorm, Normalize
+
+    fg = m.fig
+    yr = {"year": data.year, "previous": data.previous_year}
+    mun = data.municipalities
+    names = mun["municipality"].astype(str) + " (" + mun["department"].astype(str) + ")"
+    out: dict[str, tuple[Any, str, int]] = {}
+    cur = mun[mun["hectares"] > 0]
+    hover = [f"{n}<br>{fmt_quantity(v, 'ha', lang, 1)}"
+             for n, v in zip(names[cur.index], cur["hectares"], strict=True)]
+    vmax = max(float(cur["hectares"].max()), 10.0) if len(cur) else 10.0
+    ticks = [v for v in (1, 10, 100, 1000, 10000, 100000) if v <= vmax * 1.01]
+    title = fg.map_hectares.format(**yr)
+    fig = choropleth(
+        municipalities, departments, cur, value_col="hectares", hover=hover,
+        colorscale="YlOrRd", zmin=0.0, zmax=float(np.log10(vmax)), colorbar_title="ha",
+        transform=lambda z: np.log10(np.maximum(z, 1.0)),
+        tickvals=[float(np.log10(v)) for v in ticks],
+        ticktext=[fmt_number(v, lang) for v in ticks],
+        separators=plotly_separators(lang),
+    )
+    choropleth_png(
+        out_dir / "map_hectares.png", municipalities, departments, cur, value_col="hectares",
+        title=title, cmap="YlOrRd", norm=LogNorm(vmin=1.0, vmax=vmax), colorbar_title="ha",
+        formatter=lambda v, _p: fmt_number(v, lang),
+    )
+    out["map_hectares"] = (fig, title, 620)
+    if data.previous_year is not None:
+        ch = mun[mun["change_ha"] != 0]
+        hover = [f"{n}<br>{fmt_quantity(v, 'ha', lang, 1, signed=True)}"
+                 for n, v in zip(names[ch.index], ch["change_ha"], strict=True)]
+        title = fg.map_change.format(**yr)
+        fig = choropleth(
+            municipalities, departments, ch, value_col="change_ha", hover=hover,
+            colorscale="RdBu_r", zmin=-change_clip, zmax=change_clip,
+            colorbar_title=fg.change_ha, separators=plotly_separators(lang),
+        )
+        choropleth_png(
+            out_dir / "map_change.png", municipalities, departments, ch, value_col="change_ha",
+            title=title, cmap="RdBu_r", norm=Normalize(vmin=-change_clip, vmax=change_clip),
+            colorbar_title=fg.change_ha, formatter=lambda v, _p: fmt_number(v, lang),
+        )
+        out["map_change"] = (fig, title, 620)
+    return out
+
+
+def _figure_json(fig: Any) -> str:
+    if isinstance(fig, dict):  # maps: already plain JSON types
+        return json.dumps(fig, ensure_ascii=False, separators=(",", ":"))
+    return pio.to_json(fig, validate=False, remove_uids=True)
+
+
+def _script_json(obj: str) -> Markup:
+    """JSON text safe inside a <script> element."""
+    return Markup(obj.replace("</", "<\\/").replace("<!--", "<\\!--"))
+
+
+# --------------------------------------------------------------------------- writer
+
+
+def write_report(
+    data: ReportData,
+    lang: str,
+    out_dir: str | Path,
+    *,
+    municipalities: Any = None,
+    departments: Any = None,
+    other_href: str | None = None,
+) -> ReportFiles:
+    """Write ``index.html``, one CSV per table and one PNG per figure into ``out_dir``.
+
+    Parameters
+    ----------
+    data : ReportData
+        Numbers from :func:`~cocamonitor.report.build.build_report_data`.
+    lang : {"es", "en"}
+        Report language.
+    out_dir : path
+        Folder to write (created if missing; files of the same names are replaced).
+    municipalities, departments : GeoDataFrame, optional
+        Boundaries for the two choropleths; without them the report has no maps.
+    other_href : str, optional
+        Link to the report in the other language (default ``../report-<year>-<other>/``).
+
+    Returns
+    -------
+    ReportFiles
+
+    """
+    lang = check_lang(lang)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    m = messages(lang)
+    ctx = _context(data)
+
+    csvs = []
+    for stem, df in data.tables().items():
+        path = out_dir / f"{stem}.csv"
+        df.to_csv(path, index=False)
+        csvs.append(path)
+    for stem, df in (data.extras.get("tables") or {}).items():
+        path = out_dir / f"{stem}.csv"
+        df.to_csv(path, index=False)
+        csvs.append(path)
+
+    figures: dict[str, dict[str, Any]] = {}
+    fig_json: dict[str, Markup] = {}
+    pngs = []
+    if municipalities is not None and departments is not None:
+        maps = _maps(data, lang, m, municipalities, departments, out_dir, ctx["change_clip"])
+        for key, (fig, title, height) in maps.items():
+            figures[key] = {"title": title, "height": height, "is_map": True, "note": ""}
+            fig_json[key] = _figure_json(fig)
+            pngs.append(out_dir / f"{key}.png")
+    for spec in _charts(data, lang, m):
+        figures[spec.key] = {"title": spec.title, "height": spec.height, "is_map": False,
+                             "note": spec.note}
+        fig_json[spec.key] = _figure_json(spec.to_plotly(lang))
+        pngs.append(spec.to_png(out_dir / f"{spec.key}.png", lang))
+
+    from plotly.offline import get_plotlyjs
+
+    other = "en" if lang == "es" else "es"
+    summary = summary_text(data, lang)
+    env = _env_for(lang)
+    css = resources.files("cocamonitor.report").joinpath("static/report.css").read_text("utf-8")
+    html = env.get_template("report.html.j2").render(
+        lang=lang,
+        m=m,
+        c=ctx,
+        title=m.meta.title.format(year=data.year),
+        subtitle=m.meta.subtitle.format(version=__version__),
+        other_href=other_href or f"../report-{data.year}-{other}/index.html",
+        summary=summary,
+        figures=figures,
+        tables=_tables(data, lang, m),
+        css=Markup(css),
+        plotlyjs=Markup(get_plotlyjs()),
+        geo_assets=_script_json(json.dumps(GEO_ASSETS_STUB)),
+        figures_json=_script_json(
+            "{" + ",".join(f"{json.dumps(k)}:{v}" for k, v in fig_json.items()) + "}"
+        ),
+    )
+    html_path = out_dir / "index.html"
+    html_path.write_text(html, encoding="utf-8")
+    return ReportFiles(out_dir, html_path, tuple(csvs), tuple(pngs), summary, lang)

@@ -1,0 +1,96 @@
+"""The report as a person sees it: rendered by headless Chromium, offline.
+
+Checks from the screenshot that the maps and charts drew (coloured pixels where each plot is,
+not a blank canvas) and from the browser's network and console log that the page requested
+nothing outside the machine. Skipped only when Chromium is not installed.
+"""
+
+import numpy as np
+import pytest
+
+from cocamonitor.report.browser import find_chromium, render_page
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        find_chromium() is None,
+        reason="chromium not installed (make test installs Debian's chromium via "
+        "scripts/ensure_browser.sh)",
+    ),
+]
+
+# the drawing areas only (plotly's geo and cartesian layers): legends and colour bars, which
+# would be coloured even if no data drew, are outside them
+MAPS = ".chart.map .geolayer"
+CHARTS = ".chart:not(.map) .cartesianlayer"
+
+
+def _coloured_share(img: np.ndarray, rect: dict) -> float:
+    """Share of pixels in ``rect`` that are clearly coloured (not white, grey or black)."""
+    x0, y0 = int(rect["x"]), int(rect["y"])
+    x1, y1 = x0 + int(rect["width"]), y0 + int(rect["height"])
+    crop = img[y0:y1, x0:x1, :3].astype(int)
+    assert crop.size, rect
+    saturation = crop.max(axis=2) - crop.min(axis=2)
+    return float((saturation > 20).mean())
+
+
+@pytest.fixture(scope="module")
+def rendered(report_files, tmp_path_factory):
+    shot = tmp_path_factory.mktemp("browser") / "report.png"
+    run = render_page(report_files("es").html, shot, selectors=[MAPS, CHARTS, "#summary"],
+                      width=1280, height=900, timeout=60)
+    from PIL import Image
+
+    with Image.open(shot) as im:
+        img = np.asarray(im.convert("RGB"))
+    return run, img
+
+
+def test_page_finished_drawing_without_errors(rendered):
+    run, _img = rendered
+    assert run.ready, run.console
+    problems = [c for c in run.console if "error" in c.lower() or "refused" in c.lower()]
+    assert problems == []
+
+
+def test_no_request_leaves_the_machine(rendered, report_files):
+    run, _img = rendered
+    assert run.requests, "the DevTools listener saw no request at all"
+    assert run.requests[0] == report_files("es").html.resolve().as_uri()
+    assert run.external_requests() == []
+    assert not [c for c in run.console if "http://" in c or "https://" in c]
+
+
+def test_maps_drew(rendered):
+    run, img = rendered
+    maps = run.rects[MAPS]
+    assert len(maps) == 2
+    for rect in maps:
+        assert rect["height"] > 300
+        # coca municipalities are filled with colour (a blank map has none)
+        assert _coloured_share(img, rect) > 0.01, rect
+        # and the department background (#eeeeee) is there too
+        x0, y0 = int(rect["x"]), int(rect["y"])
+        crop = img[y0:y0 + int(rect["height"]), x0:x0 + int(rect["width"])]
+        grey = np.all(np.abs(crop.astype(int) - 238) <= 2, axis=2).mean()
+        assert grey > 0.05, rect
+
+
+def test_charts_drew(rendered):
+    run, img = rendered
+    charts = run.rects[CHARTS]
+    assert len(charts) >= 7  # national x2, departments, pdet, spraying, labs x2
+    for rect in charts:
+        assert _coloured_share(img, rect) > 0.003, rect
+
+
+def test_the_listener_would_catch_an_outside_request(tmp_path):
+    """Control: a page that does request a web URL is reported as such."""
+    page = tmp_path / "leak.html"
+    page.write_text(
+        '<html><body><img src="http://127.0.0.1:9/pixel.png">'
+        "<script>window.cocamonitorReady = true;</script></body></html>"
+    )
+    run = render_page(page, tmp_path / "leak.png", timeout=20)
+    assert run.external_requests() == ["http://127.0.0.1:9/pixel.png"]

@@ -1,0 +1,88 @@
+"""What a reader sees in the written report: numbers per locale, files, self-containment."""
+
+import re
+from html import unescape
+
+import pandas as pd
+import pytest
+
+from cocamonitor import datasets
+
+
+def _text(html: str) -> str:
+    body = html.split("<body>", 1)[1]
+    body = re.sub(r"<script.*?</script>", " ", body, flags=re.S)
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", body)))
+
+
+@pytest.fixture(scope="module")
+def texts(reports):
+    return {lang: _text(f.html.read_text("utf-8")) for lang, f in reports.items()}
+
+
+def test_summary_numbers_per_locale(reports, report_data, year):
+    total = datasets.load("coca-municipal").query("year == @year")["hectares"].sum()
+    es, en = reports["es"].summary, reports["en"].summary
+    assert f"{total:,.0f}".replace(",", ".") + " ha" in es  # 230.028 ha
+    assert f"{total:,.0f} ha" in en  # 230,028 ha
+    assert es.startswith(f"A 31 de diciembre de {year}, el censo del SIMCI detectó")
+    assert en.startswith(f"At 31 December {year}, the SIMCI census detected")
+    for lang, text in (("es", es), ("en", en)):
+        assert "185" in text
+        # the main movers are named, with their change
+        up = report_data.movers.query("direction == 'up'").iloc[0]
+        assert up["municipality"] in text
+        change = f"+{up['change_ha']:,.0f}"
+        assert (change.replace(",", ".") if lang == "es" else change) in text
+    # no sampling error for the census: the summary says so instead of claiming significance
+    assert "no publica error de muestreo" in es and "publishes no sampling error" in en
+
+
+def test_tables_in_html_match_the_data(texts, report_data):
+    tibu = report_data.top.iloc[0]
+    es_ha = f"{tibu['hectares']:,.0f}".replace(",", ".")
+    assert f"Tibú Norte de Santander {es_ha}" in texts["es"]
+    assert f"Tibú Norte de Santander {tibu['hectares']:,.0f}" in texts["en"]
+    labs = report_data.labs_by_year.set_index("year")
+    assert f"2022 {labs.loc[2022, 'quantity']:,.0f}" in texts["en"]
+    assert f"2022 {labs.loc[2022, 'quantity']:,.0f}".replace(",", ".") in texts["es"]
+
+
+def test_sections_and_pending_marks(texts):
+    for title in ("Resumen", "Series nacionales", "Dónde está la coca", "Producción de cocaína",
+                  "Resultados de la lucha antinarcóticos", "Métodos y procedencia"):
+        assert title in texts["es"]
+    for title in ("Summary", "National series", "Where coca is", "Cocaine production",
+                  "Counternarcotics results", "Methods and provenance"):
+        assert title in texts["en"]
+    assert "31 December" in texts["en"] and "no sampling error is published" in texts["en"]
+
+
+def test_every_table_as_csv_and_every_figure_as_png(reports, report_data):
+    for files in reports.values():
+        folder = files.out_dir
+        html = files.html.read_text("utf-8")
+        for stem, df in report_data.tables().items():
+            back = pd.read_csv(folder / f"{stem}.csv", dtype={"divipola": str, "department_code": str})
+            assert len(back) == len(df), stem
+        figs = re.findall(r'data-figure="([a-z_0-9]+)"', html)
+        assert {"map_hectares", "map_change", "departments", "labs", "spraying"} <= set(figs)
+        for key in figs:
+            png = folder / f"{key}.png"
+            assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", key
+            assert png.stat().st_size > 5000, key
+        csv_links = set(re.findall(r'href="([a-z_0-9]+\.csv)"', html))
+        assert csv_links <= {p.name for p in files.csv}
+    mun = pd.read_csv(reports["en"].out_dir / "municipalities.csv", dtype={"divipola": str})
+    assert mun["hectares"].sum() == pytest.approx(report_data.national_area)
+
+
+def test_self_contained(reports):
+    for files in reports.values():
+        html = files.html.read_text("utf-8")
+        assert not re.search(r"<(script|img|iframe|link)[^>]+(src|href)=\"?(https?:)?//", html)
+        assert "cdn.plot.ly" not in html.split("window.PlotlyGeoAssets", 1)[0]
+        assert "Plotly.newPlot" in html and "PlotlyGeoAssets" in html
+        assert "connect-src 'none'" in html  # the page's own policy forbids fetches
+        # the map geometry is inline
+        assert '"geojson":{"type":"FeatureCollection"' in html.replace(" ", "")
