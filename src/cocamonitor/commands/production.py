@@ -1,9 +1,267 @@
-"""`cocamonitor production` commands (being built)."""
+"""`cocamonitor production`: production with uncertainty, presets, and the UNODC/US gap."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
+from cocamonitor.commands._common import TableFormat, emit_json, emit_table, err_console
+from cocamonitor.errors import InputError, UnknownNameError, suggest
 
-def register(app: typer.Typer) -> None:
+__all__ = ["register"]
+
+app = typer.Typer(
+    name="production",
+    help="Potential cocaine production: the chain with uncertainty, presets, and the UNODC/US gap.",
+    no_args_is_help=True,
+)
+
+SERIES = ("unodc", "us")
+FormatOption = Annotated[TableFormat, typer.Option("--format", help="Output format.")]
+
+
+@app.command("estimate")
+def estimate(
+    areas: Annotated[
+        Path | None,
+        typer.Option(
+            "--areas",
+            help="AREAS.csv (region, area_ha[, area_se]) or "
+            "the JSON of `cocamonitor area estimate`; overrides a preset's areas.",
+        ),
+    ] = None,
+    params: Annotated[
+        Path | None, typer.Option("--params", help="Parameter file (TOML, units required).")
+    ] = None,
+    preset: Annotated[
+        str | None,
+        typer.Option(
+            "--preset",
+            help="Bundled parameter set, e.g. unodc-2020 (default when --params is not given).",
+        ),
+    ] = None,
+    area_class: Annotated[
+        str | None,
+        typer.Option("--area-class", help="Class holding coca in an area-estimate JSON."),
+    ] = None,
+    draws: Annotated[int, typer.Option("--draws", min=2, help="Monte Carlo draws.")] = 100_000,
+    seed: Annotated[
+        int | None, typer.Option("--seed", help="Random seed (same seed, same result).")
+    ] = None,
+    confidence: Annotated[
+        float, typer.Option("--confidence", help="Level of the percentile interval.")
+    ] = 0.95,
+    sensitivity_draws: Annotated[
+        int,
+        typer.Option(
+            "--sensitivity-draws", min=0, help="Base sample of the Sobol indices (0: skip)."
+        ),
+    ] = 20_000,
+    independent: Annotated[
+        bool, typer.Option("--independent", help="Ignore the correlations of the parameter file.")
+    ] = False,
+    plot: Annotated[
+        Path | None, typer.Option("--plot", help="Write the sensitivity figure (.png or .html).")
+    ] = None,
+    fmt: FormatOption = TableFormat.table,
+) -> None:
+    """Estimate leaf, base and hydrochloride with Monte Carlo intervals, per region and national."""
+    from cocamonitor.production.areas import read_areas
+    from cocamonitor.production.montecarlo import monte_carlo
+    from cocamonitor.production.params import read_parameters
+    from cocamonitor.production.presets import PRESET_DIR, load_preset
+    from cocamonitor.provenance import Provenance
+
+    if params is not None and preset is not None:
+        raise InputError("give --params or --preset, not both", where="--params/--preset")
+    if not 0 < confidence < 1:
+        raise InputError(f"confidence must lie in (0, 1), got {confidence}", where="--confidence")
+    inputs: list[Path] = []
+    if params is not None:
+        model = read_parameters(params)
+        inputs.append(params)
+        preset_name = None
+    else:
+        preset_name = preset or "unodc-2020"
+        model = load_preset(preset_name)
+        inputs.append(PRESET_DIR / f"{preset_name}.toml")
+    if areas is not None:
+        model = model.with_areas(read_areas(areas, area_class=area_class))
+        inputs.append(areas)
+    elif not model.areas:
+        raise InputError(
+            "no areas: the parameters carry none",
+            where="--areas",
+            hint="give --areas AREAS.csv (region, area_ha[, area_se]) or an area-estimate JSON",
+        )
+    est = monte_carlo(
+        model,
+        draws=draws,
+        seed=seed,
+        confidence=confidence,
+        correlated=not independent,
+        sensitivity=sensitivity_draws > 0,
+        sensitivity_draws=max(sensitivity_draws, 2),
+        preset=preset_name,
+    )
+    if plot is not None and est.sensitivity is not None:
+        from cocamonitor.production.plot import plot_sensitivity
+
+        plot_sensitivity(est.sensitivity, plot)
+        err_console.print(f"wrote {plot}")
+    if fmt is TableFormat.json:
+        doc = est.to_dict()
+        doc["provenance"] = Provenance.build(
+            inputs=inputs,
+            parameters={
+                "preset": preset_name,
+                "draws": draws,
+                "seed": seed,
+                "confidence": confidence,
+                "correlated": not independent,
+                "sensitivity_draws": sensitivity_draws,
+            },
+        ).to_dict()
+        emit_json(doc)
+        return
+    emit_table(
+        est.to_frame(),
+        fmt,
+        title=f"Potential production ({preset_name or params}), "
+        f"{draws:,} draws, {confidence:.0%} interval",
+    )
+    if fmt is TableFormat.table and est.sensitivity is not None:
+        emit_table(
+            est.sensitivity.to_frame(), fmt, title=f"Sensitivity of {est.sensitivity.output}"
+        )
+
+
+@app.command("presets")
+def presets(
+    name: Annotated[
+        str | None, typer.Argument(help="Show one preset's values with their provenance.")
+    ] = None,
+    fmt: FormatOption = TableFormat.table,
+) -> None:
+    """List the bundled presets, or show every value of one with its source and arithmetic."""
+    from cocamonitor.production.presets import check_preset, load_preset, presets_table
+
+    if name is None:
+        emit_table(
+            presets_table(), fmt, title="Production presets (published figures they reproduce)"
+        )
+        return
+    model = load_preset(name)
+    df = model.to_frame()
+    if fmt is TableFormat.table:
+        emit_table(
+            df[["parameter", "region", "unit", "distribution", "central", "source"]],
+            fmt,
+            title=f"{name}: {model.meta.get('title', '')}",
+        )
+        emit_table(check_preset(model), fmt, title="Published figures and the preset's point chain")
+        for spec in model.specs():
+            err_console.print(
+                f"[bold]{spec.label}[/bold] ({spec.source}): {spec.derivation or spec.citation}"
+            )
+        return
+    emit_table(df, fmt)
+
+
+def _parse_years(text: str | None) -> list[int] | None:
+    if text is None:
+        return None
+    years: list[int] = []
+    for part in text.split(","):
+        part = part.strip()
+        m = re.fullmatch(r"(\d{4})(?:\s*-\s*(\d{4}))?", part)
+        if not m:
+            raise InputError(
+                f"cannot read {part!r} as a year or range",
+                where="--years",
+                hint="write e.g. 2017-2021 or 2017,2019",
+            )
+        a, b = int(m.group(1)), int(m.group(2) or m.group(1))
+        if b < a:
+            raise InputError(f"range {part!r} is inverted", where="--years", hint=f"write {b}-{a}")
+        years.extend(range(a, b + 1))
+    return sorted(set(years))
+
+
+def _parse_series(text: str, n: int | None = 2) -> list[str]:
+    keys = [s.strip().lower() for s in text.split(",") if s.strip()]
+    for k in keys:
+        if k not in SERIES:
+            raise UnknownNameError(
+                f"unknown series {k!r}", where="--series", hint=suggest(k, SERIES)
+            )
+    if n is not None and (len(keys) != n or len(set(keys)) != n):
+        raise InputError(
+            f"need {n} different series, got {text!r}", where="--series", hint="e.g. unodc,us"
+        )
+    return keys
+
+
+@app.command("explain")
+def explain(
+    series: Annotated[
+        str, typer.Option("--series", help="Two series a,b; the gap is b minus a.")
+    ] = "unodc,us",
+    years: Annotated[
+        str | None, typer.Option("--years", help="Years, e.g. 2017-2021 (default: all in common).")
+    ] = None,
+    plot: Annotated[
+        Path | None, typer.Option("--plot", help="Write the decomposition chart (.png or .html).")
+    ] = None,
+    fmt: FormatOption = TableFormat.table,
+) -> None:
+    """Split each year's production gap between two series into area and yield effects (LMDI)."""
+    from cocamonitor import datasets
+    from cocamonitor.production.decompose import explain_series
+
+    a, b = _parse_series(series)
+    yrs = _parse_years(years)
+    dec = explain_series(
+        datasets.national_series(a, "area"),
+        datasets.national_series(a, "production"),
+        datasets.national_series(b, "area"),
+        datasets.national_series(b, "production"),
+        labels=(a, b),
+        years=yrs,
+    )
+    if plot is not None:
+        from cocamonitor.production.plot import plot_decomposition
+
+        plot_decomposition(dec, plot)
+        err_console.print(f"wrote {plot}")
+    emit_table(
+        dec.to_frame(named=True),
+        fmt,
+        title=f"Production gap {b} - {a} (t) = area effect + yield effect (LMDI, exact)",
+    )
+
+
+@app.command("yields")
+def yields(
+    series: Annotated[str, typer.Option("--series", help="unodc or us.")] = "us",
+    fmt: FormatOption = TableFormat.table,
+) -> None:
+    """Print the cocaine per hectare implied by a published series (area and production)."""
+    from cocamonitor import datasets
+    from cocamonitor.production.decompose import implied_yields
+
+    (key,) = _parse_series(series, n=1)
+    df = implied_yields(
+        datasets.national_series(key, "area"), datasets.national_series(key, "production")
+    )
+    if fmt is TableFormat.table:  # t/ha would print as 0.00; kg/ha carries the same number
+        df = df.drop(columns=["t_per_ha"])
+    emit_table(df, fmt, title=f"Implied cocaine per hectare, {key} (production / area; kg/ha)")
+
+
+def register(root: typer.Typer) -> None:
     """Add the `production` commands to the root app."""
+    root.add_typer(app, name="production")

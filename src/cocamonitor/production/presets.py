@@ -1,0 +1,103 @@
+"""Named parameter sets built only from published figures (``<publisher>-<year>``).
+
+Each preset is a TOML file under ``cocamonitor/data/presets/`` in the schema of
+:mod:`cocamonitor.production.params`, with every value tagged ``published`` or ``derived`` (with
+its arithmetic) and cited, every spread explained, and a ``[published]`` table of the tonnages
+the preset must reproduce.
+
+Examples
+--------
+>>> list_presets()
+['unodc-2018', 'unodc-2019', 'unodc-2020']
+>>> check = check_preset("unodc-2020")[["quantity", "published", "reproduced"]]
+>>> check.round(0).to_dict("records")[-1]
+{'quantity': 'hydrochloride_t', 'published': 1228.0, 'reproduced': 1228.0}
+
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from cocamonitor.errors import UnknownNameError, suggest
+from cocamonitor.production.chain import QUANTITIES, point_chain
+from cocamonitor.production.params import ProductionModel, read_parameters
+
+__all__ = ["PRESET_DIR", "check_preset", "list_presets", "load_preset", "presets_table"]
+
+PRESET_DIR = Path(__file__).resolve().parents[1] / "data" / "presets"
+
+
+def list_presets() -> list[str]:
+    """Names of the bundled presets, sorted."""
+    return sorted(p.stem for p in PRESET_DIR.glob("*.toml"))
+
+
+def load_preset(name: str) -> ProductionModel:
+    """Load a bundled preset by name (e.g. ``"unodc-2020"``).
+
+    Raises
+    ------
+    UnknownNameError
+        No preset of that name (the message lists close matches).
+
+    """
+    names = list_presets()
+    if name not in names:
+        raise UnknownNameError(
+            f"unknown preset {name!r}", where="--preset", hint=suggest(name, names)
+        )
+    return read_parameters(
+        PRESET_DIR / f"{name}.toml", require_provenance=True, name=f"preset {name}"
+    )
+
+
+def check_preset(name: str | ProductionModel) -> pd.DataFrame:
+    """Compare a preset's point chain with the figures it was built from.
+
+    Returns
+    -------
+    pandas.DataFrame
+        quantity, published, reproduced, relative_difference, citation (quantities published only).
+
+    """
+    model = load_preset(name) if isinstance(name, str) else name
+    national = point_chain(model).national
+    rows = []
+    for q in QUANTITIES:
+        if q in model.published:
+            pub = model.published[q]
+            value = float(pub["value"])
+            rows.append(
+                {
+                    "quantity": q,
+                    "published": value,
+                    "reproduced": national[q],
+                    "relative_difference": national[q] / value - 1,
+                    "citation": pub.get("citation"),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def presets_table() -> pd.DataFrame:
+    """One row per preset: name, publisher, year, title, published and reproduced hydrochloride."""
+    rows = []
+    for name in list_presets():
+        model = load_preset(name)
+        check = check_preset(model).set_index("quantity")
+        meta = model.meta
+        row = {
+            "name": name,
+            "publisher": meta.get("publisher"),
+            "year": meta.get("year"),
+            "title": meta.get("title"),
+        }
+        for q in ("area_ha", "leaf_t", "base_t", "hydrochloride_t"):
+            row[f"{q}_published"] = float(check.loc[q, "published"]) if q in check.index else None
+        row["hydrochloride_t_point"] = point_chain(model).national["hydrochloride_t"]
+        row["max_relative_difference"] = float(check["relative_difference"].abs().max())
+        rows.append(row)
+    return pd.DataFrame(rows)
