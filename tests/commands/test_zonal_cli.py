@@ -170,3 +170,18 @@ def test_grid_commands(run_cli, tmp_path):
     assert res.exit_code == 2 and "exactly one of" in res.stderr
     res = run_cli("grid", "permanence", "--density", str(tif), "--recent", "9")
     assert res.exit_code == 2
+
+
+def test_zonal_dask_scheduler_address(run_cli, inputs):
+    distributed = pytest.importorskip("distributed")
+    raster, gpkg, _ = inputs
+    a = run_cli("zonal", "--raster", raster, "--zones", gpkg, "--id-field", "code",
+                "--format", "json")
+    with distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cl:
+        b = run_cli("zonal", "--raster", raster, "--zones", gpkg, "--id-field", "code",
+                    "--format", "json", "--engine", "dask", "--scheduler", cl.scheduler_address)
+    assert b.exit_code == 0, b.stderr
+    assert json.loads(a.stdout) == json.loads(b.stdout)
+    res = run_cli("zonal", "--raster", raster, "--zones", gpkg, "--id-field", "code",
+                  "--engine", "dask", "--scheduler", "tcp://x:1", "--workers", "2")
+    assert res.exit_code == 2 and "not both" in res.stderr

@@ -225,3 +225,15 @@ def test_zone_files(raster_factory, tmp_path, landscape):
     pd.testing.assert_frame_equal(a, b)
     with pytest.raises(InputError, match="not found"):
         tally(path, tmp_path / "missing.gpkg", id_field="code")
+
+
+def test_sliver_overlaps_do_not_make_layers():
+    # two neighbours whose shared edge differs by floating-point noise
+    a = Polygon([(0, 0), (50, 0), (50 + 1e-9, 30), (0, 30)])
+    b = Polygon([(50, 0), (100, 0), (100, 30), (50, 30)])
+    c = box(40, 0, 60, 30)  # a real overlap
+    geoms = np.array([a, b])
+    assert overlap_layers(geoms).max() == 1  # strictly, the sliver is an overlap
+    assert overlap_layers(geoms, min_overlap_area=1e-4).max() == 0
+    layers = overlap_layers(np.array([a, b, c]), min_overlap_area=1e-4)
+    assert layers[0] == layers[1] != layers[2]

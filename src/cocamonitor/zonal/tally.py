@@ -279,10 +279,16 @@ def tally(
         info.nodata).is_integer() else None
 
     exact_nodata = None
+    extra_notes = []
     if coverage == "exact":
+        if engine == "dask":
+            extra_notes.append("--coverage exact runs exactextract in this process; "
+                               "the dask engine is not used")
         counts, exact_nodata = _exact(info, zs, area)
     else:
-        index = ZoneIndex(zs.geometry)
+        # overlaps under a millionth of a pixel are floating-point slivers between neighbours
+        sliver = abs(info.transform.a * info.transform.e) * 1e-6
+        index = ZoneIndex(zs.geometry, min_overlap_area=sliver)
         if engine == "numpy":
             from cocamonitor.zonal.numpy_engine import run_numpy
 
@@ -336,7 +342,7 @@ def tally(
     present = np.zeros(len(zs), dtype=bool)
     present[df["zone_idx"].to_numpy()] = True
     empty = tuple(str(i) for i in ids[~present])
-    notes = list(zs.notes)
+    notes = list(zs.notes) + extra_notes
     if empty:
         shown = ", ".join(empty[:5]) + (f", ... ({len(empty)} in all)" if len(empty) > 5 else "")
         notes.append(f"{len(empty)} zone(s) have no valid pixel (outside the raster or all "

@@ -1,0 +1,239 @@
+"""Benchmark: categorical zonal tallies, cocamonitor vs exactextract vs rasterstats.
+
+    python benchmarks/zonal.py [--size 10000] [--zones 1000,10000] [--workdir /tmp/...]
+
+Generates (once, cached under --workdir) a SIZE x SIZE uint8 class raster (tiled, deflate,
+10 m pixels in EPSG:9377, with nodata patches) and Voronoi zones (GeoPackage), then times in
+separate processes, on the same inputs:
+
+* cocamonitor ``numpy`` engine (pixel-centre rule),
+* cocamonitor ``dask`` engine on a LocalCluster of 2 single-threaded worker processes
+  (the time of the computation on a started cluster, and the cluster start-up separately),
+* exactextract (``unique`` + ``frac`` + ``count``, exact coverage; both strategies, best taken),
+* rasterstats ``zonal_stats(categorical=True)`` -- on a subset of zones when there are many,
+  extrapolated linearly to all zones (said so in the output).
+
+It checks the tables agree (numpy == dask exactly; numpy == rasterstats exactly on the zones
+rasterstats ran; exactextract's fractional areas within a tolerance of the pixel-centre
+areas), and prints times, peak memory (max RSS of each process) and ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+SRC = HERE.parent / "src"
+
+
+def make_raster(path: Path, size: int, seed: int = 0) -> None:
+    import rasterio
+    from rasterio.transform import from_origin
+
+    rng = np.random.default_rng(seed)
+    patch = 50  # 500 m patches of one class
+    coarse = rng.choice(np.arange(6, dtype=np.uint8), size=(size // patch + 1, size // patch + 1),
+                        p=[0.35, 0.25, 0.15, 0.1, 0.1, 0.05])
+    clouds = rng.random(coarse.shape) < 0.03
+    profile = dict(driver="GTiff", width=size, height=size, count=1, dtype="uint8",
+                   crs="EPSG:9377", transform=from_origin(4_800_000, 2_300_000, 10, 10),
+                   nodata=255, tiled=True, blockxsize=256, blockysize=256, compress="deflate")
+    step = 1024
+    with rasterio.open(path, "w", **profile) as dst:
+        for r0 in range(0, size, step):
+            h = min(step, size - r0)
+            rows = (np.arange(r0, r0 + h) // patch)[:, None]
+            cols = (np.arange(size) // patch)[None, :]
+            block = coarse[rows, cols].copy()
+            noise = rng.random(block.shape) < 0.1
+            block[noise] = rng.integers(0, 6, size=int(noise.sum()), dtype=np.uint8)
+            block[clouds[rows, cols]] = 255
+            dst.write(block, 1, window=rasterio.windows.Window(0, r0, size, h))
+
+
+def make_zones(path: Path, n: int, size: int, seed: int = 1) -> None:
+    import geopandas as gpd
+    import shapely
+
+    rng = np.random.default_rng(seed)
+    x0, y1 = 4_800_000.0, 2_300_000.0
+    ext = size * 10.0
+    pts = shapely.points(x0 + rng.random(n) * ext, y1 - rng.random(n) * ext)
+    frame = shapely.box(x0 - 0.02 * ext, y1 - 1.02 * ext, x0 + 1.02 * ext, y1 + 0.02 * ext)
+    cells = shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(pts), extend_to=frame))
+    cells = shapely.intersection(cells, frame)
+    # densify a little so boundaries are not trivially straight (like real boundaries)
+    cells = shapely.segmentize(cells, ext / 400)
+    gdf = gpd.GeoDataFrame({"id": [f"z{i:05d}" for i in range(len(cells))]}, geometry=cells,
+                           crs="EPSG:9377")
+    gdf.to_file(path)
+
+
+RUNNER = textwrap.dedent(
+    r"""
+    import json, resource, sys, time, warnings
+    warnings.simplefilter("ignore")
+    sys.path.insert(0, {src!r})
+    method, raster, zones, out, extra = sys.argv[1:6]
+    extra = json.loads(extra)
+    import numpy as np, pandas as pd, geopandas as gpd
+    info = {{}}
+    if method == "numpy":
+        from cocamonitor.zonal import tally
+        t0 = time.perf_counter()
+        res = tally(raster, zones, id_field="id")
+        info["seconds"] = time.perf_counter() - t0
+        table = res.table
+    elif method == "dask":
+        from cocamonitor.zonal import tally
+        from cocamonitor.zonal.dask_engine import dask_client
+        t0 = time.perf_counter()
+        with dask_client(workers=2) as client:
+            client.wait_for_workers(2)
+            info["startup_seconds"] = time.perf_counter() - t0
+            t1 = time.perf_counter()
+            res = tally(raster, zones, id_field="id", engine="dask", client=client)
+            info["seconds"] = time.perf_counter() - t1
+            mem = client.run(lambda: __import__("resource").getrusage(
+                __import__("resource").RUSAGE_SELF).ru_maxrss)
+            info["worker_peak_mb"] = max(mem.values()) / 1024
+        table = res.table
+    elif method == "exactextract":
+        from exactextract import exact_extract
+        gdf = gpd.read_file(zones).rename(columns={{"id": "zid"}})
+        t0 = time.perf_counter()
+        df = exact_extract(raster, gdf, ["unique", "frac", "count"], include_cols=["zid"],
+                           output="pandas", strategy=extra.get("strategy", "feature-sequential"))
+        info["seconds"] = time.perf_counter() - t0
+        rows = []
+        for zid, u, f, c in zip(df["zid"], df["unique"], df["frac"], df["count"]):
+            for v, fr in zip(np.asarray(u), np.asarray(f)):
+                rows.append((zid, int(v), float(fr) * float(c)))
+        table = pd.DataFrame(rows, columns=["zone", "class", "pixels"])
+    elif method == "rasterstats":
+        from rasterstats import zonal_stats
+        gdf = gpd.read_file(zones)
+        limit = extra.get("limit")
+        if limit:
+            gdf = gdf.iloc[:limit]
+        t0 = time.perf_counter()
+        stats = zonal_stats(list(gdf.geometry), raster, categorical=True, nodata=255)
+        info["seconds"] = time.perf_counter() - t0
+        info["zones_run"] = len(gdf)
+        rows = [(z, int(k), int(v)) for z, s in zip(gdf["id"], stats) for k, v in s.items()]
+        table = pd.DataFrame(rows, columns=["zone", "class", "pixels"])
+    table.to_parquet(out)
+    info["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(info))
+    """
+)
+
+
+def run(method: str, raster: Path, zones: Path, out: Path, **extra) -> dict:
+    code = RUNNER.format(src=str(SRC))
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    proc = subprocess.run(
+        [sys.executable, "-c", code, method, str(raster), str(zones), str(out), json.dumps(extra)],
+        capture_output=True, text=True, env=env,
+    )
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stderr)
+        raise SystemExit(f"{method} failed")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def compare(a, b, *, on=("zone", "class")) -> tuple[int, float]:
+    """Rows that differ and the largest absolute pixel difference."""
+    m = a.merge(b, on=list(on), how="outer", suffixes=("_a", "_b")).fillna(0)
+    diff = (m["pixels_a"] - m["pixels_b"]).abs()
+    return int((diff > 1e-9).sum()), float(diff.max()) if len(diff) else 0.0
+
+
+def main() -> None:
+    import pandas as pd
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--size", type=int, default=10_000)
+    ap.add_argument("--zones", default="1000,10000")
+    ap.add_argument("--workdir", default="/tmp/cocamonitor-bench-zonal")
+    ap.add_argument("--rasterstats-max-zones", type=int, default=1000,
+                    help="run rasterstats on at most this many zones and extrapolate")
+    args = ap.parse_args()
+    work = Path(args.workdir)
+    work.mkdir(parents=True, exist_ok=True)
+    raster = work / f"classes_{args.size}.tif"
+    if not raster.exists():
+        t = time.perf_counter()
+        make_raster(raster, args.size)
+        print(f"generated {raster} in {time.perf_counter() - t:.1f} s")
+    print(f"raster: {args.size} x {args.size} uint8 ({args.size**2 / 1e6:.0f} Mpixels), "
+          f"tiled 256x256, deflate, {raster.stat().st_size / 1e6:.0f} MB on disk")
+    print(f"machine: {os.cpu_count()} CPUs; python {sys.version.split()[0]}")
+    summary = []
+    for n in [int(x) for x in args.zones.split(",")]:
+        zones = work / f"zones_{args.size}_{n}.gpkg"
+        if not zones.exists():
+            make_zones(zones, n, args.size)
+        print(f"\n== {n} zones (Voronoi tessellation) ==")
+        res = {}
+        res["numpy"] = run("numpy", raster, zones, work / "numpy.parquet")
+        res["dask"] = run("dask", raster, zones, work / "dask.parquet")
+        ee = {s: run("exactextract", raster, zones, work / f"ee_{s}.parquet", strategy=s)
+              for s in ("feature-sequential", "raster-sequential")}
+        best = min(ee, key=lambda s: ee[s]["seconds"])
+        res["exactextract"] = dict(ee[best], strategy=best)
+        limit = min(n, args.rasterstats_max_zones)
+        res["rasterstats"] = run("rasterstats", raster, zones, work / "rs.parquet", limit=limit)
+        rs_run = res["rasterstats"]["zones_run"]
+        rs_est = res["rasterstats"]["seconds"] * n / rs_run
+        t_np = pd.read_parquet(work / "numpy.parquet")
+        t_dk = pd.read_parquet(work / "dask.parquet")
+        t_rs = pd.read_parquet(work / "rs.parquet")
+        t_ee = pd.read_parquet(work / f"ee_{best}.parquet")
+        d_dask = compare(t_np, t_dk)
+        d_rs = compare(t_np[t_np["zone"].isin(t_rs["zone"])], t_rs)
+        # exact coverage vs pixel centres: differences only along zone boundaries
+        zone_tot = t_np.groupby("zone")["pixels"].sum()
+        m = t_np.merge(t_ee, on=["zone", "class"], how="outer", suffixes=("_c", "_e")).fillna(0)
+        rel = ((m["pixels_c"] - m["pixels_e"]).abs().groupby(m["zone"]).sum()
+               / zone_tot.reindex(m["zone"].unique()).clip(lower=1))
+        print(f"{'method':<28}{'seconds':>10}{'peak MB':>10}")
+        print(f"{'cocamonitor numpy':<28}{res['numpy']['seconds']:>10.2f}"
+              f"{res['numpy']['peak_mb']:>10.0f}")
+        print(f"{'cocamonitor dask (2 wkrs)':<28}{res['dask']['seconds']:>10.2f}"
+              f"{res['dask']['worker_peak_mb']:>10.0f}   (per worker; client "
+              f"{res['dask']['peak_mb']:.0f} MB; cluster start-up "
+              f"{res['dask']['startup_seconds']:.1f} s not included)")
+        for s, r in ee.items():
+            print(f"{'exactextract ' + s[:7]:<28}{r['seconds']:>10.2f}{r['peak_mb']:>10.0f}")
+        tag = "" if rs_run == n else f"   (ran {rs_run} zones in {res['rasterstats']['seconds']:.1f} s; " \
+            f"extrapolated x{n / rs_run:g})"
+        print(f"{'rasterstats':<28}{rs_est:>10.2f}{res['rasterstats']['peak_mb']:>10.0f}{tag}")
+        print(f"agreement: numpy vs dask: {d_dask[0]} differing rows; numpy vs rasterstats "
+              f"({rs_run} zones): {d_rs[0]} differing rows (max diff {d_rs[1]:g} px); "
+              f"exact vs centre coverage: median {rel.median():.4%}, max {rel.max():.3%} of "
+              f"zone pixels")
+        r_ee = res["numpy"]["seconds"] / res["exactextract"]["seconds"]
+        r_dk = res["dask"]["seconds"] / res["numpy"]["seconds"]
+        print(f"ratios: numpy / exactextract = {r_ee:.3f} (goal <= 0.333: "
+              f"{'met' if r_ee <= 1 / 3 else 'NOT met'}); dask / numpy = {r_dk:.2f} (goal < 1: "
+              f"{'met' if r_dk < 1 else 'NOT met'}); rasterstats / numpy = "
+              f"{rs_est / res['numpy']['seconds']:.1f}; numpy peak "
+              f"{res['numpy']['peak_mb']:.0f} MB (goal < 500: "
+              f"{'met' if res['numpy']['peak_mb'] < 500 else 'NOT met'})")
+        summary.append((n, r_ee, r_dk))
+        if d_dask[0] or d_rs[0]:
+            raise SystemExit("tables disagree")
+
+
+if __name__ == "__main__":
+    main()
