@@ -49,10 +49,11 @@ those under ``[regions.<name>]`` to one region (an unknown of its own)::
     unit = "ha"
 
     [[correlations]]                   # optional; Gaussian-copula (normal-score) correlation
-    between = ["leaf_yield", "base_per_leaf"]
+    between = ["leaf_yield", "base_per_leaf"]   # a name (every region's) or "name[region]"
     rho = 0.3
 
-Instead of ``leaf_yield`` a region may give ``harvests_per_year`` (1/yr) and
+Presets are national: UNODC publishes no regional yields or factors (methodology.md §A.5), so
+regional files are for users who have them. Instead of ``leaf_yield`` a region may give ``harvests_per_year`` (1/yr) and
 ``leaf_per_harvest`` (t/ha). Distribution keys: ``normal``: mean, sd (truncated to the
 parameter's valid range); ``lognormal``: median + sigma or mean + sd; ``uniform``: min, max;
 ``triangular``: min, mode, max; ``pert``: min, mode, max [, lamb = 4].
