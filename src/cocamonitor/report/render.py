@@ -57,7 +57,11 @@ __all__ = ["ReportFiles", "messages", "summary_text", "write_report"]
 
 @dataclass(frozen=True)
 class ReportFiles:
-    """What :func:`write_report` wrote: the HTML, the CSVs and PNGs, and the summary text."""
+    """What :func:`write_report` wrote: the HTML, the CSVs and PNGs, and the summary text.
+
+    ``provenance`` (inputs with SHA-256, parameters, version) is filled in by
+    :func:`cocamonitor.report.make_report`, which also writes it as ``run_provenance.json``.
+    """
 
     out_dir: Path
     html: Path
@@ -65,10 +69,12 @@ class ReportFiles:
     png: tuple[Path, ...]
     summary: str
     lang: str
+    provenance: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """Paths as strings."""
+        """Paths as strings, the summary, and the provenance of the numbers (when known)."""
         return {
+            "provenance": self.provenance,
             "lang": self.lang,
             "out_dir": str(self.out_dir),
             "html": str(self.html),
