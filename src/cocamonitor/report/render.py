@@ -379,12 +379,15 @@ def _charts(data: ReportData, lang: str, m: _Messages) -> list[ChartSpec]:
         d = ns[["year", col]].dropna()
         return Series(name, d["year"].tolist(), d[col].tolist(), color=color, **kw)
 
+    steps = (data.extras.get("trends") or {}).get("disagree_steps", [])
+    bands = tuple(tuple(float(y) for y in st.split("-")) for st in steps)
     charts.append(ChartSpec(
         "national_area", fg.national_area,
         (series_of("unodc_area", s.unodc_area, COLORS["unodc"]),
          series_of("us_area", s.us_area, COLORS["us"]),
          series_of("simci_municipal_sum", s.simci, COLORS["simci"], dash=True)),
-        xlabel=fg.year, ylabel=fg.hectares))
+        xlabel=fg.year, ylabel=fg.hectares, bands=bands,  # type: ignore[arg-type]
+        band_label=s.disagree))
     charts.append(ChartSpec(
         "national_production", fg.national_production,
         (series_of("unodc_production", s.unodc_production, COLORS["unodc"]),
