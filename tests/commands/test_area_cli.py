@@ -379,3 +379,38 @@ def test_design_from_target_se(run_cli, tmp_path):
     line = _error_line(run_cli("area", "design", "--map", str(EX / "coca_map.tif"), "--n", "100",
                                "--classes", "1,7", "--out", str(tmp_path / "u.gpkg")))
     assert "class 7 is not in the map" in line
+
+
+def test_garbage_tables_exit_2_never_1(run_cli):
+    """Any sample/areas text gives exit code 0 or 2 (one error line), never an internal error."""
+    import tempfile
+
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    cell = st.sampled_from(["a", "b", "1", "2", "", "-3", "0", "1,5", "x y", "1.088", "NaN"])
+    header = st.lists(st.sampled_from(["stratum", "reference_class", "map_class", "area", "cluster",
+                                       "unit", "q"]), min_size=1, max_size=4, unique=True)
+
+    @st.composite
+    def table(draw):
+        cols = draw(header)
+        rows = draw(st.lists(st.lists(cell, min_size=len(cols), max_size=len(cols)), max_size=6))
+        return "\n".join([",".join(cols)] + [",".join(r) for r in rows]) + "\n"
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(table(), table(), st.sampled_from(["auto", "stehman2014", "post-stratified", "two-stage"]))
+    def check(sample_text, areas_text, method):
+        with tempfile.TemporaryDirectory() as tmp:
+            s, a = Path(tmp) / "s.csv", Path(tmp) / "a.csv"
+            s.write_text(sample_text)
+            a.write_text(areas_text)
+            res = run_cli("area", "estimate", "--sample", str(s), "--strata-areas", str(a), "--method", method,
+                          "--format", "json")
+            assert res.exit_code in (0, 2), res.stderr
+            if res.exit_code == 2:
+                _error_line(res)
+            else:
+                json.loads(res.stdout)
+
+    check()

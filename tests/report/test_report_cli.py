@@ -25,3 +25,25 @@ def test_bad_language_exits_2_with_choices(run_cli, tmp_path):
     assert res.exit_code == 2
     assert "valid choices: es, en" in res.stderr
     assert not any(tmp_path.iterdir())
+
+
+def test_demo_writes_both_reports_and_prints_the_summary(run_cli, tmp_path):
+    res = run_cli("demo", "--year", "2023", "--out", str(tmp_path))
+    assert res.exit_code == 0, res.stderr
+    for lang in ("es", "en"):
+        folder = tmp_path / f"report-2023-{lang}"
+        assert (folder / "index.html").exists()
+        assert len(list(folder.glob("*.csv"))) >= 12 and len(list(folder.glob("*.png"))) >= 9
+        assert str(folder / "index.html") in res.stdout
+    out = " ".join(res.stdout.split())
+    assert "At 31 December 2023, the SIMCI census detected 252,572 ha" in out
+    assert "A 31 de diciembre de 2023, el censo del SIMCI detectó 252.572 ha" in out
+    assert "Tibú" in out  # the tables it printed before are still there
+
+
+def test_demo_bad_year_or_language_exits_2(run_cli, tmp_path):
+    res = run_cli("demo", "--year", "2030", "--out", str(tmp_path))
+    assert res.exit_code == 2 and "valid choices: 2001-2024" in res.stderr
+    res = run_cli("demo", "--lang", "pt", "--out", str(tmp_path))
+    assert res.exit_code == 2 and "valid choices: es, en" in res.stderr
+    assert not any(tmp_path.iterdir())

@@ -127,7 +127,8 @@ def choropleth(
     hover : list of str
         One pre-formatted hover text per row of ``values``.
     colorscale, zmin, zmax, colorbar_title
-        Colour mapping (a plotly named colour scale or a list of ``[position, colour]``).
+        Colour mapping: a plotly.py colour-scale name (``"YlOrRd"``, ``"RdBu_r"``), resolved
+        to its ``[position, colour]`` list here, or such a list.
     transform : callable, optional
         Applied to the values before colouring (e.g. ``np.log10``).
     tickvals, ticktext : list, optional
@@ -158,6 +159,10 @@ def choropleth(
     }
     if tickvals is not None:
         colorbar.update(tickvals=tickvals, ticktext=ticktext)
+    if isinstance(colorscale, str):  # resolve here: plotly.js names differ from plotly.py's
+        from plotly.colors import get_colorscale
+
+        colorscale = get_colorscale(colorscale)
     trace = {
         "type": "choropleth",
         "geojson": gj,
