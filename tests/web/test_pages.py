@@ -143,3 +143,12 @@ def test_serve_command(run_cli, monkeypatch):
     assert calls["app"].state.lang == "en"
     bad = run_cli("serve", "--lang", "fr")
     assert bad.exit_code == 2 and "fr" in bad.stderr and "es, en" in bad.stderr
+
+
+def test_languages_do_not_leak_into_each_other(client):
+    total = client.get("/api/coca/2024").json()["total_ha"]
+    en = client.get("/view/map?lang=en&year=2024").json()["html"]
+    es = client.get("/view/map?lang=es&year=2024").json()["html"]
+    en_again = client.get("/view/map?lang=en&year=2024").json()["html"]
+    assert fmt_quantity(total, "ha", "es") in es and fmt_quantity(total, "ha", "en") not in es
+    assert fmt_quantity(total, "ha", "en") in en and en == en_again

@@ -60,20 +60,16 @@ class ViewState:
                 "municipality": self.municipality, "lang": self.lang}
 
 
-@lru_cache(maxsize=1)
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
+@lru_cache(maxsize=2)
+def _env_for(lang: str) -> jinja2.Environment:
+    # one environment per language: an overlay would share (and overwrite) the filters dict
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("cocamonitor.web", "templates"),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
-
-
-@lru_cache(maxsize=2)
-def _env_for(lang: str) -> jinja2.Environment:
-    env = _environment().overlay()
     env.filters.update(filters(lang))
     return env
 
