@@ -44,7 +44,13 @@ from cocamonitor.report.locale import (
     fmt_quantity,
     fmt_signed,
 )
-from cocamonitor.report.maps import GEO_ASSETS_STUB, choropleth, choropleth_png
+from cocamonitor.report.maps import (
+    GEO_ASSETS_STUB,
+    choropleth,
+    choropleth_png,
+    density_map,
+    density_png,
+)
 
 __all__ = ["ReportFiles", "messages", "summary_text", "write_report"]
 
@@ -184,6 +190,8 @@ def _context(data: ReportData) -> dict[str, Any]:
         "spray_last": int(spray["year"].max()) if len(spray) else None,
         "spray_total": float(spray["quantity"].sum()),
         "spraying_year": data.spraying_year,
+        "density": {k: v for k, v in (extras.get("density") or {}).items()
+                    if k in ("source", "cell_m", "total_ha", "n_cells", "max_density")} or None,
     }
 
 
@@ -567,6 +575,17 @@ def write_report(
             figures[key] = {"title": title, "height": height, "is_map": True, "note": ""}
             fig_json[key] = _figure_json(fig)
             pngs.append(out_dir / f"{key}.png")
+    density = data.extras.get("density")
+    if density:
+        title = m.fig.density_map.format(year=data.year, cell=fmt_number(density["cell_m"], lang))
+        fig = density_map(density["grid"], departments=departments,
+                          separators=plotly_separators(lang))
+        density_png(out_dir / "density_map.png", density["grid"], departments=departments,
+                    title=title, colorbar_title="ha/km²",
+                    formatter=lambda v, _p: fmt_number(v, lang))
+        figures["density_map"] = {"title": title, "height": 620, "is_map": True, "note": ""}
+        fig_json["density_map"] = _figure_json(fig)
+        pngs.append(out_dir / "density_map.png")
     for spec in _charts(data, lang, m):
         figures[spec.key] = {"title": spec.title, "height": spec.height, "is_map": False,
                              "note": spec.note}

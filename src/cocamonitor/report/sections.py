@@ -17,6 +17,7 @@ True
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -175,9 +176,63 @@ def production_section(year: int, inputs: Any) -> dict[str, Any] | None:
     }
 
 
-def extra_sections(year: int, inputs: Any) -> dict[str, Any]:
-    """All sections from other modules that are available, keyed ``trends``/``production``."""
+def density_section(
+    raster: str | Path, year: int, *, coca_classes: tuple[int, ...] = (1,), cell: float = 1000.0
+) -> dict[str, Any]:
+    """Coca density on a ``cell``-metre grid from a classified map of ``year``.
+
+    Parameters
+    ----------
+    raster : path
+        Integer GeoTIFF in a projected CRS; pixels of ``coca_classes`` are coca.
+    year : int
+        The year the map shows (the report's year).
+    coca_classes : tuple of int
+        Map values that mean coca.
+    cell : float
+        Grid cell in metres (SIMCI publishes 1 km density maps).
+
+    Returns
+    -------
+    dict
+        ``grid`` (:class:`cocamonitor.grid.DensityGrid`), ``source`` (file name), ``cells``
+        (long table of cells with coca, with lon/lat of the centre), totals.
+
+    """
+    from pyproj import Transformer
+
+    from cocamonitor.grid import density_from_rasters
+
+    grid = density_from_rasters([raster], years=[year], coca_classes=coca_classes, cell=cell)
+    cells = grid.to_frame()
+    cells = cells[cells["coca_ha"] > 0].reset_index(drop=True)
+    to_ll = Transformer.from_crs(grid.grid.crs, "EPSG:4326", always_xy=True)
+    lon, lat = to_ll.transform(cells["x"].to_numpy(), cells["y"].to_numpy())
+    cells["lon"], cells["lat"] = lon, lat
+    return {
+        "grid": grid,
+        "source": Path(raster).name,
+        "cell_m": float(cell),
+        "coca_classes": list(coca_classes),
+        "cells": cells,
+        "total_ha": float(grid.coca_ha.sum()),
+        "n_cells": int(len(cells)),
+        "max_density": float(cells["density_ha_km2"].max()) if len(cells) else 0.0,
+    }
+
+
+def extra_sections(
+    year: int, inputs: Any, *, density_raster: str | Path | None = None,
+    coca_classes: tuple[int, ...] = (1,),
+) -> dict[str, Any]:
+    """Return every section from other modules that is available.
+
+    ``trends`` and ``production`` always (when the modules are installed), ``density`` when a
+    map raster is given, and ``tables`` (extra CSV tables by file stem).
+    """
     out: dict[str, Any] = {}
+    if density_raster is not None:
+        out["density"] = density_section(density_raster, year, coca_classes=coca_classes)
     try:
         out["trends"] = trend_section(year, inputs)
     except ImportError:  # pragma: no cover - trends is part of the package
@@ -192,5 +247,7 @@ def extra_sections(year: int, inputs: Any) -> dict[str, Any]:
             tables["unodc_vs_us"] = out["trends"]["comparison"]
     if prod is not None:
         tables.update(prod.get("tables", {}))
+    if "density" in out:
+        tables["density_grid"] = out["density"]["cells"]
     out["tables"] = tables
     return out
