@@ -156,8 +156,8 @@ def _context(data: ReportData) -> dict[str, Any]:
     labs_row = data.labs_by_year[data.labs_by_year["year"] == data.year]
     spray = data.spraying_by_year
     pdet_total = data.pdet[data.pdet["pdet_subregion"] == "PDET total"]
-    change = data.municipalities["change_ha"].abs()
-    clip = float(np.nanquantile(change, 0.98)) if len(change) else 1.0
+    change = data.municipalities["change_ha"].abs().dropna()
+    clip = float(np.quantile(change, 0.98)) if len(change) else 1.0
     extras = data.extras
     trends = extras.get("trends") or {}
     return {
