@@ -17,8 +17,7 @@ from fastapi.testclient import TestClient
 
 from cocamonitor import datasets
 from cocamonitor.report.maps import choropleth
-from cocamonitor.web import create_app
-from cocamonitor.web import state
+from cocamonitor.web import create_app, state
 
 
 def main() -> None:
