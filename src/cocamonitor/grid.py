@@ -249,9 +249,9 @@ class DensityGrid:
         }
 
     def write_geotiff(self, path: str | Path) -> None:
-        """One float32 band of density (ha/km²) per year; -1 where not observed."""
+        """Write one float64 band of density (ha/km²) per year; -1 where not observed."""
         d = np.where(np.isnan(self.density), -1.0, self.density)
-        _write_geotiff(path, self.grid, d, nodata=-1.0, dtype="float32",
+        _write_geotiff(path, self.grid, d, nodata=-1.0, dtype="float64",
                        descriptions=[f"coca density {y} (ha/km2)" for y in self.years])
 
     def write_geoparquet(self, path: str | Path) -> None:
