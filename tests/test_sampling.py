@@ -147,3 +147,29 @@ def test_write_sample(class_map, tmp_path):
     assert len(gdf) == 10 and gdf.crs.to_epsg() == 9377
     assert set(gdf.columns) >= {"stratum", "map_class", "x", "y", "lon", "lat", "reference_class"}
     assert csv.read_text().splitlines()[0].startswith("sample_id,stratum,map_class")
+
+
+def _big_map(path, rows, cols):
+    with rasterio.open(path, "w", driver="GTiff", width=cols, height=rows, count=1, dtype="uint8",
+                       crs="EPSG:9377", transform=from_origin(4.6e6, 1.6e6, 30, 30), tiled=True,
+                       blockxsize=256, blockysize=256) as dst:
+        for r0 in range(0, rows, 256):
+            h = min(256, rows - r0)
+            block = ((np.arange(h)[:, None] + r0 + np.arange(cols)[None, :]) % 50 == 0)
+            dst.write(block.astype(np.uint8), 1, window=rasterio.windows.Window(0, r0, cols, h))
+
+
+@pytest.mark.slow
+def test_draw_memory_does_not_grow_with_raster(tmp_path):
+    """Peak memory of a draw is set by the window, not the raster (4x the pixels, ~same peak)."""
+    import tracemalloc
+
+    peaks = []
+    for i, rows in enumerate((512, 2048)):
+        path = tmp_path / f"m{i}.tif"
+        _big_map(path, rows, 1024)
+        tracemalloc.start()
+        draw_stratified_sample(path, {0: 200, 1: 200}, seed=1, window_pixels=1 << 16)
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+    assert peaks[1] < 1.5 * peaks[0], peaks

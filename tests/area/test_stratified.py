@@ -213,3 +213,35 @@ def test_bad_input_raises_input_error(sample, areas, err, match):
     with pytest.raises(err, match=match):
         estimate_stratified(sample, areas)
     assert issubclass(err, InputError)
+
+
+def test_openmrv_colombia_buffer_stratum_example():
+    """Olofsson (2021), OpenMRV "Analysis of sample data collected under stratified random
+    sampling": 535 units in Colombia; strata forest, non-forest, forest disturbance and a buffer
+    stratum around disturbance that is never a reference class. Areas given as the weights."""
+    counts = {  # map (rows) x reference (columns): forest, non-forest, disturbance
+        "forest": (271, 3, 1),
+        "non-forest": (6, 193, 1),
+        "disturbance": (2, 1, 27),
+        "buffer": (23, 0, 7),
+    }
+    refs = ("forest", "non-forest", "disturbance")
+    rows = [(m, refs[j]) for m, c in counts.items() for j in range(3) for _ in range(c[j])]
+    sample = pd.DataFrame(rows, columns=["stratum", "reference_class"])
+    w = {"forest": 0.551, "non-forest": 0.407, "disturbance": 0.0137, "buffer": 0.0287}
+    est = estimate_stratified(sample, w)
+    published = {  # estimate, SE, user's, producer's accuracy
+        "forest": (0.57811, 0.0067520, 0.985, 0.939),
+        "non-forest": (0.39922, 0.0063466, 0.965, 0.984),
+        "disturbance": (0.02307, 0.0037174, 0.900, 0.535),
+    }
+    for name, (p, se, ua, pa) in published.items():
+        c = est.classes[name]
+        assert round(c.area, 5) == p
+        assert round(c.area_se, 7) == se
+        assert round(c.users_accuracy, 3) == ua
+        assert round(c.producers_accuracy, 3) == pa
+    assert round(est.overall_accuracy * est.total_area, 3) == 0.948  # sum of the diagonal
+    dist = est.classes["disturbance"]
+    assert round(1.96 * dist.area_se / dist.area, 4) == 0.3159  # MoE 31.59 %
+    assert est.classes["buffer"].area == 0.0 and est.classes["buffer"].producers_accuracy is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import shlex
@@ -337,3 +338,79 @@ def test_two_stage_and_post_stratified_methods(run_cli, tmp_path):
         "json",
     )
     assert json.loads(res.stdout)["method"] == "post_stratified"
+
+
+README_LINES = [
+    "cocamonitor area design --map src/cocamonitor/data/examples/coca_map.tif --n 300 "
+    "--allocation floor --floor 50 --seed 7 --out sample.gpkg",
+    "cocamonitor area label --sample sample.csv "
+    "--reference src/cocamonitor/data/examples/coca_reference.tif --out labelled.csv",
+    "cocamonitor area estimate --sample labelled.csv "
+    "--map src/cocamonitor/data/examples/coca_map.tif --format table",
+]
+
+
+def test_readme_example_runs_as_written(run_cli, tmp_path):
+    """The three README lines, run in a directory where src/ is the repository's."""
+    (tmp_path / "src").symlink_to(ROOT / "src")
+    for line in README_LINES:
+        with contextlib.chdir(tmp_path):  # run_cli undoes monkeypatch.chdir after each call
+            res = run_cli(*shlex.split(line)[1:])
+        assert res.exit_code == 0, (line, res.stderr)
+    assert "Area by class (ha), stratified" in res.stdout
+    assert (tmp_path / "sample.gpkg").exists()
+
+
+def test_design_from_target_se(run_cli, tmp_path):
+    res = run_cli("area", "design", "--map", str(EX / "coca_map.tif"), "--target-se", "0.02",
+                  "--users-accuracy", "1=0.8,0=0.95", "--allocation", "proportional", "--seed", "1",
+                  "--out", str(tmp_path / "s.gpkg"), "--format", "json")
+    assert res.exit_code == 0, res.stderr
+    doc = json.loads(res.stdout)
+    from cocamonitor.sampling import sample_size_stratified
+
+    areas = {"0": 30232.80, "1": 1095.84}
+    n = sample_size_stratified(areas, users_accuracy={"0": 0.95, "1": 0.8}, target_se=0.02)
+    assert doc["allocation"]["total"] == n
+    assert min(doc["allocation"]["n"].values()) >= 2
+    line = _error_line(run_cli("area", "design", "--map", str(EX / "coca_map.tif"), "--target-se",
+                               "0.02", "--users-accuracy", "1=high", "--out", str(tmp_path / "t.gpkg")))
+    assert "--users-accuracy" in line and "'high' is not a number" in line
+    line = _error_line(run_cli("area", "design", "--map", str(EX / "coca_map.tif"), "--n", "100",
+                               "--classes", "1,7", "--out", str(tmp_path / "u.gpkg")))
+    assert "class 7 is not in the map" in line
+
+
+def test_garbage_tables_exit_2_never_1(run_cli):
+    """Any sample/areas text gives exit code 0 or 2 (one error line), never an internal error."""
+    import tempfile
+
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    cell = st.sampled_from(["a", "b", "1", "2", "", "-3", "0", "1,5", "x y", "1.088", "NaN"])
+    header = st.lists(st.sampled_from(["stratum", "reference_class", "map_class", "area", "cluster",
+                                       "unit", "q"]), min_size=1, max_size=4, unique=True)
+
+    @st.composite
+    def table(draw):
+        cols = draw(header)
+        rows = draw(st.lists(st.lists(cell, min_size=len(cols), max_size=len(cols)), max_size=6))
+        return "\n".join([",".join(cols)] + [",".join(r) for r in rows]) + "\n"
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(table(), table(), st.sampled_from(["auto", "stehman2014", "post-stratified", "two-stage"]))
+    def check(sample_text, areas_text, method):
+        with tempfile.TemporaryDirectory() as tmp:
+            s, a = Path(tmp) / "s.csv", Path(tmp) / "a.csv"
+            s.write_text(sample_text)
+            a.write_text(areas_text)
+            res = run_cli("area", "estimate", "--sample", str(s), "--strata-areas", str(a), "--method", method,
+                          "--format", "json")
+            assert res.exit_code in (0, 2), res.stderr
+            if res.exit_code == 2:
+                _error_line(res)
+            else:
+                json.loads(res.stdout)
+
+    check()

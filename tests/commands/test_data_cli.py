@@ -62,7 +62,7 @@ def test_bad_input_exits_2_with_one_line(run_cli, args, needle):
 
 
 def test_demo_prints_series_and_top10(run_cli):
-    res = run_cli("demo")
+    res = run_cli("demo", "--no-report")  # the report part: tests/report/test_report_cli.py
     assert res.exit_code == 0
     assert "245,000" in res.stdout and "143,000" in res.stdout
     assert "San Andrés de Tumaco" in res.stdout and "Tibú" in res.stdout

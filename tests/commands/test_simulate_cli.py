@@ -130,3 +130,17 @@ def test_run_default_config_on_a_few_segments(run_cli, tmp_path):
         rows = json.loads(res.stdout)
         assert [r["year"] for r in rows] == [2018, 2019, 2020]
         assert all(r["sample_survey"] is not None and r["sample_survey"] >= 0 for r in rows)
+
+
+def test_outputs_feed_area_estimate(run_cli, tmp_path):
+    out = tmp_path / "sim"
+    assert run_cli("simulate", "run", "--size", "300", "--years", "2019-2020", "--seed", "1",
+                   "--out", str(out)).exit_code == 0
+    res = run_cli("area", "estimate", "--sample", str(out / "reference_2020.csv"),
+                  "--strata-areas", str(out / "strata_areas_2020.csv"), "--format", "json")
+    assert res.exit_code == 0, res.stderr
+    coca = json.loads(res.stdout)["classes"]["coca"]
+    est = pd.read_csv(out / "estimates.csv").set_index(["method", "year"])
+    gp = est.loc[("good_practice", 2020)]
+    assert coca["area"] == pytest.approx(gp["area_ha"])
+    assert coca["area_se"] == pytest.approx(gp["se_ha"])

@@ -169,3 +169,13 @@ def test_streamed_quantiles_equal_numpy_on_all_draws(lognormal_model, monkeypatc
     monkeypatch.setattr(mc._StreamQuantiles, "result", lambda self: None)
     again = monte_carlo(lognormal_model, draws=150_001, seed=9, sensitivity=False)
     assert again.to_dict() == est.to_dict()
+
+
+def test_interval_covers_95_percent_of_fresh_draws_of_the_true_law(lognormal_model):
+    # known truth: the product is lognormal(mu, s2); ~95 % of fresh draws fall in the MC interval
+    mu, s2, *_ = _closed_form()
+    est = monte_carlo(lognormal_model, draws=100_000, seed=21, sensitivity=False)
+    q = est.national["hydrochloride_t"]
+    fresh = np.exp(mu + math.sqrt(s2) * np.random.default_rng(99).standard_normal(200_000))
+    inside = np.mean((fresh >= q.ci_low) & (fresh <= q.ci_high))
+    assert abs(inside - 0.95) < 0.005

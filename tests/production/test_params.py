@@ -211,3 +211,26 @@ def test_area_estimate_json(write):
     doc["unit"] = "pixels"
     with pytest.raises(InputError, match="unit 'pixels'"):
         read_areas(write("e.json", json.dumps(doc)), area_class="2")
+
+
+def test_areas_from_a_real_area_estimate():
+    import pandas as pd
+
+    from cocamonitor.area import estimate_domains
+    from cocamonitor.production.areas import areas_from_estimate
+
+    sample = pd.DataFrame(
+        {
+            "stratum": ["coca"] * 6 + ["other"] * 6,
+            "reference_class": ["coca"] * 5 + ["other"] * 5 + ["coca", "other"],
+            "department": ["Nariño", "Cauca"] * 6,
+        }
+    )
+    est = estimate_domains(sample, {"coca": 100.0, "other": 900.0}, "department")
+    for doc in (est, json.loads(json.dumps(est.to_dict()))):
+        with pytest.raises(InputError, match="--area-unit ha"):
+            areas_from_estimate(doc)
+        areas = areas_from_estimate(doc, unit="ha")
+        assert {a.region for a in areas} == {"Nariño", "Cauca"}
+        for a in areas:
+            assert a.dist.central == pytest.approx(est.domains[a.region]["coca"].area)

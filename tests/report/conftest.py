@@ -53,9 +53,9 @@ def _locked(path: Path):
 
 
 @pytest.fixture(scope="session")
-def shared_dir(tmp_path_factory, worker_id) -> Path:
+def shared_dir(tmp_path_factory, request) -> Path:
     root = tmp_path_factory.getbasetemp()
-    if worker_id != "master":
+    if hasattr(request.config, "workerinput"):  # a pytest-xdist worker: share with the others
         root = root.parent
     path = root / "cocamonitor-report-cache"
     path.mkdir(exist_ok=True)

@@ -25,3 +25,57 @@ def test_bad_language_exits_2_with_choices(run_cli, tmp_path):
     assert res.exit_code == 2
     assert "valid choices: es, en" in res.stderr
     assert not any(tmp_path.iterdir())
+
+
+def test_demo_writes_both_reports_and_prints_the_summary(run_cli, tmp_path):
+    res = run_cli("demo", "--year", "2023", "--out", str(tmp_path))
+    assert res.exit_code == 0, res.stderr
+    for lang in ("es", "en"):
+        folder = tmp_path / f"report-2023-{lang}"
+        assert (folder / "index.html").exists()
+        assert len(list(folder.glob("*.csv"))) >= 12 and len(list(folder.glob("*.png"))) >= 9
+        assert str(folder / "index.html") in res.stdout
+    out = " ".join(res.stdout.split())
+    assert "At 31 December 2023, the SIMCI census detected 252,572 ha" in out
+    assert "A 31 de diciembre de 2023, el censo del SIMCI detectó 252.572 ha" in out
+    assert "Tibú" in out  # the tables it printed before are still there
+
+
+def test_demo_bad_year_or_language_exits_2(run_cli, tmp_path):
+    res = run_cli("demo", "--year", "2030", "--out", str(tmp_path))
+    assert res.exit_code == 2 and "valid choices: 2001-2024" in res.stderr
+    res = run_cli("demo", "--lang", "pt", "--out", str(tmp_path))
+    assert res.exit_code == 2 and "valid choices: es, en" in res.stderr
+    assert not any(tmp_path.iterdir())
+
+
+def test_density_map_from_a_map_raster(run_cli, tmp_path):
+    import numpy as np
+    import pandas as pd
+    import rasterio
+
+    from cocamonitor.datasets import data_path
+
+    raster = data_path("examples/coca_map.tif")
+    with rasterio.open(raster) as src:
+        pixels = int((src.read(1) == 1).sum())
+        pixel_ha = abs(src.res[0] * src.res[1]) / 1e4
+    out = tmp_path / "r"
+    res = run_cli("report", "--year", "2024", "--lang", "en", "--out", str(out), "--no-maps",
+                  "--map-raster", str(raster), "--json")
+    assert res.exit_code == 0, res.stderr
+    cells = pd.read_csv(out / "density_grid.csv")
+    assert np.isclose(cells["coca_ha"].sum(), pixels * pixel_ha)
+    assert np.allclose(cells["density_ha_km2"], cells["coca_ha"] / 1.0)  # 1 km² cells
+    html = (out / "index.html").read_text("utf-8")
+    assert 'data-figure="density_map"' in html and (out / "density_map.png").exists()
+    assert f"{len(cells):,} cells have coca" in " ".join(html.split())
+
+
+def test_bad_map_raster_exits_2(run_cli, tmp_path):
+    bad = tmp_path / "not_a_map.tif"
+    bad.write_text("no raster here")
+    res = run_cli("report", "--year", "2024", "--lang", "en", "--out", str(tmp_path / "r"),
+                  "--no-maps", "--map-raster", str(bad))
+    assert res.exit_code == 2, res.stderr
+    assert "not_a_map.tif" in res.stderr

@@ -58,11 +58,27 @@ def test_sections_and_pending_marks(texts):
     assert "31 December" in texts["en"] and "no sampling error is published" in texts["en"]
 
 
+def test_trend_tests_in_the_report(texts, reports, report_data):
+    trends = report_data.extras["trends"]
+    crit = trends["change"]["critical_relative_error"]
+    assert f"below {100 * crit:.1f}% in both years" in reports["en"].summary
+    assert f"menor que {100 * crit:.1f} %".replace(".", ",") in reports["es"].summary
+    assert "Mann-Kendall" in texts["en"] and "Theil-Sen" in texts["es"]
+    prod = report_data.extras["production"]["summary"]
+    assert f"estimated at {prod['point']:,.0f} t" in reports["en"].summary
+    assert f"se estima en {prod['point']:,.0f} t".replace(",", ".") in reports["es"].summary
+    assert "The parameters are from 2020, not 2022." in texts["en"]
+    for step in trends["disagree_steps"]:
+        assert step.replace("-", "–") in texts["en"]
+
+
 def test_every_table_as_csv_and_every_figure_as_png(reports, report_data):
     for files in reports.values():
         folder = files.out_dir
         html = files.html.read_text("utf-8")
-        for stem, df in report_data.tables().items():
+        tables = {**report_data.tables(), **report_data.extras["tables"]}
+        assert {"trend_tests", "unodc_vs_us"} <= set(tables)
+        for stem, df in tables.items():
             back = pd.read_csv(folder / f"{stem}.csv", dtype={"divipola": str, "department_code": str})
             assert len(back) == len(df), stem
         figs = re.findall(r'data-figure="([a-z_0-9]+)"', html)

@@ -116,3 +116,50 @@ def test_first_year_has_no_change():
     assert data.previous_year is None
     assert np.isnan(data.change_ha)
     assert data.movers.empty
+
+
+def test_trend_section_uses_the_census_up_to_the_report_year(report_data, coca):
+    from cocamonitor.trends import census_sensitivity, mann_kendall
+
+    trends = report_data.extras["trends"]
+    census = coca.groupby("year")["hectares"].sum()
+    window = census.loc[YEAR - 9 : YEAR]
+    mk = mann_kendall(window)
+    row = trends["table"].set_index("series").loc["simci_window"]
+    assert (row["first"], row["last"], row["s"]) == (YEAR - 9, YEAR, mk.s)
+    assert row["p_value"] == pytest.approx(mk.p)
+    assert trends["summary"]["trend"] == mk.trend
+    # no later year leaks into a report on an earlier year
+    assert (trends["table"]["last"] <= YEAR).all()
+    crit = census_sensitivity(census[YEAR - 1], census[YEAR]).critical_relative_error
+    assert trends["change"]["critical_relative_error"] == pytest.approx(crit)
+
+
+def test_disagreement_steps_are_opposite_or_flat_moves(report_data):
+    cmp = report_data.extras["trends"]["comparison"].dropna(subset=["prev_year"])
+    steps = report_data.extras["trends"]["disagree_steps"]
+    prod = np.sign(cmp["change_unodc_pct"].astype(float)) * np.sign(cmp["change_us_pct"].astype(float))
+    expected = [f"{int(p)}-{int(y)}" for p, y, s in zip(cmp["prev_year"], cmp["year"], prod, strict=True) if s <= 0]
+    assert steps == expected
+    assert "2020-2021" in steps  # US -4.5 % vs UNODC +43 % (methodology.md B.3)
+
+
+def test_production_section_scales_the_2020_chain_to_the_report_area(report_data):
+    prod = report_data.extras["production"]["summary"]
+    assert prod["preset"] == "unodc-2020"  # the bundled preset nearest to 2022
+    # the chain is linear in the area: UNODC 2020 gave 1,228 t on 143,000 ha
+    expected = 1228 * report_data.national_area / 143000
+    assert prod["point"] == pytest.approx(expected, rel=0.005)
+    assert prod["lo"] < prod["median"] < prod["hi"]
+    assert prod["published"] == 1738  # UNODC's published 2022 figure, shown alongside
+    sens = report_data.extras["production"]["sensitivity"]
+    assert sens["first_order"].between(0, 1.05).all()
+    assert sens.iloc[0]["parameter"] == "leaf_yield"
+
+
+def test_production_is_reproducible(inputs):
+    from cocamonitor.report.sections import production_section
+
+    a = production_section(YEAR, inputs)["summary"]
+    b = production_section(YEAR, inputs)["summary"]
+    assert a == b

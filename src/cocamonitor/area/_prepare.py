@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -43,7 +44,7 @@ __all__ = [
     "summarize",
 ]
 
-StrataAreas = pd.DataFrame | Mapping[str, float]
+StrataAreas: TypeAlias = pd.DataFrame | Mapping[str, float]
 
 
 def check_confidence(confidence: float) -> float:
@@ -61,14 +62,28 @@ def check_confidence(confidence: float) -> float:
 
 def _labels(series: pd.Series) -> np.ndarray:
     """Labels as strings exactly as given (numbers written without a trailing '.0')."""
-    vals = series.to_numpy(dtype=object)
-    out = np.empty(len(vals), dtype=object)
-    for i, v in enumerate(vals):
-        if isinstance(v, float | np.floating) and float(v).is_integer():
-            out[i] = str(int(v))
-        else:
-            out[i] = str(v)
+    s = pd.Series(series).reset_index(drop=True)
+    if pd.api.types.is_float_dtype(s.dtype):
+        v = s.to_numpy(dtype=float)
+        out = s.astype(str).to_numpy(dtype=object)
+        whole = np.isfinite(v) & (v == np.round(v))
+        out[whole] = v[whole].astype(np.int64).astype(str)
+        return out
+    if not (pd.api.types.is_object_dtype(s.dtype) or pd.api.types.is_string_dtype(s.dtype)):
+        return s.astype(str).to_numpy(dtype=object)
+    out = s.astype(str).to_numpy(dtype=object)
+    if not pd.api.types.is_object_dtype(s.dtype):
+        return out
+    raw = s.to_numpy(dtype=object)
+    is_float = np.fromiter((isinstance(x, float | np.floating) for x in raw), bool, len(raw))
+    if is_float.any():  # mixed object column from the API: 1.0 -> "1"
+        out[is_float] = _labels(s[is_float].astype(float))
     return out
+
+
+def _codes(labels: np.ndarray, known: Sequence[str]) -> np.ndarray:
+    """Position of each label in ``known`` (-1 when absent)."""
+    return pd.Index(list(known), dtype=object).get_indexer(pd.Index(labels, dtype=object))
 
 
 def normalise_areas(
@@ -260,8 +275,8 @@ def prepare(
             areas[dst] += areas.pop(src)
             s_lab = np.where(s_lab == src, dst, s_lab)
     strata = tuple(areas)
-    pos = {s: i for i, s in enumerate(strata)}
-    unknown = np.array([s not in pos for s in s_lab])
+    s_idx = _codes(s_lab, strata)
+    unknown = s_idx < 0
     if unknown.any():
         i = int(np.flatnonzero(unknown)[0])
         raise DataError(
@@ -269,7 +284,6 @@ def prepare(
             where=location(name, i, stratum),
             hint=f"add its area or fix the label ({_suggest(s_lab[i], strata)})",
         )
-    s_idx = np.array([pos[s] for s in s_lab], dtype=int)
 
     if cluster is not None:
         c_lab = _labels(sample[cluster])
@@ -318,21 +332,21 @@ def prepare(
             known = list(normalise_areas(strata_areas, source=areas_source))
     else:
         known = sorted(set(m_lab)) if m_lab is not None else sorted(set(r_lab))
-    kpos = {c: i for i, c in enumerate(known)}
-    for lab, col in ((r_lab, reference), (m_lab, map_class)):
-        if lab is None:
-            continue
-        bad = np.array([v not in kpos for v in lab])
+    checks: list[tuple[np.ndarray, str]] = [(r_lab, reference)]
+    if m_lab is not None and map_class is not None:
+        checks.append((m_lab, map_class))
+    for given, col in checks:
+        bad = _codes(given, known) < 0
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             raise DataError(
-                f"class {lab[i]!r} is not a known class",
+                f"class {given[i]!r} is not a known class",
                 where=location(name, i, col),
                 hint=f"known classes: {', '.join(known[:10])}"
-                + (f"; {_suggest(lab[i], known)}" if len(known) > 1 else ""),
+                + (f"; {_suggest(given[i], known)}" if len(known) > 1 else ""),
             )
-    ref_idx = np.array([kpos[v] for v in r_lab], dtype=int)
-    map_idx = np.array([kpos[v] for v in m_lab], dtype=int) if m_lab is not None else np.full(len(r_lab), -1, dtype=int)
+    ref_idx = _codes(r_lab, known)
+    map_idx = _codes(m_lab, known) if m_lab is not None else np.full(len(r_lab), -1, dtype=int)
 
     domains = domain_idx = None
     if by is not None:

@@ -61,6 +61,7 @@ def panel_covariance(a: AreaEstimate, b: AreaEstimate, class_a: str, class_b: st
             raise DesignError("the estimate carries no unit-level data", where="panel_covariance")
         if f"y:{cls}" not in est.units.columns:
             raise UnknownNameError(f"unknown class {cls!r}", where="panel_covariance", hint=suggest(cls, est.classes))
+    assert a.units is not None and b.units is not None
     ua = a.units.set_index("unit")
     ub = b.units.set_index("unit")
     if ua.index.has_duplicates or ub.index.has_duplicates:

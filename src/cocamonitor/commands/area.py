@@ -278,7 +278,9 @@ def estimate_cmd(
         params["psu_count"] = psu_count
     if est.method == "post_stratified":
         params["variance"] = variance.value
-    prov = Provenance.build(inputs=[sample, strata_areas or map_path], parameters=params)
+    areas_file = strata_areas if strata_areas is not None else map_path
+    assert areas_file is not None
+    prov = Provenance.build(inputs=[sample, areas_file], parameters=params)
     est = est.with_unit(unit).with_provenance(prov.to_dict())
     if fmt is TableFormat.json:
         emit_json(est.to_dict())
@@ -357,6 +359,7 @@ def design_cmd(
                 where="--users-accuracy",
                 hint="e.g. --users-accuracy 1=0.8,0=0.95",
             )
+        assert target_se is not None
         n = sample_size_stratified(areas, users_accuracy=ua, target_se=target_se)
     from cocamonitor.sampling import stratum_pixel_counts
 
@@ -364,7 +367,7 @@ def design_cmd(
     sizes = {str(int(c)): int(v) for c, v in zip(cls, counts.sum(axis=0), strict=True)}
     alloc = allocate(n, areas, method=allocation.value, floor=floor, users_accuracy=ua, sizes=sizes)
     if seed is None:
-        seed = int(np.random.SeedSequence().entropy % (2**31))
+        seed = int(np.random.default_rng().integers(2**31))
     draw = draw_stratified_sample(map_path, alloc, seed=seed)
     gpkg, csv = write_sample(draw, out)
     table = alloc.to_frame()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -19,9 +20,26 @@ def _fmt(v: float, digits: int = 0) -> str:
 
 
 def demo(
-    year: Annotated[int | None, typer.Option(help="Year for the municipal ranking (default: latest).")] = None,
+    year: Annotated[
+        int | None, typer.Option(help="Year for the ranking and the report (default: latest).")
+    ] = None,
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder for the reports (report-<year>-<lang>/ inside).")
+    ] = Path("out"),
+    lang: Annotated[
+        list[str] | None, typer.Option("--lang", help="Report language(s): es, en (default: both).")
+    ] = None,
+    report: Annotated[
+        bool, typer.Option("--report/--no-report", help="Also write the annual report.")
+    ] = True,
 ) -> None:
-    """Print the UNODC vs US national series and the municipalities with most coca."""
+    """Print the UNODC vs US series and the top municipalities; write the annual report (es, en)."""
+    from cocamonitor.report import check_lang, check_year
+
+    langs = [check_lang(x) for x in (lang or ["es", "en"])]
+    first, last = year_range("coca-municipal")
+    if year is not None:
+        check_year(int(year), range(first, last + 1))
     console = Console(width=120)
     nat = national_comparison()
     t = Table(title="Coca in Colombia: UNODC/SIMCI census vs US government survey")
@@ -54,6 +72,30 @@ def demo(
             "" if r.change_pct != r.change_pct else f"{r.change_pct:+.1f}",
         )
     console.print(t2)
+    if report:
+        _write_reports(console, title_year, langs, out)
+
+
+def _write_reports(console: Console, year: int, langs: list[str], out: Path) -> None:
+    """Write the annual report for ``year`` in each language and print where and its summary."""
+    from cocamonitor.report import ReportInputs, build_report_data, make_report
+    from cocamonitor.report.sections import extra_sections
+
+    with console.status(f"writing the {year} report ({', '.join(langs)})..."):
+        inputs = ReportInputs.from_datasets()
+        data = build_report_data(year, inputs, extras=extra_sections(year, inputs))
+        files = [
+            make_report(year, lg, out / f"report-{year}-{lg}", inputs=inputs, data=data)
+            for lg in langs
+        ]
+    console.print(f"\n[bold]Annual report {year}[/bold] (open index.html in a browser; works offline):")
+    for f in files:
+        console.print(
+            f"  {f.lang}: {f.html}  ({len(f.csv)} CSV tables, {len(f.png)} PNG figures)", soft_wrap=True
+        )
+    for f in files:
+        console.print(f"\n[bold]{'Resumen' if f.lang == 'es' else 'Summary'} ({f.lang})[/bold]")
+        console.print(f.summary, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -47,6 +47,12 @@ def estimate(
         str | None,
         typer.Option("--area-class", help="Class holding coca in an area-estimate JSON."),
     ] = None,
+    area_unit: Annotated[
+        str | None,
+        typer.Option(
+            "--area-unit", help="Unit (ha, km2, m2) of an area-estimate JSON that states none."
+        ),
+    ] = None,
     draws: Annotated[int, typer.Option("--draws", min=2, help="Monte Carlo draws.")] = 100_000,
     seed: Annotated[
         int | None, typer.Option("--seed", help="Random seed (same seed, same result).")
@@ -89,7 +95,7 @@ def estimate(
         model = load_preset(preset_name)
         inputs.append(PRESET_DIR / f"{preset_name}.toml")
     if areas is not None:
-        model = model.with_areas(read_areas(areas, area_class=area_class))
+        model = model.with_areas(read_areas(areas, area_class=area_class, unit=area_unit))
         inputs.append(areas)
     elif not model.areas:
         raise InputError(

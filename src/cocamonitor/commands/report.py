@@ -22,6 +22,17 @@ def report(
     maps: Annotated[
         bool, typer.Option("--maps/--no-maps", help="Draw the municipality choropleths.")
     ] = True,
+    map_raster: Annotated[
+        Path | None,
+        typer.Option(
+            "--map-raster",
+            help="Classified coca map of YEAR (GeoTIFF, projected CRS): adds a 1 km density map.",
+        ),
+    ] = None,
+    coca_class: Annotated[
+        list[int] | None,
+        typer.Option("--coca-class", help="Value(s) of --map-raster that mean coca (default 1)."),
+    ] = None,
     screenshot: Annotated[
         Path | None,
         typer.Option(
@@ -39,7 +50,10 @@ def report(
 
     lang = check_lang(lang)
     out_dir = out if out is not None else Path("out") / f"report-{year}-{lang}"
-    files = make_report(year, lang, out_dir, maps=maps)
+    files = make_report(
+        year, lang, out_dir, maps=maps, density_raster=map_raster,
+        coca_classes=tuple(coca_class or (1,)),
+    )
     if screenshot is not None:
         from cocamonitor.report.screenshot import screenshot_report
 

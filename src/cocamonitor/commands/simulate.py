@@ -155,8 +155,8 @@ def run_cmd(
             gp = next(e for e in ests if e.method == "good_practice")
             strata = {k[2:]: v * cfg.pixel_area_ha for k, v in gp.details.items()
                       if k.startswith("N_") and v > 0}
-            pd.DataFrame({"stratum": list(strata), "area": list(strata.values())}).to_csv(
-                out / f"strata_areas_{year}.csv", index=False)
+            pd.DataFrame({"stratum": list(strata), "area": list(strata.values()),
+                          "unit": "ha"}).to_csv(out / f"strata_areas_{year}.csv", index=False)
             advance()
 
         est = run_methods(hist, replicate_rng(seed, 0), on_year=on_year)

@@ -35,6 +35,18 @@ PlotOpt = Annotated[
 ConfOpt = Annotated[float, typer.Option("--confidence", help="Confidence level of intervals and tests.")]
 SOURCES = ("unodc", "us")
 METRICS = ("area", "production")
+_CONCEPTS = {
+    ("unodc", "production"): "potential production of cocaine hydrochloride",
+    ("us", "production"): "potential production of pure cocaine",
+}
+
+
+def _concept_note(names: list[str], metric: str) -> str | None:
+    concepts = [_CONCEPTS.get((n, metric)) for n in names]
+    if all(concepts) and concepts[0] != concepts[1]:
+        return (f"the two series measure different things: {names[0]} = {concepts[0]}, "
+                f"{names[1]} = {concepts[1]}; compare directions and ratios, not levels")
+    return None
 
 
 def _stdout_console() -> Console:
@@ -474,6 +486,7 @@ def compare_cmd(
     if fmt is TableFormat.json:
         doc = res.to_dict()
         doc["metric"] = metric
+        doc["note"] = _concept_note(names, metric)
         doc["provenance"] = Provenance.build(inputs=[path], parameters={
             "sources": names, "metric": metric, "years": years, "rel_error": rel_error,
             "confidence": confidence}).to_dict()
@@ -520,6 +533,9 @@ def compare_cmd(
     lines.append("crit: relative standard error (same in both years) above which "
                  "that step would stop being significant at "
                  f"{res.confidence:.0%}; neither series publishes standard errors.")
+    note = _concept_note(names, metric)
+    if note:
+        lines.append("Note: " + note + ".")
     for line in lines:
         console.print(line, soft_wrap=True)
 

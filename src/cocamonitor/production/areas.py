@@ -32,7 +32,9 @@ from cocamonitor.production.params import CHAIN_PARAMETERS, ParameterSpec, area_
 __all__ = ["areas_from_estimate", "read_areas"]
 
 
-def read_areas(path: str | Path, *, area_class: str | None = None) -> tuple[ParameterSpec, ...]:
+def read_areas(
+    path: str | Path, *, area_class: str | None = None, unit: str | None = None
+) -> tuple[ParameterSpec, ...]:
     """Read areas from a table or an area-estimate JSON (chosen by the ``.json`` suffix).
 
     Parameters
@@ -42,6 +44,8 @@ def read_areas(path: str | Path, *, area_class: str | None = None) -> tuple[Para
     area_class : str, optional
         JSON only: the reference class holding coca (default: a class named ``coca``,
         case-insensitive, or the only class).
+    unit : str, optional
+        JSON only: the area unit when the estimate does not state one.
 
     Raises
     ------
@@ -57,7 +61,7 @@ def read_areas(path: str | Path, *, area_class: str | None = None) -> tuple[Para
             doc = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as err:
             raise InputError(f"not valid JSON: {err}", where=str(path)) from err
-        return areas_from_estimate(doc, area_class=area_class, source=str(path))
+        return areas_from_estimate(doc, area_class=area_class, unit=unit, source=str(path))
     df = read_table(
         path,
         required=["region", "area_ha"],
@@ -135,6 +139,7 @@ def areas_from_estimate(
     doc: Mapping[str, Any],
     *,
     area_class: str | None = None,
+    unit: str | None = None,
     source: str = "area estimate",
     national_name: str = "national",
 ) -> tuple[ParameterSpec, ...]:
@@ -142,29 +147,47 @@ def areas_from_estimate(
 
     Parameters
     ----------
-    doc : mapping
+    doc : mapping or AreaEstimate
         Needs ``unit`` and ``classes``; ``domains`` (optional) gives one region per domain.
     area_class : str, optional
         The class holding coca (see :func:`read_areas`).
+    unit : str, optional
+        Unit of the areas when the estimate does not say (its ``unit`` is "unspecified").
     source : str
         Name used in messages.
     national_name : str, default "national"
         Region name of a national (domain-less) estimate.
 
     """
+    if hasattr(doc, "to_dict") and not isinstance(doc, Mapping):  # an AreaEstimate object
+        doc = doc.to_dict()
     if not isinstance(doc, Mapping) or "classes" not in doc:
         raise SchemaError(
             "not an area estimate: no 'classes'",
             where=source,
             hint="pass the JSON printed by `cocamonitor area estimate --format json`",
         )
-    unit = str(doc.get("unit", "")).strip()
+    given = str(doc.get("unit") or "unspecified").strip()
     units = CHAIN_PARAMETERS["area"].units
-    if unit not in units:
+    if unit is not None and unit not in units:
         raise InputError(
-            f"area unit {unit!r} cannot be used",
+            f"area unit {unit!r} is not an area unit",
+            where="--area-unit",
+            hint=f"use one of {', '.join(units)}",
+        )
+    if given in units and unit is not None and unit != given:
+        raise InputError(
+            f"the area estimate says its unit is {given!r}, not {unit!r}",
             where=f"{source}: unit",
-            hint=f"the area estimate must be in {', '.join(units)}",
+            hint="drop --area-unit",
+        )
+    unit = given if given in units else unit
+    if unit is None:
+        raise InputError(
+            f"area unit {given!r} cannot be used",
+            where=f"{source}: unit",
+            hint=f"the areas must be in {', '.join(units)}; if the strata areas were "
+            "in hectares, say so with --area-unit ha",
         )
     domains = doc.get("domains")
     if domains:

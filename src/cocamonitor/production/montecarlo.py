@@ -368,7 +368,9 @@ class _StreamQuantiles:
 
     def __init__(self, n: int, qs: tuple[float, ...], nrow: int):
         self.n, self.qs, self.nrow = n, qs, nrow
-        self.lo = self.hi = None
+        self.lo = np.empty((nrow, len(qs)))
+        self.hi = np.empty((nrow, len(qs)))
+        self.ready = False
         self.below = np.zeros((nrow, len(qs)), dtype=np.int64)
         self.kept: list[tuple[np.ndarray, np.ndarray]] = []
 
@@ -383,26 +385,22 @@ class _StreamQuantiles:
             pairs.append((lo_r, hi_r))
             ranks += [min(max(lo_r, 0), m - 1), min(max(hi_r, 0), m - 1)]
         part = np.partition(pilot, sorted(set(ranks)), axis=1)
-        self.lo = np.empty((self.nrow, len(self.qs)))
-        self.hi = np.empty((self.nrow, len(self.qs)))
+        self.ready = True
         for j, (lo_r, hi_r) in enumerate(pairs):
             self.lo[:, j] = part[:, lo_r] if lo_r >= 0 else -np.inf
             self.hi[:, j] = part[:, hi_r] if hi_r <= m - 1 else np.inf
 
     def update(self, rows: np.ndarray) -> None:
         """Count values below each bracket and keep the values inside any bracket."""
-        if self.lo is None:
+        if not self.ready:
             self._brackets(rows)
-        keep = None
+        keep = np.zeros(rows.shape, dtype=bool)
         for j in range(len(self.qs)):
             lt = rows < self.lo[:, j, None]
             self.below[:, j] += np.count_nonzero(lt, axis=1)
             inside = rows <= self.hi[:, j, None]
             inside ^= lt
-            if keep is None:
-                keep = inside
-            else:
-                keep |= inside
+            keep |= inside
         self.kept.append((rows[keep], np.count_nonzero(keep, axis=1)))
 
     def result(self) -> np.ndarray | None:
@@ -450,7 +448,7 @@ def _simulate(
     sums = np.zeros(nrow)
     stream = _StreamQuantiles(draws, qs, idx.size) if draws > chunk else None
     national = np.empty((nq, draws)) if keep else None
-    first = None
+    first = np.empty(nrow)
     for c0 in range(0, draws, chunk):
         m = min(draws, c0 + chunk) - c0
         for s in range(0, m, BLOCK):
@@ -460,9 +458,9 @@ def _simulate(
         rows = buf.reshape(nrow, chunk)[:, :m]
         for s0 in range(0, m, CHUNK):  # sum chunk by chunk whatever the path: identical means
             sums += rows[:, s0 : s0 + CHUNK].sum(axis=1)
-        if first is None:
+        if c0 == 0:
             first = rows[:, 0].copy()
-        if keep:
+        if national is not None:
             national[:, c0 : c0 + m] = buf[:, r1 - 1, :m]
         if stream is not None and idx.size:
             stream.update(rows if idx.size == nrow else rows[idx])
@@ -480,7 +478,7 @@ def _simulate(
     means = sums / draws
     det = ~random_rows
     means[det] = first[det]
-    samples = {q: national[i] for i, q in enumerate(QUANTITIES)} if keep else None
+    samples = {q: national[i] for i, q in enumerate(QUANTITIES)} if national is not None else None
     return means.reshape(nq, r1), quants.reshape(nq, r1, len(qs)), samples
 
 

@@ -49,10 +49,11 @@ those under ``[regions.<name>]`` to one region (an unknown of its own)::
     unit = "ha"
 
     [[correlations]]                   # optional; Gaussian-copula (normal-score) correlation
-    between = ["leaf_yield", "base_per_leaf"]
+    between = ["leaf_yield", "base_per_leaf"]   # a name (every region's) or "name[region]"
     rho = 0.3
 
-Instead of ``leaf_yield`` a region may give ``harvests_per_year`` (1/yr) and
+Presets are national: UNODC publishes no regional yields or factors (methodology.md §A.5), so
+regional files are for users who have them. Instead of ``leaf_yield`` a region may give ``harvests_per_year`` (1/yr) and
 ``leaf_per_harvest`` (t/ha). Distribution keys: ``normal``: mean, sd (truncated to the
 parameter's valid range); ``lognormal``: median + sigma or mean + sd; ``uniform``: min, max;
 ``triangular``: min, mode, max; ``pert``: min, mode, max [, lamb = 4].
@@ -369,10 +370,10 @@ class ProductionModel:
                 if name in _YIELD_NAMES and name not in chosen:
                     out.setdefault(name, []).append(_IMPLICIT_ONE[name])
                     continue
-                spec = local.get((name, region)) or glob.get(name)
-                if spec is None and name == "area_factor":
-                    spec = _IMPLICIT_ONE[name]
-                if spec is None:
+                chosen_spec = local.get((name, region)) or glob.get(name)
+                if chosen_spec is None and name == "area_factor":
+                    chosen_spec = _IMPLICIT_ONE[name]
+                if chosen_spec is None:
                     where = self.region_where.get(region)
                     raise ParameterError(
                         f"region {region!r} has no value for parameter {name!r}",
@@ -380,7 +381,7 @@ class ProductionModel:
                         hint=f"add [parameters.{name}] or [regions.{_key(region)}.{name}]"
                         + (f" to {self.source}" if self.source else ""),
                     )
-                out.setdefault(name, []).append(spec)
+                out.setdefault(name, []).append(chosen_spec)
         return out
 
     def _yield_form(self, region: str, glob: dict, local: dict) -> tuple[str, ...]:
@@ -391,9 +392,7 @@ class ProductionModel:
             direct = has("leaf_yield")
             split = has("harvests_per_year") or has("leaf_per_harvest")
             if direct and split:
-                spec = (
-                    local.get(("leaf_yield", region)) if scope == "region" else glob["leaf_yield"]
-                )
+                spec = local[("leaf_yield", region)] if scope == "region" else glob["leaf_yield"]
                 raise ParameterError(
                     "give either leaf_yield or harvests_per_year with leaf_per_harvest, not both",
                     where=spec.where or self.source,

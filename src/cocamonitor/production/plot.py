@@ -155,6 +155,7 @@ def plot_decomposition(dec: SeriesDecomposition, path: str | Path) -> Path:
         ax.bar(years, yld.clip(upper=0), bottom=area.clip(upper=0), color="#ff7f0e")
         ax.plot(years, t["difference_t"], "ko", label=f"gap {b} - {a}")
         ax.axhline(0, color="grey", linewidth=0.8)
+        ax.margins(y=0.08)
         ax.set_xticks(list(years))
         ax.set_ylabel("t of cocaine")
         ax.set_title(title)

@@ -5,6 +5,21 @@ Each preset is a TOML file under ``cocamonitor/data/presets/`` in the schema of
 its arithmetic) and cited, every spread explained, and a ``[published]`` table of the tonnages
 the preset must reproduce.
 
+Which presets exist, and why not more (figures as compiled in methodology.md §A.5, §A.6, §B):
+
+* ``unodc-2020``: area, leaf yield, leaf, base and hydrochloride all published; reproduces
+  leaf, base and hydrochloride. ``unodc-2019`` and ``unodc-2018``: base tonnage not found, so
+  their base per tonne of leaf assumes 2020's base/hydrochloride ratio (stated in each value).
+* No ``unodc-2016``: its published leaf (454,000 t) and hydrochloride (866 t) imply 1.9 kg of
+  hydrochloride per tonne of leaf, against 1.1-1.2 in 2018-2020 and an extraction of 1.87 kg
+  of paste per tonne, so the figures are not consistent with one chain; no 2016 leaf yield was
+  found either. Its leaf range is still used, as the spread of leaf yield in the other presets.
+* No ``unodc-2017`` (production published as 1,379 t and later revised to 1,058 t, leaf yield
+  not found) and none after 2020 (leaf and yields not found).
+* No US preset: the US publishes area and pure-cocaine production only, no chain parameters;
+  its implied tonnes per hectare are given by
+  :func:`cocamonitor.production.decompose.implied_yields` (``cocamonitor production yields``).
+
 Examples
 --------
 >>> list_presets()

@@ -36,6 +36,8 @@ def make_report(
     maps: bool = True,
     inputs: ReportInputs | None = None,
     data: ReportData | None = None,
+    density_raster: str | Path | None = None,
+    coca_classes: tuple[int, ...] = (1,),
 ) -> ReportFiles:
     """Build and write the report for ``year`` in ``lang`` from the bundled datasets.
 
@@ -51,6 +53,10 @@ def make_report(
         Draw the municipality choropleths.
     inputs, data : optional
         Already loaded inputs / computed numbers (to write both languages without recomputing).
+    density_raster : path, optional
+        A classified coca map of ``year`` (GeoTIFF, projected CRS): adds a 1 km density map.
+    coca_classes : tuple of int
+        Values of ``density_raster`` that mean coca.
 
     Raises
     ------
@@ -65,7 +71,9 @@ def make_report(
         from cocamonitor.report.sections import extra_sections
 
         check_year(int(year), sorted(inputs.municipal["year"].unique()))
-        extras: dict[str, Any] = extra_sections(int(year), inputs)
+        extras: dict[str, Any] = extra_sections(
+            int(year), inputs, density_raster=density_raster, coca_classes=coca_classes
+        )
         data = build_report_data(int(year), inputs, extras=extras)
     return write_report(
         data,

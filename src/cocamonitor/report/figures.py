@@ -196,10 +196,8 @@ class ChartSpec:
                 y = np.asarray(s.y, dtype=float)
                 err = np.vstack([y - np.asarray(s.lower, dtype=float),
                                  np.asarray(s.upper, dtype=float) - y])
-                pos = np.arange(len(s.x))
-                target.errorbar(pos, y, yerr=err, fmt="o", color=s.color, capsize=6,
-                                label=s.name)
-                target.set_xticks(pos, [str(v) for v in s.x])
+                target.errorbar(np.asarray(s.x, dtype=float), y, yerr=err, fmt="o",
+                                color=s.color, capsize=6, label=s.name)
         number = FuncFormatter(lambda v, _pos: fmt_number(v, lang))
         if hbar:
             ax.invert_yaxis()
@@ -210,7 +208,7 @@ class ChartSpec:
             ax.set_ylabel(self.ylabel)
             ax.set_xlabel(self.xlabel)
             ax.set_ylim(bottom=0)
-            if any(s.kind in ("line", "bar") for s in self.series):
+            if any(s.kind in ("line", "bar", "errorbar") for s in self.series):
                 ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
         if ax2 is not None:
             ax2.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: fmt_number(v, lang, 1)))

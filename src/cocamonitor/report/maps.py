@@ -26,12 +26,15 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import shapely
 
 __all__ = [
     "GEO_ASSETS_STUB",
     "choropleth",
     "choropleth_png",
+    "density_map",
+    "density_png",
     "to_geojson",
 ]
 
@@ -127,7 +130,8 @@ def choropleth(
     hover : list of str
         One pre-formatted hover text per row of ``values``.
     colorscale, zmin, zmax, colorbar_title
-        Colour mapping (a plotly named colour scale or a list of ``[position, colour]``).
+        Colour mapping: a plotly.py colour-scale name (``"YlOrRd"``, ``"RdBu_r"``), resolved
+        to its ``[position, colour]`` list here, or such a list.
     transform : callable, optional
         Applied to the values before colouring (e.g. ``np.log10``).
     tickvals, ticktext : list, optional
@@ -158,6 +162,10 @@ def choropleth(
     }
     if tickvals is not None:
         colorbar.update(tickvals=tickvals, ticktext=ticktext)
+    if isinstance(colorscale, str):  # resolve here: plotly.js names differ from plotly.py's
+        from plotly.colors import get_colorscale
+
+        colorscale = get_colorscale(colorscale)
     trace = {
         "type": "choropleth",
         "geojson": gj,
@@ -219,6 +227,111 @@ def choropleth_png(
     ax.set_title(title, fontsize=11)
     ax.set_axis_off()
     ax.set_aspect(1.0 / np.cos(np.deg2rad(4.5)))  # equirectangular at Colombia's mid-latitude
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def _outline_xy(departments: Any, crs: str) -> tuple[list[float | None], list[float | None]]:
+    """Department boundaries in ``crs`` as one line trace (``None`` separates rings)."""
+    lines = shapely.get_parts(departments.to_crs(crs).boundary.to_numpy())
+    coords, index = shapely.get_coordinates(lines, return_index=True)
+    breaks = np.flatnonzero(np.diff(index)) + 1
+    xs = np.insert(coords[:, 0].astype(object), breaks, None)
+    ys = np.insert(coords[:, 1].astype(object), breaks, None)
+    return xs.tolist(), ys.tolist()
+
+
+def density_map(
+    grid: Any,
+    *,
+    departments: Any = None,
+    colorbar_title: str = "ha/km²",
+    separators: str = ".,",
+) -> go.Figure:
+    """Return a plotly heatmap of coca density (ha per km²) on the grid's own projected axes.
+
+    Only the bounding box of cells with coca is drawn; cells without coca are transparent.
+    ``departments`` (EPSG:4326) are reprojected to the grid CRS and drawn as outlines.
+
+    Examples
+    --------
+    >>> from cocamonitor.grid import DensityGrid, GridSpec
+    >>> g = DensityGrid(GridSpec("EPSG:9377", 1000.0, 0.0, 2000.0, 2, 2), (2024,),
+    ...                 np.array([[[0.0, 50.0], [5.0, 0.0]]]), np.full((1, 2, 2), 100.0))
+    >>> fig = density_map(g)
+    >>> fig.data[0].type, int(np.nanmax(np.asarray(fig.data[0].z, dtype=float)))
+    ('heatmap', 50)
+
+    """
+    dens = np.asarray(grid.density[-1], dtype=float)
+    rows, cols = np.nonzero(np.nan_to_num(dens) > 0)
+    r0, r1 = (rows.min(), rows.max() + 1) if rows.size else (0, dens.shape[0])
+    c0, c1 = (cols.min(), cols.max() + 1) if cols.size else (0, dens.shape[1])
+    z = dens[r0:r1, c0:c1].astype(np.float32)
+    z[~(z > 0)] = np.nan
+    xc, yc = grid.grid.centres()
+    x_km = xc[0, c0:c1] / 1000.0
+    y_km = yc[r0:r1, 0] / 1000.0
+    fig = go.Figure(
+        go.Heatmap(
+            x=x_km, y=y_km, z=z, colorscale="YlOrRd", zmin=0,
+            colorbar={"title": {"text": colorbar_title}, "thickness": 14},
+            hovertemplate="%{z:,.1f} ha/km²<extra></extra>",
+        )
+    )
+    if departments is not None:
+        xs, ys = _outline_xy(departments, grid.grid.crs)
+        fig.add_trace(
+            go.Scatter(
+                x=[v / 1000.0 if v is not None else None for v in xs],
+                y=[v / 1000.0 if v is not None else None for v in ys],
+                mode="lines", line={"color": "#9a9a9a", "width": 0.7}, hoverinfo="skip",
+                showlegend=False,
+            )
+        )
+    pad = 0.05 * max(x_km[-1] - x_km[0], y_km[0] - y_km[-1], 1.0)
+    fig.update_layout(
+        height=620, margin={"l": 50, "r": 10, "t": 10, "b": 40}, separators=separators,
+        plot_bgcolor="white", paper_bgcolor="white",
+        xaxis={"title": {"text": "x (km)"}, "range": [x_km[0] - pad, x_km[-1] + pad],
+               "showgrid": False},
+        yaxis={"title": {"text": "y (km)"}, "range": [y_km[-1] - pad, y_km[0] + pad],
+               "scaleanchor": "x", "showgrid": False},
+    )
+    return fig
+
+
+def density_png(
+    path: Any, grid: Any, *, departments: Any = None, title: str, colorbar_title: str,
+    formatter: Callable[[float, Any], str],
+) -> None:
+    """Write the density map as a matplotlib PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter
+
+    dens = np.asarray(grid.density[-1], dtype=float)
+    masked = np.ma.masked_where(~(dens > 0), dens)
+    g = grid.grid
+    extent = (g.x0 / 1000, (g.x0 + g.ncols * g.cell) / 1000,
+              (g.y0 - g.nrows * g.cell) / 1000, g.y0 / 1000)
+    fig, ax = plt.subplots(figsize=(7.5, 8.0), dpi=110)
+    im = ax.imshow(masked, extent=extent, cmap="YlOrRd", vmin=0, interpolation="nearest")
+    if departments is not None:
+        xs, ys = _outline_xy(departments, g.crs)
+        ax.plot([np.nan if v is None else v / 1000 for v in xs],
+                [np.nan if v is None else v / 1000 for v in ys], color="#9a9a9a", lw=0.5)
+        ax.set_xlim(extent[0], extent[1])
+        ax.set_ylim(extent[2], extent[3])
+    cb = fig.colorbar(im, ax=ax, shrink=0.6, format=FuncFormatter(formatter))
+    cb.set_label(colorbar_title)
+    ax.set_title(title, fontsize=11)
+    ax.set_xlabel("x (km)")
+    ax.set_ylabel("y (km)")
+    ax.set_aspect("equal")
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)

@@ -44,7 +44,13 @@ from cocamonitor.report.locale import (
     fmt_quantity,
     fmt_signed,
 )
-from cocamonitor.report.maps import GEO_ASSETS_STUB, choropleth, choropleth_png
+from cocamonitor.report.maps import (
+    GEO_ASSETS_STUB,
+    choropleth,
+    choropleth_png,
+    density_map,
+    density_png,
+)
 
 __all__ = ["ReportFiles", "messages", "summary_text", "write_report"]
 
@@ -168,9 +174,10 @@ def _context(data: ReportData) -> dict[str, Any]:
         "top_departments_share": float(top3["share_of_national"].sum()) if len(top3) else None,
         "trend": trends.get("summary"),
         "trends_table": trends.get("table") is not None,
-        "disagree_years": trends.get("disagree_years", []),
-        "compared_years": trends.get("compared_years", 0),
-        "production": extras.get("production", {}).get("summary") if extras.get("production") else None,
+        "critical_rel_error": (trends.get("change") or {}).get("critical_relative_error"),
+        "disagree_steps": trends.get("disagree_steps", []),
+        "compared_steps": trends.get("compared_steps", 0),
+        "production": (extras.get("production") or {}).get("summary"),
         "labs": float(labs_row["quantity"].iloc[0]) if len(labs_row) else None,
         "labs_ratio": float(labs_row["ratio"].iloc[0])
         if len(labs_row) and pd.notna(labs_row["ratio"].iloc[0])
@@ -183,6 +190,8 @@ def _context(data: ReportData) -> dict[str, Any]:
         "spray_last": int(spray["year"].max()) if len(spray) else None,
         "spray_total": float(spray["quantity"].sum()),
         "spraying_year": data.spraying_year,
+        "density": {k: v for k, v in (extras.get("density") or {}).items()
+                    if k in ("source", "cell_m", "total_ha", "n_cells", "max_density")} or None,
     }
 
 
@@ -301,8 +310,53 @@ def _tables(data: ReportData, lang: str, m: _Messages) -> dict[str, dict[str, An
     if "raw_sha256" in prov.columns:
         prov["raw_sha256"] = prov["raw_sha256"].astype(str).str.slice(0, 12) + "…"
     add("provenance", "provenance", "", prov, [(c, c, None) for c in shown or prov.columns])
-    for key, tb in (data.extras.get("tables_html") or {}).get(lang, {}).items():
-        out[key] = tb
+    trends = data.extras.get("trends") or {}
+    if trends.get("table") is not None:
+        tt = trends["table"].copy()
+        n_window = {r["series"]: r["n"] for r in tt.to_dict("records")}.get("simci_window", 0)
+        names = {"simci_window": m.series.simci_window.format(n=n_window),
+                 "simci_all": m.series.simci_all}
+        tt["name"] = [names.get(k) or m.series[k] for k in tt["series"]]
+        tt["years"] = tt["first"].astype(str) + "–" + tt["last"].astype(str)
+        tt["result"] = [m.trend[t] for t in tt["trend"]]
+        tt["p_text"] = [
+            f"{fmt_number(p, lang, 3) if p >= 0.001 else '<' + fmt_number(0.001, lang, 3)}"
+            f" ({m.trend.exact if ex else m.trend.normal})"
+            for p, ex in zip(tt["p_value"], tt["p_exact"], strict=True)
+        ]
+        tt["slope_text"] = [
+            f"{fmt_signed(s, lang)} {u} ({fmt_number(lo, lang)} … {fmt_number(hi, lang)})"
+            for s, lo, hi, u in zip(tt["slope"], tt["slope_ci_low"], tt["slope_ci_high"],
+                                    tt["unit"], strict=True)
+        ]
+        add("trend_tests", "trend_tests", "", tt,
+            [("name", col.source, None), ("years", col.years, None), ("n", col.n, n0),
+             ("missing_years", col.missing_years, None), ("s", col.s, n0),
+             ("p_text", col.p_value, None), ("result", col.trend, None),
+             ("slope_text", col.slope + " (" + col.slope_ci.format(level=fmt_percent(0.95, lang))
+              + ")", None)])
+    if trends.get("comparison") is not None:
+        cmp = trends["comparison"].dropna(subset=["prev_year"]).copy()
+        cmp["step"] = cmp["prev_year"].astype(int).astype(str) + "–" + cmp["year"].astype(str)
+        yes_no = {True: "✓", False: "✗"}
+        cmp["agree_text"] = [yes_no.get(bool(a), "") if pd.notna(a) else "" for a in cmp["agree"]]
+        add("unodc_vs_us", "unodc_vs_us", "", cmp,
+            [("step", col.step, None), ("change_unodc_pct", "UNODC (%)", lambda v: fmt_number(v, lang, 1)),
+             ("change_us_pct", "EE. UU. (%)" if lang == "es" else "US (%)",
+              lambda v: fmt_number(v, lang, 1)),
+             ("agree_text", col.agree, None),
+             ("critical_rel_error_unodc", "UNODC: " + col.critical, pc),
+             ("critical_rel_error_us", ("EE. UU.: " if lang == "es" else "US: ") + col.critical, pc),
+             ("ratio", col.ratio, n2)])
+    prod = data.extras.get("production")
+    if prod:
+        q = prod["quantities"].copy()
+        q["name"] = [m.quantity[k] for k in q["quantity"]]
+        lvl = fmt_percent(prod["summary"]["confidence"], lang)
+        add("production", "production", "", q,
+            [("name", col.quantity_name, None), ("point", col.point, n0), ("mean", col.mean, n0),
+             ("ci_low", col.ci_low.format(level=lvl), n0),
+             ("ci_high", col.ci_high.format(level=lvl), n0)])
     return out
 
 
@@ -373,8 +427,32 @@ def _charts(data: ReportData, lang: str, m: _Messages) -> list[ChartSpec]:
         (Series(s.labs_ratio, ld["ratio"].tolist(), ld["department"].tolist(), kind="hbar",
                 color=COLORS["effort"], decimals=1),),
         xlabel=fg.labs_ratio, height=max(320, 26 * len(ld) + 110)))
-    for spec in (data.extras.get("charts") or {}).get(lang, []):
-        charts.append(spec)
+    prod = data.extras.get("production")
+    if prod:
+        p = prod["summary"]
+        q = m.quantity
+        points = [Series(s.estimate, [data.year], [p["point"]], kind="errorbar",
+                         color=COLORS["unodc"], lower=[p["lo"]], upper=[p["hi"]])]
+        ns = data.national_series.set_index("year")
+        pub = ns["unodc_production"].dropna()
+        pub = pub[pub.index >= data.year - 6]
+        if len(pub):
+            points.append(Series(q.published, pub.index.tolist(), pub.tolist(),
+                                 kind="errorbar", color=COLORS["previous"],
+                                 lower=pub.tolist(), upper=pub.tolist()))
+        charts.append(ChartSpec(
+            "production_interval",
+            fg.production_interval.format(year=data.year,
+                                          level=fmt_percent(p["confidence"], lang)),
+            tuple(points), xlabel=fg.year, ylabel=fg.tonnes, height=420))
+        sens = prod["sensitivity"]
+        if len(sens):
+            charts.append(ChartSpec(
+                "sensitivity", fg.sensitivity,
+                (Series(fg.share_variance, (100 * sens["first_order"]).round(1).tolist(),
+                        [m.parameter.get(k, k) for k in sens["parameter"]], kind="hbar",
+                        color=COLORS["effort"], decimals=1),),
+                xlabel=fg.share_variance + " (%)", height=max(260, 40 * len(sens) + 140)))
     return charts
 
 
@@ -497,6 +575,17 @@ def write_report(
             figures[key] = {"title": title, "height": height, "is_map": True, "note": ""}
             fig_json[key] = _figure_json(fig)
             pngs.append(out_dir / f"{key}.png")
+    density = data.extras.get("density")
+    if density:
+        title = m.fig.density_map.format(year=data.year, cell=fmt_number(density["cell_m"], lang))
+        fig = density_map(density["grid"], departments=departments,
+                          separators=plotly_separators(lang))
+        density_png(out_dir / "density_map.png", density["grid"], departments=departments,
+                    title=title, colorbar_title="ha/km²",
+                    formatter=lambda v, _p: fmt_number(v, lang))
+        figures["density_map"] = {"title": title, "height": 620, "is_map": True, "note": ""}
+        fig_json["density_map"] = _figure_json(fig)
+        pngs.append(out_dir / "density_map.png")
     for spec in _charts(data, lang, m):
         figures[spec.key] = {"title": spec.title, "height": spec.height, "is_map": False,
                              "note": spec.note}

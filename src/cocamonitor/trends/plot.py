@@ -78,6 +78,7 @@ def _render_png(panels: list[_Panel], path: Path, title: str) -> Path:
 
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     fig, axes = plt.subplots(len(panels), 1, figsize=(9, 3.6 * len(panels)), squeeze=False)
     for ax, panel in zip(axes[:, 0], panels, strict=True):
@@ -103,10 +104,14 @@ def _render_png(panels: list[_Panel], path: Path, title: str) -> Path:
                     bottom = y if bottom is None else bottom + y
         if panel.hline is not None:
             ax.axhline(panel.hline, color="black", lw=0.8)
+        if not panel.stacked and panel.xlabel == "year":
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.4g}" if abs(v) < 1e4 else f"{v:,.0f}"))
         ax.set_title(panel.title, fontsize=10)
         ax.set_xlabel(panel.xlabel)
         ax.set_ylabel(panel.ylabel)
-        if panel.stacked:
+        categorical = any(len(layer.x) and isinstance(list(layer.x)[0], str) for layer in panel.layers)
+        if categorical and max(len(layer.x) for layer in panel.layers) > 6:
             ax.tick_params(axis="x", labelrotation=60, labelsize=7)
         ax.legend(fontsize=8)
         ax.grid(alpha=0.3)
