@@ -9,12 +9,13 @@ from cocamonitor.commands import (
     demo,
     production,
     report,
+    serve,
     simulate,
     territory,
     trend,
     zonal,
 )
 
-COMMAND_MODULES = [data, territory, area, production, trend, zonal, simulate, report, demo]
+COMMAND_MODULES = [data, territory, area, production, trend, zonal, simulate, report, serve, demo]
 
 __all__ = ["COMMAND_MODULES"]

@@ -252,8 +252,8 @@ def render_page(
 
     Parameters
     ----------
-    html : path
-        The HTML file to open (as a ``file://`` URL).
+    html : path or str
+        The HTML file to open (as a ``file://`` URL), or an ``http(s)://`` URL (a local server).
     screenshot : path
         Where to write the PNG.
     selectors : sequence of str
@@ -279,7 +279,7 @@ def render_page(
     exe = executable or find_chromium()
     if exe is None:
         raise FileNotFoundError("chromium not found (Debian: apt-get install chromium)")
-    url = Path(html).resolve().as_uri()
+    url = str(html) if str(html).startswith(("http://", "https://")) else Path(html).resolve().as_uri()
     screenshot = Path(screenshot)
     with tempfile.TemporaryDirectory(prefix="cocamonitor-chromium-") as profile:
         proc = subprocess.Popen(

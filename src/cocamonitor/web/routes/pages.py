@@ -1,0 +1,94 @@
+"""HTML pages (the dashboard, the provenance table) and the offline plotly.js asset."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
+
+from cocamonitor import datasets
+from cocamonitor.report.locale import check_lang
+from cocamonitor.report.maps import GEO_ASSETS_STUB
+from cocamonitor.web import state
+from cocamonitor.web.render import ViewState, render
+from cocamonitor.web.routes.views import view_state
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+
+#: Keys of the catalogue the page script needs (everything else is rendered on the server).
+_SCRIPT_KEYS = ("meta", "controls")
+
+
+@lru_cache(maxsize=1)
+def _plotly_js() -> bytes:
+    from plotly.offline import get_plotlyjs
+
+    return get_plotlyjs().encode("utf-8")
+
+
+@router.get("/assets/plotly.min.js")
+def plotly_js() -> Response:
+    """plotly.js from the installed plotly package (no CDN)."""
+    return Response(_plotly_js(), media_type="application/javascript",
+                    headers={"Cache-Control": "max-age=86400"})
+
+
+def _script_json(obj: object) -> Markup:
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    return Markup(text.replace("</", "<\\/").replace("<!--", "<\\!--"))
+
+
+@router.get("/", response_class=HTMLResponse)
+def index(st: Annotated[ViewState, Depends(view_state)]) -> HTMLResponse:
+    """Render the dashboard; the query string (year, mode, from, municipality, lang) sets the view."""
+    from cocamonitor.web.i18n import catalogue
+
+    m = catalogue(st.lang)
+    other = "en" if st.lang == "es" else "es"
+    html = render(
+        "index.html.j2", st.lang, st=st, years=state.years(), other_href="/?" + st.query(lang=other),
+        boot=_script_json({"state": st.to_dict(), "years": list(state.years()),
+                           "m": {k: m[k] for k in _SCRIPT_KEYS}}),
+        geo_assets=_script_json(GEO_ASSETS_STUB),
+    )
+    return HTMLResponse(html)
+
+
+@router.get("/provenance", response_class=HTMLResponse)
+def provenance(
+    request: Request, lang: Annotated[str | None, Query(description="es or en.")] = None
+) -> HTMLResponse:
+    """Who published each bundled dataset, where it came from, its licence and caveats."""
+    lang = check_lang(lang or request.app.state.lang, where="lang")
+    rows = datasets.load("provenance").fillna("").to_dict("records")
+    return HTMLResponse(render("provenance.html.j2", lang, rows=rows))
+
+
+@router.get("/docs", response_class=HTMLResponse)
+def api_docs(
+    request: Request, lang: Annotated[str | None, Query(description="es or en.")] = None
+) -> HTMLResponse:
+    """Render the JSON API's documentation from the OpenAPI schema (``/openapi.json``) offline."""
+    lang = check_lang(lang or request.app.state.lang, where="lang")
+    spec = request.app.openapi()
+    ops = []
+    for path, methods in spec.get("paths", {}).items():
+        for method, op in methods.items():
+            params = [{"name": p["name"], "in": p["in"], "required": p.get("required", False),
+                       "type": _schema_type(p.get("schema", {})), "description": p.get("description", "")}
+                      for p in op.get("parameters", [])]
+            ops.append({"method": method.upper(), "path": path, "summary": op.get("summary", ""),
+                        "description": op.get("description", ""), "params": params})
+    return HTMLResponse(render("api_docs.html.j2", lang, spec=spec, ops=ops))
+
+
+def _schema_type(schema: dict) -> str:
+    if "anyOf" in schema:
+        return " | ".join(_schema_type(s) for s in schema["anyOf"])
+    return str(schema.get("type", ""))

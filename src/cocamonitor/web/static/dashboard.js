@@ -1,0 +1,182 @@
+// cocamonitor dashboard: keeps the view state in the URL, draws the map once and then only
+// updates its values and colours; every text and number comes formatted from the server.
+(function () {
+  "use strict";
+  var BOOT = JSON.parse(document.getElementById("boot").textContent);
+  var M = BOOT.m;
+  var state = BOOT.state;
+  var mapFig = null;
+  var pending = 0;
+  var CONFIG = {displaylogo: false, responsive: true, displayModeBar: false};
+
+  function $(id) { return document.getElementById(id); }
+
+  function query(s) {
+    var p = new URLSearchParams();
+    p.set("lang", s.lang); p.set("year", s.year); p.set("mode", s.mode); p.set("from", s.from);
+    if (s.municipality) { p.set("municipality", s.municipality); }
+    return p.toString();
+  }
+
+  function getJSON(url) {
+    pending += 1;
+    document.body.setAttribute("data-busy", String(pending));
+    return fetch(url, {headers: {Accept: "application/json"}}).then(function (r) {
+      return r.json().then(function (body) {
+        if (!r.ok) { throw new Error(body.detail || r.statusText); }
+        return body;
+      });
+    }).finally(function () {
+      pending -= 1;
+      document.body.setAttribute("data-busy", String(pending));
+    });
+  }
+
+  function fail(el) {
+    return function (err) {
+      el.innerHTML = "";
+      var p = document.createElement("p");
+      p.className = "error";
+      p.textContent = M.meta.error + ": " + err.message;
+      el.appendChild(p);
+    };
+  }
+
+  function syncUrl() {
+    var q = query(state);
+    history.replaceState(null, "", "/?" + q);
+    $("share").href = "/?" + q;
+    var other = Object.assign({}, state, {lang: state.lang === "es" ? "en" : "es"});
+    $("other-lang").href = "/?" + query(other);
+    $("year").value = state.year;
+    $("year-label").textContent = state.year;
+    $("from").value = state.from;
+    document.querySelector(".from").hidden = state.mode !== "compare";
+    $("municipality").value = state.municipality || "";
+  }
+
+  function wirePicks(root) {
+    root.querySelectorAll("a.pick").forEach(function (a) {
+      a.addEventListener("click", function (ev) {
+        ev.preventDefault();
+        setState({municipality: a.getAttribute("data-divipola")});
+      });
+    });
+  }
+
+  function updateMap() {
+    return getJSON("/view/map?" + query(state)).then(function (res) {
+      Object.assign(mapFig.data[1], res.trace);
+      mapFig.layout.datarevision = (mapFig.layout.datarevision || 0) + 1;
+      $("map-title").textContent = res.title;
+      $("map-panel").innerHTML = res.html;
+      wirePicks($("map-panel"));
+      return Plotly.react("map", mapFig.data, mapFig.layout, CONFIG);
+    }).catch(fail($("map-panel")));
+  }
+
+  function updateProfile() {
+    return getJSON("/view/profile?" + query(state)).then(function (res) {
+      $("profile-panel").innerHTML = res.html;
+      $("profile-chart").parentNode.hidden = !res.figure;
+      if (res.figure) {
+        return Plotly.react("profile-chart", res.figure.data, res.figure.layout, CONFIG);
+      }
+      Plotly.purge("profile-chart");
+    }).catch(fail($("profile-panel")));
+  }
+
+  function updateNational() {
+    return getJSON("/view/national?" + query(state)).then(function (res) {
+      $("national-panel").innerHTML = res.html;
+      return Promise.all([
+        Plotly.react("national-area", res.figures.area.data, res.figures.area.layout, CONFIG),
+        Plotly.react("national-production", res.figures.production.data, res.figures.production.layout, CONFIG)
+      ]);
+    }).catch(fail($("national-panel")));
+  }
+
+  function setState(change) {
+    var before = Object.assign({}, state);
+    Object.assign(state, change);
+    syncUrl();
+    var jobs = [];
+    if (before.year !== state.year || before.mode !== state.mode || before.from !== state.from) {
+      jobs.push(updateMap());
+    }
+    if (before.year !== state.year) { jobs.push(updateNational()); }
+    if (before.municipality !== state.municipality) { jobs.push(updateProfile()); }
+    return Promise.all(jobs);
+  }
+
+  var timer = null;
+  function onSlide() {
+    $("year-label").textContent = $("year").value;
+    clearTimeout(timer);
+    timer = setTimeout(function () { setState({year: parseInt($("year").value, 10)}); }, 120);
+  }
+
+  var playing = null;
+  function play() {
+    if (playing) { clearInterval(playing); playing = null; return; }
+    var years = BOOT.years;
+    if (state.year >= years[years.length - 1]) { setState({year: years[0]}); }
+    playing = setInterval(function () {
+      if (state.year >= years[years.length - 1]) { clearInterval(playing); playing = null; return; }
+      setState({year: state.year + 1});
+    }, 900);
+  }
+
+  var searchTimer = null;
+  var hits = {};
+  function onSearch() {
+    var text = $("search").value.trim();
+    if (hits[text]) { setState({municipality: hits[text]}); return; }
+    clearTimeout(searchTimer);
+    if (text.length < 2) { return; }
+    searchTimer = setTimeout(function () {
+      fetch("/api/territory?q=" + encodeURIComponent(text)).then(function (r) {
+        return r.ok ? r.json() : [];
+      }).then(function (rows) {
+        var list = $("search-hits");
+        list.innerHTML = "";
+        rows.slice(0, 12).forEach(function (r) {
+          var label = r.municipality + ", " + r.department + " (" + r.divipola + ")";
+          hits[label] = r.divipola;
+          var o = document.createElement("option");
+          o.value = label;
+          list.appendChild(o);
+        });
+      });
+    }, 200);
+  }
+
+  function init() {
+    $("year").addEventListener("input", onSlide);
+    $("from").addEventListener("change", function () { setState({from: parseInt($("from").value, 10)}); });
+    document.querySelectorAll("input[name=mode]").forEach(function (r) {
+      r.addEventListener("change", function () { if (r.checked) { setState({mode: r.value}); } });
+    });
+    $("play").addEventListener("click", play);
+    $("search").addEventListener("input", onSearch);
+    $("controls").addEventListener("submit", function (ev) { ev.preventDefault(); });
+    syncUrl();
+    var first = getJSON("/view/map-figure?lang=" + state.lang).then(function (fig) {
+      mapFig = fig;
+      return Plotly.newPlot("map", fig.data, fig.layout, Object.assign({}, CONFIG, {displayModeBar: "hover"}));
+    }).then(function () {
+      $("map").on("plotly_click", function (ev) {
+        var pt = ev && ev.points && ev.points[0];
+        if (pt && pt.location && pt.curveNumber === 1) { setState({municipality: String(pt.location)}); }
+      });
+      return updateMap();
+    });
+    Promise.all([first, updateProfile(), updateNational()]).then(function () {
+      window.cocamonitorReady = true;
+      document.body.setAttribute("data-ready", "1");
+    }).catch(function (err) { window.cocamonitorError = String(err); });
+  }
+
+  window.cocamonitor = {setState: setState, state: state, pending: function () { return pending; }};
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }
+})();
