@@ -234,3 +234,14 @@ def test_areas_from_a_real_area_estimate():
         assert {a.region for a in areas} == {"Nariño", "Cauca"}
         for a in areas:
             assert a.dist.central == pytest.approx(est.domains[a.region]["coca"].area)
+
+
+def test_areas_table_region_without_parameters_names_table_line(write):
+    text = GOOD.replace("[parameters.base_per_leaf]", "[regions.North.base_per_leaf]")
+    model = read_parameters(write("p.toml", text))
+    areas = read_areas(write("a.csv", "region,area_ha\nNorth,10\nSouth,20\n"))
+    with pytest.raises(ParameterError) as info:
+        model.with_areas(areas).resolve()
+    msg = str(info.value)
+    assert "a.csv line 3" in msg and "region 'South'" in msg and "'base_per_leaf'" in msg
+    assert "p.toml" in msg  # the hint says where to add it

@@ -374,7 +374,8 @@ class ProductionModel:
                 if chosen_spec is None and name == "area_factor":
                     chosen_spec = _IMPLICIT_ONE[name]
                 if chosen_spec is None:
-                    where = self.region_where.get(region)
+                    area_where = {a.region: a.where for a in self.areas}.get(region)
+                    where = area_where or self.region_where.get(region)
                     raise ParameterError(
                         f"region {region!r} has no value for parameter {name!r}",
                         where=where or self.source,
