@@ -10,6 +10,10 @@ def test_report_command_writes_files(run_cli, tmp_path):
     assert doc["html"] == str(out / "index.html")
     assert doc["summary"].startswith("At 31 December 2021")
     assert (out / "index.html").exists() and (out / "departments.csv").exists()
+    prov = json.loads((out / "run_provenance.json").read_text())
+    assert prov == doc["provenance"]
+    assert any(k.endswith("coca_municipal.csv") for k in prov["inputs"])
+    assert prov["parameters"]["year"] == 2021 and prov["parameters"]["production_seed"] is not None
 
 
 def test_bad_year_exits_2_with_choices(run_cli, tmp_path):

@@ -7,6 +7,8 @@ data (:func:`write_report`).
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from pathlib import Path
 from typing import Any
 
@@ -75,10 +77,41 @@ def make_report(
             int(year), inputs, density_raster=density_raster, coca_classes=coca_classes
         )
         data = build_report_data(int(year), inputs, extras=extras)
-    return write_report(
+    files = write_report(
         data,
         lang,
         out_dir,
         municipalities=inputs.municipalities if maps else None,
         departments=inputs.departments if maps else None,
     )
+    prov = _provenance(data, lang, maps, density_raster, coca_classes)
+    path = Path(out_dir) / "run_provenance.json"
+    path.write_text(json.dumps(prov, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return dataclasses.replace(files, provenance=prov)
+
+
+def _provenance(
+    data: ReportData, lang: str, maps: bool, density_raster: str | Path | None,
+    coca_classes: tuple[int, ...],
+) -> dict[str, Any]:
+    """Return the inputs (with SHA-256) and parameters behind the report's numbers."""
+    from cocamonitor.datasets import data_path
+    from cocamonitor.provenance import Provenance
+    from cocamonitor.report.sections import TREND_WINDOW
+
+    names = ["coca_municipal.csv", "coca_national.csv", "territories.csv", "spraying.csv",
+             "labs.csv", "provenance.csv"]
+    if maps:
+        names += ["municipalities.parquet", "departments.parquet"]
+    params: dict[str, Any] = {"year": data.year, "lang": lang, "maps": maps,
+                              "trend_window_years": TREND_WINDOW}
+    prod = (data.extras.get("production") or {}).get("summary")
+    if prod:
+        names.append(f"presets/{prod['preset']}.toml")
+        params.update(production_preset=prod["preset"], production_draws=prod["draws"],
+                      production_seed=prod["seed"], confidence=prod["confidence"])
+    inputs = [data_path(n) for n in names if data_path(n).exists()]
+    if density_raster is not None:
+        inputs.append(Path(density_raster))
+        params["coca_classes"] = list(coca_classes)
+    return Provenance.build(inputs=inputs, parameters=params).to_dict()

@@ -94,6 +94,9 @@ class ChartSpec:
     height: int = 420
     note: str = ""
     categories: Sequence[str] = field(default_factory=tuple)
+    #: Shaded spans of the x axis, ``(x0, x1)`` each (e.g. years in which two series disagree).
+    bands: tuple[tuple[float, float], ...] = ()
+    band_label: str = ""
 
     # ------------------------------------------------------------------ plotly
     def to_plotly(self, lang: str) -> go.Figure:
@@ -154,6 +157,13 @@ class ChartSpec:
             layout["yaxis2"] = {"title": {"text": self.y2label}, "overlaying": "y",
                                 "side": "right", "rangemode": "tozero", "showgrid": False}
         fig.update_layout(**layout)
+        for x0, x1 in self.bands:
+            fig.add_vrect(x0=x0, x1=x1, fillcolor=COLORS["up"], opacity=0.12, line_width=0,
+                          layer="below")
+        if self.bands and self.band_label:
+            fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=self.band_label,
+                                     marker={"symbol": "square", "size": 12,
+                                             "color": COLORS["up"], "opacity": 0.3}))
         return fig
 
     # ------------------------------------------------------------------ matplotlib
@@ -214,6 +224,9 @@ class ChartSpec:
             ax2.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: fmt_number(v, lang, 1)))
             ax2.set_ylabel(self.y2label)
             ax2.set_ylim(bottom=0)
+        for i, (x0, x1) in enumerate(self.bands):
+            ax.axvspan(x0, x1, color=COLORS["up"], alpha=0.12, lw=0,
+                       label=self.band_label if i == 0 and self.band_label else None)
         ax.grid(axis="x" if hbar else "y", color="#e5e5e5")
         ax.set_axisbelow(True)
         for side in ("top",) + (() if ax2 is not None else ("right",)):

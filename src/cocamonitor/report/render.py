@@ -57,7 +57,11 @@ __all__ = ["ReportFiles", "messages", "summary_text", "write_report"]
 
 @dataclass(frozen=True)
 class ReportFiles:
-    """What :func:`write_report` wrote: the HTML, the CSVs and PNGs, and the summary text."""
+    """What :func:`write_report` wrote: the HTML, the CSVs and PNGs, and the summary text.
+
+    ``provenance`` (inputs with SHA-256, parameters, version) is filled in by
+    :func:`cocamonitor.report.make_report`, which also writes it as ``run_provenance.json``.
+    """
 
     out_dir: Path
     html: Path
@@ -65,10 +69,12 @@ class ReportFiles:
     png: tuple[Path, ...]
     summary: str
     lang: str
+    provenance: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """Paths as strings."""
+        """Paths as strings, the summary, and the provenance of the numbers (when known)."""
         return {
+            "provenance": self.provenance,
             "lang": self.lang,
             "out_dir": str(self.out_dir),
             "html": str(self.html),
@@ -373,12 +379,15 @@ def _charts(data: ReportData, lang: str, m: _Messages) -> list[ChartSpec]:
         d = ns[["year", col]].dropna()
         return Series(name, d["year"].tolist(), d[col].tolist(), color=color, **kw)
 
+    steps = (data.extras.get("trends") or {}).get("disagree_steps", [])
+    bands = tuple(tuple(float(y) for y in st.split("-")) for st in steps)
     charts.append(ChartSpec(
         "national_area", fg.national_area,
         (series_of("unodc_area", s.unodc_area, COLORS["unodc"]),
          series_of("us_area", s.us_area, COLORS["us"]),
          series_of("simci_municipal_sum", s.simci, COLORS["simci"], dash=True)),
-        xlabel=fg.year, ylabel=fg.hectares))
+        xlabel=fg.year, ylabel=fg.hectares, bands=bands,  # type: ignore[arg-type]
+        band_label=s.disagree))
     charts.append(ChartSpec(
         "national_production", fg.national_production,
         (series_of("unodc_production", s.unodc_production, COLORS["unodc"]),
