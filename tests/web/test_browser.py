@@ -12,11 +12,14 @@ pytestmark = [
     pytest.mark.skipif(find_chromium() is None, reason="chromium not installed (Debian: apt-get install chromium)"),
 ]
 
-# after the first draw, move the slider to 2016 and pick Puerto Asís; ready when both views are in
+# after the first draw, click Puerto Asís on the map (plotly's click event) and move the year to
+# 2016; ready when both views are in and the URL carries the new state
 READY = (
     "window.cocamonitorReady === true && (window.__step = window.__step || "
-    "(window.cocamonitor.setState({year: 2016, municipality: '86568'}), 1)) === 1 && "
+    "(document.getElementById('map').emit('plotly_click', {points: [{location: '86568', curveNumber: 1}]}),"
+    " window.cocamonitor.setState({year: 2016}), 1)) === 1 && "
     "window.cocamonitor.pending() === 0 && location.search.indexOf('year=2016') >= 0 && "
+    "location.search.indexOf('municipality=86568') >= 0 && "
     "document.getElementById('profile-panel').textContent.indexOf('Puerto As') >= 0"
 )
 

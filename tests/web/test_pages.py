@@ -3,6 +3,7 @@
 import io
 import json
 import re
+from html import unescape
 
 import pandas as pd
 import pytest
@@ -113,9 +114,25 @@ def test_views_show_intervals_and_how_computed(client):
     est = nat["figures"]["production"]["data"][0]
     assert est["error_y"]["array"] and min(est["error_y"]["array"]) > 0  # intervals, not only points
     prof = client.get("/view/profile?municipality=54810&lang=en").json()
-    assert m.classes.expanding in prof["html"] or m.classes.stable in prof["html"]
     assert m.profile.how[:30] in prof["html"]
     assert prof["figure"]["data"][0]["x"][0] == 2001
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+@pytest.mark.parametrize("code", ["54810", "86568", "05001"])
+def test_profile_class_and_rule_in_the_page_language(client, lang, code):
+    from cocamonitor.trends import CLASSIFICATION_RULES
+
+    m = catalogue(lang)
+    trend = client.get(f"/api/municipality/{code}").json()["trend"]
+    html = unescape(client.get(f"/view/profile?municipality={code}&lang={lang}").json()["html"])
+    if trend is None:  # never had coca in the census
+        assert m.profile.no_trend in html
+        return
+    assert m.classes[trend["class"]] in html
+    assert m.rules[trend["class"]].split("{")[0][:25] in html
+    if lang == "es":
+        assert CLASSIFICATION_RULES[trend["class"]].split("{")[0][:25] not in html
 
 
 def test_page_is_self_contained(client):

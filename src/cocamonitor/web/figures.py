@@ -13,17 +13,15 @@ Examples
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import shapely
 
 from cocamonitor.report.figures import COLORS, plotly_separators
 from cocamonitor.report.locale import fmt_number, fmt_quantity
-from cocamonitor.report.maps import choropleth
+from cocamonitor.report.maps import OFF_MAP_DEPARTMENTS, choropleth
 from cocamonitor.web import state
 from cocamonitor.web.i18n import catalogue
 
@@ -37,20 +35,13 @@ def _none_if_nan(values: Any) -> list[float | None]:
     return [None if not np.isfinite(v) else round(float(v), 4) for v in np.asarray(values, dtype=float)]
 
 
-@lru_cache(maxsize=1)
-def _bounds() -> tuple[list[float], list[float]]:
-    geo = state.geometry()
-    geoms = shapely.from_geojson([json.dumps(f["geometry"]) for f in geo["departments"]["features"]])
-    x0, y0, x1, y1 = shapely.total_bounds(geoms)
+def _bounds(departments: Any) -> tuple[list[float], list[float]]:
+    x0, y0, x1, y1 = departments.total_bounds
     return [float(x0) - 0.3, float(x1) + 0.3], [float(y0) - 0.3, float(y1) + 0.3]
 
 
-@lru_cache(maxsize=2)
-def map_figure(lang: str) -> dict[str, Any]:
-    """Return the map with its geometry: department outlines and every municipality that ever had coca.
-
-    Values are empty: the page applies :func:`map_update` right after drawing it.
-    """
+@lru_cache(maxsize=1)
+def _map_base() -> dict[str, Any]:
     from cocamonitor import datasets
 
     codes = state.map_codes()
@@ -58,13 +49,23 @@ def map_figure(lang: str) -> dict[str, Any]:
     dep = datasets.boundaries("department")
     values = pd.DataFrame({"divipola": codes, "v": np.zeros(len(codes))})
     fig = choropleth(mun, dep, values, value_col="v", hover=[""] * len(codes), colorscale=_LEVEL_SCALE,
-                     zmin=0.0, zmax=1.0, colorbar_title="ha", separators=plotly_separators(lang))
+                     zmin=0.0, zmax=1.0, colorbar_title="ha")
     fig["data"][1]["z"] = [None] * len(codes)
-    lon, lat = _bounds()
+    lon, lat = _bounds(dep[~dep["department_code"].isin(OFF_MAP_DEPARTMENTS)])
     fig["layout"]["geo"].update(fitbounds=False, lonaxis={"range": lon}, lataxis={"range": lat})
     fig["layout"]["height"] = 640
     fig["layout"]["uirevision"] = "map"  # keep the user's zoom when values change
     return fig
+
+
+def map_figure(lang: str) -> dict[str, Any]:
+    """Return the map with its geometry: department outlines and every municipality that ever had coca.
+
+    Values are empty: the page applies :func:`map_update` right after drawing it. The geometry
+    is built once and shared by both languages (only the number separators differ).
+    """
+    base = _map_base()
+    return {"data": base["data"], "layout": {**base["layout"], "separators": plotly_separators(lang)}}
 
 
 def _log_ticks(vmax: float, lang: str) -> tuple[list[float], list[str]]:

@@ -40,7 +40,6 @@ __all__ = [
     "SERIES_KEYS",
     "ProductionYear",
     "compare_values",
-    "geometry",
     "map_codes",
     "municipality",
     "national_table",
@@ -158,25 +157,6 @@ def map_scale() -> tuple[float, float]:
     return max(vmax, 10.0), max(clip, 1.0)
 
 
-# --------------------------------------------------------------------------- geometry
-
-
-@lru_cache(maxsize=1)
-def geometry() -> dict[str, Any]:
-    """Simplified GeoJSON of the map municipalities and of the department outlines.
-
-    Coordinates are rounded to 3 decimals (~100 m, below the simplification of the bundled
-    boundaries); exterior rings are oriented for plotly's spherical projection.
-    """
-    from cocamonitor.report.maps import OFF_MAP_DEPARTMENTS, to_geojson
-
-    mun = datasets.boundaries("municipality")
-    mun = mun[mun["divipola"].isin(_wide().index)]
-    dep = datasets.boundaries("department")
-    dep = dep[~dep["department_code"].isin(OFF_MAP_DEPARTMENTS)]
-    return {"municipalities": to_geojson(mun, "divipola"), "departments": to_geojson(dep, "department_code")}
-
-
 # --------------------------------------------------------------------------- trends panel
 
 
@@ -234,7 +214,7 @@ def municipality(code: str) -> dict[str, Any]:
             "confidence": res.confidence, "slope": float(r["slope"]),
             "slope_ci": [float(r["slope_low"]), float(r["slope_high"])], "s": int(r["s"]),
             "p_value": float(r["p_value"]), "q_value": float(r["q_value"]),
-            "significant": bool(r["significant"]), "rule": res.rules[str(r["class"])],
+            "significant": bool(r["significant"]), "edge": res.edge, "rule": res.rules[str(r["class"])],
         }
     return {
         "territory": t.to_dict(),
@@ -403,7 +383,10 @@ def check_choice(value: str, choices: tuple[str, ...] | list[str], where: str) -
 
 def warm() -> None:
     """Compute every cached result now (the server calls this at start-up)."""
-    geometry()
+    from cocamonitor.web.figures import map_figure
+
+    for lang in ("es", "en"):
+        map_figure(lang)
     map_scale()
     panel()
     national_table()

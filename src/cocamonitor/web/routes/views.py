@@ -128,7 +128,8 @@ def national_view(st: State) -> dict[str, Any]:
     """National charts, trend tests and the production estimate of the state's year."""
     prod = state.production_for_year(st.year)
     t = state.national_table().set_index("year")
-    pub = {k: (t.loc[st.year, k] if st.year in t.index else None) for k in ("unodc_production", "us_production")}
+    pub = {k: (float(t.loc[st.year, k]) if st.year in t.index and pd.notna(t.loc[st.year, k]) else None)
+           for k in ("unodc_production", "us_production")}
     html = render("fragment_national.html.j2", st.lang, st=st, tests=_trend_rows(), prod=prod,
                   prod_rows=prod.to_frame().to_dict("records"), pub=pub, draws=state.PRODUCTION_DRAWS,
                   seed=state.PRODUCTION_SEED, csv_series=f"/download/national.csv?{st.query()}",
