@@ -83,3 +83,14 @@ def test_bad_map_raster_exits_2(run_cli, tmp_path):
                   "--no-maps", "--map-raster", str(bad))
     assert res.exit_code == 2, res.stderr
     assert "not_a_map.tif" in res.stderr
+
+
+def test_first_year_report_has_no_change_sections(run_cli, tmp_path):
+    out = tmp_path / "r"
+    res = run_cli("report", "--year", "2001", "--lang", "es", "--out", str(out), "--json")
+    assert res.exit_code == 0, res.stderr
+    html = (out / "index.html").read_text("utf-8")
+    assert 'data-figure="map_hectares"' in html and 'data-figure="map_change"' not in html
+    summary = json.loads(res.stdout)["summary"]
+    assert summary.startswith("A 31 de diciembre de 2001, el censo del SIMCI detectó 136.918 ha")
+    assert "más que" not in summary and "menos que" not in summary

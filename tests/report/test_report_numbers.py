@@ -163,3 +163,13 @@ def test_production_is_reproducible(inputs):
     a = production_section(YEAR, inputs)["summary"]
     b = production_section(YEAR, inputs)["summary"]
     assert a == b
+
+
+def test_pdet_counts_municipalities_with_coca_this_year(report_data):
+    muni = report_data.municipalities
+    table = report_data.pdet.set_index("pdet_subregion")
+    with_coca = muni[(muni["hectares"] > 0) & muni["pdet"]]
+    assert table.loc["PDET total", "municipalities"] == len(with_coca)
+    assert table.loc["PDET total", "municipalities"] + table.loc["non-PDET", "municipalities"] == (
+        report_data.n_municipalities
+    )

@@ -20,6 +20,11 @@ from rich.console import Console
 from cocamonitor.commands._common import TableFormat, emit_json, emit_table
 from cocamonitor.errors import InputError, ParameterError, UnknownNameError, suggest
 from cocamonitor.provenance import Provenance
+from cocamonitor.trends.summary import check_gaps as _check_gaps
+from cocamonitor.trends.summary import national_series_checked as _national
+from cocamonitor.trends.summary import parse_year_range as _parse_range
+from cocamonitor.trends.summary import select_years as _restrict
+from cocamonitor.trends.summary import trend_document, trend_summary
 
 __all__ = ["register", "trend_app"]
 
@@ -33,8 +38,6 @@ PlotOpt = Annotated[
     Path | None, typer.Option("--plot", help="Also write a chart: FILE.png or FILE.html (offline).")
 ]
 ConfOpt = Annotated[float, typer.Option("--confidence", help="Confidence level of intervals and tests.")]
-SOURCES = ("unodc", "us")
-METRICS = ("area", "production")
 _CONCEPTS = {
     ("unodc", "production"): "potential production of cocaine hydrochloride",
     ("us", "production"): "potential production of pure cocaine",
@@ -74,43 +77,10 @@ def _as_int_if_whole(col: pd.Series) -> pd.Series:
     return col
 
 
-def _longest_run(years: np.ndarray) -> tuple[int, int]:
-    ys = np.sort(np.asarray(years, dtype=int))
-    breaks = np.flatnonzero(np.diff(ys) != 1)
-    starts = np.r_[0, breaks + 1]
-    ends = np.r_[breaks, ys.size - 1]
-    k = int(np.argmax(ends - starts))
-    return int(ys[starts[k]]), int(ys[ends[k]])
 
 
-def _check_gaps(series: pd.Series, skip: bool, label: str) -> None:
-    yrs = series.index.to_numpy(dtype=int)
-    if yrs.size == 0:
-        raise InputError(f"no figures for the {label} series in this range", where="--years")
-    gaps = np.setdiff1d(np.arange(yrs.min(), yrs.max() + 1), yrs)
-    if gaps.size and not skip:
-        lo, hi = _longest_run(yrs)
-        raise InputError(
-            f"the {label} series has no figure for {', '.join(map(str, gaps))} "
-            f"(between {yrs.min()} and {yrs.max()})", where="--years",
-            hint=f"pass --skip-missing to test the years present, or choose years without gaps "
-                 f"(longest run: --years {lo}-{hi})",
-        )
 
 
-def _parse_range(text: str, where: str) -> tuple[int, int]:
-    raw = str(text).strip()
-    try:
-        if "-" in raw:
-            a, b = (int(p) for p in raw.split("-", 1))
-        else:
-            raise ValueError
-    except ValueError:
-        raise InputError(f"cannot read the range of years {text!r}", where=where,
-                         hint="write FIRST-LAST, e.g. 2019-2023") from None
-    if a > b:
-        raise InputError(f"first year {a} is after last year {b}", where=where)
-    return a, b
 
 
 def _check_choice(value: str, choices: tuple[str, ...], where: str) -> str:
@@ -120,27 +90,8 @@ def _check_choice(value: str, choices: tuple[str, ...], where: str) -> str:
     return v
 
 
-def _national(source: str, metric: str) -> tuple[pd.Series, Path]:
-    from cocamonitor import datasets
-
-    s = datasets.national_series(_check_choice(source, SOURCES, "--source"),
-                                 _check_choice(metric, METRICS, "--metric"))
-    return s, datasets.data_path("coca_national.csv")
 
 
-def _restrict(series: pd.Series, years: str | None, where: str = "--years") -> pd.Series:
-    if years is None:
-        return series
-    lo, hi = _parse_range(years, where)
-    first, last = int(series.index.min()), int(series.index.max())
-    if lo < first or hi > last:
-        raise InputError(
-            f"{lo}-{hi} is outside the years of the {series.name} series ({first}-{last})",
-            where=where, hint=f"choose years within {first}-{last}",
-        )
-    out = series.loc[lo:hi]
-    out.attrs = dict(series.attrs)
-    return out
 
 
 def _read_series_file(path: Path) -> tuple[pd.Series, pd.Series | None]:
@@ -196,7 +147,6 @@ def test_cmd(
 
     Example: cocamonitor trend test --dataset coca-national --source unodc --years 2019-2023
     """
-    from cocamonitor.trends import hamed_rao, linear_trend, mann_kendall, pettitt, theil_sen
     from cocamonitor.trends.plot import check_plot_path, plot_trend
 
     if plot is not None:
@@ -223,28 +173,14 @@ def test_cmd(
                                hint=suggest(dataset, ["coca-national", "coca-municipal"]))
     series = _restrict(series, years)
     _check_gaps(series, skip_missing, f"{src} {met}")
-    if se is not None:
-        se = se.reindex(series.index)
-    missing = "skip" if skip_missing else "error"
-    mk = mann_kendall(series, alpha=alpha, missing=missing)
-    ts = theil_sen(series, confidence=confidence, missing=missing)
-    lin = linear_trend(series, se=None if se is None else se.to_numpy(), confidence=confidence,
-                       missing=missing)
-    pt = pettitt(series, missing=missing)
-    hr = hamed_rao(series, alpha=alpha) if (not mk.missing_years and mk.n >= 4) else None
-    unit = series.attrs.get("unit")
-    doc: dict[str, Any] = {
-        "series": {"source": src, "metric": met, "unit": unit,
-                   "years": [int(y) for y in mk.years],
-                   "values": [float(series.loc[y]) for y in mk.years],
-                   "missing_years": list(mk.missing_years)},
-        "mann_kendall": mk.to_dict(), "theil_sen": ts.to_dict(), "linear_trend": lin.to_dict(),
-        "hamed_rao": None if hr is None else hr.to_dict(), "pettitt": pt.to_dict(),
-        "provenance": Provenance.build(inputs=inputs, parameters={
-            "years": years, "alpha": alpha, "confidence": confidence,
-            "skip_missing": skip_missing, "dataset": dataset if file is None else None,
-        }).to_dict(),
-    }
+    summary = trend_summary(series, se=se, alpha=alpha, confidence=confidence, skip_missing=skip_missing)
+    mk, ts, lin, pt, hr = (summary.mann_kendall, summary.theil_sen, summary.linear_trend,
+                           summary.pettitt, summary.hamed_rao)
+    unit = summary.unit
+    doc = trend_document(summary, source=src, metric=met, inputs=inputs, parameters={
+        "years": years, "alpha": alpha, "confidence": confidence,
+        "skip_missing": skip_missing, "dataset": dataset if file is None else None,
+    })
     if plot is not None:
         plot_trend(mk.years, [float(series.loc[y]) for y in mk.years], plot, theil_sen=ts,
                    mann_kendall=mk, title=f"{src} {met} {mk.years[0]}-{mk.years[-1]}", unit=unit)

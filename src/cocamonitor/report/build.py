@@ -331,12 +331,13 @@ def _national_series(
 
 
 def _pdet_table(muni: pd.DataFrame, national_area: float) -> pd.DataFrame:
+    muni = muni.assign(municipalities=(muni["hectares"] > 0).astype(int))
     pd_rows = muni[muni["pdet"].astype(bool)]
-    agg = {"hectares": "sum", "hectares_previous": "sum", "divipola": "count"}
-    sub = pd_rows.groupby("pdet_subregion").agg(agg).rename(columns={"divipola": "municipalities"})
+    agg = {"hectares": "sum", "hectares_previous": "sum", "municipalities": "sum"}
+    sub = pd_rows.groupby("pdet_subregion").agg(agg)
     sub = sub.sort_values("hectares", ascending=False)
-    total = pd_rows[list(agg)].agg(agg).rename({"divipola": "municipalities"})
-    other = muni[~muni["pdet"].astype(bool)][list(agg)].agg(agg).rename({"divipola": "municipalities"})
+    total = pd_rows[list(agg)].agg(agg)
+    other = muni[~muni["pdet"].astype(bool)][list(agg)].agg(agg)
     table = pd.concat([sub, total.to_frame("PDET total").T, other.to_frame("non-PDET").T])
     table.index.name = "pdet_subregion"
     table["change_ha"] = table["hectares"] - table["hectares_previous"]

@@ -155,7 +155,8 @@ class ChartSpec:
                                "tickformat": ",d"}
         if self.y2label:
             layout["yaxis2"] = {"title": {"text": self.y2label}, "overlaying": "y",
-                                "side": "right", "rangemode": "tozero", "showgrid": False}
+                                "side": "right", "rangemode": "tozero", "showgrid": False,
+                                "tickmode": "auto"}
         fig.update_layout(**layout)
         for x0, x1 in self.bands:
             fig.add_vrect(x0=x0, x1=x1, fillcolor=COLORS["up"], opacity=0.12, line_width=0,

@@ -156,8 +156,8 @@ def _context(data: ReportData) -> dict[str, Any]:
     labs_row = data.labs_by_year[data.labs_by_year["year"] == data.year]
     spray = data.spraying_by_year
     pdet_total = data.pdet[data.pdet["pdet_subregion"] == "PDET total"]
-    change = data.municipalities["change_ha"].abs()
-    clip = float(np.nanquantile(change, 0.98)) if len(change) else 1.0
+    change = data.municipalities["change_ha"].abs().dropna()
+    clip = float(np.quantile(change, 0.98)) if len(change) else 1.0
     extras = data.extras
     trends = extras.get("trends") or {}
     return {
@@ -247,6 +247,23 @@ def _html_table(
     return Markup(f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
 
 
+def _provenance_html(prov: pd.DataFrame, m: _Messages) -> Markup:
+    """One block per bundled dataset: title, then its provenance fields as a definition list."""
+    labels = m.provenance
+    blocks = []
+    for rec in prov.to_dict(orient="records"):
+        head = f"{rec.get('dataset', '')} — {rec.get('title', '')}"
+        items = []
+        for key in ("publisher", "original_source", "obtained_from", "retrieved", "licence",
+                    "caveats", "raw_sha256", "file"):
+            value = rec.get(key)
+            if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+                continue
+            items.append(f"<dt>{escape(labels.get(key, key))}</dt><dd>{escape(str(value))}</dd>")
+        blocks.append(f'<div class="prov"><h4>{escape(head)}</h4><dl>{"".join(items)}</dl></div>')
+    return Markup("".join(blocks))
+
+
 def _tables(data: ReportData, lang: str, m: _Messages) -> dict[str, dict[str, Any]]:
     col = m.col
     yr = {"year": data.year, "previous": data.previous_year}
@@ -277,7 +294,7 @@ def _tables(data: ReportData, lang: str, m: _Messages) -> dict[str, dict[str, An
         [("department", col.department, None), *ha_cols, ("change_share", col.change_share, spc),
          ("share_of_national", col.share_of_national, pc),
          ("municipalities", col.municipalities, n0)])
-    add("top20", "top20", m.fig.map_hectares.format(**yr).split(",")[0] + " — top 20",
+    add("top20", "top20", m.meta.top20.format(**yr),
         data.top,
         [("rank", col.rank, n0), ("municipality", col.municipality, None),
          ("department", col.department, None), *ha_cols,
@@ -310,12 +327,8 @@ def _tables(data: ReportData, lang: str, m: _Messages) -> dict[str, dict[str, An
     add("labs_by_department", "labs_by_department", str(data.year), data.labs_by_department,
         [("department", col.department, None), ("quantity", col.labs, n0),
          ("coca_ha", col.coca_ha, n0), ("ratio", col.labs_ratio, n1)])
-    prov = data.provenance.copy()
-    shown = [c for c in ("dataset", "title", "publisher", "original_source", "obtained_from",
-                         "licence", "caveats", "raw_sha256") if c in prov.columns]
-    if "raw_sha256" in prov.columns:
-        prov["raw_sha256"] = prov["raw_sha256"].astype(str).str.slice(0, 12) + "…"
-    add("provenance", "provenance", "", prov, [(c, c, None) for c in shown or prov.columns])
+    out["provenance"] = {"html": _provenance_html(data.provenance, m), "csv": "provenance.csv",
+                         "title": ""}
     trends = data.extras.get("trends") or {}
     if trends.get("table") is not None:
         tt = trends["table"].copy()

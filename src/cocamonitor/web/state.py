@@ -18,10 +18,7 @@ Examples
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
-import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -30,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from cocamonitor import datasets
+from cocamonitor.commands._common import to_jsonable
 from cocamonitor.errors import InputError, UnknownNameError, suggest
 from cocamonitor.report.build import check_year
 
@@ -243,27 +241,19 @@ def national_table() -> pd.DataFrame:
     return out[order].reset_index()
 
 
-_STDOUT_LOCK = threading.Lock()
-
-
 @lru_cache(maxsize=64)
 def _trend_document(source: str, metric: str, years_: str | None, skip_missing: bool) -> str:
-    from cocamonitor.commands._common import TableFormat
-    from cocamonitor.commands.trend import test_cmd
+    from cocamonitor.trends.summary import national_trend_document
 
-    buf = io.StringIO()
-    with _STDOUT_LOCK, contextlib.redirect_stdout(buf):
-        test_cmd(dataset="coca-national", source=source, metric=metric, years=years_, department=None,
-                 municipality=None, file=None, skip_missing=skip_missing, alpha=0.05, confidence=0.95,
-                 fmt=TableFormat.json, plot=None)
-    return buf.getvalue()
+    return json.dumps(to_jsonable(national_trend_document(source, metric, years_, skip_missing=skip_missing)))
 
 
 def trend_document(source: str, metric: str, years_: str | None = None, *, skip_missing: bool = False) -> dict:
     """Return the document of ``cocamonitor trend test --source S --metric M [--years A-B] --format json``.
 
-    It is produced by the command itself (its JSON output parsed), so the API and the command
-    line cannot drift apart. Cached per arguments.
+    Both come from :func:`cocamonitor.trends.summary.national_trend_document`, so the API and
+    the command line cannot drift apart. Cached per arguments (as JSON text, so callers get a
+    fresh dict every time).
 
     Raises
     ------
