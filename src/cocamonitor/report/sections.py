@@ -44,13 +44,13 @@ def _census_series(inputs: Any, year: int) -> pd.Series:
 
 
 def _trend_row(key: str, series: pd.Series, unit: str) -> dict[str, Any] | None:
-    from cocamonitor.trends import mann_kendall, theil_sen
+    from cocamonitor.trends.summary import trend_summary
 
     series = series.dropna()
     if len(series) < 3:
         return None
-    mk = mann_kendall(series, missing="skip")
-    ts = theil_sen(series, missing="skip")
+    summary = trend_summary(series, skip_missing=True)  # the same tests as `trend test`
+    mk, ts = summary.mann_kendall, summary.theil_sen
     return {
         "series": key,
         "first": int(series.index.min()),
