@@ -68,6 +68,7 @@ __all__ = [
     "DensityGrid",
     "GridSpec",
     "Hotspots",
+    "cell_ids",
     "Permanence",
     "density_from_polygons",
     "density_from_rasters",
@@ -144,8 +145,16 @@ class GridSpec:
         return shapely.box(x, y - self.cell, x + self.cell, y)
 
 
-def _cell_id(spec: GridSpec, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    """Stable text id of a cell: lower-left corner in km, e.g. ``"E4987N2001"``."""
+def cell_ids(spec: GridSpec, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Return stable text ids of cells: the lower-left corner in km, e.g. ``"E4987N2001"``.
+
+    Examples
+    --------
+    >>> spec = GridSpec("EPSG:9377", 1000.0, 4_987_000.0, 2_003_000.0, 3, 3)
+    >>> cell_ids(spec, np.array([0, 2]), np.array([0, 1])).tolist()
+    ['E4987N2002', 'E4988N2000']
+
+    """
     x = (spec.x0 + cols * spec.cell) / 1000.0
     y = (spec.y0 - (rows + 1) * spec.cell) / 1000.0
     fmt = np.vectorize(lambda a, b: f"E{a:g}N{b:g}", otypes=[object])
@@ -221,7 +230,7 @@ class DensityGrid:
         for k, year in enumerate(self.years):
             r, c = np.nonzero(self.observed_ha[k] > 0)
             parts.append(pd.DataFrame({
-                "year": year, "cell": _cell_id(self.grid, r, c), "row": r, "col": c,
+                "year": year, "cell": cell_ids(self.grid, r, c), "row": r, "col": c,
                 "x": xc[r, c], "y": yc[r, c], "coca_ha": self.coca_ha[k, r, c],
                 "observed_ha": self.observed_ha[k, r, c],
                 "density_ha_km2": self.coca_ha[k, r, c] / self.grid.cell_km2,
@@ -240,9 +249,9 @@ class DensityGrid:
         }
 
     def write_geotiff(self, path: str | Path) -> None:
-        """One float32 band of density (ha/km²) per year; -1 where not observed."""
+        """Write one float64 band of density (ha/km²) per year; -1 where not observed."""
         d = np.where(np.isnan(self.density), -1.0, self.density)
-        _write_geotiff(path, self.grid, d, nodata=-1.0, dtype="float32",
+        _write_geotiff(path, self.grid, d, nodata=-1.0, dtype="float64",
                        descriptions=[f"coca density {y} (ha/km2)" for y in self.years])
 
     def write_geoparquet(self, path: str | Path) -> None:
@@ -483,7 +492,7 @@ class Permanence:
         r, c = np.nonzero((self.code != _UNOBSERVED) & (self.code != 0))
         xc, yc = self.grid.centres()
         return pd.DataFrame({
-            "cell": _cell_id(self.grid, r, c), "row": r, "col": c, "x": xc[r, c],
+            "cell": cell_ids(self.grid, r, c), "row": r, "col": c, "x": xc[r, c],
             "y": yc[r, c], "years_with_coca": self.years_with_coca[r, c],
             "class": pd.Series(self.code[r, c]).map(PERMANENCE_CLASSES).to_numpy(),
         })
@@ -697,7 +706,7 @@ def hotspots(
     label = np.where(q <= alpha, np.where(z > 0, "hot", "cold"), "not significant")
     xc, yc = density.grid.centres()
     table = pd.DataFrame({
-        "cell": _cell_id(density.grid, rows, cols), "row": rows, "col": cols,
+        "cell": cell_ids(density.grid, rows, cols), "row": rows, "col": cols,
         "x": xc[rows, cols], "y": yc[rows, cols], "density_ha_km2": y, "z": z,
         "p_value": p, "q_value": q, "hotspot": label,
     })

@@ -185,3 +185,16 @@ def test_zonal_dask_scheduler_address(run_cli, inputs):
     res = run_cli("zonal", "--raster", raster, "--zones", gpkg, "--id-field", "code",
                   "--engine", "dask", "--scheduler", "tcp://x:1", "--workers", "2")
     assert res.exit_code == 2 and "not both" in res.stderr
+
+
+def test_zonal_grid_option(run_cli, tmp_path):
+    data = np.ones((200, 300), dtype="uint8")
+    raster = _raster(tmp_path / "g.tif", data, x0=4_000_000, y0=2_002_000)
+    res = run_cli("zonal", "--raster", raster, "--grid", "1000", "--format", "json")
+    assert res.exit_code == 0, res.stderr
+    rows = json.loads(res.stdout)
+    assert [r["zone"] for r in rows] == ["E4000N2001", "E4001N2001", "E4002N2001",
+                                         "E4000N2000", "E4001N2000", "E4002N2000"]
+    assert all(r["pixels"] == 10_000 and r["area_ha"] == 100.0 for r in rows)
+    res = run_cli("zonal", "--raster", raster, "--grid", "1000", "--municipalities")
+    assert res.exit_code == 2

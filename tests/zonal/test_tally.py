@@ -237,3 +237,42 @@ def test_sliver_overlaps_do_not_make_layers():
     assert overlap_layers(geoms, min_overlap_area=1e-4).max() == 0
     layers = overlap_layers(np.array([a, b, c]), min_overlap_area=1e-4)
     assert layers[0] == layers[1] != layers[2]
+
+
+def test_grid_tally_matches_cell_polygons(raster_factory):
+    pytest.importorskip("distributed")
+    from cocamonitor.grid import GridSpec, cell_ids
+    from cocamonitor.zonal.dask_engine import dask_client
+
+    rng = np.random.default_rng(9)
+    data = rng.integers(0, 4, size=(57, 83), dtype="uint8")
+    # origin off the 200 m grid
+    path = raster_factory(data, nodata=0, transform=from_origin(4_000_130, 2_000_070, 10, 10))
+    res = tally(path, grid=200, window_pixels=300)
+    spec = GridSpec.covering((4_000_130, 2_000_070 - 570, 4_000_130 + 830, 2_000_070), 200.0,
+                             "EPSG:9377")
+    r, c = np.divmod(np.arange(spec.nrows * spec.ncols), spec.ncols)
+    cells = gpd.GeoDataFrame({"code": cell_ids(spec, r, c)}, geometry=spec.boxes(r, c),
+                             crs="EPSG:9377")
+    expect = _brute_force_at(data, 0, cells, 4_000_130, 2_000_070)
+    got = res.table.sort_values(["zone", "class"]).reset_index(drop=True)
+    expect = expect.sort_values(["zone", "class"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(got[["zone", "class", "pixels"]], expect)
+    assert res.nodata["pixels"].sum() == int((data == 0).sum())
+    with dask_client(workers=1, processes=False) as client:
+        d = tally(path, grid=200, engine="dask", client=client, window_pixels=1000)
+    pd.testing.assert_frame_equal(res.table, d.table)
+    with pytest.raises(InputError, match="one of them"):
+        tally(path)
+
+
+def _brute_force_at(data, nodata, zones, x0, y0):
+    h, w = data.shape
+    gx, gy = np.meshgrid(x0 + (np.arange(w) + 0.5) * RES, y0 - (np.arange(h) + 0.5) * RES)
+    rows = []
+    for zid, geom in zip(zones["code"], zones.geometry, strict=True):
+        vals = data[shapely.contains_xy(geom, gx, gy)]
+        vals = vals[vals != nodata]
+        for v, n in zip(*np.unique(vals, return_counts=True), strict=True):
+            rows.append((str(zid), int(v), int(n)))
+    return pd.DataFrame(rows, columns=["zone", "class", "pixels"])

@@ -113,6 +113,11 @@ def zonal_cmd(
     municipalities: Annotated[
         bool, typer.Option("--municipalities", help="Use the bundled municipal boundaries.")
     ] = False,
+    grid: Annotated[
+        float | None,
+        typer.Option("--grid", help="Use square cells of this size in metres as zones "
+                     "(e.g. 1000), aligned in the raster's projected CRS."),
+    ] = None,
     engine: Annotated[EngineChoice, typer.Option("--engine")] = EngineChoice.numpy,
     workers: Annotated[
         int | None, typer.Option("--workers", help="dask: start a local cluster of N workers.")
@@ -137,8 +142,9 @@ def zonal_cmd(
     from cocamonitor.provenance import Provenance
     from cocamonitor.zonal import tally
 
-    if municipalities and zones is not None:
-        raise InputError("give --zones or --municipalities, not both", where="--municipalities")
+    if sum([municipalities, zones is not None, grid is not None]) > 1:
+        raise InputError("give one of --zones, --municipalities or --grid",
+                         where="--zones/--municipalities/--grid")
     if engine is EngineChoice.numpy and (workers is not None or scheduler is not None):
         raise InputError("--workers and --scheduler need --engine dask", where="--engine",
                          hint="add --engine dask")
@@ -148,6 +154,9 @@ def zonal_cmd(
         zone_input = datasets.boundaries("municipality")
         id_field = "divipola"
         inputs = [raster]
+    elif grid is not None:
+        zone_input = None
+        inputs = [raster]
     elif zones is not None:
         if id_field is None:
             raise InputError("--zones needs --id-field", where="--id-field",
@@ -156,10 +165,10 @@ def zonal_cmd(
         inputs = [raster, zones]
     else:
         raise InputError("no zones given", where="--zones",
-                         hint="give --zones FILE --id-field FIELD, or --municipalities")
+                         hint="give --zones FILE --id-field FIELD, --municipalities or --grid")
     with _Progress("zonal tally") as progress:
         result = tally(
-            raster, zone_input, id_field=id_field, engine=engine.value,
+            raster, zone_input, id_field=id_field, grid=grid, engine=engine.value,
             coverage=coverage.value, workers=workers, scheduler=scheduler,
             equal_area_crs=equal_area_crs, progress=progress,
         )
@@ -172,6 +181,7 @@ def zonal_cmd(
             inputs=[p for p in inputs if p is not None],
             parameters={"engine": result.engine, "coverage": result.coverage,
                         "equal_area_crs": equal_area_crs, "id_field": id_field,
+                        "grid": grid,
                         "pixel_area": result.pixel_area},
         ).to_dict()
     write_frame(result.to_frame(), fmt, out, metadata=metadata)

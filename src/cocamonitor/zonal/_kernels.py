@@ -93,11 +93,13 @@ def count_block(
         key = off.ravel()
         size = span
     else:
-        key = zones.astype(np.intp)
-        key *= span
-        key += off
-        key = key.ravel()
         size = (n_zones + 1) * span
+        # the narrowest integer type that holds the keys: less memory traffic
+        kt = np.uint16 if size <= 1 << 16 else np.int32 if size < 1 << 31 else np.intp
+        key = zones.astype(kt)
+        key *= kt(span)
+        np.add(key, off, out=key, casting="unsafe")  # off < span: no overflow
+        key = key.ravel()
     if size <= max(1 << 16, 2 * key.size):
         pixels = np.bincount(key, minlength=size)
         idx = np.flatnonzero(pixels)

@@ -174,3 +174,50 @@ def _bounds(t: Affine, width: int, height: int) -> tuple[float, float, float, fl
     xs = (t.c, t.c + t.a * width)
     ys = (t.f, t.f + t.e * height)
     return (min(xs), min(ys), max(xs), max(ys))
+
+
+class GridIndex:
+    """Square cells of a :class:`cocamonitor.grid.GridSpec` as zones (same interface as ZoneIndex).
+
+    A pixel belongs to the cell that holds its centre; cells are numbered row by row
+    (``row * ncols + col``). No polygons are rasterised: the cell of each pixel follows from
+    its coordinates.
+    """
+
+    def __init__(self, spec: Any):
+        self.spec = spec
+
+    def candidates(self, bounds: tuple[float, float, float, float]) -> np.ndarray:
+        """Return ``[0]`` when ``bounds`` meet the grid (windows are never skipped), else empty."""
+        s = self.spec
+        x1, y1 = s.x0 + s.ncols * s.cell, s.y0 - s.nrows * s.cell
+        inside = bounds[0] < x1 and bounds[2] > s.x0 and bounds[1] < s.y0 and bounds[3] > y1
+        return np.zeros(1 if inside else 0, dtype=np.int64)
+
+    def window_bounds(self, transform: Affine, width: int, height: int):
+        """Bounds of a ``height`` x ``width`` grid with ``transform``."""
+        return _bounds(transform, width, height)
+
+    def count(
+        self,
+        block: np.ndarray,
+        transform: Affine,
+        *,
+        row_units: np.ndarray | None = None,
+        candidates: np.ndarray | None = None,
+    ) -> BlockCounts:
+        """Count the classes of ``block`` in every cell; zone = global cell number."""
+        s = self.spec
+        h, w = block.shape
+        xc = transform.c + transform.a * (np.arange(w) + 0.5)
+        yc = transform.f + transform.e * (np.arange(h) + 0.5)
+        cc = np.floor((xc - s.x0) / s.cell).astype(np.int64)
+        rr = np.floor((s.y0 - yc) / s.cell).astype(np.int64)
+        c0, r0 = int(cc.min()), int(rr.min())
+        nc = int(cc.max()) - c0 + 1
+        nr = int(rr.max()) - r0 + 1
+        local = ((rr - r0)[:, None] * nc + (cc - c0)[None, :] + 1).astype(np.int32)
+        c = count_block(block, local, n_zones=nr * nc, row_units=row_units)
+        z = c.zone - 1
+        cell = (r0 + z // nc) * s.ncols + (c0 + z % nc)
+        return BlockCounts(cell.astype(np.int64), c.value, c.pixels, c.units)

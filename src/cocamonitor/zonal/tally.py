@@ -186,9 +186,10 @@ def _exact(info: RasterInfo, zones: Zones, area: PixelArea) -> tuple[BlockCounts
 
 def tally(
     raster: str | Path,
-    zones: str | Path | gpd.GeoDataFrame | Zones,
+    zones: str | Path | gpd.GeoDataFrame | Zones | None = None,
     *,
     id_field: str | None = None,
+    grid: float | None = None,
     engine: Engine = "numpy",
     coverage: Coverage = "center",
     workers: int | None = None,
@@ -209,6 +210,10 @@ def tally(
         raster's (noted); invalid polygons are repaired with ``make_valid`` (counted).
     id_field : str
         Column with zone ids (not needed for :class:`Zones`).
+    grid : float, optional
+        Instead of ``zones``: square cells of this size (metres, in the raster's projected
+        CRS, aligned to multiples of the size); zone ids are cell ids such as
+        ``"E4987N2001"`` (lower-left corner in km). Pixel-centre coverage only.
     engine : {"numpy", "dask"}
         ``numpy`` streams windows in this process; ``dask`` runs chunks on a cluster.
     coverage : {"center", "exact"}
@@ -273,6 +278,13 @@ def tally(
     require_integer(info)
     area = pixel_area(info, equal_area_crs=equal_area_crs, where="--equal-area-crs")
     assert info.crs is not None
+    if (zones is None) == (grid is None):
+        raise InputError("give zones or a grid cell size (one of them)",
+                         where="--zones/--grid")
+    if grid is not None:
+        return _grid_tally(info, area, float(grid), engine=engine, coverage=coverage,
+                           workers=workers, scheduler=scheduler, client=client,
+                           window_pixels=window_pixels, progress=progress)
     zs = load_zones(zones, id_field=id_field, target_crs=info.crs)
     _check_overlap(info, zs)
     nodata_value = info.nodata if info.nodata is not None and float(
@@ -289,21 +301,9 @@ def tally(
         # overlaps under a millionth of a pixel are floating-point slivers between neighbours
         sliver = abs(info.transform.a * info.transform.e) * 1e-6
         index = ZoneIndex(zs.geometry, min_overlap_area=sliver)
-        if engine == "numpy":
-            from cocamonitor.zonal.numpy_engine import run_numpy
-
-            counts = run_numpy(info, index, area, window_pixels=window_pixels,
-                               progress=progress)
-        else:
-            from cocamonitor.zonal.dask_engine import dask_client, run_dask
-
-            if client is not None:
-                counts = run_dask(info, index, area, client, window_pixels=window_pixels,
-                                  progress=progress)
-            else:
-                with dask_client(workers=workers, scheduler=scheduler) as cl:
-                    counts = run_dask(info, index, area, cl, window_pixels=window_pixels,
-                                      progress=progress)
+        counts = _run_engine(info, index, area, engine=engine, workers=workers,
+                             scheduler=scheduler, client=client, window_pixels=window_pixels,
+                             progress=progress)
     hectares = (
         counts.pixels * (area.constant_m2 / 1e4)
         if coverage == "exact" and area.constant_m2 is not None
@@ -360,3 +360,68 @@ def tally(
         pixel_area=area.to_dict(),
         notes=tuple(notes),
     )
+
+
+def _run_engine(info, index, area, *, engine, workers, scheduler, client, window_pixels,
+                progress) -> BlockCounts:
+    if engine == "numpy":
+        from cocamonitor.zonal.numpy_engine import run_numpy
+
+        return run_numpy(info, index, area, window_pixels=window_pixels, progress=progress)
+    from cocamonitor.zonal.dask_engine import dask_client, run_dask
+
+    if client is not None:
+        return run_dask(info, index, area, client, window_pixels=window_pixels,
+                        progress=progress)
+    with dask_client(workers=workers, scheduler=scheduler) as cl:
+        return run_dask(info, index, area, cl, window_pixels=window_pixels, progress=progress)
+
+
+def _grid_tally(info: RasterInfo, area: PixelArea, cell: float, *, engine, coverage, workers,
+                scheduler, client, window_pixels, progress) -> ZonalTally:
+    from cocamonitor.grid import GridSpec, cell_ids
+    from cocamonitor.zonal._rasterize import GridIndex
+
+    assert info.crs is not None
+    if coverage != "center":
+        raise InputError("grid tallies use the pixel-centre rule", where="--coverage",
+                         hint="drop --coverage exact, or give the cells as --zones")
+    if not info.crs.is_projected or not cell > 0:
+        raise InputError(
+            f"a grid of {cell:g} m cells needs a raster in a projected CRS (metres)",
+            where="--grid", hint="warp the raster to e.g. EPSG:9377",
+        )
+    if max(abs(info.transform.a), abs(info.transform.e)) > cell:
+        raise InputError(f"pixels of {info.path} are larger than the {cell:g} m cell",
+                         where="--grid")
+    spec = GridSpec.covering(info.bounds, cell, info.crs.to_string())
+    counts = _run_engine(info, GridIndex(spec), area, engine=engine, workers=workers,
+                         scheduler=scheduler, client=client, window_pixels=window_pixels,
+                         progress=progress)
+    df = pd.DataFrame({"cell": counts.zone, "class": counts.value, "pixels": counts.pixels,
+                       "area_ha": counts_to_hectares(counts, area)})
+    nodata_value = info.nodata if info.nodata is not None and float(
+        info.nodata).is_integer() else None
+    if nodata_value is not None:
+        is_nd = df["class"].to_numpy() == int(nodata_value)
+        nd, df = df.loc[is_nd], df.loc[~is_nd]
+    else:
+        nd = df.iloc[:0]
+    df = df.sort_values(["cell", "class"], kind="stable")
+    nd = nd.sort_values("cell", kind="stable")
+
+    def ids(cells: np.ndarray) -> np.ndarray:
+        return cell_ids(spec, cells // spec.ncols, cells % spec.ncols).astype(str)
+
+    table = pd.DataFrame({"zone": ids(df["cell"].to_numpy()),
+                          "class": df["class"].to_numpy(np.int64),
+                          "pixels": df["pixels"].to_numpy(),
+                          "area_ha": df["area_ha"].to_numpy(float)})
+    nodata = pd.DataFrame({"zone": ids(nd["cell"].to_numpy()), "pixels": nd["pixels"].to_numpy()})
+    notes = [f"zones: {cell:g} m grid cells in {spec.crs} ({spec.nrows} x {spec.ncols})"]
+    if len(nodata):
+        notes.append(f"{float(nodata['pixels'].sum()):,.6g} nodata pixel(s) were left out "
+                     f"(in {len(nodata)} cell(s))")
+    return ZonalTally(table=table.reset_index(drop=True), nodata=nodata.reset_index(drop=True),
+                      empty_zones=(), engine=engine, coverage=coverage,
+                      pixel_area=area.to_dict(), notes=tuple(notes))
