@@ -290,7 +290,7 @@ def render_page(
         )
         ws = None
         try:
-            port = _devtools_port(proc, timeout=30.0)
+            port = _devtools_port(proc, timeout=max(30.0, timeout))
             import urllib.request
 
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as r:
