@@ -20,11 +20,13 @@ import base64
 import json
 import os
 import re
+import select
 import shutil
 import socket
 import struct
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -219,21 +221,34 @@ class BrowserRun:
         return [u for u in self.requests if not u.startswith(LOCAL_SCHEMES)]
 
 
+def _drain(stream: Any) -> None:
+    try:
+        while os.read(stream.fileno(), 65536):
+            pass
+    except (OSError, ValueError):  # closed when Chromium exits
+        pass
+
+
 def _devtools_port(proc: subprocess.Popen, timeout: float) -> int:
+    """Read Chromium's stderr (unbuffered) until it prints its DevTools port, or time out."""
     deadline = time.monotonic() + timeout
     assert proc.stderr is not None
-    lines = []
+    fd = proc.stderr.fileno()
+    text = b""
+    pattern = re.compile(rb"DevTools listening on ws://127\.0\.0\.1:(\d+)/")
     while time.monotonic() < deadline:
-        line = proc.stderr.readline()
-        if not line:
-            if proc.poll() is not None:
-                break
-            continue
-        lines.append(line)
-        m = re.search(r"DevTools listening on ws://127\.0\.0\.1:(\d+)/", line)
+        ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+        if not ready:
+            break
+        chunk = os.read(fd, 65536)
+        if not chunk:  # Chromium exited
+            break
+        text += chunk
+        m = pattern.search(text)
         if m:
             return int(m.group(1))
-    raise RuntimeError("Chromium did not start its DevTools server:\n" + "".join(lines[-20:]))
+    tail = text.decode(errors="replace").splitlines()[-20:]
+    raise RuntimeError("Chromium did not start its DevTools server:\n" + "\n".join(tail))
 
 
 def render_page(
@@ -286,11 +301,13 @@ def render_page(
             chromium_command(exe, profile, width, height),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
-            text=True,
+            bufsize=0,
         )
         ws = None
         try:
             port = _devtools_port(proc, timeout=max(30.0, timeout))
+            # keep reading Chromium's stderr so a full pipe can never stall it
+            threading.Thread(target=_drain, args=(proc.stderr,), daemon=True).start()
             import urllib.request
 
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as r:
