@@ -94,3 +94,11 @@ def test_first_year_report_has_no_change_sections(run_cli, tmp_path):
     summary = json.loads(res.stdout)["summary"]
     assert summary.startswith("A 31 de diciembre de 2001, el censo del SIMCI detectó 136.918 ha")
     assert "más que" not in summary and "menos que" not in summary
+
+
+def test_out_that_is_a_file_exits_2(run_cli, tmp_path):
+    target = tmp_path / "report.html"
+    target.write_text("")
+    res = run_cli("report", "--year", "2024", "--lang", "en", "--out", str(target), "--no-maps")
+    assert res.exit_code == 2
+    assert res.stderr.startswith("error: --out:") and "not a folder" in res.stderr
