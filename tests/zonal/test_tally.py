@@ -276,3 +276,40 @@ def _brute_force_at(data, nodata, zones, x0, y0):
         for v, n in zip(*np.unique(vals, return_counts=True), strict=True):
             rows.append((str(zid), int(v), int(n)))
     return pd.DataFrame(rows, columns=["zone", "class", "pixels"])
+
+
+def test_memory_does_not_grow_with_raster_size(raster_factory):
+    import tracemalloc
+
+    rng = np.random.default_rng(4)
+    peaks = []
+    for n in (1600, 4800):
+        data = rng.integers(0, 5, size=(n, n), dtype="uint8")
+        path = raster_factory(data, block=64)
+        del data
+        zones = gpd.GeoDataFrame({"id": ["a", "b"]}, geometry=[
+            box(X0, Y0 - n * RES, X0 + n * RES / 2, Y0),
+            box(X0 + n * RES / 2, Y0 - n * RES, X0 + n * RES, Y0)], crs="EPSG:9377")
+        tracemalloc.start()
+        res = tally(path, zones, id_field="id", window_pixels=1 << 16)
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+        assert res.table["pixels"].sum() == n * n
+    # 9 times the pixels, about the same peak (windows of 65,536 pixels)
+    assert peaks[1] < 1.3 * peaks[0], peaks
+
+
+def test_class_areas_projected_with_equal_area_crs(raster_factory):
+    from cocamonitor.zonal import class_areas
+
+    # 10 m pixels in UTM 18N near its central meridian and 3 degrees east of it
+    data = np.ones((50, 50), dtype="uint8")
+    near = raster_factory(data, crs="EPSG:32618", transform=from_origin(500_000, 500_000, 10, 10))
+    far = raster_factory(data, crs="EPSG:32618", transform=from_origin(830_000, 500_000, 10, 10))
+    nominal = class_areas(near)["area_ha"].iloc[0]
+    assert nominal == pytest.approx(25.0)
+    a_near = class_areas(near, equal_area_crs="EPSG:6933")["area_ha"].iloc[0]
+    a_far = class_areas(far, equal_area_crs="EPSG:6933")["area_ha"].iloc[0]
+    # UTM scale factor 0.9996 at the central meridian (area x 1.0008), larger away from it
+    assert a_near == pytest.approx(25.0 / 0.9996**2, rel=2e-4)
+    assert a_far < a_near

@@ -173,7 +173,7 @@ class Accumulator:
         """Add one block's counts."""
         self._parts.append(part)
         self._rows += part.zone.size
-        if self._rows > self._fold_rows:
+        if self._rows > self._fold_rows or len(self._parts) >= 64:
             merged = merge_counts(self._parts)
             self._parts = [merged]
             self._rows = merged.zone.size
