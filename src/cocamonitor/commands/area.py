@@ -75,6 +75,12 @@ EqualAreaOpt = Annotated[
 ]
 
 
+
+def _to_colrow(transform, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Fractional (col, row) of map coordinates, vectorised (inverse affine)."""
+    inv = ~transform
+    return inv.a * x + inv.b * y + inv.c, inv.d * x + inv.e * y + inv.f
+
 def _parse_pairs(items: list[str] | None, option: str, *, numbers: bool) -> dict[str, Any]:
     """Read ``A=B`` items (repeatable, or comma-separated) into a dict."""
     out: dict[str, Any] = {}
@@ -133,8 +139,7 @@ def _check_points_in_map(sample: pd.DataFrame, map_path: Path, source: str) -> N
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise DataError("missing or unreadable coordinate", where=location(source, i, "x"))
-    inv = ~info.transform
-    col, row = inv * (x, y)
+    col, row = _to_colrow(info.transform, x, y)
     col, row = np.floor(col).astype(np.int64), np.floor(row).astype(np.int64)
     outside = (row < 0) | (col < 0) | (row >= info.height) | (col >= info.width)
     if outside.any():
@@ -417,8 +422,7 @@ def label_cmd(
     df = read_table(sample, required=["x", "y"], numeric=["x", "y"])
     info = open_raster(reference, where="--reference")
     x, y = df["x"].to_numpy(dtype=float), df["y"].to_numpy(dtype=float)
-    inv = ~info.transform
-    col, row = inv * (x, y)
+    col, row = _to_colrow(info.transform, x, y)
     outside = (row < 0) | (col < 0) | (row >= info.height) | (col >= info.width)
     if outside.any():
         i = int(np.flatnonzero(outside)[0])
