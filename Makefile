@@ -25,7 +25,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests
 
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks
+	@for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 data: $(STAMP)
 	$(BIN)/python scripts/build_data.py
