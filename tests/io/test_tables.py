@@ -54,3 +54,23 @@ def test_read_table_checks(tmp_path):
     p.write_text('stratum,area\nA,"1.088,5"\nB,"2,25"\n')
     df = read_table(p, required=["stratum", "area"], numeric=["area"])
     assert df["area"].tolist() == [1088.5, 2.25]
+
+
+def test_line_with_more_fields_than_header_is_named(tmp_path):
+    p = tmp_path / "sample.csv"
+    p.write_text("stratum,reference_class,area\nA,coca,1,5\nB,other,2\n")
+    with pytest.raises(InputError, match=r"sample.csv: line 2 has 4 fields but the header has 3.*quote"):
+        read_table(p, required=["stratum"])
+
+
+def test_semicolon_delimited_with_comma_decimals(tmp_path):
+    p = tmp_path / "areas.csv"
+    p.write_text("stratum;area\ncoca;1.088,5\nother;2,25\n", encoding="utf-8-sig")
+    df = read_table(p, required=["stratum", "area"], numeric=["area"])
+    assert df["stratum"].tolist() == ["coca", "other"] and df["area"].tolist() == [1088.5, 2.25]
+
+
+def test_positions_not_labels_in_error_lines():
+    s = pd.Series(["1", "x"], index=["a", "b"])
+    with pytest.raises(DataError, match="line 3"):
+        parse_decimal_column(s, column="v", source="t.csv")

@@ -83,6 +83,8 @@ def parse_decimal_column(
     """
     if pd.api.types.is_numeric_dtype(values):
         return values.astype(float), "dot"
+    index = values.index
+    values = values.reset_index(drop=True)  # positions, so errors report the right line
     text = values.astype("string").str.strip()
     text = text.where(text.notna() & (text != ""), None)
     present = text.dropna()
@@ -123,7 +125,29 @@ def parse_decimal_column(
     else:
         normal = text.str.replace(",", "", regex=False)
     parsed = pd.to_numeric(normal, errors="coerce").astype(float)
+    parsed.index = index
     return parsed, convention
+
+
+def _read_csv_strict(path: Path) -> pd.DataFrame:
+    """Read a CSV as text, the header from its first line; ``;`` is used when the header has it.
+
+    Read without a header and then named, so that a data line with more fields than the header
+    is an error (pandas would otherwise take an extra first field as a row index).
+    """
+    with open(path, encoding="utf-8-sig") as fh:
+        first = fh.readline()
+    sep = ";" if first.count(";") > first.count(",") else ","
+    raw = pd.read_csv(
+        path, sep=sep, dtype=str, header=None, keep_default_na=False, na_values=[""],
+        skipinitialspace=True, encoding="utf-8-sig", index_col=False,
+    )
+    if raw.empty:
+        return pd.DataFrame()
+    header = raw.iloc[0].fillna("").astype(str).tolist()
+    df = raw.iloc[1:].reset_index(drop=True)
+    df.columns = header
+    return df
 
 
 def read_table(
@@ -176,8 +200,18 @@ def read_table(
             df = pd.read_parquet(path)
             df = df.astype({c: "string" for c in df.columns if df[c].dtype == object})
         else:
-            df = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], skipinitialspace=True)
-    except (OSError, ValueError, pd.errors.ParserError) as err:
+            df = _read_csv_strict(path)
+    except pd.errors.ParserError as err:
+        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(err))
+        if found:
+            want, line, saw = found.groups()
+            raise InputError(
+                f"line {line} has {saw} fields but the header has {want}",
+                where=label,
+                hint='quote values that contain the delimiter (e.g. "1,5") or use ";" as the delimiter',
+            ) from err
+        raise InputError(f"cannot read table: {err}".splitlines()[0], where=label) from err
+    except (OSError, ValueError, UnicodeDecodeError) as err:
         raise InputError(f"cannot read table: {err}".splitlines()[0], where=label) from err
     df.columns = [str(c).strip() for c in df.columns]
     missing = [c for c in required if c not in df.columns]
