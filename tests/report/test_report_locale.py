@@ -58,3 +58,14 @@ def test_round_trip_both_languages(value, decimals):
     # the two languages differ only in the separators
     es, en = fmt_number(value, "es", decimals), fmt_number(value, "en", decimals)
     assert es.translate(str.maketrans(".,", ",.")) == en
+
+
+
+def test_language_environments_do_not_share_filters():
+    """Two live environments (as a server keeps them) keep their own number formats."""
+    from cocamonitor.report.render import _env_for
+
+    env_es, env_en = _env_for("es"), _env_for("en")
+    tpl = "{{ 230028 | ha }}"
+    assert env_es.from_string(tpl).render() == "230.028 ha"
+    assert env_en.from_string(tpl).render() == "230,028 ha"

@@ -138,7 +138,8 @@ def _filters(lang: str) -> dict[str, Callable[..., str]]:
 
 def _env_for(lang: str) -> jinja2.Environment:
     env = _environment().overlay()
-    env.filters.update(_filters(lang))
+    # an overlay shares its parent's filters dict: give it its own, or languages would leak
+    env.filters = {**env.filters, **_filters(lang)}
     return env
 
 
