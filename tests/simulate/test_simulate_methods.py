@@ -156,3 +156,20 @@ def test_two_stage_expansion_keeps_each_stratum_weight_when_strata_are_collapsed
     est2 = _two_stage(stratum2, {2: 4, 1: 10, 0: 20}, areas, np.full(6, 100.0), rows, coca,
                       names, 0.95)
     assert est2.classes["coca"].area == pytest.approx(4 / 2 * 120 + 10 / 2 * 40 + 20 / 2 * 10)
+
+
+def test_buffer_sample_is_uniform_over_the_buffer_pixels():
+    # 4 x 4 grid, 2 x 2 blocks; block 0 has 3 mapped-coca pixels (rejected) and one buffer
+    # pixel, block 1 four buffer pixels: each of the 5 buffer pixels must have chance 1/5
+    # (drawing blocks by their buffer pixels would give the lone pixel 1/17)
+    from cocamonitor.simulate.methods import _sample_blocks
+
+    cmap = np.zeros((4, 4), np.uint8)
+    cmap[0, 0] = cmap[0, 1] = cmap[1, 0] = 1
+    reps = 3000
+    hits = sum(
+        int(_sample_blocks(np.random.default_rng(i), np.array([0, 1]), 2, 4, 1, cmap)[0] == 5)
+        for i in range(reps)
+    )
+    se = np.sqrt(0.2 * 0.8 / reps)
+    assert abs(hits / reps - 0.2) < 4 * se

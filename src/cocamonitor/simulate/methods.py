@@ -433,11 +433,19 @@ def sample_survey(hist: History, year: int, prior_map: np.ndarray | None,
     return est, table
 
 
-def _sample_blocks(rng: np.random.Generator, blocks: np.ndarray, weights: np.ndarray,
-                   block: int, size: int, n: int, reject: np.ndarray | None) -> np.ndarray:
-    """``n`` distinct pixels uniform over the union of ``blocks`` minus pixels in ``reject``."""
+def _sample_blocks(rng: np.random.Generator, blocks: np.ndarray, block: int, size: int,
+                   n: int, reject: np.ndarray | None) -> np.ndarray:
+    """``n`` distinct pixels uniform over the union of ``blocks`` minus pixels in ``reject``.
+
+    A block is drawn with probability proportional to *all* its pixels and a pixel uniformly
+    inside it, then rejected pixels are dropped: every kept pixel had the same chance. (Drawing
+    blocks in proportion to their *kept* pixels and then rejecting would favour blocks with
+    few rejected pixels, so the sample would not be the simple random sample the stratified
+    estimator assumes.)
+    """
     nb = -(-size // block)
     got = np.zeros(0, np.int64)
+    weights = block_pixels(size, block)[blocks].astype(float)
     p = weights / weights.sum()
     for _ in range(200):
         need = n - got.size
@@ -504,9 +512,9 @@ def good_practice(hist: History, year: int, cmap: np.ndarray,
         if name == "coca":
             f = np.sort(rng.choice(coca_flat, size=k, replace=False))
         elif name == "buffer":
-            f = _sample_blocks(rng, bi[flagged], (bpx - coca_b)[flagged], block, size, k, cmap)
+            f = _sample_blocks(rng, bi[flagged], block, size, k, cmap)
         else:
-            f = _sample_blocks(rng, bi[~flagged], bpx[~flagged], block, size, k, None)
+            f = _sample_blocks(rng, bi[~flagged], block, size, k, None)
         flats.append(f)
         strata += [name] * f.size
     flat = np.concatenate(flats) if flats else np.zeros(0, np.int64)
