@@ -11,3 +11,26 @@ def test_unknown_command_exits_2_without_traceback(run_cli):
     res = run_cli("no-such-command")
     assert res.exit_code == 2
     assert "Traceback" not in res.stderr + res.stdout
+
+
+def test_usage_errors_are_one_error_line(run_cli):
+    cases = {
+        ("report", "--year", "abc"): ("'--year'", "cocamonitor report --help"),
+        ("report",): ("Missing option '--year'", "cocamonitor report --help"),
+        ("data", "show", "labs", "--format", "xml"): ("'xml'", "cocamonitor data show --help"),
+        ("data", "no-such"): ("no-such", "cocamonitor data --help"),
+        ("--no-such-option",): ("--no-such-option", "cocamonitor --help"),
+    }
+    for args, (named, helpcmd) in cases.items():
+        res = run_cli(*args)
+        assert res.exit_code == 2, args
+        lines = res.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: "), (args, res.stderr)
+        assert named in lines[0] and f"`{helpcmd}`" in lines[0], lines[0]
+        assert res.stdout == ""
+
+
+def test_group_without_command_prints_help_and_no_empty_error(run_cli):
+    res = run_cli("data")
+    assert res.exit_code == 2
+    assert "error" not in res.stderr

@@ -66,13 +66,27 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write("aborted\n")
         return 1
     except typer.TyperException as ex:  # usage errors from the (vendored) click layer, exit 2
-        show = getattr(ex, "show", None)
-        if callable(show):
-            show()
-        else:  # pragma: no cover - defensive
-            sys.stderr.write(f"error: {ex}\n")
-        return int(getattr(ex, "exit_code", 2))
+        if type(ex).__name__ != "NoArgsIsHelpError":  # that one has already printed the help
+            sys.stderr.write(_usage_line(ex))
+        return int(getattr(ex, "exit_code", 2) or 2)
     return 0
+
+
+def _usage_line(ex: Exception) -> str:
+    """One ``error: ...`` line for a usage error (bad option value, unknown option or command).
+
+    Click would print a usage block and a framed message over several lines; every bad input
+    gets exactly one line here, naming the command whose ``--help`` lists the valid choices.
+    """
+    fmt = getattr(ex, "format_message", None)
+    message = " ".join(str(fmt() if callable(fmt) else ex).split()).rstrip(".")
+    names: list[str] = []
+    ctx = getattr(ex, "ctx", None)
+    while ctx is not None:
+        names.append(ctx.info_name or "")
+        ctx = ctx.parent
+    command = " ".join(["cocamonitor", *[n for n in reversed(names[:-1]) if n]])
+    return f"error: {message}; see `{command} --help`\n"
 
 
 def _entry() -> None:  # pragma: no cover - console script

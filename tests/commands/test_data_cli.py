@@ -66,3 +66,22 @@ def test_demo_prints_series_and_top10(run_cli):
     assert res.exit_code == 0
     assert "245,000" in res.stdout and "143,000" in res.stdout
     assert "San Andrés de Tumaco" in res.stdout and "Tibú" in res.stdout
+
+
+def test_municipality_outside_the_department_is_an_error_not_an_empty_table(run_cli):
+    res = run_cli("data", "show", "coca-municipal", "--department", "antioquia",
+                  "--municipality", "tibu", "--year", "2024", "--format", "csv")
+    assert res.exit_code == 2
+    assert res.stderr.strip().splitlines() == [
+        "error: --municipality: Tibú (54810) is in Norte de Santander, not in Antioquia; "
+        "drop --department or correct one of the two"
+    ]
+    assert res.stdout == ""
+
+
+def test_department_settles_a_municipality_name_shared_by_several(run_cli):
+    res = run_cli("data", "show", "territories", "--department", "narino",
+                  "--municipality", "la union", "--format", "json")
+    assert res.exit_code == 0, res.stderr
+    rows = json.loads(res.stdout)
+    assert [(r["divipola"], r["department"]) for r in rows] == [("52399", "Nariño")]

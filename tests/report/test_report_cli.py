@@ -82,7 +82,35 @@ def test_bad_map_raster_exits_2(run_cli, tmp_path):
     res = run_cli("report", "--year", "2024", "--lang", "en", "--out", str(tmp_path / "r"),
                   "--no-maps", "--map-raster", str(bad))
     assert res.exit_code == 2, res.stderr
-    assert "not_a_map.tif" in res.stderr
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: --map-raster: ")  # the option typed
+    assert "not_a_map.tif" in lines[0]
+
+
+def test_raster_in_degrees_names_the_map_raster_option(run_cli, tmp_path):
+    import numpy as np
+    import rasterio
+    from rasterio.transform import from_origin
+
+    geo = tmp_path / "degrees.tif"
+    with rasterio.open(geo, "w", driver="GTiff", width=4, height=4, count=1, dtype="uint8",
+                       crs="EPSG:4326", transform=from_origin(-75, 5, 0.001, 0.001)) as dst:
+        dst.write(np.ones((1, 4, 4), dtype="uint8"))
+    res = run_cli("report", "--year", "2024", "--lang", "en", "--out", str(tmp_path / "r"),
+                  "--no-maps", "--map-raster", str(geo))
+    assert res.exit_code == 2, res.stderr
+    assert res.stderr.startswith("error: --map-raster: ") and "projected" in res.stderr
+
+
+def test_coca_class_without_map_raster_exits_2(run_cli, tmp_path):
+    res = run_cli("report", "--year", "2024", "--lang", "en", "--out", str(tmp_path / "r"),
+                  "--no-maps", "--coca-class", "3")
+    assert res.exit_code == 2
+    assert res.stderr.strip().splitlines() == [
+        "error: --coca-class: --coca-class only applies to a classified map; "
+        "add --map-raster FILE or drop --coca-class"
+    ]
+    assert not (tmp_path / "r").exists()
 
 
 def test_first_year_report_has_no_change_sections(run_cli, tmp_path):

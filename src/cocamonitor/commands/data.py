@@ -9,7 +9,7 @@ import typer
 
 from cocamonitor import datasets
 from cocamonitor.commands._common import TableFormat, emit_table
-from cocamonitor.errors import InputError
+from cocamonitor.errors import InputError, UnknownNameError
 from cocamonitor.territory import lookup, lookup_department, registry
 
 __all__ = ["filter_table", "register"]
@@ -67,11 +67,24 @@ def filter_table(
         if "divipola" not in df.columns and "department_code" not in df.columns:
             raise InputError(f"dataset {name!r} is not by territory", where="--department/--municipality")
     if department is not None:
-        code, _ = lookup_department(department)
+        code, dep_name = lookup_department(department)
         col = df["department_code"] if "department_code" in df.columns else df["divipola"].str[:2]
         df = df[col == code]
     if municipality is not None:
-        df = df[df["divipola"] == lookup(municipality).divipola]
+        try:
+            place = lookup(municipality)
+        except UnknownNameError:
+            raise
+        except InputError:  # a name shared by several departments: --department settles it
+            if department is None:
+                raise
+            place = lookup(f"{municipality}, {dep_name}")
+        if department is not None and place.department_code != code:
+            raise InputError(
+                f"{place.municipality} ({place.divipola}) is in {place.department}, not in {dep_name}",
+                where="--municipality", hint="drop --department or correct one of the two",
+            )
+        df = df[df["divipola"] == place.divipola]
     return df
 
 

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from cocamonitor.commands._common import emit_json, err_console
+from cocamonitor.errors import InputError
 
 __all__ = ["register", "report"]
 
@@ -49,11 +50,23 @@ def report(
     from cocamonitor.report.locale import check_lang
 
     lang = check_lang(lang)
+    if coca_class and map_raster is None:
+        raise InputError(
+            "--coca-class only applies to a classified map", where="--coca-class",
+            hint="add --map-raster FILE or drop --coca-class",
+        )
     out_dir = out if out is not None else Path("out") / f"report-{year}-{lang}"
-    files = make_report(
-        year, lang, out_dir, maps=maps, density_raster=map_raster,
-        coca_classes=tuple(coca_class or (1,)),
-    )
+    try:
+        files = make_report(
+            year, lang, out_dir, maps=maps, density_raster=map_raster,
+            coca_classes=tuple(coca_class or (1,)),
+        )
+    except InputError as err:
+        # the density grid reports raster problems as the generic --raster/--cell options;
+        # here the file came from --map-raster (and the cell is fixed at 1 km)
+        if err.where not in ("--raster", "--cell"):
+            raise
+        raise type(err)(err.message, where="--map-raster", hint=err.hint) from None
     if screenshot is not None:
         from cocamonitor.report.screenshot import screenshot_report
 
