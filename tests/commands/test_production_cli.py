@@ -154,6 +154,7 @@ value = 1.12
         (("--params", "P", "--preset", "unodc-2020"), "not both"),
         (("--preset", "unodc-2021"), "unknown preset"),
         (("--areas", "missing.csv"), "not found"),
+        (("--preset", "unodc-2020", "--seed", "-1"), "--seed"),
     ],
 )
 def test_estimate_bad_options_exit_2(run_cli, tmp_path, args, needle):

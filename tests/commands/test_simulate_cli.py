@@ -104,6 +104,7 @@ def test_compare_table_and_csv(run_cli):
     ("", ("--size", "5"), "--size"),
     ("", ("--replicates", "0"), "--replicates"),
     ("", ("--plot", "chart.txt"), "--plot"),
+    ("", ("--seed", "-3"), "--seed"),
 ])
 def test_bad_input_exit_2_one_line(run_cli, tmp_path, toml, args, match):
     p = tmp_path / "bad.toml"
@@ -144,3 +145,10 @@ def test_outputs_feed_area_estimate(run_cli, tmp_path):
     gp = est.loc[("good_practice", 2020)]
     assert coca["area"] == pytest.approx(gp["area_ha"])
     assert coca["area_se"] == pytest.approx(gp["se_ha"])
+
+
+def test_run_negative_seed_exit_2_one_line(run_cli, tmp_path):
+    res = run_cli("simulate", "run", "--size", "200", "--years", "2019-2020", "--seed", "-1",
+                  "--out", str(tmp_path / "o"))
+    assert res.exit_code == 2 and res.stderr.startswith("error: --seed")
+    assert len(res.stderr.strip().splitlines()) == 1 and not (tmp_path / "o").exists()

@@ -135,3 +135,41 @@ def test_survey_and_good_practice_unbiased_with_nominal_coverage():
         t = m["year"].map(truth)
         cover = ((m["ci_low"] <= t) & (t <= m["ci_high"])).mean()
         assert 0.88 <= cover <= 0.995, (method, cover)
+
+
+def test_two_stage_expansion_keeps_each_stratum_weight_when_strata_are_collapsed():
+    # a certainty stratum (N = 1, its one segment sampled) is merged with 'low' for the
+    # variance; the point estimate must still be sum_h N_h / n_h * sum_i y_i, worked by hand:
+    # high 1/1 * 100 + low 10/3 * (20 + 10 + 30) + none 20/2 * (0 + 10) = 400 ha
+    from cocamonitor.simulate.methods import _two_stage
+
+    names = {2: "high", 1: "low", 0: "none"}
+    stratum = np.array([2, 1, 1, 1, 0, 0])
+    n_pop = {2: 1, 1: 10, 0: 20}
+    areas = {2: 100.0, 1: 1000.0, 0: 2000.0}
+    rows = np.full(6, 10)
+    coca = np.array([10, 2, 1, 3, 0, 1])
+    est = _two_stage(stratum, n_pop, areas, np.full(6, 100.0), rows, coca, names, 0.95)
+    assert est.classes["coca"].area == pytest.approx(400.0, rel=1e-12)
+    # without any collapse the same formula holds (no reweighting needed)
+    stratum2 = np.array([2, 2, 1, 1, 0, 0])
+    est2 = _two_stage(stratum2, {2: 4, 1: 10, 0: 20}, areas, np.full(6, 100.0), rows, coca,
+                      names, 0.95)
+    assert est2.classes["coca"].area == pytest.approx(4 / 2 * 120 + 10 / 2 * 40 + 20 / 2 * 10)
+
+
+def test_buffer_sample_is_uniform_over_the_buffer_pixels():
+    # 4 x 4 grid, 2 x 2 blocks; block 0 has 3 mapped-coca pixels (rejected) and one buffer
+    # pixel, block 1 four buffer pixels: each of the 5 buffer pixels must have chance 1/5
+    # (drawing blocks by their buffer pixels would give the lone pixel 1/17)
+    from cocamonitor.simulate.methods import _sample_blocks
+
+    cmap = np.zeros((4, 4), np.uint8)
+    cmap[0, 0] = cmap[0, 1] = cmap[1, 0] = 1
+    reps = 3000
+    hits = sum(
+        int(_sample_blocks(np.random.default_rng(i), np.array([0, 1]), 2, 4, 1, cmap)[0] == 5)
+        for i in range(reps)
+    )
+    se = np.sqrt(0.2 * 0.8 / reps)
+    assert abs(hits / reps - 0.2) < 4 * se

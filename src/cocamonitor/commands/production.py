@@ -85,6 +85,9 @@ def estimate(
         raise InputError("give --params or --preset, not both", where="--params/--preset")
     if not 0 < confidence < 1:
         raise InputError(f"confidence must lie in (0, 1), got {confidence}", where="--confidence")
+    if seed is not None and seed < 0:
+        raise InputError(f"the seed must be a whole number >= 0, got {seed}", where="--seed",
+                         hint="e.g. --seed 1")
     inputs: list[Path] = []
     if params is not None:
         model = read_parameters(params)

@@ -48,6 +48,12 @@ SizeOpt = Annotated[
 FormatOpt = Annotated[TableFormat, typer.Option("--format", "-f", help="table, csv or json.")]
 
 
+def _check_seed(seed: int) -> None:
+    if seed < 0:
+        raise InputError(f"the seed must be a whole number >= 0, got {seed}", where="--seed",
+                         hint="e.g. --seed 1")
+
+
 def _config(path: Path | None, size: int | None) -> SimulationConfig:
     cfg = load_config(path)
     if size is not None:
@@ -129,6 +135,7 @@ def run_cmd(
 
     Example: cocamonitor simulate run --years 2018-2020 --size 300 --seed 1 --out sim
     """
+    _check_seed(seed)
     cfg = _config(config, size)
     yrs = parse_years(years)
     if out.exists() and not out.is_dir():
@@ -213,6 +220,7 @@ def compare_cmd(
 
     Example: cocamonitor simulate compare --size 300 --years 2018-2022 --replicates 10 --format json
     """
+    _check_seed(seed)
     cfg = _config(config, size)
     yrs = parse_years(years)
     if len(yrs) < 2:

@@ -203,6 +203,13 @@ def _two_stage(stratum: np.ndarray, N: dict[int, int], area_ha: dict[int, float]
 
     Segments are drawn with equal probability within each stratum (``selection="equal"``);
     strata without a sampled segment are outside the survey frame and contribute nothing.
+
+    A stratum with a single sampled segment is merged with a neighbour for the variance
+    (collapsed strata). The point estimate must still weight each segment by its own
+    stratum's ``N_h / n_h``: the segment's area is scaled by ``(N_h / n_h) / (N_c / n_c)``
+    (``c`` the merged stratum) so that the merged expansion ``N_c / n_c`` gives back the
+    unbiased stratified total; the variance is then the usual, conservative, collapsed-strata
+    variance of the weighted segment totals.
     """
     n_rows = rows_per.astype(np.int64)
     seg_id = np.repeat(np.arange(stratum.size), n_rows)
@@ -212,18 +219,23 @@ def _two_stage(stratum: np.ndarray, N: dict[int, int], area_ha: dict[int, float]
     counts = {names[h]: int((stratum == h).sum()) for h in N}
     merge = _collapse_small({k: v for k, v in counts.items() if v > 0})
     label = np.array([merge.get(names[h], names[h]) for h in stratum])
-    sample = pd.DataFrame({
-        "stratum": label[seg_id], "cluster": seg_id.astype(str),
-        "reference_class": np.where(coca, "coca", "other"), "psu_area": psu_ha[seg_id],
-    })
     areas: dict[str, float] = {}
     psu_count: dict[str, int] = {}
+    n_merged: dict[str, int] = {}
     for h, n_pop in N.items():
         if counts[names[h]] == 0:
             continue  # outside the survey frame
         key = merge.get(names[h], names[h])
         areas[key] = areas.get(key, 0.0) + area_ha[h]
         psu_count[key] = psu_count.get(key, 0) + n_pop
+        n_merged[key] = n_merged.get(key, 0) + counts[names[h]]
+    own_w = np.array([N[h] / counts[names[h]] for h in stratum])
+    merged_w = np.array([psu_count[k] / n_merged[k] for k in label])
+    sample = pd.DataFrame({
+        "stratum": label[seg_id], "cluster": seg_id.astype(str),
+        "reference_class": np.where(coca, "coca", "other"),
+        "psu_area": (psu_ha * own_w / merged_w)[seg_id],
+    })
     return estimate_two_stage(sample, areas, selection="equal", psu_count=psu_count,
                               map_class=None, classes=["coca", "other"], confidence=confidence)
 
@@ -421,11 +433,19 @@ def sample_survey(hist: History, year: int, prior_map: np.ndarray | None,
     return est, table
 
 
-def _sample_blocks(rng: np.random.Generator, blocks: np.ndarray, weights: np.ndarray,
-                   block: int, size: int, n: int, reject: np.ndarray | None) -> np.ndarray:
-    """``n`` distinct pixels uniform over the union of ``blocks`` minus pixels in ``reject``."""
+def _sample_blocks(rng: np.random.Generator, blocks: np.ndarray, block: int, size: int,
+                   n: int, reject: np.ndarray | None) -> np.ndarray:
+    """``n`` distinct pixels uniform over the union of ``blocks`` minus pixels in ``reject``.
+
+    A block is drawn with probability proportional to *all* its pixels and a pixel uniformly
+    inside it, then rejected pixels are dropped: every kept pixel had the same chance. (Drawing
+    blocks in proportion to their *kept* pixels and then rejecting would favour blocks with
+    few rejected pixels, so the sample would not be the simple random sample the stratified
+    estimator assumes.)
+    """
     nb = -(-size // block)
     got = np.zeros(0, np.int64)
+    weights = block_pixels(size, block)[blocks].astype(float)
     p = weights / weights.sum()
     for _ in range(200):
         need = n - got.size
@@ -492,9 +512,9 @@ def good_practice(hist: History, year: int, cmap: np.ndarray,
         if name == "coca":
             f = np.sort(rng.choice(coca_flat, size=k, replace=False))
         elif name == "buffer":
-            f = _sample_blocks(rng, bi[flagged], (bpx - coca_b)[flagged], block, size, k, cmap)
+            f = _sample_blocks(rng, bi[flagged], block, size, k, cmap)
         else:
-            f = _sample_blocks(rng, bi[~flagged], bpx[~flagged], block, size, k, None)
+            f = _sample_blocks(rng, bi[~flagged], block, size, k, None)
         flats.append(f)
         strata += [name] * f.size
     flat = np.concatenate(flats) if flats else np.zeros(0, np.int64)
