@@ -133,6 +133,9 @@ def test_draw_errors(class_map):
         draw_stratified_sample(path, {7: 3})
     with pytest.raises(InputError, match="units asked"):
         draw_stratified_sample(path, {1: int((data == 1).sum()) + 1})
+    for bad in (-1, 2.5, "x"):
+        with pytest.raises(ParameterError, match="not a non-negative integer"):
+            draw_stratified_sample(path, {1: 3}, seed=bad)
     with pytest.raises(InputError, match="not found"):
         draw_stratified_sample(path.with_name("missing.tif"), {1: 3})
 

@@ -483,7 +483,8 @@ def draw_stratified_sample(
     Raises
     ------
     InputError
-        Unreadable or non-integer map; a class not in the map; more units asked than pixels.
+        Unreadable or non-integer map; a class not in the map; more units asked than pixels;
+        a negative or non-integer seed.
 
     Notes
     -----
@@ -508,6 +509,17 @@ def draw_stratified_sample(
     True
 
     """
+    if seed is not None:
+        try:
+            ok = int(seed) == seed and int(seed) >= 0
+        except (TypeError, ValueError):
+            ok = False
+        if not ok:
+            raise ParameterError(
+                f"seed {seed!r} is not a non-negative integer",
+                where="seed",
+                hint="give e.g. --seed 7, or leave it out for a fresh (printed) seed",
+            )
     n_by = allocation.n if isinstance(allocation, Allocation) else allocation
     try:
         wanted = {int(k): int(v) for k, v in n_by.items()}

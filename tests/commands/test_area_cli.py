@@ -414,3 +414,28 @@ def test_garbage_tables_exit_2_never_1(run_cli):
                 json.loads(res.stdout)
 
     check()
+
+
+def test_negative_seed_is_bad_input(run_cli, tmp_path):
+    """A negative --seed was a ValueError traceback from numpy (exit 1)."""
+    res = run_cli(
+        "area", "design", "--map", str(EX / "coca_map.tif"), "--n", "50", "--seed", "-1",
+        "--out", str(tmp_path / "s.gpkg"),
+    )
+    line = _error_line(res)
+    assert "--seed" in line and "negative" in line
+    assert not (tmp_path / "s.gpkg").exists()
+
+
+def test_estimator_warning_is_one_line_on_stderr(run_cli, tmp_path):
+    """Small post-strata warn in one 'warning: ...' line, not Python's two-line echo."""
+    s = _write(tmp_path, "s.csv", "stratum,reference_class\n1,1\n1,2\n2,2\n2,2\n2,1\n")
+    a = _write(tmp_path, "a.csv", "stratum,area\n1,100\n2,900\n")
+    res = run_cli(
+        "area", "estimate", "--sample", str(s), "--strata-areas", str(a),
+        "--method", "post-stratified", "--format", "json",
+    )
+    assert res.exit_code == 0, res.stderr
+    json.loads(res.stdout)
+    lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
+    assert lines and all(ln.startswith("warning: post-stratum") for ln in lines), lines

@@ -198,3 +198,31 @@ def test_zonal_grid_option(run_cli, tmp_path):
     assert all(r["pixels"] == 10_000 and r["area_ha"] == 100.0 for r in rows)
     res = run_cli("zonal", "--raster", raster, "--grid", "1000", "--municipalities")
     assert res.exit_code == 2
+
+
+def test_unwritable_outputs_fail_before_any_work(run_cli, inputs, tmp_path):
+    """--out in a missing directory was an OSError traceback (exit 1) after the tally."""
+    raster, gpkg, _ = inputs
+    missing = tmp_path / "no_such_dir"
+    res = run_cli("zonal", "--raster", raster, "--zones", gpkg, "--id-field", "code",
+                  "--format", "csv", "--out", str(missing / "t.csv"))
+    assert res.exit_code == 2, res.stderr
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: --out:"), res.stderr
+    assert "does not exist" in lines[0]
+    res = run_cli("zonal", "--raster", raster, "--zones", gpkg, "--id-field", "code",
+                  "--format", "parquet")
+    lines = res.stderr.strip().splitlines()
+    assert res.exit_code == 2 and len(lines) == 1 and "--out" in lines[0], res.stderr
+    res = run_cli("grid", "density", "--raster", raster, "--coca-class", "1", "--cell", "20",
+                  "--out-tif", str(missing / "d.tif"))
+    lines = res.stderr.strip().splitlines()
+    assert res.exit_code == 2 and len(lines) == 1 and "--out-tif" in lines[0], res.stderr
+
+
+@pytest.mark.parametrize("size", ["0", "-5", "nan"])
+def test_grid_cell_size_must_be_positive(run_cli, inputs, size):
+    raster, _, _ = inputs
+    res = run_cli("zonal", "--raster", raster, "--grid", size)
+    assert res.exit_code == 2
+    assert "must be a positive number of metres" in res.stderr

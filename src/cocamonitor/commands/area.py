@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+import warnings
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,7 +21,7 @@ from cocamonitor.area import (
 )
 from cocamonitor.area.domains import LEVEL_COLUMNS, territory_domains
 from cocamonitor.commands._common import TableFormat, emit_json, emit_table, err_console
-from cocamonitor.errors import DataError, InputError, ParameterError
+from cocamonitor.errors import CocamonitorWarning, DataError, InputError, ParameterError
 from cocamonitor.io.tables import location, read_table
 from cocamonitor.provenance import Provenance
 
@@ -261,15 +263,19 @@ def estimate_cmd(
         confidence=confidence, by=by_col, collapse=collapse, source=src, areas_source=areas_src
     )
     est: AreaEstimate
-    if chosen is Method.stratified:
-        est = estimate_stratified(df, areas, **common)
-    elif chosen is Method.stehman2014:
-        est = estimate_stehman(df, areas, **common)
-    elif chosen is Method.post_stratified:
-        post = "map_class" if "map_class" in df.columns else "stratum"
-        est = estimate_post_stratified(df, areas, post_stratum=post, variance=variance.value, **common)
-    else:
-        est = estimate_two_stage(df, areas, selection=selection.value, psu_count=psu_count, **common)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", CocamonitorWarning)
+        if chosen is Method.stratified:
+            est = estimate_stratified(df, areas, **common)
+        elif chosen is Method.stehman2014:
+            est = estimate_stehman(df, areas, **common)
+        elif chosen is Method.post_stratified:
+            post = "map_class" if "map_class" in df.columns else "stratum"
+            est = estimate_post_stratified(df, areas, post_stratum=post, variance=variance.value, **common)
+        else:
+            est = estimate_two_stage(df, areas, selection=selection.value, psu_count=psu_count, **common)
+    for w in caught:  # one line each on stderr, without Python's source-line echo
+        sys.stderr.write(f"warning: {w.message}\n")
     params: dict[str, Any] = {
         "method": est.method,
         "confidence": confidence,
@@ -336,6 +342,10 @@ def design_cmd(
     fmt: FormatOpt = TableFormat.table,
 ) -> None:
     """Draw a stratified random sample of pixels from a map, ready for labelling."""
+    if seed is not None and seed < 0:
+        raise ParameterError(
+            f"seed {seed} is negative", where="--seed", hint="give a seed >= 0, e.g. --seed 7"
+        )
     from cocamonitor.sampling import (
         allocate,
         draw_stratified_sample,

@@ -72,13 +72,33 @@ class _Progress:
         self._progress.update(self._task, completed=done, total=total)
 
 
+def check_out(fmt: ZonalFormat, out: Path | None, *, option: str = "--out") -> None:
+    """Fail early (before any work) when the output cannot be written.
+
+    Raises
+    ------
+    InputError
+        ``--format parquet`` without ``--out``, or ``--out`` in a directory that does not
+        exist or is a file.
+    """
+    if fmt is ZonalFormat.parquet and out is None:
+        raise InputError("--format parquet writes a file", where=option,
+                         hint="give --out TABLE.parquet")
+    if out is not None:
+        parent = out.parent if str(out.parent) else Path(".")
+        if not parent.is_dir():
+            raise InputError(f"cannot write {out}: directory {parent} does not exist",
+                             where=option, hint="create the directory first or fix the path")
+        if out.is_dir():
+            raise InputError(f"cannot write {out}: it is a directory", where=option,
+                             hint="give a file name")
+
+
 def write_frame(df: pd.DataFrame, fmt: ZonalFormat, out: Path | None, *,
                 metadata: dict | None = None) -> None:
     """Print ``df`` on stdout, or write it to ``out`` (parquet needs ``out``)."""
+    check_out(fmt, out)
     if fmt is ZonalFormat.parquet:
-        if out is None:
-            raise InputError("--format parquet writes a file", where="--out",
-                             hint="give --out TABLE.parquet")
         import json
 
         import pyarrow as pa
@@ -142,6 +162,7 @@ def zonal_cmd(
     from cocamonitor.provenance import Provenance
     from cocamonitor.zonal import tally
 
+    check_out(fmt, out)
     if sum([municipalities, zones is not None, grid is not None]) > 1:
         raise InputError("give one of --zones, --municipalities or --grid",
                          where="--zones/--municipalities/--grid")
@@ -210,6 +231,16 @@ OutParquetOpt = Annotated[
 FmtOpt = Annotated[ZonalFormat, typer.Option("--format", "-f")]
 
 
+def _check_grid_outputs(fmt: ZonalFormat, out_tif: Path | None, out_parquet: Path | None) -> None:
+    """Fail before any work when a ``grid`` command could not write what it is asked to."""
+    if fmt is ZonalFormat.parquet:
+        raise InputError("grid commands print their summary as table, csv or json",
+                         where="--format", hint="write cells with --out-parquet FILE instead")
+    for path, option in ((out_tif, "--out-tif"), (out_parquet, "--out-parquet")):
+        if path is not None:
+            check_out(ZonalFormat.csv, path, option=option)
+
+
 def _int_list(text: str, where: str) -> list[int]:
     try:
         if "-" in text.strip().lstrip("-") and "," not in text:
@@ -268,6 +299,7 @@ def density_cmd(
     fmt: FmtOpt = ZonalFormat.table,
 ) -> None:
     """Coca density (ha per km2) per grid cell and year, from coca maps or field polygons."""
+    _check_grid_outputs(fmt, out_tif, out_parquet)
     g = _density_input(raster, years, coca_class, cell, fields, year_field, year, crs, None)
     if out_tif:
         g.write_geotiff(out_tif)
@@ -305,6 +337,7 @@ def permanence_cmd(
     fmt: FmtOpt = ZonalFormat.table,
 ) -> None:
     """Years with coca in the last N years: permanent / intermittent / new / abandoned cells."""
+    _check_grid_outputs(fmt, out_tif, out_parquet)
     from cocamonitor import grid
 
     g = _density_input(raster, years, coca_class, cell, fields, year_field, None, crs, density)
@@ -344,6 +377,7 @@ def hotspots_cmd(
     fmt: FmtOpt = ZonalFormat.table,
 ) -> None:
     """Getis-Ord Gi* hot and cold spots of density, FDR-controlled (Benjamini-Hochberg)."""
+    _check_grid_outputs(fmt, out_tif, out_parquet)
     from cocamonitor import grid
 
     g = _density_input(raster, years, coca_class, cell, fields, year_field, None, crs, density)

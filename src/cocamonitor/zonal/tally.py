@@ -386,7 +386,10 @@ def _grid_tally(info: RasterInfo, area: PixelArea, cell: float, *, engine, cover
     if coverage != "center":
         raise InputError("grid tallies use the pixel-centre rule", where="--coverage",
                          hint="drop --coverage exact, or give the cells as --zones")
-    if not info.crs.is_projected or not cell > 0:
+    if not (np.isfinite(cell) and cell > 0):
+        raise InputError(f"grid cell size {cell:g} must be a positive number of metres",
+                         where="--grid", hint="e.g. --grid 1000 for 1 km cells")
+    if not info.crs.is_projected:
         raise InputError(
             f"a grid of {cell:g} m cells needs a raster in a projected CRS (metres)",
             where="--grid", hint="warp the raster to e.g. EPSG:9377",
