@@ -13,3 +13,14 @@ def test_top_municipalities_change():
     assert abs(top.iloc[0]["hectares"] - 22_082) < 1  # UNODC: Tibú about 22,000 ha in 2022
     row = top.iloc[0]
     assert row["change_ha"] == row["hectares"] - row["previous"]
+
+
+def test_top_municipalities_refuses_n_below_one():
+    import pytest
+
+    from cocamonitor.errors import InputError
+    from cocamonitor.summaries import top_municipalities
+
+    for n in (0, -3):
+        with pytest.raises(InputError, match="n must be at least 1"):
+            top_municipalities(2024, n=n)

@@ -66,6 +66,8 @@ def top_municipalities(year: int | None = None, n: int = 10) -> pd.DataFrame:
         (``change_pct`` is NaN when the municipality had no coca the year before).
 
     """
+    if int(n) < 1:  # head(-k) would silently drop the last k rows instead
+        raise InputError(f"n must be at least 1, got {n}", where="n")
     wide = coca_by_year()
     years = [int(y) for y in wide.columns]
     year = max(years) if year is None else int(year)

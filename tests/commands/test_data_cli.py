@@ -85,3 +85,20 @@ def test_department_settles_a_municipality_name_shared_by_several(run_cli):
     assert res.exit_code == 0, res.stderr
     rows = json.loads(res.stdout)
     assert [(r["divipola"], r["department"]) for r in rows] == [("52399", "Nariño")]
+
+
+def test_backwards_year_range_is_named_as_such(run_cli):
+    res = run_cli("data", "show", "coca-municipal", "--year", "2020-2015")
+    assert res.exit_code == 2
+    assert res.stderr.strip().splitlines() == [
+        "error: --year: year range '2020-2015' runs backwards; write 2015-2020"
+    ]
+
+
+@pytest.mark.parametrize("limit", ["0", "-5"])
+def test_limit_below_one_is_refused(run_cli, limit):
+    # pandas' head(-5) would have shown every row but the last five
+    res = run_cli("data", "show", "coca-national", "--limit", limit)
+    assert res.exit_code == 2
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "--limit" in lines[0]

@@ -15,6 +15,8 @@ from cocamonitor.io.tables import parse_decimal_column, read_table
         (["1.088", "2.5"], "dot", [1.088, 2.5]),  # 2.5 settles it: dot decimal
         (["1.088", "2,5"], "comma", [1088.0, 2.5]),  # 2,5 settles it: comma decimal
         (["3", "4"], "dot", [3.0, 4.0]),
+        (["1,088", "12.5"], "dot", [1088.0, 12.5]),  # 12.5 settles it: 1,088 has a thousands comma
+        (["1,088", "2,5"], "comma", [1.088, 2.5]),  # 2,5 settles it: 1,088 has a decimal comma
     ],
 )
 def test_both_number_conventions(cells, convention, expected):
@@ -74,3 +76,14 @@ def test_positions_not_labels_in_error_lines():
     s = pd.Series(["1", "x"], index=["a", "b"])
     with pytest.raises(DataError, match="line 3"):
         parse_decimal_column(s, column="v", source="t.csv")
+
+
+def test_lone_comma_with_three_digits_is_ambiguous_not_mixed():
+    # "1,088" alone is 1.088 or 1088; it used to be reported as mixing conventions with itself
+    with pytest.raises(DataError, match=r"t.csv line 2, column 'x'.*thousands separator"):
+        parse_decimal_column(pd.Series(["1,088", "1,500"]), column="x", source="t.csv")
+
+
+def test_mixed_conventions_name_the_lines():
+    with pytest.raises(DataError, match=r"'1,5' on line 2 but '2.5' on line 3\)"):
+        parse_decimal_column(pd.Series(["1,5", "2.5"]), column="x", source="t.csv")

@@ -102,3 +102,12 @@ def test_self_contained(reports):
         assert "connect-src 'none'" in html  # the page's own policy forbids fetches
         # the map geometry is inline
         assert '"geojson":{"type":"FeatureCollection"' in html.replace(" ", "")
+
+
+def test_spanish_edition_says_the_provenance_register_is_in_english(texts):
+    # the bundled provenance register (descriptions, caveats) is English text; a Spanish reader
+    # must be told so rather than meet untranslated rows without warning
+    es = texts["es"]
+    note = es.find("sus descripciones y advertencias están en inglés")
+    assert note != -1
+    assert es.find("Coca cultivation detected by municipality") > note

@@ -40,6 +40,8 @@ def _parse_years(text: str, name: str) -> list[int]:
         raise InputError(
             f"cannot read year {text!r}", where="--year", hint="write 2020, 2019,2020 or 2015-2020"
         ) from None
+    if not years and "-" in text:  # a, b were read above: an empty range runs backwards
+        raise InputError(f"year range {text!r} runs backwards", where="--year", hint=f"write {b}-{a}")
     bad = [y for y in years if not lo <= y <= hi]
     if bad or not years:
         raise InputError(
@@ -103,7 +105,9 @@ def show_cmd(
     year: Annotated[str | None, typer.Option(help="Year, list (2019,2020) or range (2015-2020).")] = None,
     department: Annotated[str | None, typer.Option(help="Department name or 2-digit code.")] = None,
     municipality: Annotated[str | None, typer.Option(help="Municipality name or 5-digit DIVIPOLA code.")] = None,
-    limit: Annotated[int | None, typer.Option(help="Show at most this many rows (table format only).")] = None,
+    limit: Annotated[
+        int | None, typer.Option(min=1, help="Show at most this many rows (table format only).")
+    ] = None,
     fmt: FormatOpt = TableFormat.table,
 ) -> None:
     """Show a bundled dataset, optionally filtered.

@@ -91,7 +91,10 @@ def parse_decimal_column(
     comma = present.str.match(_COMMA_DECIMAL)
     dot = present.str.match(_DOT_DECIMAL) & ~present.str.match(_AMBIGUOUS) & ~present.str.match(_INTEGER)
     dot_thousands = present.str.match(_DOT_THOUSANDS)
-    ambiguous = present.str.match(_AMBIGUOUS)
+    # "1,088" is 1.088 with a decimal comma or 1088 with a thousands comma: evidence for neither
+    ambiguous = present.str.match(_AMBIGUOUS) | (comma & dot_thousands)
+    comma &= ~ambiguous
+    dot_thousands &= ~ambiguous
     integer = present.str.match(_INTEGER) | present.str.match(_SCIENTIFIC)
     unknown = ~(comma | dot | dot_thousands | ambiguous | integer)
     if unknown.any():
@@ -106,8 +109,8 @@ def parse_decimal_column(
     if has_comma and has_dot:
         i_c, i_d = comma.idxmax(), (dot | dot_thousands).idxmax()
         raise DataError(
-            f"mixes decimal conventions ({present[i_c]!r} on {location(None, i_c)} "
-            f"but {present[i_d]!r} on {location(None, i_d)})",
+            f"mixes decimal conventions ({present[i_c]!r} on line {int(i_c) + 2} "
+            f"but {present[i_d]!r} on line {int(i_d) + 2})",
             where=location(source, None, column),
             hint="use one convention per column",
         )
