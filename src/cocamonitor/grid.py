@@ -344,7 +344,7 @@ def density_from_rasters(
     observed = np.zeros_like(coca)
     classes = np.asarray(list(coca_classes), dtype=np.int64)
     for k, info in enumerate(infos):
-        area_ha = pixel_area(info).constant_m2 / 1e4  # type: ignore[operator]
+        px_area = pixel_area(info)
         t = info.transform
         coca_px = np.zeros(ncell, dtype=np.int64)
         seen_px = np.zeros(ncell, dtype=np.int64)
@@ -364,8 +364,8 @@ def density_from_rasters(
                 else:
                     seen_px += np.bincount(key, minlength=ncell)
                 coca_px += np.bincount(key[is_coca], minlength=ncell)
-        coca[k] = (coca_px * area_ha).reshape(spec.nrows, spec.ncols)
-        observed[k] = (seen_px * area_ha).reshape(spec.nrows, spec.ncols)
+        coca[k] = px_area.total_ha(coca_px).reshape(spec.nrows, spec.ncols)
+        observed[k] = px_area.total_ha(seen_px).reshape(spec.nrows, spec.ncols)
     return DensityGrid(spec, yrs, coca, observed)
 
 

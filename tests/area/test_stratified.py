@@ -245,3 +245,11 @@ def test_openmrv_colombia_buffer_stratum_example():
     dist = est.classes["disturbance"]
     assert round(1.96 * dist.area_se / dist.area, 4) == 0.3159  # MoE 31.59 %
     assert est.classes["buffer"].area == 0.0 and est.classes["buffer"].producers_accuracy is None
+
+
+def test_duplicated_column_names_are_schema_error():
+    """A DataFrame with two 'stratum' columns raised AttributeError deep inside pandas."""
+    sample, areas = olofsson2013()
+    twice = pd.concat([sample, sample[["stratum"]]], axis=1)
+    with pytest.raises(SchemaError, match="'stratum' appears more than once"):
+        estimate_stratified(twice, areas)

@@ -91,3 +91,11 @@ def test_errors():
         estimate_two_stage(s, {"all": 1.0}, map_class=None, selection="equal")
     with pytest.raises(ParameterError, match="selection"):
         estimate_two_stage(s, {"all": 1.0}, map_class=None, selection="srs")
+
+
+@pytest.mark.parametrize("count", ["x", None, {"all": "many"}])
+def test_non_numeric_psu_count_is_parameter_error(count):
+    """psu_count='x' was a bare ValueError from float()."""
+    with pytest.raises(ParameterError, match="psu_count .* is not a number"):
+        estimate_two_stage(_sample(), {"all": 1000.0}, map_class=None, selection="equal",
+                           psu_count=count if count is not None else [3])

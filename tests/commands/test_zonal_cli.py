@@ -226,3 +226,24 @@ def test_grid_cell_size_must_be_positive(run_cli, inputs, size):
     res = run_cli("zonal", "--raster", raster, "--grid", size)
     assert res.exit_code == 2
     assert "must be a positive number of metres" in res.stderr
+
+
+@pytest.mark.parametrize("args", [("zonal",), ("grid", "density"), ("grid", "permanence"),
+                                  ("grid", "hotspots")])
+def test_help_example_runs_as_written(run_cli, monkeypatch, args):
+    """Each --help shows an example that runs from the repository root."""
+    import re
+    import shlex
+    from pathlib import Path
+
+    res = run_cli(*args, "--help")
+    assert res.exit_code == 0
+    text = " ".join(res.stdout.replace("│", " ").split())
+    m = re.search(r"Example \(from the repository root\): (cocamonitor .*?)(?: ╰|$)", text)
+    assert m, text
+    line = m.group(1).strip()
+    assert line.startswith("cocamonitor " + " ".join(args))
+    monkeypatch.chdir(Path(__file__).resolve().parents[2])
+    out = run_cli(*shlex.split(line)[1:])
+    assert out.exit_code == 0, (line, out.stderr)
+    assert out.stdout.strip()

@@ -7,6 +7,7 @@ from rasterio.transform import from_origin
 
 from cocamonitor.errors import InputError
 from cocamonitor.io.rasters import (
+    PixelArea,
     RasterInfo,
     is_equal_area,
     iter_windows,
@@ -119,3 +120,13 @@ def test_mercator_needs_equal_area_crs():
     info = _info(4, 4, (4, 4), crs="EPSG:3857")
     with pytest.raises(InputError, match="Mercator"):
         pixel_area(info)
+
+
+def test_hectares_of_whole_pixels_are_the_decimal_result():
+    """6962 pixels of 30 m x 30 m are 626.58 ha; pixels * (900 / 1e4) gave 626.5799999999999,
+    which CSV and JSON outputs printed as such."""
+    area = PixelArea(900.0, None, 1.0, "test")
+    pixels = np.array([6962, 3705, 1, 12176])
+    got = area.total_ha(pixels)
+    assert got.tolist() == [626.58, 333.45, 0.09, 1095.84]
+    assert area.total_ha(3705) == 333.45

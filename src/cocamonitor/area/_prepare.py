@@ -253,6 +253,13 @@ def prepare(
         raise InputError(f"sample must be a pandas DataFrame, got {type(sample).__name__}", where="sample")
     cols = [stratum, reference] + [c for c in (map_class, by, cluster) if c is not None]
     _check_columns(sample, cols, name)
+    dup = [c for c in dict.fromkeys(cols) if (sample.columns == c).sum() > 1]
+    if dup:
+        raise SchemaError(
+            f"column {dup[0]!r} appears more than once",
+            where=name,
+            hint="keep one column of each name",
+        )
     if len(sample) == 0:
         raise DataError("the sample has no rows", where=name, hint="give one row per sample unit")
     sample = sample.reset_index(drop=True)

@@ -42,6 +42,14 @@ from cocamonitor.io.tables import location
 __all__ = ["estimate_two_stage"]
 
 
+def _is_number(v: object) -> bool:
+    try:
+        float(v)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 def _cluster_means(values: np.ndarray, cluster_idx: np.ndarray, n_clusters: int) -> np.ndarray:
     sums = np.zeros((n_clusters, values.shape[1]))
     np.add.at(sums, cluster_idx, values)
@@ -194,9 +202,18 @@ def estimate_two_stage(
                     where="psu_count",
                     hint=_suggest(missing[0], counts),
                 )
-            n_pop = np.array([float(counts[s]) for s in prep.strata])
+            raw = [counts[s] for s in prep.strata]
         else:
-            n_pop = np.full(len(prep.strata), float(psu_count))
+            raw = [psu_count] * len(prep.strata)
+        try:
+            n_pop = np.array([float(v) for v in raw])
+        except (TypeError, ValueError):
+            bad = next(v for v in raw if not _is_number(v))
+            raise ParameterError(
+                f"psu_count {bad!r} is not a number",
+                where="psu_count",
+                hint="give the number of primary units in the population, e.g. psu_count=400",
+            ) from None
         n_sample = np.bincount(psu_stratum, minlength=len(prep.strata))
         if (n_pop < n_sample).any() or not np.isfinite(n_pop).all():
             h = int(np.flatnonzero(~(n_pop >= n_sample))[0])

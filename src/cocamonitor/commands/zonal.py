@@ -16,6 +16,22 @@ from cocamonitor.errors import InputError
 
 __all__ = ["register"]
 
+EXAMPLES = "src/cocamonitor/data/examples"
+#: Runnable ``--help`` examples (from the repository root), tested in tests/commands.
+HELP_EXAMPLES = {
+    "zonal": f"cocamonitor zonal --raster {EXAMPLES}/coca_map.tif --municipalities --format csv",
+    "density": f"cocamonitor grid density --raster {EXAMPLES}/coca_map.tif --years 2023",
+    "permanence": (
+        f"cocamonitor grid permanence --raster {EXAMPLES}/coca_reference.tif "
+        f"--raster {EXAMPLES}/coca_map.tif --years 2022,2023 --recent 1"
+    ),
+    "hotspots": f"cocamonitor grid hotspots --raster {EXAMPLES}/coca_map.tif --years 2023",
+}
+
+
+def _epilog(name: str) -> str:
+    return f"Example (from the repository root): {HELP_EXAMPLES[name]}"
+
 
 class ZonalFormat(str, Enum):
     """Output formats of ``zonal``."""
@@ -284,7 +300,7 @@ DensityOpt = Annotated[
 ]
 
 
-@grid_app.command("density")
+@grid_app.command("density", epilog=_epilog("density"))
 def density_cmd(
     raster: RastersOpt = None,
     years: YearsOpt = None,
@@ -319,7 +335,7 @@ def density_cmd(
     write_frame(rows, fmt, None)
 
 
-@grid_app.command("permanence")
+@grid_app.command("permanence", epilog=_epilog("permanence"))
 def permanence_cmd(
     raster: RastersOpt = None,
     years: YearsOpt = None,
@@ -356,7 +372,7 @@ def permanence_cmd(
     write_frame(rows, fmt, None)
 
 
-@grid_app.command("hotspots")
+@grid_app.command("hotspots", epilog=_epilog("hotspots"))
 def hotspots_cmd(
     density: DensityOpt = None,
     raster: RastersOpt = None,
@@ -398,5 +414,6 @@ def hotspots_cmd(
 
 def register(app: typer.Typer) -> None:
     """Add ``zonal`` and the ``grid`` group to the root app."""
-    app.command("zonal", help="Hectares of every map class in every zone.")(zonal_cmd)
+    app.command("zonal", help="Hectares of every map class in every zone.",
+                epilog=_epilog("zonal"))(zonal_cmd)
     app.add_typer(grid_app, name="grid")

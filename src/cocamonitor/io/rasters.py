@@ -369,7 +369,8 @@ class PixelArea:
         """Hectares of ``pixels`` pixels of constant area (fractional pixels allowed)."""
         if self.constant_m2 is None:
             raise ValueError("pixel area varies by row; sum row areas instead")
-        return np.asarray(pixels, dtype=float) * (self.constant_m2 / 1e4)
+        # m² first, then one division: 6962 pixels of 900 m² give 626.58, not 626.5799999999999
+        return np.asarray(pixels, dtype=float) * self.constant_m2 / 1e4
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-type summary."""

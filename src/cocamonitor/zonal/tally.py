@@ -305,7 +305,7 @@ def tally(
                              scheduler=scheduler, client=client, window_pixels=window_pixels,
                              progress=progress)
     hectares = (
-        counts.pixels * (area.constant_m2 / 1e4)
+        area.total_ha(counts.pixels)
         if coverage == "exact" and area.constant_m2 is not None
         else counts_to_hectares(counts, area)
     )
