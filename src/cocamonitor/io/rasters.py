@@ -400,13 +400,27 @@ def _outline(x0: float, y0: float, dx: float, dy: float, n: int = 8) -> tuple[np
     return xs, ys
 
 
-def _row_areas_in(info: RasterInfo, target: CRS, *, ncols: int) -> np.ndarray:
-    """Area in m² of the pixels of each row, projected into ``target`` (mean over ``ncols``)."""
-    t = info.transform
+def _row_areas_in(
+    info: RasterInfo, target: CRS, *, ncols: int, chunk_rows: int = 4096
+) -> np.ndarray:
+    """Area in m² of the pixels of each row, projected into ``target`` (mean over ``ncols``).
+
+    Rows are measured ``chunk_rows`` at a time, so the temporary outlines stay a few MB
+    however tall the raster is (only the result, 8 bytes a row, grows with it).
+    """
     tr = Transformer.from_crs(info.crs, target, always_xy=True)
-    unit = _linear_unit_m(target)
+    out = np.empty(info.height)
+    for r0 in range(0, info.height, chunk_rows):
+        rows = np.arange(r0, min(info.height, r0 + chunk_rows))
+        out[rows] = _row_areas_chunk(info, tr, _linear_unit_m(target), rows, ncols, target)
+    return out
+
+
+def _row_areas_chunk(
+    info: RasterInfo, tr: Transformer, unit: float, rows: np.ndarray, ncols: int, target: CRS
+) -> np.ndarray:
+    t = info.transform
     cols = np.unique(np.linspace(0, info.width - 1, ncols).round().astype(int))
-    rows = np.arange(info.height)
     n = 2  # pixels are small: two points per edge follow any curvature closely
     # outlines of all (row, col) sample pixels: shape (rows, cols, 4n)
     xs0 = t.c + t.a * cols[None, :] + 0 * rows[:, None]
@@ -423,6 +437,10 @@ def _row_areas_in(info: RasterInfo, target: CRS, *, ncols: int) -> np.ndarray:
             where="equal_area_crs",
             hint="choose an equal-area CRS that covers the raster (e.g. EPSG:6933)",
         )
+    # shoelace on coordinates relative to each outline's first vertex: products of
+    # millions of metres would cancel to a pixel's area with a needless loss of digits
+    qx -= qx[..., :1]
+    qy -= qy[..., :1]
     area = 0.5 * np.abs(
         np.sum(qx * np.roll(qy, -1, axis=-1) - np.roll(qx, -1, axis=-1) * qy, axis=-1)
     )
