@@ -159,3 +159,23 @@ def test_row_areas_are_smooth_between_rows():
                       1000, 5000, 1, "uint8", None, (256, 256))
     m2 = pixel_area(info, equal_area_crs="EPSG:6933").rows_m2(0, 5000)
     assert np.abs(np.diff(m2)).max() < 1e-6 * 100.0
+
+
+def test_nominal_ctm12_area_error_is_stated_truthfully():
+    """The note said 'scale error under 0.2 % for UTM/CTM12'; across Colombia the nominal
+    CTM12 pixel area is off by up to ~1 % (Pacific coast of Nariño), measured here."""
+    from pyproj import Transformer
+
+    to_ctm12 = Transformer.from_crs("EPSG:4326", "EPSG:9377", always_xy=True)
+    errors = []
+    for lon, lat in [(-78.8, 1.8), (-77, 2), (-73, 4), (-71, 7), (-67.5, 6), (-72, 11.5)]:
+        x, y = to_ctm12.transform(lon, lat)
+        info = RasterInfo("p.tif", CRS("EPSG:9377"), Affine(10, 0, x, 0, -10, y), 10, 1, 1,
+                          "uint8", None, (1, 10))
+        true_m2 = pixel_area(info, equal_area_crs="EPSG:6933").rows_m2(0, 1)[0]
+        errors.append(abs(100.0 / true_m2 - 1))
+    worst = max(errors)
+    assert 0.005 < worst < 0.01  # between 0.5 % and 1 %
+    method = pixel_area(RasterInfo("p.tif", CRS("EPSG:9377"), Affine(10, 0, 5e6, 0, -10, 2e6),
+                                   1, 1, 1, "uint8", None, (1, 1))).method
+    assert "up to about 1 %" in method and "--equal-area-crs" in method

@@ -12,10 +12,13 @@ Areas are computed in an equal-area sense, never from degrees:
   pixel sizes (converted to metres), which is exact.
 * **Other projected CRS** (Transverse Mercator / UTM, MAGNA-SIRGAS CTM12 ``EPSG:9377``, Lambert
   conformal, ...): by default the *nominal* area, the product of the pixel sizes, is used. For
-  a Transverse Mercator projection the true area differs from it by the squared scale factor,
-  under 0.2 % inside a UTM zone or CTM12 over Colombia -- well below the accuracy of any coca
-  map. Pass ``equal_area_crs`` to compute the area of each raster row in that CRS instead
-  (averaged over nine columns spread along the row).
+  a Transverse Mercator projection the true area differs from it by the squared scale factor:
+  under 0.2 % inside a UTM zone, but in CTM12 (one projection for all of Colombia, scale
+  0.9992 on the 73° W meridian) from -0.16 % there to about +0.8 % in Vichada and +1 % on the
+  Pacific coast of Nariño (nominal hectares too large). Pass ``equal_area_crs`` to compute the
+  area of each raster row in that CRS instead (averaged over nine columns spread along the
+  row; exact for a regional raster, within the east-west spread of the scale for a national
+  one).
 * **Mercator** (including Web Mercator ``EPSG:3857``), whose areas grow with latitude, and
   **geographic CRS** (degrees): ``equal_area_crs`` is required. The area of each raster row is
   computed by projecting the pixel outline (densified) into that CRS. In geographic
@@ -516,5 +519,7 @@ def pixel_area(
         return PixelArea(nominal, None, 1.0, "pixel size in an equal-area CRS")
     return PixelArea(
         nominal, None, 1.0,
-        f"nominal pixel size in {crs.name} (not equal-area; scale error under 0.2 % for UTM/CTM12)",
+        f"nominal pixel size in {crs.name} (not equal-area: off by the projection's scale, "
+        "under 0.2 % in a UTM zone, up to about 1 % at the edges of Colombia in CTM12; "
+        "--equal-area-crs measures pixels in an equal-area CRS)",
     )
