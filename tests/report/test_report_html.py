@@ -111,3 +111,9 @@ def test_spanish_edition_says_the_provenance_register_is_in_english(texts):
     note = es.find("sus descripciones y advertencias están en inglés")
     assert note != -1
     assert es.find("Coca cultivation detected by municipality") > note
+
+
+def test_map_text_names_the_colour_municipalities_without_coca_have(texts):
+    # municipalities without coca are not drawn: the grey (#eeeeee) departments show through
+    assert "quedan en gris" in texts["es"] and "quedan en blanco" not in texts["es"]
+    assert "left grey" in texts["en"] and "left blank" not in texts["en"]

@@ -169,3 +169,20 @@ def test_languages_do_not_leak_into_each_other(client):
     en_again = client.get("/view/map?lang=en&year=2024").json()["html"]
     assert fmt_quantity(total, "ha", "es") in es and fmt_quantity(total, "ha", "en") not in es
     assert fmt_quantity(total, "ha", "en") in en and en == en_again
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_noscript_notice_in_the_page_language(client, lang):
+    html = client.get(f"/?lang={lang}").text
+    notice = re.search(r"<noscript>(.*?)</noscript>", html, re.S).group(1)
+    assert catalogue(lang).meta.noscript in notice and 'href="/docs"' in notice
+    if lang == "es":
+        assert "JavaScript is required" not in html
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_tiny_p_values_read_p_less_than(client, lang):
+    # Tibú's trend has p < 0.0001: the sentence must not read "p = < 0,0001"
+    html = unescape(client.get(f"/view/profile?municipality=54810&lang={lang}").json()["html"])
+    assert "= <" not in html
+    assert "p < 0" in html and "q = 0" in html

@@ -77,4 +77,10 @@ def filters(lang: str) -> dict[str, Callable[..., str]]:
     out = dict(report_filters(lang))
     out["spct"] = lambda v, d=1: fmt_percent(v, lang, d, signed=True)
     out["p"] = lambda v: fmt_p(v, lang)
+    out["p_is"] = lambda v, name="p": _p_is(name, fmt_p(v, lang))
     return out
+
+
+def _p_is(name: str, text: str) -> str:
+    """``p = 0,003`` but ``p < 0,0001`` (not ``p = < 0,0001``)."""
+    return f"{name} {text}" if text.startswith("<") else f"{name} = {text}"
