@@ -173,3 +173,27 @@ def test_pdet_counts_municipalities_with_coca_this_year(report_data):
     assert table.loc["PDET total", "municipalities"] + table.loc["non-PDET", "municipalities"] == (
         report_data.n_municipalities
     )
+
+
+def test_summary_says_a_preset_estimate_is_not_comparable_with_a_later_unodc_figure(inputs):
+    # 2024 is estimated with the 2020 productivity; UNODC's last figure (2023) used newer
+    # productivity, so printing 2,245 t alone reads as a fall in production from 2,664 t
+    from cocamonitor.report import build_report_data, summary_text
+    from cocamonitor.report.sections import extra_sections
+
+    pub = datasets.national_series("unodc", "production")
+    last = int(pub.index.max())
+    assert last < 2024
+    data = build_report_data(2024, inputs, extras=extra_sections(2024, inputs))
+    prod = data.extras["production"]["summary"]
+    assert prod["published"] is None and prod["preset_year"] < last
+    assert prod["later_published"] == {"year": last, "value": float(pub[last])}
+    en = " ".join(summary_text(data, "en").split())
+    es = " ".join(summary_text(data, "es").split())
+    assert f"not comparable with the {pub[last]:,.0f} t UNODC published for {last}" in en
+    assert f"no es comparable con las {pub[last]:,.0f} t".replace(",", ".") + f" que UNODC publicó para {last}" in es
+
+
+def test_no_comparability_clause_when_unodc_published_the_year(report_data):
+    prod = report_data.extras["production"]["summary"]
+    assert prod["published"] == 1738 and prod["later_published"] is None

@@ -160,13 +160,20 @@ def production_section(year: int, inputs: Any) -> dict[str, Any] | None:
     quantities = quantities[quantities["region"] == "national"].drop(columns="region")
     sens = est.sensitivity.to_frame() if est.sensitivity is not None else pd.DataFrame()
     preset_year = int(preset.rpartition("-")[2])
+    # the latest UNODC figure computed with newer productivity than the preset's: the summary
+    # must say the estimate is not comparable with it (else a fall in production is read in)
+    later = None
+    if pub is None and published is not None:
+        newer = published[(published.index > preset_year) & (published.index <= year)].dropna()
+        if len(newer):
+            later = {"year": int(newer.index.max()), "value": float(newer[newer.index.max()])}
     return {
         "summary": {
             "point": float(hcl.point), "mean": float(hcl.mean), "median": float(hcl.median),
             "lo": float(hcl.ci_low), "hi": float(hcl.ci_high),
             "confidence": float(est.confidence),
             "preset": preset, "preset_year": preset_year, "draws": int(est.draws),
-            "seed": est.seed, "area": area, "published": pub,
+            "seed": est.seed, "area": area, "published": pub, "later_published": later,
             "per_ha_kg": 1000.0 * float(hcl.point) / area if area else float("nan"),
         },
         "quantities": quantities.reset_index(drop=True),
