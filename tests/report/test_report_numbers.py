@@ -197,3 +197,16 @@ def test_summary_says_a_preset_estimate_is_not_comparable_with_a_later_unodc_fig
 def test_no_comparability_clause_when_unodc_published_the_year(report_data):
     prod = report_data.extras["production"]["summary"]
     assert prod["published"] == 1738 and prod["later_published"] is None
+
+
+def test_summary_prints_a_tiny_trend_p_value_as_less_than(report_data):
+    import dataclasses
+
+    from cocamonitor.report import summary_text
+
+    trends = report_data.extras["trends"]
+    tiny = {**trends, "summary": {**trends["summary"], "p_value": 2.8e-7}}  # 10 rising years, exact
+    data = dataclasses.replace(report_data, extras={**report_data.extras, "trends": tiny})
+    assert "(p < 0,001;" in summary_text(data, "es") and "p = 0,000" not in summary_text(data, "es")
+    assert "(p < 0.001;" in summary_text(data, "en")
+    assert f"(p = {trends['summary']['p_value']:.3f};" in summary_text(report_data, "en")

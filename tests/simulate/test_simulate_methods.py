@@ -187,3 +187,21 @@ def test_survey_unbiased_when_a_one_segment_stratum_is_collapsed():
     m = cmp.estimates[cmp.estimates["method"] == "sample_survey"]
     per_rep = (m["area_ha"] - m["year"].map(truth)).groupby(m["replicate"]).mean()
     assert abs(per_rep.mean()) < 3 * per_rep.std(ddof=1) / np.sqrt(reps)
+
+
+def test_good_practice_one_pixel_stratum_keeps_its_own_weight():
+    # a map with a single coca pixel: that stratum (N = 1) is sampled with certainty; the
+    # estimate must be the stratified estimator sum_h N_h p_h over the strata as drawn
+    h = simulate_history(small_config(), YEARS, seed=4)
+    truth = h.truth_raster(h.dec31(2020))
+    cmap = np.zeros_like(truth)
+    r, c = np.argwhere(truth == 1)[0]
+    cmap[r, c] = 1
+    ha = h.config.pixel_area_ha
+    for seed in range(3):
+        est, smp = good_practice(h, 2020, cmap, np.random.default_rng(seed))
+        assert est.details["N_coca"] == 1
+        p = smp.groupby("stratum")["reference_class"].apply(lambda x: (x == "coca").mean())
+        expected = sum(est.details[f"N_{s}"] * p[s] for s in p.index) * ha
+        assert est.area_ha == pytest.approx(expected, rel=1e-12)
+        assert est.ci_low <= est.area_ha <= est.ci_high

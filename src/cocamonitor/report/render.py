@@ -24,6 +24,7 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from html import unescape as _unescape
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -133,6 +134,9 @@ def _filters(lang: str) -> dict[str, Callable[..., str]]:
         "t": lambda v, d=0: fmt_quantity(v, "t", lang, d),
         "pct": lambda v, d=0: fmt_percent(v, lang, d),
         "signed": lambda v, d=0: fmt_signed(v, lang, d),
+        # "p = 0,005", but "p < 0,001" (num(3) would print a tiny p-value as "p = 0,000")
+        "p_is": lambda v: ("p < " + fmt_number(0.001, lang, 3)) if v < 0.001
+        else "p = " + fmt_number(v, lang, 3),
     }
 
 
@@ -217,7 +221,8 @@ def summary_text(data: ReportData, lang: str) -> str:
     env = _env_for(lang)
     module = env.get_template(f"text_{lang}.j2").module
     text = str(module.summary(_context(data)))  # type: ignore[attr-defined]
-    return re.sub(r"\s+", " ", text).strip()
+    # the environment escapes for HTML; this is plain text (terminal, JSON): "p < 0.001", not "&lt;"
+    return _unescape(re.sub(r"\s+", " ", text).strip())
 
 
 # --------------------------------------------------------------------------- tables

@@ -29,7 +29,7 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -531,13 +531,25 @@ def good_practice(hist: History, year: int, cmap: np.ndarray,
         "reference_class": np.where(ref, "coca", "other"),
     })
     counts = {s: int((strata_a == s).sum()) for s in ("coca", "buffer", "other")}
-    areas = {s: N[s] * ha for s in N if counts[s] > 0}
-    est_area = estimate_stratified(sample, areas, classes=["coca", "other"],
+    details = {f"N_{k}": v for k, v in N.items()} | {"n": int(flat.size)}
+    # a stratum of one pixel is sampled with certainty: its coca area is known exactly and
+    # is added as such (merging it into a neighbour would give it that neighbour's weight)
+    certain = [s for s, v in counts.items() if v == 1 and N[s] == 1]
+    known_ha = float(ref[np.isin(strata_a, certain)].sum()) * ha
+    rest = {s: v for s, v in counts.items() if v > 0 and s not in certain}
+    if not rest:
+        est = MethodEstimate(method="good_practice", year=year, area_ha=known_ha, se_ha=0.0,
+                             ci_low=known_ha, ci_high=known_ha, confidence=g.confidence,
+                             details=details)
+        return est, sample
+    est_area = estimate_stratified(sample[~np.isin(strata_a, certain)],
+                                   {s: N[s] * ha for s in rest}, classes=["coca", "other"],
                                    confidence=g.confidence,
-                                   collapse=_collapse_small({k: v for k, v in counts.items()
-                                                             if v > 0}) or None)
-    est = _estimate("good_practice", year, est_area, g.confidence,
-                    {f"N_{k}": v for k, v in N.items()} | {"n": int(flat.size)})
+                                   collapse=_collapse_small(rest) or None)
+    est = _estimate("good_practice", year, est_area, g.confidence, details)
+    if known_ha:
+        est = replace(est, area_ha=est.area_ha + known_ha, ci_low=est.ci_low + known_ha,
+                      ci_high=est.ci_high + known_ha)
     return est, sample
 
 
