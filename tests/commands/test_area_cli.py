@@ -439,3 +439,35 @@ def test_estimator_warning_is_one_line_on_stderr(run_cli, tmp_path):
     json.loads(res.stdout)
     lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
     assert lines and all(ln.startswith("warning: post-stratum") for ln in lines), lines
+
+
+def test_map_errors_name_the_map_option(run_cli, tmp_path):
+    """Errors about --map said '--raster', an option `area estimate` does not have."""
+    line = _error_line(
+        run_cli("area", "estimate", "--sample", str(SAMPLE), "--map", str(tmp_path / "none.tif"))
+    )
+    assert line.startswith("error: --map:") and "--raster" not in line
+    fl = tmp_path / "f.tif"
+    with rasterio.open(fl, "w", driver="GTiff", width=2, height=2, count=1, dtype="float32",
+                       crs="EPSG:9377", transform=from_origin(0, 20, 10, 10)) as dst:
+        dst.write(np.zeros((1, 2, 2), dtype="float32"))
+    line = _error_line(run_cli("area", "design", "--map", str(fl), "--n", "10", "--seed", "1",
+                               "--out", str(tmp_path / "s.gpkg")))
+    assert line.startswith("error: --map:") and "not integer classes" in line
+
+
+def test_duplicated_stratum_names_both_lines(run_cli, tmp_path):
+    a = _write(tmp_path, "a.csv", "stratum,area\n1,22353\n2,1122543\n1,5\n3,610228\n")
+    line = _error_line(run_cli("area", "estimate", "--sample", str(SAMPLE), "--strata-areas", str(a)))
+    assert "a.csv line 4, column 'stratum'" in line and "first on line 2" in line
+    assert "<table>" not in line
+
+
+def test_missing_post_stratum_column_named_once(tmp_path):
+    from cocamonitor.area import estimate_post_stratified
+    from cocamonitor.errors import SchemaError
+
+    sample = pd.DataFrame({"stratum": ["1", "2"], "reference_class": ["1", "2"]})
+    with pytest.raises(SchemaError) as err:
+        estimate_post_stratified(sample, {"1": 1.0, "2": 1.0})
+    assert "missing column(s) 'map_class';" in str(err.value)

@@ -160,7 +160,9 @@ def normalise_areas(
         if lab in seen:
             where = location(name, i, stratum) if df is not None else name
             raise SchemaError(
-                f"stratum {lab!r} appears twice (first on {location(None, seen[lab])})",
+                f"stratum {lab!r} appears twice (first on line {seen[lab] + 2})"
+                if df is not None
+                else f"stratum {lab!r} appears twice",
                 where=where,
                 hint="give each stratum once; add up its areas",
             )
@@ -251,7 +253,7 @@ def prepare(
     name = source or "sample"
     if not isinstance(sample, pd.DataFrame):
         raise InputError(f"sample must be a pandas DataFrame, got {type(sample).__name__}", where="sample")
-    cols = [stratum, reference] + [c for c in (map_class, by, cluster) if c is not None]
+    cols = list(dict.fromkeys([stratum, reference] + [c for c in (map_class, by, cluster) if c is not None]))
     _check_columns(sample, cols, name)
     dup = [c for c in dict.fromkeys(cols) if (sample.columns == c).sum() > 1]
     if dup:

@@ -122,7 +122,7 @@ def _read_areas(path: Path) -> tuple[pd.DataFrame, str | None]:
 def _areas_from_map(map_path: Path, equal_area_crs: str | None) -> dict[str, float]:
     from cocamonitor.zonal import class_areas
 
-    df = class_areas(map_path, equal_area_crs=equal_area_crs)
+    df = class_areas(map_path, equal_area_crs=equal_area_crs, where="--map")
     return {str(int(c)): float(a) for c, a in zip(df["class"], df["area_ha"], strict=True)}
 
 

@@ -35,6 +35,7 @@ def class_areas(
     *,
     equal_area_crs: str | CRS | None = None,
     window_pixels: int = DEFAULT_WINDOW_PIXELS,
+    where: str = "--raster",
 ) -> pd.DataFrame:
     """Count the pixels and hectares of every class of a classified raster.
 
@@ -53,6 +54,8 @@ def class_areas(
         Equal-area CRS to measure pixels in; required when the raster is in degrees.
     window_pixels : int
         Approximate pixels per window read.
+    where : str, default "--raster"
+        The option that named the raster, in error messages (``--map`` for ``area``).
 
     Returns
     -------
@@ -84,9 +87,9 @@ def class_areas(
     1
 
     """
-    info = open_raster(raster_path)
-    require_integer(info)
-    area = pixel_area(info, equal_area_crs=equal_area_crs)
+    info = open_raster(raster_path, where=where)
+    require_integer(info, where=where)
+    area = pixel_area(info, equal_area_crs=equal_area_crs, where="--equal-area-crs")
     acc = Accumulator(with_units=not area.is_constant)
     with rasterio.open(info.path) as src:
         for win in iter_windows(info, max_pixels=window_pixels):
