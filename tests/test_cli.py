@@ -34,3 +34,21 @@ def test_group_without_command_prints_help_and_no_empty_error(run_cli):
     res = run_cli("data")
     assert res.exit_code == 2
     assert "error" not in res.stderr
+
+
+def test_help_of_foundation_and_report_commands_shows_a_runnable_example(run_cli, tmp_path, monkeypatch):
+    import re
+    import shlex
+
+    monkeypatch.chdir(tmp_path)
+    for cmd in (["data", "list"], ["data", "show"], ["territory", "find"], ["demo"], ["report"],
+                ["serve"]):
+        res = run_cli(*cmd, "--help")
+        assert res.exit_code == 0
+        text = " ".join(res.stdout.split())
+        m = re.search(r"(?:Example: |e\.g\. `)(cocamonitor [^`╭]*?)\s*(?:`|, then|╭)", text)
+        assert m and m.group(1).startswith("cocamonitor " + " ".join(cmd)), (cmd, text[:300])
+        if cmd[0] in ("data", "territory"):  # quick to run: the example really works
+            args = shlex.split(m.group(1))[1:]
+            ran = run_cli(*args)
+            assert ran.exit_code == 0 and ran.stdout.strip(), (args, ran.stderr)

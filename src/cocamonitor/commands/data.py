@@ -23,7 +23,10 @@ FormatOpt = Annotated[TableFormat, typer.Option("--format", "-f", help="table, c
 
 @data_app.command("list")
 def list_cmd(fmt: FormatOpt = TableFormat.table) -> None:
-    """List the bundled datasets."""
+    """List the bundled datasets.
+
+    Example: cocamonitor data list --format csv
+    """
     df = pd.DataFrame({"name": list(datasets.DATASETS), "description": list(datasets.DATASETS.values())})
     emit_table(df, fmt, title="Bundled datasets")
 

@@ -33,7 +33,10 @@ def demo(
         bool, typer.Option("--report/--no-report", help="Also write the annual report.")
     ] = True,
 ) -> None:
-    """Print the UNODC vs US series and the top municipalities; write the annual report (es, en)."""
+    """Print the UNODC vs US series and the top municipalities; write the annual report (es, en).
+
+    Example: cocamonitor demo --year 2024 --out out
+    """
     from cocamonitor.report import check_lang, check_year
 
     langs = [check_lang(x) for x in (lang or ["es", "en"])]

@@ -45,7 +45,10 @@ def report(
         bool, typer.Option("--json", help="Print the files written as one JSON document.")
     ] = False,
 ) -> None:
-    """Write the annual report for YEAR in LANG: index.html (opens offline), CSVs and PNGs."""
+    """Write the annual report for YEAR in LANG: index.html (opens offline), CSVs and PNGs.
+
+    Example: cocamonitor report --year 2024 --lang en --out out/report-2024-en
+    """
     from cocamonitor.report import make_report
     from cocamonitor.report.locale import check_lang
 
