@@ -229,3 +229,30 @@ def test_density_bad_input(tmp_path):
     fl = _write(tmp_path / "f.tif", np.zeros((5, 5), dtype="float32"))
     with pytest.raises(InputError, match="integer"):
         density_from_rasters([fl])
+
+
+@pytest.mark.parametrize("years", [[2020.0, np.nan], ["2020", "abc"], [2021, 2020.5]])
+def test_field_years_must_be_whole_numbers(years):
+    """A blank or non-numeric year was a ValueError traceback from int()."""
+    from cocamonitor.grid import density_from_polygons
+
+    f = gpd.GeoDataFrame({"year": years}, geometry=[box(0, 0, 500, 500), box(1000, 0, 1500, 500)],
+                         crs="EPSG:9377")
+    with pytest.raises(InputError, match="feature 2: year .* is not a whole number"):
+        density_from_polygons(f, year_field="year")
+
+
+@pytest.mark.parametrize("cell", [0.0, -1000.0, float("nan")])
+def test_cell_size_must_be_positive(cell, tmp_path):
+    """--cell 0 / nan crashed in math.floor, a negative cell in np.bincount."""
+    from cocamonitor.grid import density_from_polygons
+
+    f = gpd.GeoDataFrame(geometry=[box(0, 0, 500, 500)], crs="EPSG:9377")
+    with pytest.raises(InputError, match="cell size .* must be a positive number"):
+        density_from_polygons(f, year=2023, cell=cell)
+    path = tmp_path / "c.tif"
+    with rasterio.open(path, "w", driver="GTiff", width=4, height=4, count=1, dtype="uint8",
+                       crs="EPSG:9377", transform=from_origin(0, 40, 10, 10)) as dst:
+        dst.write(np.ones((1, 4, 4), dtype="uint8"))
+    with pytest.raises(InputError, match="cell size|larger than"):
+        density_from_rasters([path], cell=cell)

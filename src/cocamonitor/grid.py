@@ -115,6 +115,9 @@ class GridSpec:
         GridSpec(crs='EPSG:9377', cell=1000.0, x0=1000.0, y0=3000.0, nrows=3, ncols=3)
 
         """
+        if not (math.isfinite(cell) and cell > 0):
+            raise InputError(f"cell size {cell:g} must be a positive number of metres",
+                             where="--cell", hint="e.g. --cell 1000 for 1 km cells")
         xmin, ymin, xmax, ymax = bounds
         x0 = math.floor(xmin / cell) * cell
         y0 = math.ceil(ymax / cell) * cell
@@ -429,8 +432,18 @@ def density_from_polygons(
     if bad.any():
         geoms = geoms.copy()
         geoms[bad] = [_polygonal(g) for g in shapely.make_valid(geoms[bad])]
-    yr = (gdf[year_field].to_numpy() if year_field is not None
-          else np.full(len(gdf), 0 if year is None else int(year)))
+    if year_field is not None:
+        raw = gdf[year_field].reset_index(drop=True)
+        num = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
+        bad = ~np.isfinite(num) | (num != np.round(num))
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise InputError(f"feature {i + 1}: year {raw.iloc[i]!r} is not a whole number",
+                             where=f"--fields, field {year_field!r}",
+                             hint="give every field polygon its year, e.g. 2023")
+        yr = num.astype(np.int64)
+    else:
+        yr = np.full(len(gdf), 0 if year is None else int(year))
     ok &= ~shapely.is_missing(geoms)
     geoms, yr = geoms[ok], yr[ok]
     if not len(geoms):
