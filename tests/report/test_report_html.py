@@ -117,3 +117,13 @@ def test_map_text_names_the_colour_municipalities_without_coca_have(texts):
     # municipalities without coca are not drawn: the grey (#eeeeee) departments show through
     assert "quedan en gris" in texts["es"] and "quedan en blanco" not in texts["es"]
     assert "left grey" in texts["en"] and "left blank" not in texts["en"]
+
+
+def test_a_flat_rounded_step_is_not_presented_as_evidence_of_disagreement(texts, report_data):
+    # UNODC published 48,000 ha for both 2012 and 2013 (rounded to thousands); the US rose 3.2 %
+    unodc = datasets.national_series("unodc", "area")
+    assert unodc[2012] == unodc[2013]
+    assert "2012-2013" in report_data.extras["trends"]["disagree_steps"]
+    assert ("In 2012-2013 one series did not change at all; published figures are rounded"
+            in texts["en"])
+    assert "En 2012-2013 una de las series no cambió; las cifras publicadas están redondeadas" in texts["es"]
