@@ -96,6 +96,7 @@ def check_out(fmt: ZonalFormat, out: Path | None, *, option: str = "--out") -> N
     InputError
         ``--format parquet`` without ``--out``, or ``--out`` in a directory that does not
         exist or is a file.
+
     """
     if fmt is ZonalFormat.parquet and out is None:
         raise InputError("--format parquet writes a file", where=option,
