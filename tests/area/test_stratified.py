@@ -253,3 +253,15 @@ def test_duplicated_column_names_are_schema_error():
     twice = pd.concat([sample, sample[["stratum"]]], axis=1)
     with pytest.raises(SchemaError, match="'stratum' appears more than once"):
         estimate_stratified(twice, areas)
+
+
+def test_collapse_warns_when_sampling_rates_differ():
+    from cocamonitor.errors import CocamonitorWarning
+
+    sample = pd.DataFrame(
+        {"stratum": ["coca", "coca", "edge", "other", "other"],
+         "reference_class": ["coca", "other", "coca", "other", "coca"]}
+    )
+    # coca: 2 units on 10 (0.2 per unit area); edge: 1 unit on 50 (0.02): merging them biases
+    with pytest.warns(CocamonitorWarning, match="sampled at different rates"):
+        estimate_stratified(sample, {"coca": 10.0, "edge": 50.0, "other": 40.0}, collapse={"edge": "coca"})

@@ -247,3 +247,11 @@ def test_help_example_runs_as_written(run_cli, monkeypatch, args):
     out = run_cli(*shlex.split(line)[1:])
     assert out.exit_code == 0, (line, out.stderr)
     assert out.stdout.strip()
+
+
+def test_coca_class_hint_shows_classes_not_years(run_cli, inputs):
+    raster, _, _ = inputs
+    res = run_cli("grid", "density", "--raster", raster, "--coca-class", "x", "--cell", "20")
+    assert res.exit_code == 2
+    assert "--coca-class" in res.stderr and "e.g. 1 or 1,3" in res.stderr
+    assert "2019" not in res.stderr

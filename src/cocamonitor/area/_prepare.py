@@ -6,6 +6,7 @@ message names the table, line and column and says how to fix it.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeAlias
@@ -28,7 +29,7 @@ from cocamonitor.area._result import (
     DomainClassEstimate,
     ErrorMatrix,
 )
-from cocamonitor.errors import DataError, DesignError, InputError, ParameterError, SchemaError
+from cocamonitor.errors import CocamonitorWarning, DataError, DesignError, InputError, ParameterError, SchemaError
 from cocamonitor.errors import suggest as _suggest
 from cocamonitor.io.tables import location
 
@@ -46,6 +47,24 @@ __all__ = [
 
 StrataAreas: TypeAlias = pd.DataFrame | Mapping[str, float]
 
+
+
+def _warn_unequal_fractions(src: str, dst: str, s_lab: np.ndarray, areas: dict[str, float]) -> None:
+    """Warn when two strata merged by ``collapse`` were sampled at different rates.
+
+    The merged stratum is treated as one stratum for the estimate as well as for its variance,
+    which is unbiased only when both were sampled at the same rate (units per unit of area).
+    """
+    n_src, n_dst = int(np.sum(s_lab == src)), int(np.sum(s_lab == dst))
+    f_src, f_dst = n_src / areas[src], n_dst / areas[dst]
+    if f_dst > 0 and abs(f_src / f_dst - 1.0) > 0.10:
+        warnings.warn(
+            f"collapsing stratum {src!r} into {dst!r}: they were sampled at different rates "
+            f"({n_src} and {n_dst} units for areas {areas[src]:g} and {areas[dst]:g}), so the merged "
+            "estimate is biased by the difference; collapse strata with similar sampling rates",
+            CocamonitorWarning,
+            stacklevel=4,
+        )
 
 def check_confidence(confidence: float) -> float:
     """Return ``confidence`` as a float in (0, 1) or raise :class:`ParameterError`."""
@@ -281,6 +300,7 @@ def prepare(
                     )
             if src == dst:
                 continue
+            _warn_unequal_fractions(src, dst, s_lab, areas)
             areas[dst] += areas.pop(src)
             s_lab = np.where(s_lab == src, dst, s_lab)
     strata = tuple(areas)

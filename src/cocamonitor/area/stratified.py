@@ -68,8 +68,10 @@ def estimate_stratified(
         error.
     collapse : mapping str → str, optional
         Merge stratum ``key`` into stratum ``value`` before estimating (for strata with fewer
-        than two sample units). The map labels are kept, so the estimate remains valid as a
-        Stehman (2014) estimate with the collapsed strata.
+        than two sample units). The merged stratum is one stratum for the estimate and for its
+        variance; this is unbiased only when both were sampled at the same rate (units per
+        unit of area), and a :class:`~cocamonitor.errors.CocamonitorWarning` says so when the
+        rates differ by more than 10 %. The map labels are kept (Stehman 2014 indicators).
     source, areas_source : str, optional
         Names of the two tables in error messages (file paths, from the command line).
 

@@ -96,6 +96,7 @@ def check_out(fmt: ZonalFormat, out: Path | None, *, option: str = "--out") -> N
     InputError
         ``--format parquet`` without ``--out``, or ``--out`` in a directory that does not
         exist or is a file.
+
     """
     if fmt is ZonalFormat.parquet and out is None:
         raise InputError("--format parquet writes a file", where=option,
@@ -258,6 +259,7 @@ def _check_grid_outputs(fmt: ZonalFormat, out_tif: Path | None, out_parquet: Pat
 
 
 def _int_list(text: str, where: str) -> list[int]:
+    example = "1 or 1,3" if where == "--coca-class" else "2019,2020,2021 or 2019-2021"
     try:
         if "-" in text.strip().lstrip("-") and "," not in text:
             a, b = (int(p) for p in text.split("-", 1))
@@ -265,7 +267,7 @@ def _int_list(text: str, where: str) -> list[int]:
         return [int(p) for p in text.split(",") if p.strip()]
     except ValueError:
         raise InputError(f"cannot read {text!r} as integers", where=where,
-                         hint="write e.g. 2019,2020,2021 or 2019-2021") from None
+                         hint=f"write e.g. {example}") from None
 
 
 def _density_input(rasters, years, coca_class, cell, fields, year_field, year, crs, density):
