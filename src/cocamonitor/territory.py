@@ -221,7 +221,11 @@ def lookup(value: str) -> Territory:
 
     close = get_close_matches(key, list(reg["_key_mun"]), n=5, cutoff=0.6)
     shown = [names[reg["_key_mun"] == c].iloc[0] for c in close]
-    hint = ("did you mean: " + "; ".join(shown) + "?") if shown else "try `cocamonitor territory find TEXT`"
+    hint = (
+        ("did you mean: " + "; ".join(shown) + "?")
+        if shown
+        else "give part of the name (accents and case optional, e.g. 'tibu') or a 5-digit DIVIPOLA code"
+    )
     raise UnknownNameError(f"no municipality named {raw!r}", hint=hint)
 
 

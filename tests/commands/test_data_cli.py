@@ -102,3 +102,15 @@ def test_limit_below_one_is_refused(run_cli, limit):
     assert res.exit_code == 2
     lines = res.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and "--limit" in lines[0]
+
+
+def test_territory_find_without_close_match_says_what_to_type(run_cli):
+    res = run_cli("territory", "find", "qqqqqq")
+    assert res.exit_code == 2
+    assert "5-digit DIVIPOLA code" in res.stderr and "territory find" not in res.stderr
+
+
+def test_demo_first_year_names_the_option_and_valid_years(run_cli):
+    res = run_cli("demo", "--year", "2001", "--no-report")
+    assert res.exit_code == 2
+    assert res.stderr.startswith("error: --year:") and "2002-2024" in res.stderr

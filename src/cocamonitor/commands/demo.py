@@ -41,8 +41,8 @@ def demo(
 
     langs = [check_lang(x) for x in (lang or ["es", "en"])]
     first, last = year_range("coca-municipal")
-    if year is not None:
-        check_year(int(year), range(first, last + 1))
+    if year is not None:  # the ranking compares with the year before: the first year has none
+        check_year(int(year), range(first + 1, last + 1))
     console = Console(width=120)
     nat = national_comparison()
     t = Table(title="Coca in Colombia: UNODC/SIMCI census vs US government survey")

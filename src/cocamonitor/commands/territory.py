@@ -8,7 +8,6 @@ import typer
 
 from cocamonitor import territory as terr
 from cocamonitor.commands._common import TableFormat, emit_table
-from cocamonitor.errors import UnknownNameError
 
 __all__ = ["register"]
 
@@ -23,10 +22,7 @@ def find_cmd(
     """Find municipalities by name or code, e.g. `cocamonitor territory find tibu`."""
     hits = terr.find(text)
     if hits.empty:
-        try:
-            terr.lookup(text)  # raises with the closest names
-        except UnknownNameError:
-            raise
+        terr.lookup(text)  # raises UnknownNameError naming the closest municipalities
     cols = [
         "divipola",
         "municipality",
