@@ -27,7 +27,7 @@ READY = (
 @pytest.fixture(scope="module")
 def rendered(live_server, tmp_path_factory):
     shot = tmp_path_factory.mktemp("web") / "dashboard.png"
-    run = render_page(f"{live_server}/?lang=en&year=2024", shot, ready_expression=READY, timeout=20,
+    run = render_page(f"{live_server}/?lang=en&year=2024", shot, ready_expression=READY, timeout=90,
                       selectors=["#map .geolayer", "#profile-chart .cartesianlayer"], width=1280, height=900)
     from PIL import Image
 
