@@ -184,6 +184,45 @@ def _aggregate_events(raw: Path, key: str, unit: str) -> tuple[pd.DataFrame, dic
     return out[["divipola", "year", "quantity", "unit", "events"]], notes
 
 
+def _provenance_spanish(comma_years: list[str], ev_notes: dict[str, dict[str, int]]) -> dict[str, tuple[str, str]]:
+    """Spanish title and caveats of each dataset (the Spanish report shows these)."""
+    return {
+        "coca-municipal": (
+            "Cultivos de coca detectados por municipio, hectáreas al 31 de diciembre, 2001-2024",
+            "Una celda vacía significa que no se detectó coca; el censo cubre todo el país, así que las celdas vacías cuentan como 0 en las sumas, pero se conservan como faltantes (NaN) en la tabla. "
+            f"Convención decimal detectada por columna: coma decimal en {', '.join(comma_years)}, punto decimal en las demás. "
+            "Versión revisada hasta 2024; las sumas municipales de 2001 y 2009 pueden quedar por debajo de series nacionales posteriores. Solo se listan los 319 municipios con coca en algún año.",
+        ),
+        "coca-national": (
+            "Área nacional de coca y producción potencial de cocaína: series de UNODC/SIMCI y del Gobierno de EE. UU.",
+            "Las versiones revisadas son filas aparte; la columna 'preferred' marca la versión más reciente por fuente, métrica y año (el motivo está en 'vintage_note'). "
+            "Falta el área de EE. UU. para 2002, 2005, 2006, 2009, 2022 y 2023. La metodología de producción de UNODC cambió con el tiempo. La cifra de UNODC de 2010 es preliminar, anunciada por un ministro.",
+        ),
+        "territories": (
+            "Registro DIVIPOLA de departamentos y municipios con límites simplificados y pertenencia a los PDET",
+            "Límites de 2018 (no reflejan cambios posteriores de la DIVIPOLA). Límites simplificados a 250 m en EPSG:9377 para mapas; no sirven para áreas precisas (area_km2 es el atributo AREA del DANE). "
+            "Nombres llevados a mayúsculas iniciales desde los nombres en mayúsculas del DANE. population_2018 es el conteo del CNPV 2018 antes del ajuste por omisión. zona_futuro está vacía: no se encontró en fuentes públicas qué municipios forman las Zonas Futuro.",
+        ),
+        "pdet": (
+            "Los 170 municipios PDET (Decreto 893 de 2017) y sus 16 subregiones",
+            "Transcripción secundaria; nombres de subregión como en la fuente (p. ej. 'Sierra Nevada-Perijá'). No se cotejó con el texto del decreto.",
+        ),
+        "zonas-futuro": (
+            "Las cinco Zonas Futuro (ZEII, Decreto 2278 de 2019)",
+            "Solo los nombres de las zonas (y los parques de Chiribiquete). FALTA LA LISTA DE MUNICIPIOS: con los datos incluidos no se puede agregar por Zonas Futuro.",
+        ),
+        "spraying": (
+            "Aspersión aérea de coca, hectáreas por municipio y año, 2003-2015",
+            f"{ev_notes['spraying']['rows']} eventos agregados por municipio y año (columna events). La aspersión aérea terminó en 2015 (datos hasta el 30 de septiembre de 2015). Hectáreas asperjadas no son hectáreas de coca eliminadas.",
+        ),
+        "labs": (
+            "Destrucción de infraestructura para la producción de drogas (laboratorios), número por municipio y año, 2010-2024",
+            f"{ev_notes['labs']['rows']} eventos agregados por municipio y año. Sin desagregación por tipo de laboratorio (base de coca, clorhidrato, ...). "
+            f"Se descartaron {ev_notes['labs']['peru_rows']} filas ubicadas en Perú; se conserva {ev_notes['labs']['unlocated_rows']} fila sin ubicación, con divipola vacío.",
+        ),
+    }
+
+
 def build_provenance(raw: Path, conventions: dict[str, str], ev_notes: dict[str, dict[str, int]]) -> pd.DataFrame:
     comma_years = sorted(y for y, c in conventions.items() if c == "comma")
     rows = [
@@ -278,6 +317,9 @@ def build_provenance(raw: Path, conventions: dict[str, str], ev_notes: dict[str,
             ),
         },
     ]
+    spanish = _provenance_spanish(comma_years, ev_notes)
+    for row in rows:
+        row["title_es"], row["caveats_es"] = spanish[row["dataset"]]
     prov = pd.DataFrame(rows)
     prov["raw_sha256"] = [
         sha256(raw / RAW_FILES["coca"]),

@@ -56,7 +56,7 @@ def test_every_dataset_has_provenance_with_publisher_and_source():
             continue
         assert name in prov.index, name
         row = prov.loc[name]
-        for col in ["publisher", "original_source", "obtained_from", "licence", "caveats"]:
+        for col in ["publisher", "original_source", "obtained_from", "licence", "caveats", "title_es", "caveats_es"]:
             assert isinstance(row[col], str) and row[col].strip(), (name, col)
     assert prov["raw_sha256"].str.fullmatch(r"[0-9a-f]{64}").all()
 

@@ -104,13 +104,13 @@ def test_self_contained(reports):
         assert '"geojson":{"type":"FeatureCollection"' in html.replace(" ", "")
 
 
-def test_spanish_edition_says_the_provenance_register_is_in_english(texts):
-    # the bundled provenance register (descriptions, caveats) is English text; a Spanish reader
-    # must be told so rather than meet untranslated rows without warning
-    es = texts["es"]
-    note = es.find("sus descripciones y advertencias están en inglés")
-    assert note != -1
-    assert es.find("Coca cultivation detected by municipality") > note
+def test_spanish_edition_shows_the_provenance_register_in_spanish(texts):
+    # a Spanish reader gets the registry's titles and caveats in Spanish, the English ones in English
+    es, en = texts["es"], texts["en"]
+    assert "Cultivos de coca detectados por municipio" in es
+    assert "Una celda vacía significa que no se detectó coca" in es
+    assert "Coca cultivation detected by municipality" not in es
+    assert "Coca cultivation detected by municipality" in en and "Cultivos de coca detectados" not in en
 
 
 def test_map_text_names_the_colour_municipalities_without_coca_have(texts):

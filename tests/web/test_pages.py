@@ -147,6 +147,9 @@ def test_page_is_self_contained(client):
     assert js.status_code == 200 and js.text == get_plotlyjs()
     prov = client.get("/provenance?lang=en")
     assert prov.status_code == 200 and 'id="coca-municipal"' in prov.text
+    assert "Coca cultivation detected by municipality" in prov.text
+    prov_es = client.get("/provenance?lang=es").text
+    assert "Una celda vacía significa" in prov_es and "Coca cultivation detected" not in prov_es
 
 
 def test_serve_command(run_cli, monkeypatch):

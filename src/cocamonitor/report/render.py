@@ -269,11 +269,18 @@ def _html_table(
     return Markup(f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
 
 
-def _provenance_html(prov: pd.DataFrame, m: _Messages) -> Markup:
-    """One block per bundled dataset: title, then its provenance fields as a definition list."""
+def _provenance_html(prov: pd.DataFrame, m: _Messages, lang: str = "en") -> Markup:
+    """One block per bundled dataset: title, then its provenance fields as a definition list.
+
+    The Spanish edition shows the registry's Spanish title and caveats (``title_es``,
+    ``caveats_es``); publishers, sources and addresses are shown as published.
+    """
     labels = m.provenance
     blocks = []
     for rec in prov.to_dict(orient="records"):
+        if lang == "es":
+            rec = {**rec, "title": rec.get("title_es") or rec.get("title"),
+                   "caveats": rec.get("caveats_es") or rec.get("caveats")}
         head = f"{rec.get('dataset', '')} — {rec.get('title', '')}"
         items = []
         for key in ("publisher", "original_source", "obtained_from", "retrieved", "licence",
@@ -349,7 +356,7 @@ def _tables(data: ReportData, lang: str, m: _Messages) -> dict[str, dict[str, An
     add("labs_by_department", "labs_by_department", str(data.year), data.labs_by_department,
         [("department", col.department, None), ("quantity", col.labs, n0),
          ("coca_ha", col.coca_ha, n0), ("ratio", col.labs_ratio, n1)])
-    out["provenance"] = {"html": _provenance_html(data.provenance, m), "csv": "provenance.csv",
+    out["provenance"] = {"html": _provenance_html(data.provenance, m, lang), "csv": "provenance.csv",
                          "title": ""}
     trends = data.extras.get("trends") or {}
     if trends.get("table") is not None:

@@ -66,8 +66,10 @@ def provenance(
 ) -> HTMLResponse:
     """Who published each bundled dataset, where it came from, its licence and caveats."""
     lang = check_lang(lang or request.app.state.lang, where="lang")
-    rows = datasets.load("provenance").fillna("").to_dict("records")
-    return HTMLResponse(render("provenance.html.j2", lang, rows=rows))
+    prov = datasets.load("provenance").fillna("")
+    if lang == "es":  # the registry carries Spanish titles and caveats
+        prov["title"], prov["caveats"] = prov["title_es"], prov["caveats_es"]
+    return HTMLResponse(render("provenance.html.j2", lang, rows=prov.to_dict("records")))
 
 
 @router.get("/docs", response_class=HTMLResponse)
