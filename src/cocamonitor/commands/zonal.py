@@ -302,6 +302,16 @@ DensityOpt = Annotated[
 ]
 
 
+def _write_grid_outputs(result, what: str, out_tif: Path | None, out_parquet: Path | None, extra: str = "") -> None:
+    """Write a grid product to GeoTIFF and/or GeoParquet and say so on stderr."""
+    if out_tif:
+        result.write_geotiff(out_tif)
+        note(f"wrote {what} GeoTIFF {out_tif}{extra}")
+    if out_parquet:
+        result.write_geoparquet(out_parquet)
+        note(f"wrote {what} GeoParquet {out_parquet}")
+
+
 @grid_app.command("density", epilog=_epilog("density"))
 def density_cmd(
     raster: RastersOpt = None,
@@ -319,12 +329,7 @@ def density_cmd(
     """Coca density (ha per km2) per grid cell and year, from coca maps or field polygons."""
     _check_grid_outputs(fmt, out_tif, out_parquet)
     g = _density_input(raster, years, coca_class, cell, fields, year_field, year, crs, None)
-    if out_tif:
-        g.write_geotiff(out_tif)
-        note(f"wrote density GeoTIFF {out_tif} ({len(g.years)} band(s))")
-    if out_parquet:
-        g.write_geoparquet(out_parquet)
-        note(f"wrote density GeoParquet {out_parquet}")
+    _write_grid_outputs(g, "density", out_tif, out_parquet, f" ({len(g.years)} band(s))")
     d = g.to_dict()
     dens = g.density
     rows = pd.DataFrame({
@@ -360,12 +365,7 @@ def permanence_cmd(
 
     g = _density_input(raster, years, coca_class, cell, fields, year_field, None, crs, density)
     p = grid.permanence(g, last=last, recent=recent, min_ha=min_ha)
-    if out_tif:
-        p.write_geotiff(out_tif)
-        note(f"wrote permanence GeoTIFF {out_tif}")
-    if out_parquet:
-        p.write_geoparquet(out_parquet)
-        note(f"wrote permanence GeoParquet {out_parquet}")
+    _write_grid_outputs(p, "permanence", out_tif, out_parquet)
     d = p.to_dict()
     note(f"years {p.years[0]}-{p.years[-1]}, recent period = last {p.recent} year(s)")
     if d["unobserved_cells"]:
@@ -400,12 +400,7 @@ def hotspots_cmd(
 
     g = _density_input(raster, years, coca_class, cell, fields, year_field, None, crs, density)
     h = grid.hotspots(g, year=year, alpha=alpha, permutations=permutations, seed=seed)
-    if out_tif:
-        h.write_geotiff(out_tif)
-        note(f"wrote hotspot GeoTIFF {out_tif}")
-    if out_parquet:
-        h.write_geoparquet(out_parquet)
-        note(f"wrote hotspot GeoParquet {out_parquet}")
+    _write_grid_outputs(h, "hotspot", out_tif, out_parquet)
     d = h.to_dict()
     note(f"{d['year']}: {d['hot']} hot and {d['cold']} cold cell(s) of {d['cells']} "
          f"at FDR {alpha:g} ({d['method']} p-values)")
