@@ -736,7 +736,10 @@ def read_density(path: str | Path, *, years: Sequence[int] | None = None) -> Den
     from cocamonitor.io.rasters import open_raster
 
     info = open_raster(path, where="--density")
-    assert info.crs is not None
+    if info.crs is None:
+        raise InputError(f"{path} has no CRS", where="--density",
+                         hint="give the density GeoTIFF written by `cocamonitor grid density`")
+    # a 1 km grid is small (Colombia: ~1,400 x 1,200 cells a year), so it is read whole
     if not info.crs.is_projected or info.is_rotated or abs(info.transform.a) != abs(
             info.transform.e):
         raise InputError(f"{path} is not a north-up grid of square cells in metres",
