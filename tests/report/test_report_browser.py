@@ -5,6 +5,8 @@ not a blank canvas) and from the browser's network and console log that the page
 nothing outside the machine. Skipped only when Chromium is not installed.
 """
 
+import os
+
 import numpy as np
 import pytest
 
@@ -94,3 +96,49 @@ def test_the_listener_would_catch_an_outside_request(tmp_path):
     )
     run = render_page(page, tmp_path / "leak.png", timeout=20)
     assert run.external_requests() == ["http://127.0.0.1:9/pixel.png"]
+
+
+def _processes_mentioning(text: str) -> list[int]:
+    """PIDs whose command line contains ``text`` (Linux /proc)."""
+    from pathlib import Path
+
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:  # the process ended while we looked
+            continue
+        if text in cmdline:
+            pids.append(int(entry.name))
+    return pids
+
+
+def test_chromium_and_its_profile_are_gone_afterwards(tmp_path, monkeypatch):
+    """Every Chromium process is stopped and the temporary profile removed when render_page returns.
+
+    Chromium's helper processes outlive the browser process and write into the profile; a
+    cleanup that raced them failed CI with 'Directory not empty: Default'.
+    """
+    import tempfile
+
+    from cocamonitor.report import browser
+
+    made: list[str] = []
+    real_mkdtemp = tempfile.mkdtemp
+
+    def mkdtemp(*args, **kwargs):
+        made.append(real_mkdtemp(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(browser.tempfile, "mkdtemp", mkdtemp)
+    page = tmp_path / "page.html"
+    page.write_text("<html><body><p>x</p><script>window.cocamonitorReady = true;</script></body></html>")
+    for attempt in range(3):
+        run = render_page(page, tmp_path / f"page{attempt}.png", timeout=20)
+        assert run.ready
+    assert len(made) == 3
+    for profile in made:
+        assert not os.path.exists(profile), profile
+        assert _processes_mentioning(profile) == [], profile

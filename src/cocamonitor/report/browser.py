@@ -229,6 +229,39 @@ def _drain(stream: Any) -> None:
         pass
 
 
+def _stop_group(proc: subprocess.Popen, grace: float = 10.0) -> None:
+    """Stop Chromium and every process it started (renderers, GPU, crash handler).
+
+    Chromium's helpers keep writing into the profile after the browser process exits; the
+    profile can only be removed once the whole process group is gone.
+    """
+    import signal
+
+    def signal_group(sig: int) -> None:
+        try:
+            os.killpg(proc.pid, sig)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    signal_group(signal.SIGTERM)
+    try:
+        proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:  # pragma: no cover - Chromium ignores SIGTERM
+        pass
+    signal_group(signal.SIGKILL)  # helpers that outlived the browser process
+    if proc.poll() is None:  # pragma: no cover
+        proc.wait()
+
+
+def _remove_profile(profile: str, attempts: int = 20) -> None:
+    """Remove the temporary profile, retrying while late writers finish (never raises)."""
+    for _ in range(attempts):
+        shutil.rmtree(profile, ignore_errors=True)
+        if not os.path.exists(profile):
+            return
+        time.sleep(0.1)
+
+
 def _devtools_port(proc: subprocess.Popen, timeout: float) -> int:
     """Read Chromium's stderr (unbuffered) until it prints its DevTools port, or time out."""
     deadline = time.monotonic() + timeout
@@ -296,12 +329,14 @@ def render_page(
         raise FileNotFoundError("chromium not found (Debian: apt-get install chromium)")
     url = str(html) if str(html).startswith(("http://", "https://")) else Path(html).resolve().as_uri()
     screenshot = Path(screenshot)
-    with tempfile.TemporaryDirectory(prefix="cocamonitor-chromium-") as profile:
+    profile = tempfile.mkdtemp(prefix="cocamonitor-chromium-")
+    try:
         proc = subprocess.Popen(
             chromium_command(exe, profile, width, height),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             bufsize=0,
+            start_new_session=True,  # its own process group, so every helper process can be stopped
         )
         ws = None
         try:
@@ -371,9 +406,6 @@ def render_page(
         finally:
             if ws is not None:
                 ws.close()
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:  # pragma: no cover
-                proc.kill()
-                proc.wait()
+            _stop_group(proc)
+    finally:
+        _remove_profile(profile)
