@@ -7,6 +7,7 @@ from cocamonitor.commands import (
     area,
     data,
     demo,
+    indicators,
     production,
     report,
     serve,
@@ -16,6 +17,6 @@ from cocamonitor.commands import (
     zonal,
 )
 
-COMMAND_MODULES = [data, territory, area, production, trend, zonal, simulate, report, serve, demo]
+COMMAND_MODULES = [data, territory, area, production, trend, zonal, simulate, indicators, report, serve, demo]
 
 __all__ = ["COMMAND_MODULES"]
