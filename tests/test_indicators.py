@@ -276,3 +276,13 @@ def test_list_indicators_names_every_indicator_once():
     assert t["indicator"].tolist() == [i.name for i in ind.INDICATORS]
     assert t.set_index("indicator").loc["labs_destroyed", "by_territory"]
     assert not t.set_index("indicator").loc["cocaine_seizures", "by_territory"]
+
+
+def test_the_report_and_this_table_give_the_same_labs_per_1000_ha(national):
+    from cocamonitor.report.build import ReportInputs, build_report_data
+
+    data = build_report_data(2024, ReportInputs.from_datasets(maps=False))
+    report = data.labs_by_year.set_index("year")["ratio"]
+    mine = national[(national["indicator"] == "labs_per_1000_ha_coca")
+                    & (national["source"] == "mindefensa / simci")].set_index("year")["value"]
+    pd.testing.assert_series_equal(mine.reindex(report.index), report, check_names=False)

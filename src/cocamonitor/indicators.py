@@ -461,7 +461,8 @@ def _ratios(grid: pd.DataFrame, min_coca_ha: float) -> pd.DataFrame:
         if num.empty:
             continue
         m = num.merge(coca, on=["territory", "year"], how="left")
-        value = per_coca_area(m["value"], m["coca_ha"], per=ind.per, min_coca_ha=min_coca_ha)
+        value = pd.Series(per_coca_area(m["value"], m["coca_ha"], per=ind.per, min_coca_ha=min_coca_ha),
+                          index=m.index, dtype=float)
         note = pd.Series(pd.NA, index=m.index, dtype="string")
         note = note.mask(m["coca_ha"] < min_coca_ha,
                          "not shown: coca area " + m["coca_ha"].map("{:,.0f}".format)
