@@ -152,6 +152,16 @@ def test_write_sample(class_map, tmp_path):
     assert csv.read_text().splitlines()[0].startswith("sample_id,stratum,map_class")
 
 
+def test_write_sample_into_a_directory_or_a_bare_name(class_map, tmp_path):
+    path, _ = class_map
+    draw = draw_stratified_sample(path, {1: 2, 2: 2}, seed=1)
+    folder = tmp_path / "samples"
+    folder.mkdir()
+    assert write_sample(draw, folder) == (folder / "sample.gpkg", folder / "sample.csv")
+    assert write_sample(draw, tmp_path / "design") == (tmp_path / "design.gpkg", tmp_path / "design.csv")
+    assert (folder / "sample.gpkg").stat().st_size > 0 and (tmp_path / "design.csv").exists()
+
+
 def _big_map(path, rows, cols):
     with rasterio.open(path, "w", driver="GTiff", width=cols, height=rows, count=1, dtype="uint8",
                        crs="EPSG:9377", transform=from_origin(4.6e6, 1.6e6, 30, 30), tiled=True,

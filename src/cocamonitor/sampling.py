@@ -604,13 +604,17 @@ def draw_stratified_sample(
 def write_sample(draw: SampleDraw, out: str | Path) -> tuple[Path, Path]:
     """Write a draw as a GeoPackage (points in the raster CRS, layer ``sample``) and a CSV.
 
-    ``out`` names the GeoPackage; the CSV goes next to it with the same stem. Returns both
-    paths.
+    ``out`` names the GeoPackage (a name without ``.gpkg`` gets it); an existing directory gets
+    ``sample.gpkg`` inside it. The CSV goes next to the GeoPackage with the same stem. Returns
+    both paths.
     """
     import geopandas as gpd
 
     out = Path(out)
-    gpkg = out if out.suffix.lower() == ".gpkg" else out.with_suffix(".gpkg")
+    if out.is_dir():
+        gpkg = out / "sample.gpkg"
+    else:
+        gpkg = out if out.suffix.lower() == ".gpkg" else out.with_suffix(".gpkg")
     csv = gpkg.with_suffix(".csv")
     gpkg.parent.mkdir(parents=True, exist_ok=True)
     df = draw.points

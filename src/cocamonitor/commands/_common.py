@@ -90,7 +90,10 @@ def _fmt_cell(value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
         return ""
     if isinstance(value, float | np.floating):
-        return f"{value:,.2f}" if abs(value) < 1e15 else f"{value:.4g}"
+        v = float(value)
+        if math.isnan(v):  # NaN of any float type (np.float32 is not a Python float)
+            return ""
+        return f"{v:,.2f}" if abs(v) < 1e15 else f"{v:.4g}"
     if isinstance(value, int | np.integer):
         return str(value)
     return str(value)

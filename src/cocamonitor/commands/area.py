@@ -324,7 +324,9 @@ def estimate_cmd(
 )
 def design_cmd(
     map_path: Annotated[Path, typer.Option("--map", help="Map GeoTIFF (integer classes).")],
-    out: Annotated[Path, typer.Option("--out", help="GeoPackage to write (a CSV with the same stem too).")],
+    out: Annotated[Path, typer.Option(
+        "--out", help="GeoPackage to write (a CSV with the same stem too); a directory gets sample.gpkg.",
+    )],
     n: Annotated[int | None, typer.Option("--n", help="Total sample size.")] = None,
     target_se: Annotated[
         float | None,

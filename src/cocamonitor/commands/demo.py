@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
@@ -42,7 +43,7 @@ def demo(
     langs = [check_lang(x) for x in (lang or ["es", "en"])]
     first, last = year_range("coca-municipal")
     if year is not None:  # the ranking compares with the year before: the first year has none
-        check_year(int(year), range(first + 1, last + 1))
+        check_year(int(year), list(range(first + 1, last + 1)))
     console = Console(width=120)
     nat = national_comparison()
     t = Table(title="Coca in Colombia: UNODC/SIMCI census vs US government survey")
@@ -79,7 +80,7 @@ def demo(
         _write_reports(console, title_year, langs, out)
 
 
-def _write_reports(console: Console, year: int, langs: list[str], out: Path) -> None:
+def _write_reports(console: Console, year: int, langs: Sequence[str], out: Path) -> None:
     """Write the annual report for ``year`` in each language and print where and its summary."""
     from cocamonitor.report import ReportInputs, build_report_data, make_report
     from cocamonitor.report.sections import extra_sections

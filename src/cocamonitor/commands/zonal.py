@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import numpy as np
 import pandas as pd
@@ -13,6 +13,9 @@ import typer
 
 from cocamonitor.commands._common import emit_table, err_console, record_result, recording
 from cocamonitor.errors import InputError
+
+if TYPE_CHECKING:
+    from rich.progress import TaskID
 
 __all__ = ["register"]
 
@@ -52,7 +55,7 @@ class EngineChoice(str, Enum):
 class CoverageChoice(str, Enum):
     """Pixel coverage rules."""
 
-    center = "center"
+    center = "center"  # type: ignore[assignment]  # shadows str.center on purpose: the CLI value
     exact = "exact"
 
 
@@ -72,7 +75,7 @@ class _Progress:
             TimeElapsedColumn(), console=err_console, transient=True,
             disable=not err_console.is_terminal,
         )
-        self._task = None
+        self._task: TaskID | None = None
         self._description = description
 
     def __enter__(self) -> _Progress:

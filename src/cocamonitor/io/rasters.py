@@ -368,7 +368,7 @@ class PixelArea:
         assert self.row_units is not None
         return self.row_units[row_off : row_off + height] * self.unit_m2
 
-    def total_ha(self, pixels: np.ndarray | float) -> np.ndarray | float:
+    def total_ha(self, pixels: np.ndarray | float) -> np.ndarray:
         """Hectares of ``pixels`` pixels of constant area (fractional pixels allowed)."""
         if self.constant_m2 is None:
             raise ValueError("pixel area varies by row; sum row areas instead")

@@ -88,6 +88,7 @@ def fmt_number(value: float | int | None, lang: str, decimals: int = 0) -> str:
     check_lang(lang, where="lang")
     if _is_missing(value):
         return _MISSING
+    assert value is not None
     text = f"{float(value):,.{decimals}f}"
     if text.lstrip("-").strip("0.,") == "":  # no "-0" after rounding
         text = text.lstrip("-")

@@ -237,8 +237,9 @@ def _outline_xy(departments: Any, crs: str) -> tuple[list[float | None], list[fl
     lines = shapely.get_parts(departments.to_crs(crs).boundary.to_numpy())
     coords, index = shapely.get_coordinates(lines, return_index=True)
     breaks = np.flatnonzero(np.diff(index)) + 1
-    xs = np.insert(coords[:, 0].astype(object), breaks, None)
-    ys = np.insert(coords[:, 1].astype(object), breaks, None)
+    gap = np.array(None, dtype=object)
+    xs = np.insert(coords[:, 0].astype(object), breaks, gap)
+    ys = np.insert(coords[:, 1].astype(object), breaks, gap)
     return xs.tolist(), ys.tolist()
 
 

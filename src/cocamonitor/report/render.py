@@ -624,7 +624,7 @@ def write_report(
         csvs.append(path)
 
     figures: dict[str, dict[str, Any]] = {}
-    fig_json: dict[str, Markup] = {}
+    fig_json: dict[str, str] = {}
     pngs = []
     if municipalities is not None and departments is not None:
         maps = _maps(data, lang, m, municipalities, departments, out_dir, ctx["change_clip"])

@@ -312,6 +312,7 @@ class _Placer:
         cr, cc = _edge_centres(n, self.land, self.cdf, rng)
         k = int(near.sum())
         if k:
+            assert parents is not None  # near is all False without parents
             pick = rng.integers(0, len(parents[0]), k)
             dist = rng.exponential(d.cluster_distance_m / self.land.pixel_size_m, k)
             ang = rng.uniform(0, 2 * np.pi, k)
@@ -337,7 +338,8 @@ class _Placer:
         return r0[ok], c0[ok], h[ok], w[ok]
 
     def release(self, rects: tuple[np.ndarray, ...]) -> None:
-        _, flat = footprint_pixels(*rects, ncols=self.land.size)
+        row, col, height, width = rects
+        _, flat = footprint_pixels(row, col, height, width, ncols=self.land.size)
         self.owner[flat] = -1
 
 

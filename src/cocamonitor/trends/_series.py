@@ -67,7 +67,7 @@ def check_confidence(confidence: float, *, where: str = "confidence") -> float:
     return level
 
 
-def _format_years(years: Sequence[int]) -> str:
+def _format_years(years: Sequence[int] | np.ndarray) -> str:
     return ", ".join(str(int(y)) for y in years)
 
 

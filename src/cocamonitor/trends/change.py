@@ -132,7 +132,7 @@ def as_estimate(obj: Any, *, label: str | None = None, where: str = "estimate") 
             )
         est = Estimate(obj[0], obj[1], obj[2] if len(obj) == 3 else None)
     elif isinstance(obj, int | float | np.number):
-        est = Estimate(obj, None)
+        est = Estimate(float(obj), None)
     else:
         raise InputError(f"cannot read an estimate from {type(obj).__name__}", where=where,
                          hint="give (value, se), a number, or an area-estimate result")
@@ -316,6 +316,7 @@ def change(
             )
         from cocamonitor.area import panel_covariance as _area_panel_covariance
 
+        assert ea.label is not None  # area estimates always carry their class label
         cov = _area_panel_covariance(a, b, ea.label, eb.label)
     if cov is not None and correlation is not None:
         raise ParameterError("give either cov or correlation, not both", where="cov")
@@ -332,6 +333,7 @@ def change(
             ea.value, eb.value, ea.se, eb.se, None, None, d, None, None, None, None, None,
             ratio, None, pct, None, crit, True, level, unit, lab, year_a, year_b, note,
         )
+    assert ea.se is not None and eb.se is not None  # neither is a census figure
     if correlation is not None:
         if not -1.0 <= correlation <= 1.0:
             raise ParameterError(f"correlation must be in [-1, 1], got {correlation}",

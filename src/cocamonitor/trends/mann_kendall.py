@@ -150,9 +150,16 @@ def mk_null_distribution(tie_sizes: tuple[int, ...] | int) -> pd.Series:
     {-3: 1, -1: 2, 1: 2, 3: 1}
 
     """
-    sizes = (1,) * int(tie_sizes) if np.isscalar(tie_sizes) else tuple(int(t) for t in tie_sizes)
+    sizes = _group_sizes(tie_sizes)
     support, counts = _null_counts(sizes)
     return pd.Series(counts / counts.sum(), index=pd.Index(support, name="s"), name="probability")
+
+
+def _group_sizes(tie_sizes: tuple[int, ...] | int) -> tuple[int, ...]:
+    """``n`` (no ties) or the sizes of the tie groups, as a tuple of group sizes."""
+    if isinstance(tie_sizes, int | np.integer):
+        return (1,) * int(tie_sizes)
+    return tuple(int(t) for t in tie_sizes)
 
 
 def mk_p_exact(s: int, tie_sizes: tuple[int, ...] | int) -> float:
@@ -164,7 +171,7 @@ def mk_p_exact(s: int, tie_sizes: tuple[int, ...] | int) -> float:
     0.083333
 
     """
-    sizes = (1,) * int(tie_sizes) if np.isscalar(tie_sizes) else tuple(int(t) for t in tie_sizes)
+    sizes = _group_sizes(tie_sizes)
     support, counts = _null_counts(sizes)
     tail = counts[np.abs(support) >= abs(int(s))].sum()
     return float(min(1.0, tail / counts.sum()))

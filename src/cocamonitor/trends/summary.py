@@ -26,6 +26,7 @@ import pandas as pd
 
 from cocamonitor.errors import InputError, UnknownNameError, suggest
 from cocamonitor.provenance import Provenance
+from cocamonitor.trends._series import MissingPolicy
 from cocamonitor.trends.mann_kendall import HamedRaoResult, MannKendallResult, hamed_rao, mann_kendall
 from cocamonitor.trends.pettitt import PettittResult, pettitt
 from cocamonitor.trends.theil_sen import TheilSenResult, theil_sen
@@ -169,7 +170,7 @@ def trend_summary(
     skip_missing: bool = False,
 ) -> TrendSummary:
     """Run every trend statistic on a year-indexed series (gaps refused unless ``skip_missing``)."""
-    missing = "skip" if skip_missing else "error"
+    missing: MissingPolicy = "skip" if skip_missing else "error"
     mk = mann_kendall(series, alpha=alpha, missing=missing)
     ts = theil_sen(series, confidence=confidence, missing=missing)
     se_arr = None if se is None else se.reindex(series.index).to_numpy()

@@ -155,10 +155,14 @@ def run_dask(
     from distributed import as_completed
 
     rows, cols = window_shape(info, max_pixels=window_pixels)
-    arr = rioxarray.open_rasterio(
+    opened = rioxarray.open_rasterio(
         info.path, chunks={"band": 1, "y": rows, "x": cols}, lock=False, cache=False,
         mask_and_scale=False,
-    ).isel(band=[0])
+    )
+    if isinstance(opened, list):  # only for multi-subdataset files (HDF/netCDF), never a GeoTIFF
+        raise InputError(f"raster {info.path} holds several datasets", where="--raster",
+                         hint="extract the classified band into a GeoTIFF first")
+    arr = opened.isel(band=[0])
     data = arr.data  # dask array (1, height, width)
     index_f = client.scatter(index, broadcast=True, hash=False)
     blocks = data.to_delayed()

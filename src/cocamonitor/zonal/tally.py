@@ -123,6 +123,7 @@ def load_zones(
 
 
 def _check_overlap(info: RasterInfo, zones: Zones) -> None:
+    assert info.crs is not None  # open_raster refuses rasters without a CRS
     raster_box = shapely.box(*info.bounds)
     if not shapely.intersects(zones.geometry, raster_box).any():
         zb = ", ".join(f"{v:.6g}" for v in zones.bounds())
