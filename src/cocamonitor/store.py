@@ -544,7 +544,7 @@ def _connect(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
     if path.exists() and not _is_duckdb_file(path):
         raise StoreError("is not a cocamonitor store (not a DuckDB database)", where=str(path),
                          hint="give a new file name or an existing store with --store")
-    config = {"autoinstall_known_extensions": False}
+    config: dict[str, str | bool | int | float | list[str]] = {"autoinstall_known_extensions": False}
     if read_only:
         config["enable_external_access"] = False  # a query reads the store and nothing else
     deadline = time.monotonic() + LOCK_WAIT_S
