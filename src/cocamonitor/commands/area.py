@@ -73,7 +73,8 @@ FormatOpt = Annotated[TableFormat, typer.Option("--format", "-f", help="table, c
 
 EqualAreaOpt = Annotated[
     str | None,
-    typer.Option("--equal-area-crs", help="Equal-area CRS for pixel areas (needed for degrees)."),
+    typer.Option("--equal-area-crs", help="Equal-area CRS in which to measure every pixel (needed for "
+                 "degrees; replaces the nominal pixel size of a projected map)."),
 ]
 
 
