@@ -471,3 +471,77 @@ def test_missing_post_stratum_column_named_once(tmp_path):
     with pytest.raises(SchemaError) as err:
         estimate_post_stratified(sample, {"1": 1.0, "2": 1.0})
     assert "missing column(s) 'map_class';" in str(err.value)
+
+
+def _one_unit_strata(tmp_path):
+    s = _write(tmp_path, "s.csv", "stratum,reference_class\na,a\na,b\nb,a\nc,a\nc,c\nd,a\n")
+    a = _write(tmp_path, "a.csv", "stratum,area\na,10\nb,20\nc,30\nd,40\n")
+    return s, a
+
+
+def test_collapse_variance_option(run_cli, tmp_path):
+    s, a = _one_unit_strata(tmp_path)
+    res = run_cli(
+        "area", "estimate", "--sample", str(s), "--strata-areas", str(a),
+        "--collapse-variance", "b=a", "--collapse-variance", "d=c", "--format", "json",
+    )
+    assert res.exit_code == 0, res.stderr
+    doc = json.loads(res.stdout)
+    # hand-computed in tests/area/test_collapse_variance.py: area 80, variance 1550
+    assert doc["classes"]["a"]["area"] == pytest.approx(80.0)
+    assert doc["classes"]["a"]["area_se"] == pytest.approx(np.sqrt(1550.0))
+    assert doc["variance_groups"] == {"a": ["a", "b"], "c": ["c", "d"]}
+    params = doc["provenance"]["parameters"]
+    assert params["collapse_variance"] == {"b": "a", "d": "c"}
+    assert params["variance_groups"] == {"a": ["a", "b"], "c": ["c", "d"]}
+    assert params["collapse_strata"] is None
+    # comma-separated form, table output
+    res = run_cli("area", "estimate", "--sample", str(s), "--strata-areas", str(a), "--collapse-variance", "b=a,d=c")
+    assert res.exit_code == 0, res.stderr
+
+
+def test_collapse_variance_two_stage(run_cli, tmp_path):
+    s = _write(
+        tmp_path,
+        "s.csv",
+        "stratum,cluster,reference_class\na,1,a\na,1,b\na,2,a\nb,1,a\nb,1,a\nc,1,b\nc,2,a\nc,2,b\n",
+    )
+    a = _write(tmp_path, "a.csv", "stratum,area\na,10\nb,20\nc,30\n")
+    res = run_cli(
+        "area", "estimate", "--sample", str(s), "--strata-areas", str(a),
+        "--collapse-variance", "b=a", "--format", "json",
+    )
+    assert res.exit_code == 0, res.stderr
+    doc = json.loads(res.stdout)
+    assert doc["method"] == "two_stage"
+    assert doc["variance_groups"] == {"a": ["a", "b"]}
+
+
+@pytest.mark.parametrize(
+    ("args", "expect"),
+    [
+        (["--collapse-variance", "bb=a"], r"^error: --collapse-variance: .*'bb'.*did you mean: b\?"),
+        (["--collapse-variance", "b=a,d=x"], r"^error: --collapse-variance: .*'x'.*not a stratum"),
+        (["--collapse-variance", "b"], r"^error: --collapse-variance: cannot read 'b'"),
+        (["--collapse-variance", "b=a"], r"stratum 'd' has only 1 sample unit.*--collapse-variance d=OTHER"),
+        (
+            ["--collapse-variance", "b=a,d=c", "--method", "post-stratified", "--variance", "unconditional"],
+            r"^error: --variance: collapse_variance works with the conditional variance only",
+        ),
+        (
+            ["--collapse-strata", "b=a", "--collapse-variance", "b=c"],
+            r"^error: --collapse-variance: stratum 'b' was merged into 'a'",
+        ),
+    ],
+)
+def test_collapse_variance_bad_input(run_cli, tmp_path, args, expect):
+    s, a = _one_unit_strata(tmp_path)
+    line = _error_line(run_cli("area", "estimate", "--sample", str(s), "--strata-areas", str(a), *args))
+    assert re.search(expect, line), line
+
+
+def test_help_explains_both_collapse_options(run_cli):
+    res = run_cli("area", "estimate", "--help")
+    text = " ".join(res.stdout.replace("\u2502", " ").split())  # drop the box's vertical bars
+    assert "--collapse-variance" in text and "variance only" in text
+    assert "--collapse-strata" in text and "prefer --collapse-variance" in text

@@ -26,6 +26,8 @@ from scipy import stats
 __all__ = [
     "ClassLayout",
     "StratumMoments",
+    "VarianceGroups",
+    "grouped_variance",
     "indicator_values",
     "moments",
     "quantile",
@@ -111,10 +113,99 @@ def moments(
     return StratumMoments(n=n, mean=mean, var=var, cov=cov)
 
 
-def total_variance(m: StratumMoments, expansion: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Stratified totals Σ E_h ȳ_h and their variances Σ E_h² s²_h / n_h, shape (..., V)."""
+@dataclass(frozen=True)
+class VarianceGroups:
+    """Groups of strata that share one variance estimate (collapsed strata, variance only).
+
+    ``group`` (H,) gives the group index 0..G-1 of every stratum; a stratum that is not
+    grouped with another is a group of its own. The point estimate keeps every stratum.
+    """
+
+    group: np.ndarray
+    n_groups: int
+
+    def onehot(self) -> np.ndarray:
+        """(H, G) membership matrix."""
+        out = np.zeros((self.group.shape[0], self.n_groups))
+        out[np.arange(self.group.shape[0]), self.group] = 1.0
+        return out
+
+
+def grouped_variance(
+    n: np.ndarray,
+    expansion: np.ndarray,
+    mean: np.ndarray,
+    var: np.ndarray,
+    groups: VarianceGroups,
+) -> np.ndarray:
+    """Collapsed-strata variance of the stratified total Σ_h E_h ȳ_h, shape (..., V).
+
+    Every sample unit i of stratum h carries z_i = (E_h / n_h) y_i, so that the stratified
+    total is Σ_i z_i. Within a group g of strata (n_g units) the z_i are treated as one
+    with-replacement sample: v_g = n_g/(n_g − 1) Σ_{i∈g} (z_i − z̄_g)², computed from the
+    stratum moments as
+
+        v_g = n_g/(n_g − 1) Σ_{h∈g} [(n_h − 1)(E_h/n_h)² s²_h + n_h (ŷ_h/n_h − Ŷ_g/n_g)²]
+
+    with ŷ_h = E_h ȳ_h and Ŷ_g = Σ_{h∈g} ŷ_h. A group of one stratum gives the usual
+    E_h² s²_h / n_h; a group of L strata with one unit each gives the collapsed-strata
+    estimator L/(L − 1) Σ_h (ŷ_h − Ŷ_g/L)² (Cochran 1977 §5A.12). Its expectation is the true
+    variance plus n_g/(n_g − 1) Σ_{i∈g} (μ_i − μ̄_g)², μ_i = Y_h/n_h: never too small.
+
+    Shapes: ``n`` (..., H); ``mean``, ``var`` (..., H, V); ``expansion`` (H,).
+
+    Notes
+    -----
+    This is what survey software computes for a "pooled" stratum that keeps each unit's own
+    weight (SAS/STAT PROC SURVEYMEANS/SURVEYREG stratum collapse; R ``survey`` with collapsed
+    strata given as ``strata`` and the original weights). The size-weighted form of Hansen,
+    Hurwitz & Madow (1953), L/(L − 1) Σ_h (ŷ_h − (A_h/A_g) Ŷ_g)² (Wolter 2007 §2.5), removes
+    the bias from differing stratum sizes but gives the variance of the larger stratum of a pair
+    the weight 4 (A_small/A_g)² < 1, so it can be too small when one unit is grouped with a
+    large, well-sampled stratum; it is not used. Each group contributes n_g − 1 degrees of
+    freedom; a pair of one-unit strata only one. When such pairs carry most of the variance
+    of a class (binary unit values), the variance is right on average but often 0, and 95 %
+    intervals cover less (91 % in a seeded simulation where one such pair carried 43 % of the
+    variance): group a one-unit stratum with a well-sampled, similar one where possible.
+
+    Examples
+    --------
+    Two strata with one unit each, y = 1 and 0, expansions 10 and 30: ŷ = (10, 0),
+    v = 2 [(10 − 5)² + (0 − 5)²] = 100.
+
+    >>> g = VarianceGroups(np.array([0, 0]), 1)
+    >>> grouped_variance(np.array([1.0, 1.0]), np.array([10.0, 30.0]),
+    ...                  np.array([[1.0], [0.0]]), np.full((2, 1), np.nan), g).tolist()
+    [100.0]
+
+    """
+    e = np.asarray(expansion, dtype=float)
+    onehot = groups.onehot()
+    n = np.asarray(n, dtype=float)
+    yhat = mean * e[:, None]  # (..., H, V)
+    n_g = np.einsum("...h,hg->...g", n, onehot)
+    y_g = np.einsum("...hv,hg->...gv", yhat, onehot)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        within = np.where(n[..., None] > 1, (n[..., None] - 1.0) * (e[:, None] / n[..., None]) ** 2 * var, 0.0)
+        per_unit_g = y_g / n_g[..., None]  # (..., G, V)
+        back = np.einsum("...gv,hg->...hv", per_unit_g, onehot)
+        between = n[..., None] * (yhat / n[..., None] - back) ** 2
+        s = np.einsum("...hv,hg->...gv", within + between, onehot)
+        v = s * (n_g / (n_g - 1.0))[..., None]
+    return np.einsum("...gv->...v", v)
+
+
+def total_variance(
+    m: StratumMoments, expansion: np.ndarray, groups: VarianceGroups | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Stratified totals Σ E_h ȳ_h and their variances Σ E_h² s²_h / n_h, shape (..., V).
+
+    With ``groups`` the variance is the collapsed-strata variance of :func:`grouped_variance`.
+    """
     e = np.asarray(expansion, dtype=float)
     total = np.einsum("...hv,h->...v", m.mean, e)
+    if groups is not None:
+        return total, grouped_variance(m.n, e, m.mean, m.var, groups)
     var = np.einsum("...hv,h->...v", m.var / m.n[..., None], e**2)
     return total, var
 
@@ -125,11 +216,14 @@ def ratio_variance(
     y: np.ndarray,
     x: np.ndarray,
     cov_index: np.ndarray,
+    groups: VarianceGroups | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Ratios T̂_y / T̂_x and their linearised variances (Stehman 2014 eq. 28), shape (..., P).
 
     ``y``, ``x`` are column indices; ``cov_index`` the position of each (y, x) pair in
-    ``m.cov``. A ratio whose denominator estimate is zero is NaN.
+    ``m.cov``. A ratio whose denominator estimate is zero is NaN. With ``groups`` the variance
+    of the linearised variable y − R̂ x is the collapsed-strata variance of
+    :func:`grouped_variance`.
     """
     e = np.asarray(expansion, dtype=float)
     ty = np.einsum("...hp,h->...p", m.mean[..., y], e)
@@ -140,7 +234,11 @@ def ratio_variance(
         vz = m.var[..., y] + rr**2 * m.var[..., x] - 2.0 * rr * m.cov[..., cov_index]
         # strata where x is always zero contribute nothing (and may be 0/0 = NaN when y = 0)
         vz = np.where(np.isfinite(vz), vz, 0.0)
-        var = np.einsum("...hp,h->...p", np.maximum(vz, 0.0) / m.n[..., None], e**2) / tx**2
+        if groups is not None:
+            mz = m.mean[..., y] - np.where(np.isfinite(rr), rr, 0.0) * m.mean[..., x]
+            var = grouped_variance(m.n, e, mz, np.maximum(vz, 0.0), groups) / tx**2
+        else:
+            var = np.einsum("...hp,h->...p", np.maximum(vz, 0.0) / m.n[..., None], e**2) / tx**2
     return r, var
 
 

@@ -17,6 +17,7 @@ import pandas as pd
 from cocamonitor.area._core import (
     ClassLayout,
     StratumMoments,
+    VarianceGroups,
     indicator_values,
     moments,
     quantile,
@@ -29,7 +30,15 @@ from cocamonitor.area._result import (
     DomainClassEstimate,
     ErrorMatrix,
 )
-from cocamonitor.errors import CocamonitorWarning, DataError, DesignError, InputError, ParameterError, SchemaError
+from cocamonitor.errors import (
+    CocamonitorWarning,
+    DataError,
+    DesignError,
+    InputError,
+    ParameterError,
+    SchemaError,
+    UnknownNameError,
+)
 from cocamonitor.errors import suggest as _suggest
 from cocamonitor.io.tables import location
 
@@ -41,6 +50,7 @@ __all__ = [
     "estimate_rows",
     "check_confidence",
     "normalise_areas",
+    "variance_groups",
     "prepare",
     "summarize",
 ]
@@ -61,10 +71,84 @@ def _warn_unequal_fractions(src: str, dst: str, s_lab: np.ndarray, areas: dict[s
         warnings.warn(
             f"collapsing stratum {src!r} into {dst!r}: they were sampled at different rates "
             f"({n_src} and {n_dst} units for areas {areas[src]:g} and {areas[dst]:g}), so the merged "
-            "estimate is biased by the difference; collapse strata with similar sampling rates",
+            "estimate is biased by the difference; collapse strata with similar sampling rates, or "
+            "group them for the variance only (--collapse-variance, API collapse_variance), which "
+            "keeps the estimate unbiased",
             CocamonitorWarning,
             stacklevel=4,
         )
+
+def variance_groups(
+    collapse_variance: Mapping[str, str],
+    strata: Sequence[str],
+    merged: Mapping[str, str] | None = None,
+) -> tuple[VarianceGroups, dict[str, tuple[str, ...]]]:
+    """Build the groups of strata for the collapsed-strata variance from ``{A: B}`` pairs.
+
+    Pairs chain (``A=B, C=B`` or ``A=B, B=C`` give one group of three). Each group is named
+    after the stratum the others were grouped with (a target that is not itself a source).
+    ``merged`` lists strata already merged away by ``collapse`` (named in the error message).
+
+    Returns the :class:`VarianceGroups` over ``strata`` and ``{name: member strata}`` for the
+    groups of two or more strata (in stratum order).
+
+    Raises
+    ------
+    UnknownNameError
+        A name that is not a stratum (with a "did you mean").
+
+    Examples
+    --------
+    >>> g, named = variance_groups({"a": "b", "c": "b"}, ["a", "b", "c", "d"])
+    >>> g.group.tolist(), named
+    ([0, 0, 0, 1], {'b': ('a', 'b', 'c')})
+
+    """
+    index = {s: i for i, s in enumerate(strata)}
+    parent = list(range(len(strata)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    sources: set[str] = set()
+    targets: list[str] = []
+    for src, dst in collapse_variance.items():
+        src, dst = str(src).strip(), str(dst).strip()
+        for lab in (src, dst):
+            if lab in index:
+                continue
+            if merged and lab in merged:
+                raise UnknownNameError(
+                    f"stratum {lab!r} was merged into {merged[lab]!r} by collapse, so it is no "
+                    "longer a stratum",
+                    where="collapse_variance",
+                    hint=f"name {merged[lab]!r} instead",
+                )
+            raise UnknownNameError(
+                f"cannot group stratum {lab!r} for the variance: it is not a stratum",
+                where="collapse_variance",
+                hint=_suggest(lab, strata),
+            )
+        sources.add(src)
+        targets.append(dst)
+        parent[root(index[src])] = root(index[dst])
+    roots = [root(i) for i in range(len(strata))]
+    codes, uniq = pd.factorize(pd.Series(roots), sort=False)
+    members: dict[int, list[str]] = {}
+    for s, r in zip(strata, roots, strict=True):
+        members.setdefault(r, []).append(s)
+    named: dict[str, tuple[str, ...]] = {}
+    for r in dict.fromkeys(roots):
+        group = members[r]
+        if len(group) < 2:
+            continue
+        heads = [t for t in dict.fromkeys(targets) if t in group and t not in sources]
+        named[heads[0] if heads else group[0]] = tuple(group)
+    return VarianceGroups(group=np.asarray(codes, dtype=int), n_groups=len(uniq)), named
+
 
 def check_confidence(confidence: float) -> float:
     """Return ``confidence`` as a float in (0, 1) or raise :class:`ParameterError`."""
@@ -214,6 +298,8 @@ class Prepared:
     unit_ids: np.ndarray
     cluster_idx: np.ndarray | None = None
     clusters: tuple[str, ...] | None = None
+    groups: VarianceGroups | None = None
+    variance_groups: dict[str, tuple[str, ...]] | None = None
 
     @property
     def total_area(self) -> float:
@@ -257,6 +343,7 @@ def prepare(
     cluster: str | None = None,
     classes: Sequence[str] | None = None,
     collapse: Mapping[str, str] | None = None,
+    collapse_variance: Mapping[str, str] | None = None,
     classes_from_strata: bool = True,
     min_units: int = 2,
     source: str | None = None,
@@ -267,7 +354,8 @@ def prepare(
     ``classes_from_strata`` makes the stratum labels the known classes (strata = map classes);
     otherwise the known classes are the map labels in the sample. ``classes`` overrides both.
     ``min_units`` is the smallest number of units (rows, or clusters when ``cluster`` is given)
-    a stratum may have.
+    a stratum may have; a stratum grouped with others by ``collapse_variance`` may have fewer
+    as long as its group has ``min_units``.
     """
     name = source or "sample"
     if not isinstance(sample, pd.DataFrame):
@@ -288,6 +376,7 @@ def prepare(
     areas = normalise_areas(strata_areas, source=areas_source)
 
     s_lab = _labels(sample[stratum])
+    merged: dict[str, str] = {}
     if collapse:
         for src, dst in collapse.items():
             src, dst = str(src), str(dst)
@@ -301,6 +390,7 @@ def prepare(
             if src == dst:
                 continue
             _warn_unequal_fractions(src, dst, s_lab, areas)
+            merged[src] = dst
             areas[dst] += areas.pop(src)
             s_lab = np.where(s_lab == src, dst, s_lab)
     strata = tuple(areas)
@@ -337,7 +427,14 @@ def prepare(
             hint="sample it, or merge it with a neighbour (--collapse-strata "
             f"{empty[0]}=OTHER, API collapse={{{empty[0]!r}: 'OTHER'}})",
         )
-    few = [(s, int(n)) for s, n in zip(strata, n_per, strict=True) if n < min_units]
+    groups, grouped = None, None
+    if collapse_variance:
+        groups, grouped = variance_groups(collapse_variance, strata, merged)
+        # every stratum has a unit by now, so a group of two or more strata has the 2 needed
+        n_check = np.where(np.bincount(groups.group, minlength=groups.n_groups)[groups.group] > 1, min_units, n_per)
+    else:
+        n_check = n_per
+    few = [(s, int(n)) for s, n in zip(strata, n_check, strict=True) if n < min_units]
     if few:
         s, n = few[0]
         word = unit_word if n != 1 else unit_word.replace("units", "unit")
@@ -345,8 +442,9 @@ def prepare(
             f"stratum {s!r} has only {n} {word}; its variance is undefined with fewer than "
             f"{min_units}",
             where=name,
-            hint=f"merge it with a named neighbour: --collapse-strata {s}=OTHER "
-            f"(API collapse={{{s!r}: 'OTHER'}})",
+            hint=f"group it with a similar stratum for the variance only: --collapse-variance {s}=OTHER "
+            f"(API collapse_variance={{{s!r}: 'OTHER'}}; the estimate keeps every stratum), or merge "
+            f"it: --collapse-strata {s}=OTHER (biased when the two were sampled at different rates)",
         )
 
     r_lab = _labels(sample[reference])
@@ -395,19 +493,24 @@ def prepare(
         unit_ids=np.arange(len(sample)),
         cluster_idx=cluster_idx,
         clusters=clusters,
+        groups=groups,
+        variance_groups=grouped,
     )
 
 
-def summarize(m: StratumMoments, expansion: np.ndarray, k: int) -> dict[str, np.ndarray]:
+def summarize(
+    m: StratumMoments, expansion: np.ndarray, k: int, groups: VarianceGroups | None = None
+) -> dict[str, np.ndarray]:
     """Class estimates from stratum moments of :func:`indicator_values` columns (batched).
 
     Returns totals (not proportions): ``area`` (..., K), ``area_var``, ``ua``, ``ua_var``,
     ``pa``, ``pa_var`` (..., K), ``oa_total``, ``oa_var`` (...), ``cells`` (..., K, K).
+    ``groups`` switches the variances to the collapsed-strata estimator.
     """
     lay = ClassLayout(k)
-    total, var = total_variance(m, expansion)
+    total, var = total_variance(m, expansion, groups)
     pairs = lay.pairs()
-    r, rvar = ratio_variance(m, expansion, pairs[:, 0], pairs[:, 1], np.arange(2 * k))
+    r, rvar = ratio_variance(m, expansion, pairs[:, 0], pairs[:, 1], np.arange(2 * k), groups)
     return {
         "area": total[..., lay.ref],
         "area_var": var[..., lay.ref],
@@ -450,7 +553,7 @@ def assemble(
     k = len(prep.classes)
     lay = ClassLayout(k)
     m = moments(unit_values, unit_strata, len(prep.strata), pairs=lay.pairs())
-    est = summarize(m, expansion, k)
+    est = summarize(m, expansion, k, prep.groups)
     if variance_fn is not None:
         est["area_var"] = variance_fn(m, expansion)[lay.ref]
         est["oa_var"] = variance_fn(m, expansion)[lay.correct]
@@ -495,7 +598,7 @@ def assemble(
     domains = None
     if domain_values is not None and prep.domains is not None:
         dm = moments(domain_values, unit_strata, len(prep.strata))
-        t, v = total_variance(dm, expansion)
+        t, v = total_variance(dm, expansion, prep.groups)
         if variance_fn is not None:
             v = variance_fn(dm, expansion)
         t = t.reshape(len(prep.domains), k)
@@ -520,6 +623,11 @@ def assemble(
             "n_stratum": n_h[unit_strata].astype(int),
         }
     )
+    if prep.groups is not None and prep.variance_groups:
+        label = np.asarray(prep.strata, dtype=object)
+        for head, members in prep.variance_groups.items():
+            label[np.isin(label, members)] = head
+        units["variance_group"] = label[unit_strata]
     for j, c in enumerate(prep.classes):
         units[f"y:{c}"] = unit_values[:, lay.ref[j]]
     return AreaEstimate(
@@ -533,6 +641,7 @@ def assemble(
         domains=domains,
         units=units,
         df=df,
+        variance_groups=prep.variance_groups or None,
     )
 
 
@@ -575,6 +684,7 @@ def estimate_rows(
     source: str | None,
     areas_source: str | None,
     variance_fn=None,
+    collapse_variance: Mapping[str, str] | None = None,
 ) -> AreaEstimate:
     """Check, encode and estimate a sample whose units are its rows (pixels or points).
 
@@ -591,6 +701,7 @@ def estimate_rows(
         by=by,
         classes=classes,
         collapse=collapse,
+        collapse_variance=collapse_variance,
         classes_from_strata=classes_from_strata,
         source=source,
         areas_source=areas_source,

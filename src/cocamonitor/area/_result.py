@@ -152,6 +152,11 @@ class AreaEstimate:
         Degrees of freedom used for the intervals (``None`` = normal quantiles).
     provenance : dict or None
         Inputs with their SHA-256, parameters and version (attached by the command line).
+    variance_groups : dict of str to tuple of str, or None
+        Strata grouped for the variance only (``collapse_variance``): ``{group: strata}``.
+        The estimates keep every stratum; the standard errors, intervals and ``df`` use the
+        collapsed-strata variance for these groups. ``units`` then has a ``variance_group``
+        column.
 
     """
 
@@ -167,6 +172,7 @@ class AreaEstimate:
     units: pd.DataFrame | None = field(default=None, repr=False, compare=False)
     df: float | None = None
     provenance: Mapping[str, Any] | None = None
+    variance_groups: dict[str, tuple[str, ...]] | None = None
 
     def with_provenance(self, provenance: Mapping[str, Any]) -> AreaEstimate:
         """Return a copy carrying a provenance record (``Provenance.to_dict()``)."""
@@ -179,8 +185,9 @@ class AreaEstimate:
     def to_dict(self) -> dict[str, Any]:
         """Return the "Area estimate JSON" contract of ``DESIGN.md`` as plain Python objects.
 
-        ``domains`` is present only when the estimate was made with ``by=``; ``provenance``
-        only when one was attached.
+        ``domains`` is present only when the estimate was made with ``by=``;
+        ``variance_groups`` (``{group: [strata]}``) only with ``collapse_variance``;
+        ``provenance`` only when one was attached.
         """
         out: dict[str, Any] = {
             "method": self.method,
@@ -194,6 +201,8 @@ class AreaEstimate:
         }
         if self.domains is not None:
             out["domains"] = {d: {c: e.to_dict() for c, e in per.items()} for d, per in self.domains.items()}
+        if self.variance_groups:
+            out["variance_groups"] = {g: list(m) for g, m in self.variance_groups.items()}
         if self.provenance is not None:
             out["provenance"] = dict(self.provenance)
         return out

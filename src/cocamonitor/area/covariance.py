@@ -4,12 +4,14 @@ When the same units are labelled for two years (a static panel), the change d̂ 
 V̂(d̂) = V̂_a + V̂_b − 2 Ĉov(Â_a, Â_b), with Ĉov = Σ_h E_h² s_{ab,h} / n_h, s_{ab,h} the
 within-stratum covariance of the two unit values (Cochran 1977 §5.2 for a stratified total of
 y_a and y_b; Brus 2022 ch. 15). For a stratified sample this equals applying the estimator to the
-unit differences y_b − y_a.
+unit differences y_b − y_a. Strata grouped for the variance (``collapse_variance``) share one
+covariance term, computed as in :func:`cocamonitor.area._core.grouped_variance`.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from cocamonitor.area._result import AreaEstimate
 from cocamonitor.errors import DesignError, UnknownNameError, suggest
@@ -85,14 +87,22 @@ def panel_covariance(a: AreaEstimate, b: AreaEstimate, class_a: str, class_b: st
             where="panel_covariance",
             hint="estimate both years with the same strata and strata areas",
         )
-    ya = ua[f"y:{class_a}"].to_numpy(dtype=float)
-    yb = ub[f"y:{class_b}"].to_numpy(dtype=float)
-    strata = ua["stratum"].to_numpy()
-    cov = 0.0
-    for h in np.unique(strata):
-        sel = strata == h
-        n = int(sel.sum())
-        e = float(ua["expansion"].to_numpy()[sel][0])
-        da, db = ya[sel] - ya[sel].mean(), yb[sel] - yb[sel].mean()
-        cov += e**2 * float((da * db).sum()) / (n - 1) / n
-    return cov
+    ga = ua["variance_group"] if "variance_group" in ua.columns else ua["stratum"]
+    gb = ub["variance_group"] if "variance_group" in ub.columns else ub["stratum"]
+    if not (ga.to_numpy() == gb.to_numpy()).all():
+        raise DesignError(
+            "the two estimates group different strata for the variance",
+            where="panel_covariance",
+            hint="estimate both years with the same collapse_variance",
+        )
+    # unit contributions z_i = (E_h / n_h) y_i; within each variance group (a stratum, or
+    # strata grouped by collapse_variance) Ĉov = n_g/(n_g − 1) Σ (z_a − z̄_a)(z_b − z̄_b)
+    w = ua["expansion"].to_numpy(dtype=float) / ua["n_stratum"].to_numpy(dtype=float)
+    za = w * ua[f"y:{class_a}"].to_numpy(dtype=float)
+    zb = w * ub[f"y:{class_b}"].to_numpy(dtype=float)
+    codes, uniq = pd.factorize(ga.to_numpy())
+    n_g = np.bincount(codes, minlength=len(uniq)).astype(float)
+    da = za - (np.bincount(codes, weights=za, minlength=len(uniq)) / n_g)[codes]
+    db = zb - (np.bincount(codes, weights=zb, minlength=len(uniq)) / n_g)[codes]
+    s = np.bincount(codes, weights=da * db, minlength=len(uniq))
+    return float(np.sum(s * n_g / (n_g - 1.0)))

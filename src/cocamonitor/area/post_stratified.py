@@ -58,6 +58,7 @@ def estimate_post_stratified(
     by: str | None = None,
     classes: Sequence[str] | None = None,
     collapse: Mapping[str, str] | None = None,
+    collapse_variance: Mapping[str, str] | None = None,
     source: str | None = None,
     areas_source: str | None = None,
 ) -> AreaEstimate:
@@ -81,7 +82,13 @@ def estimate_post_stratified(
     classes : sequence of str, optional
         Known classes (default: the post-stratum labels).
     collapse : mapping str → str, optional
-        Merge post-stratum ``key`` into ``value`` (for post-strata with fewer than 2 points).
+        Merge post-stratum ``key`` into ``value`` for the estimate *and* the variance (for
+        post-stratums with fewer than 2 points); biased when the two were sampled at different rates.
+    collapse_variance : mapping str → str, optional
+        Group post-stratum ``key`` with ``value`` for the *variance only* (collapsed strata, Cochran
+        1977 §5A.12): the estimates keep every post-stratum; the SEs are conservative. The remedy for
+        a post-stratum with one point; see :func:`~cocamonitor.area.estimate_stratified`.
+        Needs ``variance='conditional'``.
     source, areas_source : str, optional
         Names of the tables in error messages.
 
@@ -113,6 +120,12 @@ def estimate_post_stratified(
             where="variance",
             hint="use 'conditional' or 'unconditional'",
         )
+    if collapse_variance and variance == "unconditional":
+        raise ParameterError(
+            "collapse_variance works with the conditional variance only",
+            where="variance",
+            hint="use variance='conditional' (--variance conditional) with collapse_variance",
+        )
     est = estimate_rows(
         "post_stratified",
         sample,
@@ -124,6 +137,7 @@ def estimate_post_stratified(
         by=by,
         classes=classes,
         collapse=collapse,
+        collapse_variance=collapse_variance,
         classes_from_strata=True,
         source=source,
         areas_source=areas_source,

@@ -31,6 +31,7 @@ def estimate_stehman(
     by: str | None = None,
     classes: Sequence[str] | None = None,
     collapse: Mapping[str, str] | None = None,
+    collapse_variance: Mapping[str, str] | None = None,
     source: str | None = None,
     areas_source: str | None = None,
 ) -> AreaEstimate:
@@ -52,7 +53,12 @@ def estimate_stehman(
     classes : sequence of str, optional
         The known classes (default: the map labels found in the sample, sorted).
     collapse : mapping str → str, optional
-        Merge stratum ``key`` into stratum ``value`` (for strata with fewer than 2 units).
+        Merge stratum ``key`` into ``value`` for the estimate *and* the variance (for
+        stratums with fewer than 2 units); biased when the two were sampled at different rates.
+    collapse_variance : mapping str → str, optional
+        Group stratum ``key`` with ``value`` for the *variance only* (collapsed strata, Cochran
+        1977 §5A.12): the estimates keep every stratum; the SEs are conservative. The remedy for
+        a stratum with one sample unit; see :func:`~cocamonitor.area.estimate_stratified`.
     source, areas_source : str, optional
         Names of the tables in error messages.
 
@@ -94,6 +100,7 @@ def estimate_stehman(
         by=by,
         classes=classes,
         collapse=collapse,
+        collapse_variance=collapse_variance,
         classes_from_strata=False,
         source=source,
         areas_source=areas_source,

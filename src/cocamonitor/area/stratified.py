@@ -42,6 +42,7 @@ def estimate_stratified(
     by: str | None = None,
     classes: Sequence[str] | None = None,
     collapse: Mapping[str, str] | None = None,
+    collapse_variance: Mapping[str, str] | None = None,
     source: str | None = None,
     areas_source: str | None = None,
 ) -> AreaEstimate:
@@ -72,6 +73,17 @@ def estimate_stratified(
         variance; this is unbiased only when both were sampled at the same rate (units per
         unit of area), and a :class:`~cocamonitor.errors.CocamonitorWarning` says so when the
         rates differ by more than 10 %. The map labels are kept (Stehman 2014 indicators).
+    collapse_variance : mapping str → str, optional
+        Group stratum ``key`` with stratum ``value`` *for the variance only* (collapsed strata
+        technique, Cochran 1977 §5A.12; Wolter 2007 §2.5): the estimates keep every original
+        stratum and stay unbiased whatever the sampling rates; the standard errors and
+        intervals use the collapsed-strata variance of each group (pooled expanded unit values,
+        see :func:`cocamonitor.area._core.grouped_variance`; for strata with one unit each it
+        is Cochran's L/(L − 1) Σ_h (ŷ_h − Ŷ_g/L)²). It is conservative: in expectation too
+        large, never too small, by more the more the grouped strata differ. This is the remedy
+        for a stratum with one sample unit; group it with a stratum that is alike (class
+        make-up, sampling rate). Recorded in ``AreaEstimate.variance_groups``. Unlike
+        ``collapse``, nothing is merged.
     source, areas_source : str, optional
         Names of the two tables in error messages (file paths, from the command line).
 
@@ -108,6 +120,16 @@ def estimate_stratified(
     >>> round(est.classes["1"].producers_accuracy, 2), round(est.overall_accuracy, 2)
     (0.48, 0.94)
 
+    A stratum with a single unit ("edge") grouped with "coca" for the variance only; the
+    estimate is that of the three original strata:
+
+    >>> sample = pd.DataFrame({"stratum": ["coca", "coca", "edge", "other", "other"],
+    ...                        "reference_class": ["coca", "other", "coca", "other", "other"]})
+    >>> est = estimate_stratified(sample, {"coca": 10.0, "edge": 5.0, "other": 85.0},
+    ...                           collapse_variance={"edge": "coca"})
+    >>> est.classes["coca"].area, round(est.classes["coca"].area_se, 2), est.variance_groups
+    (10.0, 5.0, {'coca': ('coca', 'edge')})
+
     """
     return estimate_rows(
         "stratified",
@@ -120,6 +142,7 @@ def estimate_stratified(
         by=by,
         classes=classes,
         collapse=collapse,
+        collapse_variance=collapse_variance,
         classes_from_strata=True,
         source=source,
         areas_source=areas_source,

@@ -72,6 +72,7 @@ def estimate_two_stage(
     by: str | None = None,
     classes: Sequence[str] | None = None,
     collapse: Mapping[str, str] | None = None,
+    collapse_variance: Mapping[str, str] | None = None,
     source: str | None = None,
     areas_source: str | None = None,
 ) -> AreaEstimate:
@@ -101,7 +102,13 @@ def estimate_two_stage(
     classes : sequence of str, optional
         Known classes (default: the map labels, else the reference labels, sorted).
     collapse : mapping str → str, optional
-        Merge stratum ``key`` into stratum ``value`` (for strata with fewer than 2 PSUs).
+        Merge stratum ``key`` into ``value`` for the estimate *and* the variance (for
+        stratums with fewer than 2 PSUs); biased when the two were sampled at different rates.
+    collapse_variance : mapping str → str, optional
+        Group stratum ``key`` with ``value`` for the *variance only* (collapsed strata, Cochran
+        1977 §5A.12): the estimates keep every stratum; the SEs are conservative. The remedy for
+        a stratum with one primary unit; see :func:`~cocamonitor.area.estimate_stratified`.
+        The intervals then use t with Σ_g (n_g − 1) degrees of freedom, n_g the PSUs of a group.
     source, areas_source : str, optional
         Names of the tables in error messages.
 
@@ -146,6 +153,7 @@ def estimate_two_stage(
         cluster=cluster,
         classes=classes,
         collapse=collapse,
+        collapse_variance=collapse_variance,
         classes_from_strata=False,
         source=source,
         areas_source=areas_source,
@@ -227,6 +235,8 @@ def estimate_two_stage(
             dvals = dvals * m_i[:, None]
         expansion = n_pop
     n_h = np.bincount(psu_stratum, minlength=len(prep.strata))
+    if prep.groups is not None:  # a variance group pools its primary units
+        n_h = np.bincount(prep.groups.group, weights=n_h, minlength=prep.groups.n_groups)
     df = float((n_h - 1).sum())
     est = assemble(
         method="two_stage",

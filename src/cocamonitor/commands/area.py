@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
@@ -73,7 +75,8 @@ FormatOpt = Annotated[TableFormat, typer.Option("--format", "-f", help="table, c
 
 EqualAreaOpt = Annotated[
     str | None,
-    typer.Option("--equal-area-crs", help="Equal-area CRS for pixel areas (needed for degrees)."),
+    typer.Option("--equal-area-crs", help="Equal-area CRS in which to measure every pixel (needed for "
+                 "degrees; replaces the nominal pixel size of a projected map)."),
 ]
 
 
@@ -164,6 +167,21 @@ def _check_points_in_map(sample: pd.DataFrame, map_path: Path, source: str) -> N
             )
 
 
+@contextmanager
+def _option_names() -> Iterator[None]:
+    """Name the command-line options (not the API parameters) in errors about them."""
+    try:
+        yield
+    except InputError as exc:
+        option = _OPTIONS.get(exc.where or "")
+        if option is None:
+            raise
+        raise type(exc)(exc.message, where=option, hint=exc.hint) from None
+
+
+_OPTIONS = {"collapse": "--collapse-strata", "collapse_variance": "--collapse-variance", "variance": "--variance"}
+
+
 def _pick_method(method: Method, sample: pd.DataFrame) -> Method:
     if method is not Method.auto:
         return method
@@ -212,7 +230,20 @@ def estimate_cmd(
     ] = Method.auto,
     collapse_strata: Annotated[
         list[str] | None,
-        typer.Option("--collapse-strata", help="Merge stratum A into B: A=B (repeatable)."),
+        typer.Option(
+            "--collapse-strata",
+            help="Merge stratum A into B for the estimate and the variance: A=B (repeatable). "
+            "Biased when A and B were sampled at different rates; prefer --collapse-variance.",
+        ),
+    ] = None,
+    collapse_variance: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--collapse-variance",
+            help="Group stratum A with B for the variance only: A=B (repeatable). The estimate "
+            "keeps every stratum (unbiased); SEs and CIs use the conservative collapsed-strata "
+            "variance (Cochran 1977 §5A.12). For strata with one sample unit.",
+        ),
     ] = None,
     selection: Annotated[
         Selection, typer.Option("--selection", help="Two-stage: PSUs drawn pps or equal.")
@@ -258,12 +289,18 @@ def estimate_cmd(
                 hint=f"give a column of {src} or one of {', '.join(LEVEL_COLUMNS)} (with a divipola column)",
             )
     collapse = _parse_pairs(collapse_strata, "--collapse-strata", numbers=False) or None
+    grouped = _parse_pairs(collapse_variance, "--collapse-variance", numbers=False) or None
     chosen = _pick_method(method, df)
     common: dict[str, Any] = dict(
-        confidence=confidence, by=by_col, collapse=collapse, source=src, areas_source=areas_src
+        confidence=confidence,
+        by=by_col,
+        collapse=collapse,
+        collapse_variance=grouped,
+        source=src,
+        areas_source=areas_src,
     )
     est: AreaEstimate
-    with warnings.catch_warnings(record=True) as caught:
+    with warnings.catch_warnings(record=True) as caught, _option_names():
         warnings.simplefilter("always", CocamonitorWarning)
         if chosen is Method.stratified:
             est = estimate_stratified(df, areas, **common)
@@ -281,7 +318,10 @@ def estimate_cmd(
         "confidence": confidence,
         "by": by,
         "collapse_strata": collapse,
+        "collapse_variance": grouped,
     }
+    if est.variance_groups:
+        params["variance_groups"] = {g: list(m) for g, m in est.variance_groups.items()}
     if map_path is not None:
         params["equal_area_crs"] = equal_area_crs
     if est.method == "two_stage":
