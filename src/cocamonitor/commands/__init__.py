@@ -12,11 +12,14 @@ from cocamonitor.commands import (
     report,
     serve,
     simulate,
+    store,
     territory,
     trend,
     zonal,
 )
 
-COMMAND_MODULES = [data, territory, area, production, trend, zonal, simulate, indicators, report, serve, demo]
+COMMAND_MODULES = [
+    data, territory, area, production, trend, zonal, simulate, indicators, report, serve, demo, store,
+]
 
 __all__ = ["COMMAND_MODULES"]
