@@ -313,3 +313,51 @@ def test_class_areas_projected_with_equal_area_crs(raster_factory):
     # UTM scale factor 0.9996 at the central meridian (area x 1.0008), larger away from it
     assert a_near == pytest.approx(25.0 / 0.9996**2, rel=2e-4)
     assert a_far < a_near
+
+
+def test_class_areas_match_their_footprints_measured_in_the_equal_area_crs(raster_factory):
+    """A raster 600 km wide in eastern Colombia in CTM12, class 1 in its western half and 2 in
+    its eastern half: with --equal-area-crs each class has the area of its footprint measured
+    in EPSG:6933. The true area of a pixel shrinks by ~0.7 % from west to east (CTM12's scale
+    grows away from its meridian); one area per row (the mean along the row) made the west
+    about 0.4 % too small and the east 0.4 % too large."""
+    import pyproj
+    import shapely
+
+    from cocamonitor.zonal import class_areas
+
+    data = np.ones((300, 600), dtype="uint8")
+    data[:, 300:] = 2
+    x0, y0, size = 5.2e6, 2.3e6, 1000.0
+    path = raster_factory(data, crs="EPSG:9377", transform=from_origin(x0, y0, size, size))
+    got = class_areas(path, equal_area_crs="EPSG:6933", window_pixels=5000).set_index("class")
+    tr = pyproj.Transformer.from_crs("EPSG:9377", "EPSG:6933", always_xy=True)
+
+    def footprint_ha(xa, xb):
+        outline = shapely.segmentize(box(xa, y0 - 300 * size, xb, y0), size / 4)
+        projected = shapely.transform(outline, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
+        return projected.area / 1e4
+
+    west, east = footprint_ha(x0, x0 + 300 * size), footprint_ha(x0 + 300 * size, x0 + 600 * size)
+    assert got.loc[1, "area_ha"] == pytest.approx(west, rel=1e-6)
+    assert got.loc[2, "area_ha"] == pytest.approx(east, rel=1e-6)
+    assert abs(east / west - 1) > 0.005  # what a per-row area cannot represent
+
+
+def test_engines_agree_with_per_pixel_areas(raster_factory):
+    pytest.importorskip("distributed")
+    from cocamonitor.zonal.dask_engine import dask_client
+
+    rng = np.random.default_rng(8)
+    data = rng.integers(1, 4, size=(90, 120), dtype="uint8")
+    x0, y0 = 4.6e6, 2.2e6
+    path = raster_factory(data, crs="EPSG:9377", transform=from_origin(x0, y0, 2000, 2000))
+    zones = gpd.GeoDataFrame({"id": ["w", "e"]}, geometry=[
+        box(x0, y0 - 150_000, x0 + 100_000, y0), box(x0 + 90_000, y0 - 180_000, x0 + 240_000, y0 - 10_000)],
+        crs="EPSG:9377")
+    a = tally(path, zones, id_field="id", equal_area_crs="EPSG:6933", window_pixels=700)
+    with dask_client(workers=1, processes=False) as client:
+        b = tally(path, zones, id_field="id", equal_area_crs="EPSG:6933", engine="dask",
+                  client=client, window_pixels=2500)
+    pd.testing.assert_frame_equal(a.table, b.table)
+    assert a.table["area_ha"].sum() > 0

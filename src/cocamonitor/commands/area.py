@@ -22,7 +22,7 @@ from cocamonitor.area import (
     estimate_two_stage,
 )
 from cocamonitor.area.domains import LEVEL_COLUMNS, territory_domains
-from cocamonitor.commands._common import TableFormat, emit_json, emit_table, err_console
+from cocamonitor.commands._common import TableFormat, emit_json, emit_table, err_console, record_result
 from cocamonitor.errors import CocamonitorWarning, DataError, InputError, ParameterError
 from cocamonitor.io.tables import location, read_table
 from cocamonitor.provenance import Provenance
@@ -75,7 +75,8 @@ FormatOpt = Annotated[TableFormat, typer.Option("--format", "-f", help="table, c
 
 EqualAreaOpt = Annotated[
     str | None,
-    typer.Option("--equal-area-crs", help="Equal-area CRS for pixel areas (needed for degrees)."),
+    typer.Option("--equal-area-crs", help="Equal-area CRS in which to measure every pixel (needed for "
+                 "degrees; replaces the nominal pixel size of a projected map)."),
 ]
 
 
@@ -332,8 +333,10 @@ def estimate_cmd(
     assert areas_file is not None
     prov = Provenance.build(inputs=[sample, areas_file], parameters=params)
     est = est.with_unit(unit).with_provenance(prov.to_dict())
+    doc = est.to_dict()
+    record_result("area estimate", doc)
     if fmt is TableFormat.json:
-        emit_json(est.to_dict())
+        emit_json(doc)
         return
     if by is not None:
         emit_table(est.domains_frame(), fmt, title=f"Area by {by} ({unit}), {est.method}")

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import typer
 
-from cocamonitor.commands._common import emit_table, err_console
+from cocamonitor.commands._common import emit_table, err_console, record_result, recording
 from cocamonitor.errors import InputError
 
 if TYPE_CHECKING:
@@ -172,8 +172,9 @@ def zonal_cmd(
     ] = CoverageChoice.center,
     equal_area_crs: Annotated[
         str | None,
-        typer.Option("--equal-area-crs", help="Equal-area CRS for pixel areas (needed for "
-                     "rasters in degrees), e.g. EPSG:6933."),
+        typer.Option("--equal-area-crs", help="Equal-area CRS in which to measure every pixel, "
+                     "e.g. EPSG:6933: needed for rasters in degrees; on a projected raster it "
+                     "replaces the nominal pixel size (CTM12: off by up to 1 %)."),
     ] = None,
     fmt: Annotated[ZonalFormat, typer.Option("--format", "-f")] = ZonalFormat.table,
     out: Annotated[Path | None, typer.Option("--out", help="Write the table to this file.")] = None,
@@ -217,7 +218,7 @@ def zonal_cmd(
         note(text)
     note(f"pixel areas: {result.pixel_area.get('method')}")
     metadata = None
-    if fmt is ZonalFormat.parquet:
+    if fmt is ZonalFormat.parquet or recording():  # hashing a national raster takes a while
         metadata = Provenance.build(
             inputs=[p for p in inputs if p is not None],
             parameters={"engine": result.engine, "coverage": result.coverage,
@@ -225,7 +226,10 @@ def zonal_cmd(
                         "grid": grid,
                         "pixel_area": result.pixel_area},
         ).to_dict()
-    write_frame(result.to_frame(), fmt, out, metadata=metadata)
+    frame = result.to_frame()
+    if metadata is not None:
+        record_result("zonal", frame, provenance=metadata)
+    write_frame(frame, fmt, out, metadata=metadata if fmt is ZonalFormat.parquet else None)
 
 
 grid_app = typer.Typer(

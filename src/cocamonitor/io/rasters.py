@@ -15,18 +15,20 @@ Areas are computed in an equal-area sense, never from degrees:
   a Transverse Mercator projection the true area differs from it by the squared scale factor:
   under 0.2 % inside a UTM zone, but in CTM12 (one projection for all of Colombia, scale
   0.9992 on the 73° W meridian) from -0.16 % there to about +0.8 % in Vichada and +1 % on the
-  Pacific coast of Nariño (nominal hectares too large). Pass ``equal_area_crs`` to compute the
-  area of each raster row in that CRS instead (averaged over nine columns spread along the
-  row; exact for a regional raster, within the east-west spread of the scale for a national
-  one).
+  Pacific coast of Nariño (nominal hectares too large). Pass ``equal_area_crs`` to measure
+  every pixel in that CRS instead: the outlines of pixels on a grid of knots (every
+  :data:`KNOT_SPACING_M` metres, at most every 256 pixels) are projected exactly, and each
+  pixel's area is interpolated bilinearly between the four knots around it. The scale of
+  these projections changes smoothly (quadratically across a Transverse Mercator), so the
+  interpolation error is below 1e-6 of a pixel's area.
 * **Mercator** (including Web Mercator ``EPSG:3857``), whose areas grow with latitude, and
   **geographic CRS** (degrees): ``equal_area_crs`` is required. The area of each raster row is
   computed by projecting the pixel outline (densified) into that CRS. In geographic
   coordinates the area of a pixel depends only on its latitude, so a per-row area is exact.
 
-Per-row areas are returned quantised to an integer multiple of a small unit (see
-:class:`PixelArea`) so that sums over any number of pixels are exact integers: tallies do not
-depend on the order in which windows are added up, and the ``numpy`` and ``dask`` engines
+Varying areas (per row or per pixel) are returned quantised to an integer multiple of a small
+unit (see :class:`PixelArea`) so that sums over any number of pixels are exact integers: tallies
+do not depend on the order in which windows are added up, and the ``numpy`` and ``dask`` engines
 give identical hectares.
 
 Examples
@@ -62,6 +64,7 @@ from rasterio.windows import Window
 from cocamonitor.errors import InputError
 
 __all__ = [
+    "AreaKnots",
     "PixelArea",
     "RasterInfo",
     "check_same_grid",
@@ -75,6 +78,9 @@ __all__ = [
 
 #: Default target size of a processing window, in pixels (a few MB for uint8 data).
 DEFAULT_WINDOW_PIXELS = 1 << 22
+
+#: Ground distance between the knots at which per-pixel areas are measured exactly.
+KNOT_SPACING_M = 10_000.0
 
 _EQUAL_AREA_METHODS = (
     "albers equal area",
@@ -331,23 +337,75 @@ def _is_mercator(crs: CRS) -> bool:
 
 
 @dataclass(frozen=True)
+class AreaKnots:
+    """Exact pixel areas on a grid of knot pixels, for bilinear interpolation in between.
+
+    Attributes
+    ----------
+    rows, cols : numpy.ndarray of int64
+        Increasing knot pixel indices, each of length >= 2 (the first is 0; the last is the
+        last row/column, or 1 for a raster one pixel tall/wide).
+    m2 : numpy.ndarray of float64, shape (len(rows), len(cols))
+        Area in m² of the pixel at each knot.
+
+    """
+
+    rows: np.ndarray
+    cols: np.ndarray
+    m2: np.ndarray
+
+    def window_m2(self, row_off: int, col_off: int, height: int, width: int) -> np.ndarray:
+        """Interpolated area in m² of every pixel of a window, shape ``(height, width)``.
+
+        The value of a pixel depends only on its row and column, never on the window it is
+        computed in, so any partition of the raster into windows gives the same areas.
+        """
+        r = np.arange(row_off, row_off + height)
+        c = np.arange(col_off, col_off + width)
+        i, t = _bracket(self.rows, r)
+        j, u = _bracket(self.cols, c)
+        out = np.empty((height, width))
+        # rows are increasing, so each knot interval is a run of rows: a few runs per window,
+        # filled in place (no window-sized temporaries), never a loop over pixels
+        starts = np.r_[0, np.flatnonzero(np.diff(i)) + 1]
+        for a, b in zip(starts, np.r_[starts[1:], height], strict=True):
+            a0, a1 = self.m2[i[a]], self.m2[i[a] + 1]
+            top = a0[j] + (a0[j + 1] - a0[j]) * u
+            bottom = a1[j] + (a1[j + 1] - a1[j]) * u
+            run = out[a:b]
+            np.multiply(t[a:b, None], (bottom - top)[None, :], out=run)
+            run += top
+        return out
+
+
+def _bracket(knots: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Knot interval of each index and the fraction of the way through it."""
+    i = np.clip(np.searchsorted(knots, idx, side="right") - 1, 0, knots.size - 2)
+    t = (idx - knots[i]) / (knots[i + 1] - knots[i])
+    return i, t
+
+
+@dataclass(frozen=True)
 class PixelArea:
     """Ground area of a raster's pixels.
 
-    Either one area for every pixel (``constant_m2``), or one area per raster row stored as
-    integers ``row_units`` in units of ``unit_m2`` square metres (quantised to about 1e-7 of a
-    pixel's area so that sums are exact integers, see the module notes).
+    One area for every pixel (``constant_m2``); or one area per raster row (``row_units``);
+    or one per pixel, interpolated between exactly measured ``knots``. Varying areas are
+    integers in units of ``unit_m2`` square metres (quantised to about 1e-7 of a pixel's area
+    so that sums are exact integers, see the module notes).
 
     Attributes
     ----------
     constant_m2 : float or None
         Area of every pixel in m², when it does not vary.
     row_units : numpy.ndarray of int64 or None
-        Area of the pixels of each row, in ``unit_m2``.
+        Area of the pixels of each row, in ``unit_m2``, when it varies by row only.
     unit_m2 : float
-        The quantum of ``row_units`` in m² (1.0 when the area is constant).
+        The quantum of varying areas in m² (1.0 when the area is constant).
     method : str
         How the area was obtained (for notes and provenance).
+    knots : AreaKnots or None
+        Exact areas on a knot grid, when the area varies along rows and columns.
 
     """
 
@@ -355,6 +413,7 @@ class PixelArea:
     row_units: np.ndarray | None
     unit_m2: float
     method: str
+    knots: AreaKnots | None = None
 
     @property
     def is_constant(self) -> bool:
@@ -362,11 +421,36 @@ class PixelArea:
         return self.constant_m2 is not None
 
     def rows_m2(self, row_off: int, height: int) -> np.ndarray:
-        """Area in m² of the pixels of rows ``row_off .. row_off + height - 1``."""
+        """Area in m² of the pixels of rows ``row_off .. row_off + height - 1``.
+
+        Only for areas that do not vary along a row (see :meth:`window_m2` otherwise).
+        """
         if self.constant_m2 is not None:
             return np.full(height, self.constant_m2)
-        assert self.row_units is not None
+        if self.row_units is None:
+            raise ValueError("pixel area varies along rows; use window_m2")
         return self.row_units[row_off : row_off + height] * self.unit_m2
+
+    def window_units(self, row_off: int, col_off: int, height: int, width: int) -> np.ndarray:
+        """Integer areas (in ``unit_m2``) of a window's pixels, for exact sums.
+
+        Returned as integer-valued float64 (what ``numpy.bincount`` weights are; sums stay
+        exact below 2**53). Shape ``(height, 1)`` when the area varies by row only, else
+        ``(height, width)``; either broadcasts against the window's values.
+        """
+        if self.row_units is not None:
+            return self.row_units[row_off : row_off + height, None].astype(np.float64)
+        if self.knots is None:
+            raise ValueError("pixel area is constant; use constant_m2")
+        m2 = self.knots.window_m2(row_off, col_off, height, width)
+        m2 /= self.unit_m2  # in place: a window's temporaries stay few
+        return np.rint(m2, out=m2)
+
+    def window_m2(self, row_off: int, col_off: int, height: int, width: int) -> np.ndarray:
+        """Area in m² of a window's pixels (as summed by tallies), broadcastable to its shape."""
+        if self.constant_m2 is not None:
+            return np.full((height, 1), self.constant_m2)
+        return self.window_units(row_off, col_off, height, width) * self.unit_m2
 
     def total_ha(self, pixels: np.ndarray | float) -> np.ndarray:
         """Hectares of ``pixels`` pixels of constant area (fractional pixels allowed)."""
@@ -381,8 +465,11 @@ class PixelArea:
         if self.constant_m2 is not None:
             out["pixel_area_m2"] = self.constant_m2
         else:
-            assert self.row_units is not None
-            m2 = self.row_units * self.unit_m2
+            if self.row_units is not None:
+                m2 = self.row_units * self.unit_m2
+            else:
+                assert self.knots is not None
+                m2 = self.knots.m2
             out["pixel_area_m2_min"] = float(m2.min())
             out["pixel_area_m2_max"] = float(m2.max())
         return out
@@ -422,8 +509,15 @@ def _row_areas_in(
 def _row_areas_chunk(
     info: RasterInfo, tr: Transformer, unit: float, rows: np.ndarray, ncols: int, target: CRS
 ) -> np.ndarray:
-    t = info.transform
     cols = np.unique(np.linspace(0, info.width - 1, ncols).round().astype(int))
+    return _pixel_areas(info, tr, unit, rows, cols, target).mean(axis=1)
+
+
+def _pixel_areas(
+    info: RasterInfo, tr: Transformer, unit: float, rows: np.ndarray, cols: np.ndarray, target: CRS
+) -> np.ndarray:
+    """Area in m² of the pixels at ``rows`` x ``cols``, projected into ``target``."""
+    t = info.transform
     n = 2  # pixels are small: two points per edge follow any curvature closely
     # outlines of all (row, col) sample pixels: shape (rows, cols, 4n)
     xs0 = t.c + t.a * cols[None, :] + 0 * rows[:, None]
@@ -444,10 +538,42 @@ def _row_areas_chunk(
     # millions of metres would cancel to a pixel's area with a needless loss of digits
     qx -= qx[..., :1]
     qy -= qy[..., :1]
-    area = 0.5 * np.abs(
+    return 0.5 * np.abs(
         np.sum(qx * np.roll(qy, -1, axis=-1) - np.roll(qx, -1, axis=-1) * qy, axis=-1)
     )
-    return area.mean(axis=1)
+
+
+def _knot_indices(n: int, step: int) -> np.ndarray:
+    """Knot positions along an axis of ``n`` pixels: every ``step``, always the last one."""
+    if n == 1:
+        return np.array([0, 1], dtype=np.int64)  # a virtual second knot: no interpolation
+    return np.unique(np.r_[np.arange(0, n, step), n - 1]).astype(np.int64)
+
+
+def _knot_areas(info: RasterInfo, target: CRS, *, chunk_rows: int = 256) -> PixelArea:
+    """Per-pixel areas in ``target``: exact at knots, bilinear in between (module notes)."""
+    t = info.transform
+    size_m = min(abs(t.a), abs(t.e)) * _linear_unit_m(info.crs) if info.crs else abs(t.a)
+    step = int(max(1, min(256, math.floor(KNOT_SPACING_M / size_m))))
+    rows, cols = _knot_indices(info.height, step), _knot_indices(info.width, step)
+    tr = Transformer.from_crs(info.crs, target, always_xy=True)
+    unit = _linear_unit_m(target)
+    m2 = np.empty((rows.size, cols.size))
+    for k in range(0, rows.size, chunk_rows):  # outlines of a few MB at a time
+        part = rows[k : k + chunk_rows]
+        m2[k : k + part.size] = _pixel_areas(info, tr, unit, part, cols, target)
+    if info.height == 1:
+        m2[1] = m2[0]
+    if info.width == 1:
+        m2[:, 1] = m2[:, 0]
+    knots = AreaKnots(rows, cols, m2)
+    # 2**24 units for the largest pixel, as for per-row areas; interpolated areas never
+    # exceed the largest knot
+    return PixelArea(
+        None, None, float(m2.max()) / float(1 << 24),
+        f"per-pixel area in {target.to_string()} (exact every {step} pixels, bilinear between)",
+        knots,
+    )
 
 
 def pixel_area(
@@ -513,8 +639,7 @@ def pixel_area(
     unit = _linear_unit_m(crs)
     nominal = abs(info.transform.a * info.transform.e) * unit * unit
     if target is not None and not (is_equal_area(crs) and target == crs):
-        rows = _row_areas_in(info, target, ncols=9)
-        return _quantise(rows, f"per-row area in {target.to_string()}")
+        return _knot_areas(info, target)
     if is_equal_area(crs):
         return PixelArea(nominal, None, 1.0, "pixel size in an equal-area CRS")
     return PixelArea(

@@ -64,9 +64,9 @@ def count_block(
         every pixel is counted in zone 0.
     n_zones : int
         Largest zone index in ``zones``.
-    row_units : numpy.ndarray of int64, shape (rows,), optional
-        Integer area of the pixels of each row; when given, the area units of each row of the
-        result are the sum over its pixels.
+    row_units : numpy.ndarray of int64, shape (rows,), (rows, 1) or (rows, cols), optional
+        Integer area of the pixels of each row (or of each pixel); when given, the area units
+        of each row of the result are the sum over its pixels.
 
     Returns
     -------
@@ -86,9 +86,8 @@ def count_block(
     off, vmin, span = _offsets(values)
     weights = None
     if row_units is not None:
-        weights = np.broadcast_to(
-            row_units.astype(np.float64)[:, None], values.shape
-        ).ravel()
+        w_area = np.asarray(row_units, dtype=np.float64)
+        weights = np.broadcast_to(w_area[:, None] if w_area.ndim == 1 else w_area, values.shape).ravel()
     if zones is None:
         key = off.ravel()
         size = span

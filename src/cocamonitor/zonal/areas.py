@@ -43,8 +43,8 @@ def class_areas(
     the nodata value are left out; their number is in ``df.attrs["nodata_pixels"]``. Pixel
     areas follow :func:`cocamonitor.io.rasters.pixel_area`: exact for equal-area projections,
     the nominal pixel size for other projected CRSs (e.g. UTM, under 0.2 % off; EPSG:9377,
-    up to about 1 % off at the edges of Colombia),
-    and measured row by row in ``equal_area_crs`` for rasters in degrees (which need it).
+    up to about 1 % off at the edges of Colombia) unless ``equal_area_crs`` is given, in which
+    every pixel is then measured; rasters in degrees need it (measured row by row).
 
     Parameters
     ----------
@@ -94,11 +94,10 @@ def class_areas(
     with rasterio.open(info.path) as src:
         for win in iter_windows(info, max_pixels=window_pixels):
             block = src.read(1, window=win)
-            rows = None
+            units = None
             if not area.is_constant:
-                assert area.row_units is not None
-                rows = area.row_units[win.row_off : win.row_off + win.height]
-            acc.add(count_block(block, row_units=rows))
+                units = area.window_units(win.row_off, win.col_off, win.height, win.width)
+            acc.add(count_block(block, row_units=units))
     counts = acc.result()
     hectares = counts_to_hectares(counts, area)
     df = pd.DataFrame(

@@ -102,7 +102,8 @@ def _count_chunk(
     block: np.ndarray,
     index: ZoneIndex,
     transform_tuple: tuple[float, ...],
-    row_units: np.ndarray | None,
+    area: PixelArea,
+    offset: tuple[int, int],
 ) -> BlockCounts:
     from affine import Affine
 
@@ -113,8 +114,10 @@ def _count_chunk(
     h, w = block.shape
     cand = index.candidates(index.window_bounds(t, w, h))
     if cand.size == 0:
-        return BlockCounts.empty(row_units is not None)
-    return index.count(block, t, row_units=row_units, candidates=cand)
+        return BlockCounts.empty(not area.is_constant)
+    # pixel areas are computed on the worker: shipping them would cost 8 bytes a pixel
+    units = None if area.is_constant else area.window_units(offset[0], offset[1], h, w)
+    return index.count(block, t, row_units=units, candidates=cand)
 
 
 def run_dask(
@@ -165,6 +168,7 @@ def run_dask(
     arr = opened.isel(band=[0])
     data = arr.data  # dask array (1, height, width)
     index_f = client.scatter(index, broadcast=True, hash=False)
+    area_f = client.scatter(area, broadcast=True, hash=False)
     blocks = data.to_delayed()
     row_starts = np.concatenate([[0], np.cumsum(data.chunks[1])])
     col_starts = np.concatenate([[0], np.cumsum(data.chunks[2])])
@@ -179,13 +183,9 @@ def run_dask(
             # skip chunks no zone reaches without reading them
             if index.candidates(index.window_bounds(t, w, h)).size == 0:
                 continue
-            units = None
-            if not area.is_constant:
-                assert area.row_units is not None
-                units = area.row_units[r0 : r0 + h]
             tasks.append(
                 dask.delayed(_count_chunk, pure=False)(
-                    blocks[0, bi, bj], index_f, tuple(t)[:6], units
+                    blocks[0, bi, bj], index_f, tuple(t)[:6], area_f, (r0, c0)
                 )
             )
     acc = Accumulator(with_units=not area.is_constant)

@@ -42,7 +42,7 @@ def run_numpy(
     index : ZoneIndex
         Zones in the raster's CRS.
     area : PixelArea
-        Pixel areas (per-row integer units are summed when the area is not constant).
+        Pixel areas (per-row or per-pixel integer units are summed when not constant).
     window_pixels : int
         Approximate pixels per window.
     progress : callable, optional
@@ -61,11 +61,10 @@ def run_numpy(
             cand = index.candidates(index.window_bounds(t, int(win.width), int(win.height)))
             if cand.size:
                 block = src.read(1, window=win)
-                rows = None
+                units = None
                 if not area.is_constant:
-                    assert area.row_units is not None
-                    rows = area.row_units[win.row_off : win.row_off + win.height]
-                acc.add(index.count(block, t, row_units=rows, candidates=cand))
+                    units = area.window_units(win.row_off, win.col_off, win.height, win.width)
+                acc.add(index.count(block, t, row_units=units, candidates=cand))
             if progress is not None:
                 progress(k, len(windows))
     return acc.result()

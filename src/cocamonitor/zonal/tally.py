@@ -226,7 +226,8 @@ def tally(
     client : distributed.Client, optional
         ``dask`` engine: an existing client (overrides ``workers``/``scheduler``).
     equal_area_crs : str or CRS, optional
-        Equal-area CRS for pixel areas; required for rasters in degrees.
+        Equal-area CRS in which every pixel is measured; required for rasters in degrees,
+        optional for projected rasters (instead of the nominal pixel size).
     window_pixels : int
         Approximate pixels per window or chunk.
     progress : callable, optional
