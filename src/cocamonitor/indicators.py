@@ -460,6 +460,7 @@ def _ratios(grid: pd.DataFrame, min_coca_ha: float) -> pd.DataFrame:
         num = grid[grid["indicator"] == ind.numerator]
         if num.empty:
             continue
+        num = num[num["territory"] != UNASSIGNED]  # no coca area there by construction
         m = num.merge(coca, on=["territory", "year"], how="left")
         value = pd.Series(per_coca_area(m["value"], m["coca_ha"], per=ind.per, min_coca_ha=min_coca_ha),
                           index=m.index, dtype=float)
@@ -586,8 +587,9 @@ def results_table(
     lo, hi = int(lo), int(hi)
     if lo > hi:
         raise InputError(f"first year {lo} is after last year {hi}", where="years")
-    if hi < first or lo > last:
-        raise InputError(f"{lo}-{hi} is outside the data ({first}-{last})", where="years",
+    if lo < first or hi > last:
+        asked = str(lo) if lo == hi else f"{lo}-{hi}"
+        raise InputError(f"{asked} is outside the data ({first}-{last})", where="years",
                          hint=f"choose years within {first}-{last}")
     all_years = np.arange(first, last + 1)
     grid = _complete(obs, all_years, _coverage_notes(obs, spans))
