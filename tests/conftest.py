@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import io
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+
+# A store named in the environment would record every CLI test's runs: tests name their own.
+os.environ.pop("COCAMONITOR_STORE", None)
 
 
 @dataclass(frozen=True)

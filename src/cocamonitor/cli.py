@@ -8,6 +8,7 @@ on stderr with exit code 2; anything else is an internal error (exit code 1).
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -35,12 +36,27 @@ def _version_callback(value: bool) -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version_callback, is_eager=True, help="Print the version."),
     ] = False,
+    store: Annotated[
+        Path | None,
+        typer.Option(
+            "--store",
+            envvar="COCAMONITOR_STORE",
+            metavar="PATH",
+            help="Record each estimate run (inputs with SHA-256, parameters, version, results) in this "
+            "DuckDB file, and read it with `cocamonitor store`. Nothing is recorded unless --store or "
+            "COCAMONITOR_STORE is given.",
+        ),
+    ] = None,
 ) -> None:
     """Measure coca cultivation and cocaine production in Colombia, with honest uncertainty."""
+    from cocamonitor.commands._common import start_recording
+
+    start_recording(store, argv=(ctx.obj or {}).get("argv"))
 
 
 def _register_all() -> None:
@@ -55,8 +71,9 @@ _register_all()
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code (0 ok, 2 bad input, 1 internal error)."""
+    args = list(sys.argv[1:] if argv is None else argv)
     try:
-        app(args=argv, standalone_mode=False)
+        app(args=args, standalone_mode=False, obj={"argv": args})
     except CocamonitorError as err:
         sys.stderr.write(f"error: {err}\n")
         return 2

@@ -31,6 +31,7 @@ __all__ = [
     "InputError",
     "ParameterError",
     "SchemaError",
+    "StoreError",
     "UnknownNameError",
     "suggest",
 ]
@@ -94,6 +95,10 @@ class DesignError(InputError):
 
 class UnknownNameError(InputError, LookupError):
     """A name (dataset, territory, preset, source) that is not known; the message lists close matches."""
+
+
+class StoreError(InputError):
+    """The results store cannot be used: locked by another process, not a store, or no such run."""
 
 
 class CocamonitorWarning(UserWarning):

@@ -11,11 +11,12 @@ from cocamonitor.commands import (
     report,
     serve,
     simulate,
+    store,
     territory,
     trend,
     zonal,
 )
 
-COMMAND_MODULES = [data, territory, area, production, trend, zonal, simulate, report, serve, demo]
+COMMAND_MODULES = [data, territory, area, production, trend, zonal, simulate, report, serve, demo, store]
 
 __all__ = ["COMMAND_MODULES"]

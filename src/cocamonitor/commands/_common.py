@@ -1,7 +1,9 @@
-"""Helpers shared by the command-line sub-commands: output formats and printing.
+"""Helpers shared by the command-line sub-commands: output formats, printing, recording.
 
 Tables go to stdout as a rich table, CSV or JSON records; progress and logs go to stderr, so
-``--format json`` output is always one JSON document on stdout and nothing else.
+``--format json`` output is always one JSON document on stdout and nothing else. Estimate
+commands hand their JSON document to :func:`record_result`, which keeps it in the store when
+``--store`` or ``$COCAMONITOR_STORE`` is given.
 """
 
 from __future__ import annotations
@@ -9,6 +11,10 @@ from __future__ import annotations
 import json
 import math
 import sys
+from collections.abc import Mapping, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -20,9 +26,13 @@ from rich.table import Table
 
 __all__ = [
     "TableFormat",
+    "chosen_store",
     "err_console",
     "emit_json",
     "emit_table",
+    "record_result",
+    "recording",
+    "start_recording",
     "to_jsonable",
 ]
 
@@ -116,3 +126,78 @@ def emit_table(df: pd.DataFrame, fmt: TableFormat | str, *, title: str | None = 
         for row in df.itertuples(index=False):
             table.add_row(*(_fmt_cell(v) for v in row))
         Console(width=max(100, Console().width)).print(table)
+
+
+# ---------------------------------------------------------------------------------------------
+# recording runs in the store (``cocamonitor --store PATH ...`` or $COCAMONITOR_STORE)
+
+
+@dataclass(frozen=True)
+class _Recording:
+    store: Path
+    started_at: datetime
+    argv: tuple[str, ...] | None
+
+
+_RECORDING: ContextVar[_Recording | None] = ContextVar("cocamonitor_recording", default=None)
+
+
+def start_recording(store: Path | None, argv: Sequence[str] | None = None) -> None:
+    """Note where this command's result will be recorded (``None``: nowhere).
+
+    Called once per command line by the root callback. A store that exists but cannot be
+    used (not a cocamonitor store, a newer schema) fails here, before any work is done.
+    """
+    if store is None:
+        _RECORDING.set(None)
+        return
+    from cocamonitor.store import check_store
+
+    check_store(store)
+    _RECORDING.set(_Recording(store, datetime.now(UTC), None if argv is None else tuple(argv)))
+
+
+def recording() -> bool:
+    """Whether this command's result will be recorded in a store."""
+    return _RECORDING.get() is not None
+
+
+def record_result(command: str, document: Any, *, provenance: Mapping[str, Any] | None = None) -> int | None:
+    """Record a finished estimate in the store, if one was given; return its run id.
+
+    Every estimate command calls this once, with the same document (provenance included)
+    that ``--format json`` prints, whatever format is asked for, after the computation and
+    before any output. A command that fails earlier records nothing.
+
+    Parameters
+    ----------
+    command : str
+        The command, e.g. ``"area estimate"``.
+    document : dict or list
+        The JSON document of the result.
+    provenance : mapping, optional
+        For documents without a ``provenance`` block (lists of rows).
+
+    """
+    rec = _RECORDING.get()
+    if rec is None:
+        return None
+    from cocamonitor.store import open_store
+
+    with open_store(rec.store) as store:
+        run_id = store.record_run(
+            command, to_jsonable(document), provenance=None if provenance is None else to_jsonable(provenance),
+            argv=rec.argv, cwd=str(Path.cwd()), started_at=rec.started_at,
+        )
+    sys.stderr.write(f"recorded run {run_id} in {rec.store}\n")  # one line, never wrapped
+    return run_id
+
+
+def chosen_store() -> Path:
+    """Return the store named by ``--store`` / ``$COCAMONITOR_STORE``, else the default path."""
+    rec = _RECORDING.get()
+    if rec is not None:
+        return rec.store
+    from cocamonitor.store import default_store_path
+
+    return default_store_path()

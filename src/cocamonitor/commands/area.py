@@ -22,7 +22,7 @@ from cocamonitor.area import (
     estimate_two_stage,
 )
 from cocamonitor.area.domains import LEVEL_COLUMNS, territory_domains
-from cocamonitor.commands._common import TableFormat, emit_json, emit_table, err_console
+from cocamonitor.commands._common import TableFormat, emit_json, emit_table, err_console, record_result
 from cocamonitor.errors import CocamonitorWarning, DataError, InputError, ParameterError
 from cocamonitor.io.tables import location, read_table
 from cocamonitor.provenance import Provenance
@@ -341,6 +341,8 @@ def estimate_cmd(
     assert areas_file is not None
     prov = Provenance.build(inputs=[sample, areas_file], parameters=params)
     est = est.with_unit(unit).with_provenance(prov.to_dict())
+    doc = est.to_dict()
+    record_result("area estimate", doc)
     if plot is not None:
         from cocamonitor.area.plot import plot_area_estimate
 
@@ -350,7 +352,7 @@ def estimate_cmd(
             raise InputError(f"cannot write {plot}: {err.strerror or err}", where="--plot") from None
         err_console.print(f"wrote {plot}")
     if fmt is TableFormat.json:
-        emit_json(est.to_dict())
+        emit_json(doc)
         return
     if by is not None:
         emit_table(est.domains_frame(), fmt, title=f"Area by {by} ({unit}), {est.method}")

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from cocamonitor.commands._common import TableFormat, emit_json, emit_table, err_console
+from cocamonitor.commands._common import TableFormat, emit_json, emit_table, err_console, record_result
 from cocamonitor.errors import InputError, UnknownNameError, suggest
 
 __all__ = ["register"]
@@ -121,19 +121,20 @@ def estimate(
 
         plot_sensitivity(est.sensitivity, plot)
         err_console.print(f"wrote {plot}")
+    doc = est.to_dict()
+    doc["provenance"] = Provenance.build(
+        inputs=inputs,
+        parameters={
+            "preset": preset_name,
+            "draws": draws,
+            "seed": seed,
+            "confidence": confidence,
+            "correlated": not independent,
+            "sensitivity_draws": sensitivity_draws,
+        },
+    ).to_dict()
+    record_result("production estimate", doc)
     if fmt is TableFormat.json:
-        doc = est.to_dict()
-        doc["provenance"] = Provenance.build(
-            inputs=inputs,
-            parameters={
-                "preset": preset_name,
-                "draws": draws,
-                "seed": seed,
-                "confidence": confidence,
-                "correlated": not independent,
-                "sensitivity_draws": sensitivity_draws,
-            },
-        ).to_dict()
         emit_json(doc)
         return
     emit_table(

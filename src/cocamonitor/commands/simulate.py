@@ -19,7 +19,7 @@ import pandas as pd
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from cocamonitor.commands._common import TableFormat, emit_json, emit_table, err_console
+from cocamonitor.commands._common import TableFormat, emit_json, emit_table, err_console, record_result
 from cocamonitor.errors import InputError, ParameterError
 from cocamonitor.provenance import Provenance
 from cocamonitor.simulate.config import SimulationConfig, load_config, parse_years
@@ -236,12 +236,13 @@ def compare_cmd(
     if plot is not None:
         plot_comparison(cmp, plot)
         err_console.print(f"wrote {plot}")
+    doc = cmp.to_dict()
+    doc["provenance"] = Provenance.build(
+        inputs=[config] if config else [],
+        parameters={"years": f"{yrs[0]}-{yrs[-1]}", "seed": seed, "replicates": replicates,
+                    "size": cfg.landscape.size}).to_dict()
+    record_result("simulate compare", doc)
     if fmt is TableFormat.json:
-        doc = cmp.to_dict()
-        doc["provenance"] = Provenance.build(
-            inputs=[config] if config else [],
-            parameters={"years": f"{yrs[0]}-{yrs[-1]}", "seed": seed, "replicates": replicates,
-                        "size": cfg.landscape.size}).to_dict()
         emit_json(doc)
     else:
         emit_table(cmp.to_frame(), fmt,

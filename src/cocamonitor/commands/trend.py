@@ -17,7 +17,7 @@ import pandas as pd
 import typer
 from rich.console import Console
 
-from cocamonitor.commands._common import TableFormat, emit_json, emit_table
+from cocamonitor.commands._common import TableFormat, emit_json, emit_table, record_result
 from cocamonitor.errors import InputError, ParameterError, UnknownNameError, suggest
 from cocamonitor.provenance import Provenance
 from cocamonitor.trends.summary import check_gaps as _check_gaps
@@ -181,6 +181,7 @@ def test_cmd(
         "years": years, "alpha": alpha, "confidence": confidence,
         "skip_missing": skip_missing, "dataset": dataset if file is None else None,
     })
+    record_result("trend test", doc)
     if plot is not None:
         plot_trend(mk.years, [float(series.loc[y]) for y in mk.years], plot, theil_sen=ts,
                    mann_kendall=mk, title=f"{src} {met} {mk.years[0]}-{mk.years[-1]}", unit=unit)
@@ -315,14 +316,16 @@ def change_cmd(
         raise ParameterError("--rel-error is for census figures without SEs", where="--rel-error")
     if plot is not None:
         plot_change(sens if sens is not None else res, plot)
+    doc = {
+        "change": res.to_dict(), "sensitivity": None if sens is None else sens.to_dict(),
+        "provenance": Provenance.build(inputs=inputs, parameters={
+            "source": source if ya is not None else None, "metric": metric if ya is not None else None,
+            "cov": cov, "correlation": correlation, "confidence": confidence,
+            "error_correlation": error_correlation}).to_dict(),
+    }
+    record_result("trend change", doc)
     if fmt is TableFormat.json:
-        emit_json({
-            "change": res.to_dict(), "sensitivity": None if sens is None else sens.to_dict(),
-            "provenance": Provenance.build(inputs=inputs, parameters={
-                "source": source if ya is not None else None, "metric": metric if ya is not None else None,
-                "cov": cov, "correlation": correlation, "confidence": confidence,
-                "error_correlation": error_correlation}).to_dict(),
-        })
+        emit_json(doc)
         return
     row = res.to_frame()
     cols = ["year_a", "year_b", "estimate_a", "se_a", "estimate_b", "se_b", "difference",
@@ -419,13 +422,14 @@ def compare_cmd(
     if plot is not None:
         plot_comparison(res, plot)
     a, b = res.names
+    doc = res.to_dict()
+    doc["metric"] = metric
+    doc["note"] = _concept_note(names, metric)
+    doc["provenance"] = Provenance.build(inputs=[path], parameters={
+        "sources": names, "metric": metric, "years": years, "rel_error": rel_error,
+        "confidence": confidence}).to_dict()
+    record_result("trend compare", doc)
     if fmt is TableFormat.json:
-        doc = res.to_dict()
-        doc["metric"] = metric
-        doc["note"] = _concept_note(names, metric)
-        doc["provenance"] = Provenance.build(inputs=[path], parameters={
-            "sources": names, "metric": metric, "years": years, "rel_error": rel_error,
-            "confidence": confidence}).to_dict()
         emit_json(doc)
         return
     t = res.table

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import typer
 
-from cocamonitor.commands._common import emit_table, err_console
+from cocamonitor.commands._common import emit_table, err_console, record_result, recording
 from cocamonitor.errors import InputError
 
 if TYPE_CHECKING:
@@ -218,7 +218,7 @@ def zonal_cmd(
         note(text)
     note(f"pixel areas: {result.pixel_area.get('method')}")
     metadata = None
-    if fmt is ZonalFormat.parquet:
+    if fmt is ZonalFormat.parquet or recording():  # hashing a national raster takes a while
         metadata = Provenance.build(
             inputs=[p for p in inputs if p is not None],
             parameters={"engine": result.engine, "coverage": result.coverage,
@@ -226,7 +226,10 @@ def zonal_cmd(
                         "grid": grid,
                         "pixel_area": result.pixel_area},
         ).to_dict()
-    write_frame(result.to_frame(), fmt, out, metadata=metadata)
+    frame = result.to_frame()
+    if metadata is not None:
+        record_result("zonal", frame, provenance=metadata)
+    write_frame(frame, fmt, out, metadata=metadata if fmt is ZonalFormat.parquet else None)
 
 
 grid_app = typer.Typer(
