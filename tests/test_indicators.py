@@ -87,6 +87,20 @@ def test_a_source_without_figures_in_the_years_is_left_out_and_an_empty_indicato
     assert spray["note"].str.contains("2003-2015").all()
 
 
+def test_each_figure_keeps_the_citation_of_its_own_year(national):
+    # the government's 2020 and 2023 seizure figures were reported on different pages: the 2023
+    # row must not cite the 2020 article
+    raw = pd.read_csv(data_path("coca_national.csv"))
+    raw = raw[raw["preferred"] & (raw["source_key"] == "gov-co") & (raw["metric"] == "cocaine_seizures")]
+    cited = dict(zip(raw["year"], raw["citation"], strict=True))
+    assert len(set(cited.values())) > 1
+    for year, citation in cited.items():
+        assert _row(national, year, "cocaine_seizures", "gov-co")["citation"] == citation
+    # a year without a figure cites nothing; the MinDefensa table is cited in every year it covers
+    assert pd.isna(_row(national, 2024, "cocaine_seizures", "gov-co")["citation"])
+    assert _row(national, 2009, "labs_destroyed", "mindefensa")["citation"].startswith("https://www.mindefensa")
+
+
 def test_kg_figures_are_converted_to_tonnes(national):
     row = _row(national, 2004, "cocaine_seizures", "unodc")
     assert row["value"] == pytest.approx(149.297) and row["unit"] == "t"

@@ -413,9 +413,14 @@ def _national_sources(inputs: IndicatorInputs) -> pd.DataFrame:
 
 def _complete(obs: pd.DataFrame, years: np.ndarray, coverage: dict[tuple[str, str], str]) -> pd.DataFrame:
     """One row per series and year; a missing value stays NaN and gets a note on coverage."""
+    # each figure keeps its own citation (a source's figures for different years are cited on
+    # different pages); a year without a row gets the series' first citation (dataset-level)
     series = obs.drop_duplicates(_KEYS)[[*_KEYS, "unit", "publisher", "citation"]]
+    series = series.rename(columns={"citation": "_series_citation"})
     grid = series.merge(pd.DataFrame({"year": years}), how="cross")
-    out = grid.merge(obs[[*_KEYS, "year", "value", "note"]], on=[*_KEYS, "year"], how="left")
+    out = grid.merge(obs[[*_KEYS, "year", "value", "note", "citation"]], on=[*_KEYS, "year"], how="left")
+    out["citation"] = out["citation"].astype("string").fillna(out["_series_citation"].astype("string"))
+    out = out.drop(columns="_series_citation")
     missing = out["value"].isna()
     cov_table = pd.DataFrame([(i, s, t) for (i, s), t in coverage.items()],
                              columns=["indicator", "source", "_cov"])
