@@ -58,6 +58,7 @@ __all__ = [
     "results_table",
     "suggest_indicator",
     "validate_targets",
+    "year_spans",
 ]
 
 #: Territorial levels of :func:`results_table` (``zona-futuro`` is refused with the reason).
@@ -433,8 +434,15 @@ def _complete(obs: pd.DataFrame, years: np.ndarray, coverage: dict[tuple[str, st
     return out
 
 
-def _year_spans(years: Sequence[int] | np.ndarray) -> str:
-    """Write years compactly: ``2000-2001, 2003, 2010-2021``."""
+def year_spans(years: Sequence[int] | np.ndarray) -> str:
+    """Write years compactly: ``2000-2001, 2003, 2010-2021``.
+
+    Examples
+    --------
+    >>> year_spans([2003, 2000, 2001, 2010, 2011, 2012])
+    '2000-2001, 2003, 2010-2012'
+
+    """
     y = np.unique(np.asarray(years, dtype=int))
     if y.size == 0:
         return ""
@@ -452,7 +460,7 @@ def _coverage_notes(obs: pd.DataFrame, spans: dict[tuple[str, str], tuple[int, i
         notes[("aerial_spraying", "mindefensa")] += " (aerial spraying ended in 2015; data to 30 September)"
     reported = obs[~obs["source"].isin(["simci", "mindefensa"])].groupby(["indicator", "source"])["year"]
     for (ind, src), ys in reported:
-        listed = _year_spans(ys.to_numpy())
+        listed = year_spans(ys.to_numpy())
         notes[(ind, src)] = f"missing: not in the bundled {src} figures (years reported: {listed})"
     return notes
 
@@ -678,7 +686,7 @@ def list_indicators(inputs: IndicatorInputs | None = None) -> pd.DataFrame:
     for ind in INDICATORS:
         sub = tab[tab["indicator"] == ind.name]
         sources = sorted(sub["source"].unique(), key=lambda s: _SOURCE_ORDER.get(s.split(" / ")[0], 9))
-        spans = [f"{s} {_year_spans(sub.loc[sub['source'] == s, 'year'].to_numpy())}" for s in sources]
+        spans = [f"{s} {year_spans(sub.loc[sub['source'] == s, 'year'].to_numpy())}" for s in sources]
         rows.append({"indicator": ind.name, "kind": ind.kind, "unit": ind.unit,
                      "by_territory": ind.name in _MUNICIPAL_INDICATORS,
                      "default_direction": ind.direction,

@@ -1,5 +1,12 @@
 import json
 
+DEMO_TABLES = sorted([
+    "counternarcotics_results", "departments", "labs_by_department", "labs_by_year", "movers",
+    "municipalities", "national_series", "national_series_sources", "pdet_subregions",
+    "production", "production_sensitivity", "provenance", "spraying_by_department",
+    "spraying_by_year", "top20", "trend_tests", "unodc_vs_us",
+])
+
 
 def test_report_command_writes_files(run_cli, tmp_path):
     out = tmp_path / "r"
@@ -37,7 +44,9 @@ def test_demo_writes_both_reports_and_prints_the_summary(run_cli, tmp_path):
     for lang in ("es", "en"):
         folder = tmp_path / f"report-2023-{lang}"
         assert (folder / "index.html").exists()
-        assert len(list(folder.glob("*.csv"))) >= 12 and len(list(folder.glob("*.png"))) >= 9
+        # 12 tables of the census, trends (2), production (2) and the counternarcotics results
+        assert sorted(p.stem for p in folder.glob("*.csv")) == DEMO_TABLES
+        assert len(list(folder.glob("*.png"))) >= 9
         assert str(folder / "index.html") in res.stdout
     out = " ".join(res.stdout.split())
     assert "At 31 December 2023, the SIMCI census detected 252,572 ha" in out

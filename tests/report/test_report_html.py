@@ -50,7 +50,7 @@ def test_tables_in_html_match_the_data(texts, report_data):
 
 def test_sections_and_pending_marks(texts):
     for title in ("Resumen", "Series nacionales", "Dónde está la coca", "Producción de cocaína",
-                  "Resultados de la lucha antinarcóticos", "Métodos y procedencia"):
+                  "Resultados de la lucha contra las drogas", "Métodos y procedencia"):
         assert title in texts["es"]
     for title in ("Summary", "National series", "Where coca is", "Cocaine production",
                   "Counternarcotics results", "Methods and provenance"):

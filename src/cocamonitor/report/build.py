@@ -65,6 +65,9 @@ class ReportInputs:
         One row per bundled dataset: where it comes from, its checksum and caveats.
     municipalities, departments : GeoDataFrame or None
         Simplified boundaries in EPSG:4326 for the maps (``None``: the report has no maps).
+    national : DataFrame or None
+        The whole ``coca-national`` table (every published national figure, for the
+        counternarcotics results table; ``None``: only the municipal tables' results).
 
     """
 
@@ -76,6 +79,7 @@ class ReportInputs:
     provenance: pd.DataFrame
     municipalities: Any = None
     departments: Any = None
+    national: pd.DataFrame | None = None
 
     @classmethod
     def from_datasets(cls, *, maps: bool = True) -> ReportInputs:
@@ -95,6 +99,7 @@ class ReportInputs:
             provenance=datasets.load("provenance"),
             municipalities=datasets.boundaries("municipality") if maps else None,
             departments=datasets.boundaries("department") if maps else None,
+            national=datasets.load("coca-national"),
         )
 
     @classmethod

@@ -217,6 +217,8 @@ def _context(data: ReportData) -> dict[str, Any]:
         "spray_last": int(spray["year"].max()) if len(spray) else None,
         "spray_total": float(spray["quantity"].sum()),
         "spraying_year": data.spraying_year,
+        "results": {k: v for k, v in (extras.get("results") or {}).items()
+                    if k in ("year", "previous_year", "left_out")} or None,
         "density": {k: v for k, v in (extras.get("density") or {}).items()
                     if k in ("source", "cell_m", "total_ha", "n_cells", "max_density")} or None,
     }
@@ -267,6 +269,113 @@ def _html_table(
         cls = ' class="total"' if total_rows and i in total_rows else ""
         body.append(f"<tr{cls}>{''.join(cells)}</tr>")
     return Markup(f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+
+
+#: decimals of each unit of the results table
+_RESULT_DECIMALS = {"ha": 0, "t": 1, "count": 0, "labs per 1,000 ha coca": 1, "ha per ha coca": 2}
+_URL = re.compile(r"https?://[^\s;]+")
+
+
+def _linked(text: str) -> Markup:
+    """Escape ``text`` and turn its web addresses into links (the report never fetches them)."""
+    out, last = [], 0
+    for hit in _URL.finditer(text):
+        url = hit.group(0)
+        out += [str(escape(text[last:hit.start()])),
+                f'<a href="{escape(url)}" rel="noreferrer">{escape(url)}</a>']
+        last = hit.end()
+    out.append(str(escape(text[last:])))
+    return Markup("".join(out))
+
+
+def _is_na(v: Any) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
+
+
+def _source_label(source: Any, m: _Messages) -> str:
+    if _is_na(source) or source == "":
+        return str(m.results.no_source)
+    return " / ".join(str(m.source.get(k, k)) for k in str(source).split(" / "))
+
+
+def _results_html(sec: dict[str, Any], lang: str, m: _Messages) -> Markup:
+    """Render the counternarcotics results table with numbered notes (sources, missing figures).
+
+    A missing figure is an en dash whose note (footnote and ``title``) says which years the
+    source has; a figure with a caveat gets its note too; each source's citation is a note.
+    """
+    r = m.results
+    table = sec["table"]
+    notes: list[Markup] = []
+    index: dict[str, int] = {}
+
+    def ref(note: Markup) -> int:
+        key = str(note)
+        if key not in index:
+            notes.append(note)
+            index[key] = len(notes)
+        return index[key]
+
+    def sup(numbers: list[int]) -> str:
+        links = ",".join(f'<a href="#results-note-{k}">{k}</a>' for k in numbers)
+        return f'<sup class="ref">{links}</sup>' if numbers else ""
+
+    def value_cell(row: dict[str, Any], suffix: str) -> str:
+        value, note, year = row["value" + suffix], row["note" + suffix], row["previous_year" if suffix else "year"]
+        dec = _RESULT_DECIMALS.get(str(row["unit"]), 1)
+        if _is_na(year):
+            return '<td class="num">–</td>'
+        if _is_na(value):
+            spans = str(row["years_with_figures"] or "").replace("-", "–")
+            if _is_na(row["source"]):
+                text = r.missing_any.format(years=spans) if spans else r.missing_none
+            else:
+                text = r.missing_source.format(years=spans)
+            k = ref(Markup(escape(text)))
+            return f'<td class="num missing" title="{escape(text)}">–{sup([k])}</td>'
+        cell = escape(fmt_number(value, lang, dec))
+        if not _is_na(note):
+            k = ref(_linked(str(note)))
+            return f'<td class="num" title="{escape(str(note))}">{cell}{sup([k])}</td>'
+        return f'<td class="num">{cell}</td>'
+
+    prev, year = sec["previous_year"], sec["year"]
+    head = [r.indicator, r.source, str(prev) if prev is not None else "", str(year), r.change]
+    head_html = "".join(
+        f'<th class="{"num" if i >= 2 else ""}" scope="col">{escape(h)}</th>' for i, h in enumerate(head))
+    rows = table.to_dict(orient="records")
+    group = table["indicator"].map(table["indicator"].value_counts())
+    body = []
+    for i, row in enumerate(rows):
+        cells = []
+        if i == 0 or rows[i - 1]["indicator"] != row["indicator"]:
+            span = int(group.iloc[i])
+            cells.append(f'<th scope="rowgroup" rowspan="{span}">{escape(m.indicator[row["indicator"]])}</th>'
+                         if span > 1 else f'<th scope="row">{escape(m.indicator[row["indicator"]])}</th>')
+        cites = []
+        keys = [] if _is_na(row["source"]) else str(row["source"]).split(" / ")
+        for c in (row["citation_previous"], row["citation"]):
+            if _is_na(c):
+                continue
+            parts = str(c).split("; ")  # a ratio cites its numerator's source, then SIMCI's
+            names = keys if len(keys) == len(parts) else [""] * len(parts)
+            for key, part in zip(names, parts, strict=True):
+                name = m.source.get(key, key) if key else r.cited
+                cites.append(ref(Markup(f"{escape(name)}: ") + _linked(part)))
+        label = escape(_source_label(row["source"], m))
+        cells.append(f"<td>{label}{sup(sorted(set(cites)))}</td>")
+        cells.append(value_cell(row, "_previous"))
+        cells.append(value_cell(row, ""))
+        dec = _RESULT_DECIMALS.get(str(row["unit"]), 1)
+        change = fmt_signed(row["change"], lang, dec)
+        if not _is_na(row["change_pct"]):
+            change += f" ({fmt_percent(row['change_pct'] / 100.0, lang, 1, signed=True)})"
+        cells.append(f'<td class="num">{escape(change)}</td>')
+        body.append(f"<tr>{''.join(cells)}</tr>")
+    items = "".join(f'<li id="results-note-{k}">{n}</li>' for k, n in enumerate(notes, start=1))
+    return Markup(
+        f'<table class="results"><thead><tr>{head_html}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+        f'<ol class="notes">{items}</ol>')
 
 
 def _provenance_html(prov: pd.DataFrame, m: _Messages, lang: str = "en") -> Markup:
@@ -358,6 +467,10 @@ def _tables(data: ReportData, lang: str, m: _Messages) -> dict[str, dict[str, An
          ("coca_ha", col.coca_ha, n0), ("ratio", col.labs_ratio, n1)])
     out["provenance"] = {"html": _provenance_html(data.provenance, m, lang), "csv": "provenance.csv",
                          "title": ""}
+    results = data.extras.get("results")
+    if results is not None:
+        out["counternarcotics_results"] = {"html": _results_html(results, lang, m),
+                                           "csv": "counternarcotics_results.csv", "title": ""}
     trends = data.extras.get("trends") or {}
     if trends.get("table") is not None:
         tt = trends["table"].copy()

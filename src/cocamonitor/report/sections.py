@@ -20,11 +20,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from cocamonitor.errors import CocamonitorError
+from cocamonitor.errors import CocamonitorError, InputError
 
-__all__ = ["TREND_WINDOW", "extra_sections", "production_section", "trend_section"]
+__all__ = [
+    "RESULTS_COLUMNS",
+    "TREND_WINDOW",
+    "extra_sections",
+    "production_section",
+    "results_section",
+    "trend_section",
+]
 
 #: Years of the census series (ending at the report year) whose trend the summary reports.
 TREND_WINDOW = 10
@@ -183,6 +191,121 @@ def production_section(year: int, inputs: Any) -> dict[str, Any] | None:
     }
 
 
+#: Columns of the results table (``counternarcotics_results.csv``): one row per indicator and
+#: source, the year before and the report year side by side.
+RESULTS_COLUMNS = [
+    "indicator", "unit", "source", "publisher", "previous_year", "value_previous", "year", "value",
+    "change", "change_pct", "years_with_figures", "note_previous", "note", "citation_previous",
+    "citation",
+]
+
+
+def _indicator_inputs(inputs: Any) -> Any:
+    """Return the report's tables as :class:`cocamonitor.indicators.IndicatorInputs`."""
+    from cocamonitor.indicators import IndicatorInputs
+
+    national = getattr(inputs, "national", None)
+    if national is None:  # no published national figures: the municipal tables' results only
+        national = pd.DataFrame({
+            "year": pd.Series(dtype=int), "source_key": pd.Series(dtype=str),
+            "source": pd.Series(dtype=str), "metric": pd.Series(dtype=str),
+            "value": pd.Series(dtype=float), "unit": pd.Series(dtype=str),
+            "citation": pd.Series(dtype=str), "note": pd.Series(dtype="string"),
+            "preferred": pd.Series(dtype=bool)})
+    prov = inputs.provenance
+    citations: dict[str, str] = {}
+    if "original_source" in prov.columns:
+        known = prov.dropna(subset=["original_source"]).set_index("dataset")["original_source"]
+        citations = {str(k): str(v) for k, v in known.items()}
+    return IndicatorInputs(municipal=inputs.municipal, national=national, spraying=inputs.spraying,
+                           labs=inputs.labs, territories=inputs.territories, citations=citations)
+
+
+def results_section(year: int, inputs: Any) -> dict[str, Any]:
+    """Counternarcotics results of ``year`` and the year before, from :mod:`cocamonitor.indicators`.
+
+    Every indicator of :func:`cocamonitor.indicators.results_table` (national level) with each
+    source that has a figure in one of the two years side by side; a missing figure stays NaN
+    with the module's note, never 0. ``years_with_figures`` says which years the source (for
+    an indicator without any source in these years: any source) has figures for.
+
+    Returns
+    -------
+    dict
+        ``table`` (:data:`RESULTS_COLUMNS`, the CSV ``counternarcotics_results.csv``), ``year``,
+        ``previous_year`` (``None`` when the data start at ``year``), ``left_out`` (sources with
+        figures only in other years: ``indicator, source, publisher, years_with_figures``) and
+        ``notes`` (the module's caveats of the whole table).
+
+    Examples
+    --------
+    >>> from cocamonitor.report.build import ReportInputs
+    >>> sec = results_section(2021, ReportInputs.example())
+    >>> sec["table"].set_index("indicator").loc["labs_destroyed", ["value_previous", "value"]].tolist()
+    [4.0, 7.0]
+
+    """
+    from cocamonitor.indicators import INDICATORS, results_table, year_spans
+
+    ind_inputs = _indicator_inputs(inputs)
+    previous: int | None = year - 1
+    try:
+        res = results_table((year - 1, year), inputs=ind_inputs)
+    except InputError:  # the year before is outside the data: the report year alone
+        previous = None
+        res = results_table((year, year), inputs=ind_inputs)
+    long = res.to_frame()
+    every = results_table(inputs=ind_inputs).to_frame().dropna(subset=["value"])
+
+    # years with figures, per (indicator, source) and per indicator (any source)
+    spans = {k: year_spans(g["year"].to_numpy()) for k, g in every.groupby(["indicator", "source"])}
+    numerator = {i.name: (i.numerator or i.name) for i in INDICATORS}
+    kind = {i.name: i.kind for i in INDICATORS}
+    any_source = {k: year_spans(g["year"].to_numpy()) for k, g in every.groupby("indicator")}
+
+    keys = ["indicator", "source"]
+    long = long.assign(source=long["source"].fillna(""))
+    cur = long[long["year"] == year].set_index(keys)
+    wide = pd.DataFrame(index=long.drop_duplicates(keys).set_index(keys).index)
+    wide["unit"] = long.drop_duplicates(keys).set_index(keys)["unit"]
+    wide["publisher"] = long.dropna(subset=["publisher"]).drop_duplicates(keys).set_index(keys)["publisher"]
+    if previous is not None:
+        prev = long[long["year"] == previous].set_index(keys)
+        wide["previous_year"] = previous
+        wide["value_previous"] = prev["value"]
+        wide["note_previous"] = prev["note"]
+        wide["citation_previous"] = prev["citation"]
+    else:
+        wide["previous_year"] = pd.NA
+        wide["value_previous"] = np.nan
+        wide["note_previous"] = pd.NA
+        wide["citation_previous"] = pd.NA
+    wide["year"] = year
+    wide["value"] = cur["value"]
+    wide["note"] = cur["note"]
+    wide["citation"] = cur["citation"]
+    wide["change"] = cur["change"] if previous is not None else np.nan
+    wide["change_pct"] = cur["change_pct"] if previous is not None else np.nan
+    wide = wide.reset_index()
+    wide["years_with_figures"] = [
+        spans.get((i, s), "") if s else any_source.get(numerator[i], "")
+        for i, s in zip(wide["indicator"], wide["source"], strict=True)
+    ]
+    wide["source"] = wide["source"].replace("", pd.NA)
+    wide = wide[RESULTS_COLUMNS]
+
+    shown = set(zip(long["indicator"], long["source"], strict=True))
+    pairs = every.drop_duplicates(keys)
+    gone = pairs[[(i, s) not in shown for i, s in zip(pairs["indicator"], pairs["source"], strict=True)]]
+    left_out = [
+        {"indicator": i, "source": s, "publisher": p, "years_with_figures": spans[(i, s)]}
+        for i, s, p in zip(gone["indicator"], gone["source"], gone["publisher"], strict=True)
+        if kind[i] == "reported"  # a ratio's missing source is its numerator's, listed already
+    ]
+    return {"table": wide, "year": year, "previous_year": previous, "left_out": left_out,
+            "notes": list(res.notes)}
+
+
 def density_section(
     raster: str | Path, year: int, *, coca_classes: tuple[int, ...] = (1,), cell: float = 1000.0
 ) -> dict[str, Any]:
@@ -247,7 +370,8 @@ def extra_sections(
     prod = production_section(year, inputs)
     if prod is not None:
         out["production"] = prod
-    tables: dict[str, pd.DataFrame] = {}
+    out["results"] = results_section(year, inputs)
+    tables: dict[str, pd.DataFrame] = {"counternarcotics_results": out["results"]["table"]}
     if "trends" in out:
         tables["trend_tests"] = out["trends"]["table"]
         if "comparison" in out["trends"]:
