@@ -16,6 +16,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cocamonitor.area import (
     estimate_post_stratified,
@@ -364,3 +366,46 @@ def test_simulation_collapse_strata_with_different_rates_is_biased():
     assert TRUTH - t.mean() > 8 * mc_se  # biased low, by far more than Monte Carlo error
     covered = np.abs(t - TRUTH) <= quantile(0.95) * np.sqrt(v)
     assert covered.mean() < 0.93
+
+
+# --- properties ------------------------------------------------------------------------------
+
+
+@st.composite
+def _grouped_samples(draw):
+    k = draw(st.integers(2, 5))
+    labels = [f"s{i}" for i in range(k)]
+    n_h = draw(st.lists(st.integers(1, 6), min_size=k, max_size=k))
+    rows = []
+    for lab, n in zip(labels, n_h, strict=True):
+        refs = draw(st.lists(st.sampled_from(["coca", "other"]), min_size=n, max_size=n))
+        rows += [(lab, r) for r in refs]
+    areas = dict(zip(labels, draw(st.lists(st.floats(1.0, 1e6), min_size=k, max_size=k)), strict=True))
+    # every stratum with one unit is grouped with a random other stratum
+    lonely = [lab for lab, n in zip(labels, n_h, strict=True) if n < 2]
+    groups = {lab: draw(st.sampled_from([x for x in labels if x != lab])) for lab in lonely}
+    sample = pd.DataFrame(rows, columns=["stratum", "reference_class"]).assign(map_class="coca")
+    return sample, areas, groups, draw(st.randoms())
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_grouped_samples())
+def test_invariant_to_row_order_and_relabelling(case):
+    sample, areas, groups, rnd = case
+    kw = dict(classes=["coca", "other"])
+    a = estimate_stehman(sample, areas, collapse_variance=groups, **kw)
+    order = list(range(len(sample)))
+    rnd.shuffle(order)
+    b = estimate_stehman(sample.iloc[order], areas, collapse_variance=groups, **kw)
+    new = {h: f"k{i}" for i, h in enumerate(rnd.sample(list(areas), len(areas)))}
+    c = estimate_stehman(
+        sample.replace({"stratum": new}),
+        {new[h]: v for h, v in areas.items()},
+        collapse_variance={new[x]: new[y] for x, y in groups.items()},
+        **kw,
+    )
+    for other in (b, c):
+        for cls in ("coca", "other"):
+            assert other.classes[cls].area == pytest.approx(a.classes[cls].area, rel=1e-9, abs=1e-9)
+            assert other.classes[cls].area_se == pytest.approx(a.classes[cls].area_se, rel=1e-9, abs=1e-6)
+    assert np.isfinite(a.classes["coca"].area_se) and a.classes["coca"].area_se >= 0

@@ -498,6 +498,7 @@ def test_collapse_variance_option(run_cli, tmp_path):
     # comma-separated form, table output
     res = run_cli("area", "estimate", "--sample", str(s), "--strata-areas", str(a), "--collapse-variance", "b=a,d=c")
     assert res.exit_code == 0, res.stderr
+    assert "variance with collapsed strata: a + b; c + d" in res.stderr
 
 
 def test_collapse_variance_two_stage(run_cli, tmp_path):

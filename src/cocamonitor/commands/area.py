@@ -347,6 +347,9 @@ def estimate_cmd(
                 ["class", "area", "area_se", "area_ci_low", "area_ci_high", "users_accuracy", "producers_accuracy"]
             ]
         emit_table(frame, fmt, title=f"Area by class ({unit}), {est.method}")
+    if fmt is TableFormat.table and est.variance_groups:
+        groups = "; ".join(" + ".join(m) for m in est.variance_groups.values())
+        err_console.print(f"variance with collapsed strata: {groups} (the estimates keep every stratum)")
     if fmt is TableFormat.table and est.overall_accuracy is not None:
         err_console.print(
             f"overall accuracy {est.overall_accuracy:.3f} (SE {est.overall_accuracy_se:.3f}); "
