@@ -7,6 +7,7 @@ from cocamonitor.commands import (
     area,
     data,
     demo,
+    indicators,
     production,
     report,
     serve,
@@ -17,6 +18,8 @@ from cocamonitor.commands import (
     zonal,
 )
 
-COMMAND_MODULES = [data, territory, area, production, trend, zonal, simulate, report, serve, demo, store]
+COMMAND_MODULES = [
+    data, territory, area, production, trend, zonal, simulate, indicators, report, serve, demo, store,
+]
 
 __all__ = ["COMMAND_MODULES"]

@@ -99,7 +99,9 @@ def _fmt_cell(value: Any) -> str:
     return str(value)
 
 
-def emit_table(df: pd.DataFrame, fmt: TableFormat | str, *, title: str | None = None) -> None:
+def emit_table(
+    df: pd.DataFrame, fmt: TableFormat | str, *, title: str | None = None, nowrap: tuple[str, ...] = ()
+) -> None:
     """Print a DataFrame as a rich table, CSV or JSON records on stdout.
 
     Parameters
@@ -111,6 +113,8 @@ def emit_table(df: pd.DataFrame, fmt: TableFormat | str, *, title: str | None = 
         values as ``null``.
     title : str, optional
         Title of the rich table (ignored for CSV and JSON).
+    nowrap : tuple of str
+        Columns the rich table prints whole, never wrapped or cut (names users type).
 
     """
     fmt = TableFormat(fmt)
@@ -122,7 +126,10 @@ def emit_table(df: pd.DataFrame, fmt: TableFormat | str, *, title: str | None = 
         table = Table(title=title, show_lines=False)
         for col in df.columns:
             numeric = pd.api.types.is_numeric_dtype(df[col])
-            table.add_column(str(col), justify="right" if numeric else "left")
+            keep = col in nowrap
+            width = int(df[col].astype(str).str.len().max()) if keep and len(df) else None
+            table.add_column(str(col), justify="right" if numeric else "left", no_wrap=keep,
+                             min_width=max(width or 0, len(str(col))) if keep else None)
         for row in df.itertuples(index=False):
             table.add_row(*(_fmt_cell(v) for v in row))
         Console(width=max(100, Console().width)).print(table)

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from cocamonitor.errors import InputError
+from cocamonitor.indicators import per_coca_area
 
 __all__ = [
     "ReportData",
@@ -282,7 +283,7 @@ def _municipal_wide(municipal: pd.DataFrame, year: int, previous: int | None) ->
 def _events_by_year(events: pd.DataFrame, coca_by_year: pd.Series, per: float) -> pd.DataFrame:
     g = events.groupby("year").agg(quantity=("quantity", "sum"), events=("events", "sum"))
     g["coca_ha"] = coca_by_year.reindex(g.index)
-    g["ratio"] = per * g["quantity"] / g["coca_ha"].where(g["coca_ha"] > 0)
+    g["ratio"] = per_coca_area(g["quantity"], g["coca_ha"], per=per)
     return g.reset_index()
 
 
@@ -302,7 +303,7 @@ def _events_by_department(
     idx = g.index.union(coca_dep.index[coca_dep > 0])
     g = g.reindex(idx).fillna({"quantity": 0.0, "events": 0})
     g["coca_ha"] = coca_dep.reindex(idx).fillna(0.0)
-    g["ratio"] = per * g["quantity"] / g["coca_ha"].where(g["coca_ha"] >= LABS_RATIO_MIN_HA)
+    g["ratio"] = per_coca_area(g["quantity"], g["coca_ha"], per=per, min_coca_ha=LABS_RATIO_MIN_HA)
     names = territories.drop_duplicates("department_code").set_index("department_code")["department"]
     g.insert(0, "department", names.reindex(g.index).to_numpy())
     g = g.reset_index().sort_values(["quantity", "coca_ha"], ascending=False, ignore_index=True)
