@@ -546,3 +546,23 @@ def test_help_explains_both_collapse_options(run_cli):
     text = " ".join(res.stdout.replace("\u2502", " ").split())  # drop the box's vertical bars
     assert "--collapse-variance" in text and "variance only" in text
     assert "--collapse-strata" in text and "prefer --collapse-variance" in text
+
+
+@pytest.mark.parametrize("name", ["areas.png", "areas.html"])
+def test_estimate_plot(run_cli, tmp_path, name):
+    out = tmp_path / ("a-directory-name-long-enough-to-pass-the-width-of-any-terminal-" * 2) / name
+    res = run_cli("area", "estimate", "--sample", str(SAMPLE), "--strata-areas", str(AREAS),
+                  "--plot", str(out), "--format", "json")
+    assert res.exit_code == 0, res.stderr
+    json.loads(res.stdout)  # the JSON document is still alone on stdout
+    assert f"wrote {out}\n" in res.stderr  # one line, never wrapped inside the path
+    head = out.read_bytes()[:64]
+    assert head.startswith(b"\x89PNG") if name.endswith(".png") else b"<html" in out.read_bytes()[:4000]
+
+
+def test_estimate_plot_bad_extension(run_cli, tmp_path):
+    res = run_cli("area", "estimate", "--sample", str(SAMPLE), "--strata-areas", str(AREAS),
+                  "--plot", str(tmp_path / "areas.txt"))
+    line = _error_line(res)
+    assert "--plot" in line and ".png" in line
+    assert not (tmp_path / "areas.txt").exists()

@@ -36,7 +36,9 @@ __all__ = [
     "to_jsonable",
 ]
 
-err_console = Console(stderr=True)
+#: Notes, progress and "wrote FILE" lines on stderr; never wrapped, so that a path stays whole
+#: in a log or a terminal narrower than it.
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 class TableFormat(str, Enum):

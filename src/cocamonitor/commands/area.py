@@ -256,9 +256,17 @@ def estimate_cmd(
         Variance, typer.Option("--variance", help="Post-stratified variance estimator.")
     ] = Variance.conditional,
     unit: Annotated[str | None, typer.Option("--unit", help="Unit of the areas (default: AREAS unit column).")] = None,
+    plot: Annotated[
+        Path | None,
+        typer.Option("--plot", help="Also draw mapped vs estimated area and accuracies: FILE.png or FILE.html."),
+    ] = None,
     fmt: FormatOpt = TableFormat.table,
 ) -> None:
     """Estimate class areas, accuracies and CIs from a labelled reference sample."""
+    if plot is not None:
+        from cocamonitor._plotting import figure_kind
+
+        figure_kind(plot, where="--plot")  # refuse a bad extension before any work
     if (strata_areas is None) == (map_path is None):
         raise InputError(
             "give exactly one of --strata-areas and --map",
@@ -335,6 +343,14 @@ def estimate_cmd(
     est = est.with_unit(unit).with_provenance(prov.to_dict())
     doc = est.to_dict()
     record_result("area estimate", doc)
+    if plot is not None:
+        from cocamonitor.area.plot import plot_area_estimate
+
+        try:
+            plot_area_estimate(est, plot)
+        except OSError as err:
+            raise InputError(f"cannot write {plot}: {err.strerror or err}", where="--plot") from None
+        err_console.print(f"wrote {plot}")
     if fmt is TableFormat.json:
         emit_json(doc)
         return

@@ -19,36 +19,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cocamonitor.errors import InputError
+from cocamonitor._plotting import figure_kind as _kind
+from cocamonitor._plotting import pyplot as _pyplot
 from cocamonitor.production.decompose import SeriesDecomposition
 from cocamonitor.production.sensitivity import SensitivityResult
 
 __all__ = ["plot_decomposition", "plot_sensitivity"]
-
-_RASTER = {".png", ".svg", ".pdf"}
-
-
-def _kind(path: Path) -> str:
-    suffix = path.suffix.lower()
-    if suffix in _RASTER:
-        return "mpl"
-    if suffix in {".html", ".htm"}:
-        return "plotly"
-    raise InputError(
-        f"cannot draw a figure as {suffix or 'a file without extension'!r}",
-        where=str(path),
-        hint="use .png, .svg, .pdf or .html",
-    )
-
-
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
 
 def plot_sensitivity(result: SensitivityResult, path: str | Path) -> Path:
     """Draw Sobol first-order/total indices and the tornado chart side by side.
