@@ -58,8 +58,10 @@ def test_two_sources_for_one_indicator_are_both_shown(national):
     assert gov["value"] == 5700 and "lower bound" in gov["note"]
     assert gov["citation"].startswith("https://www.whitehouse.gov/")
     # the 17 labs recorded in Peru (source code 01-51) are in the published total and said so
-    assert "17 not located in a Colombian municipality" in _row(national, 2021, "labs_destroyed",
-                                                                  "mindefensa")["note"]
+    note = _row(national, 2021, "labs_destroyed", "mindefensa")["note"]
+    assert note == "includes 17 not located in a Colombian municipality (Peru, code 01-51)"
+    note_2011 = _row(national, 2011, "labs_destroyed", "mindefensa")["note"]
+    assert note_2011 == "includes 1 not located in a Colombian municipality (no location)"
     areas = national[(national["year"] == 2020) & (national["indicator"] == "coca_area")]
     assert dict(zip(areas["source"], areas["value"].round(), strict=True)) == {
         "simci": 142784.0, "unodc": 143000.0, "us": 245000.0}

@@ -156,6 +156,8 @@ _NATIONAL_METRICS: dict[tuple[str, str], str] = {
     ("unodc", "labs_destroyed_reported"): "labs_destroyed",
 }
 _UNIT_FACTORS = {("kg", "t"): 0.001, ("t", "kg"): 1000.0}
+# MinDefensa location codes outside Colombia (the raw event table names them in DEPARTAMENTO)
+_FOREIGN_CODES = {"01-58": "Venezuela, code 01-58", "01-51": "Peru, code 01-51"}
 
 # municipal sources: key, dataset, value column, indicator, publisher
 _MUNICIPAL = (
@@ -332,10 +334,11 @@ def _municipal_source(
                             "value": sums.to_numpy(dtype=float)})
         out["note"] = pd.NA
         if not outside.empty:
-            per_year = outside.groupby("year").agg(
-                q=(col, "sum"), codes=("divipola", lambda s: ", ".join(sorted(s.fillna("none").unique()))))
+            where = outside["divipola"].map(_FOREIGN_CODES).fillna(outside["divipola"]).fillna("no location")
+            per_year = outside.assign(where=where).groupby("year").agg(
+                q=(col, "sum"), codes=("where", lambda s: ", ".join(sorted(s.unique()))))
             text = ("includes " + per_year["q"].map("{:,.0f}".format) + " not located in a Colombian "
-                    "municipality (source codes: " + per_year["codes"] + ")")
+                    "municipality (" + per_year["codes"] + ")")
             out["note"] = out["year"].map(text).astype("string")
     else:
         name, code = _registry_columns(inputs.territories, level)
@@ -441,7 +444,7 @@ def _coverage_notes(obs: pd.DataFrame, spans: dict[tuple[str, str], tuple[int, i
         what = "MinDefensa" if src == "mindefensa" else "SIMCI census"
         notes[(ind, src)] = f"missing: the {what} table covers {span[0]}-{span[1]}"
     if ("aerial_spraying", "mindefensa") in spans:
-        notes[("aerial_spraying", "mindefensa")] += " (aerial spraying was suspended in October 2015)"
+        notes[("aerial_spraying", "mindefensa")] += " (aerial spraying ended in 2015; data to 30 September)"
     reported = obs[~obs["source"].isin(["simci", "mindefensa"])].groupby(["indicator", "source"])["year"]
     for (ind, src), ys in reported:
         listed = _year_spans(ys.to_numpy())
@@ -460,6 +463,7 @@ def _ratios(grid: pd.DataFrame, min_coca_ha: float) -> pd.DataFrame:
         num = grid[grid["indicator"] == ind.numerator]
         if num.empty:
             continue
+        num = num[num["territory"] != UNASSIGNED]  # no coca area there by construction
         m = num.merge(coca, on=["territory", "year"], how="left")
         value = pd.Series(per_coca_area(m["value"], m["coca_ha"], per=ind.per, min_coca_ha=min_coca_ha),
                           index=m.index, dtype=float)
@@ -586,8 +590,9 @@ def results_table(
     lo, hi = int(lo), int(hi)
     if lo > hi:
         raise InputError(f"first year {lo} is after last year {hi}", where="years")
-    if hi < first or lo > last:
-        raise InputError(f"{lo}-{hi} is outside the data ({first}-{last})", where="years",
+    if lo < first or hi > last:
+        asked = str(lo) if lo == hi else f"{lo}-{hi}"
+        raise InputError(f"{asked} is outside the data ({first}-{last})", where="years",
                          hint=f"choose years within {first}-{last}")
     all_years = np.arange(first, last + 1)
     grid = _complete(obs, all_years, _coverage_notes(obs, spans))

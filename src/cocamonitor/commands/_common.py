@@ -129,7 +129,7 @@ def emit_table(
         for col in df.columns:
             numeric = pd.api.types.is_numeric_dtype(df[col])
             keep = col in nowrap
-            width = int(df[col].astype(str).str.len().max()) if keep and len(df) else None
+            width = int(df[col].map(_fmt_cell).str.len().max()) if keep and len(df) else None
             table.add_column(str(col), justify="right" if numeric else "left", no_wrap=keep,
                              min_width=max(width or 0, len(str(col))) if keep else None)
         for row in df.itertuples(index=False):

@@ -115,13 +115,14 @@ def show_cmd(
         emit_table(table, fmt)
         return
     cols = ["year", "indicator", "source", "value", "unit", "change_pct", "note"]
+    if tg is not None:  # notes and units are in the CSV and JSON output
+        cols = ["year", "indicator", "source", "value", "target", "actual_over_target", "met"]
     if level != "national":
         cols.insert(0, "territory")
-    if tg is not None:
-        cols += ["target", "actual_over_target", "met"]
     lo, hi = res.years
     title = f"Counternarcotics results {lo if lo == hi else f'{lo}-{hi}'} ({level})"
-    emit_table(table[cols], fmt, title=title, nowrap=("indicator", "year"))
+    keep = ("year", "indicator", "value", "change_pct", "target", "actual_over_target", "met")
+    emit_table(table[cols], fmt, title=title, nowrap=keep)
 
 
 def register(app: typer.Typer) -> None:
