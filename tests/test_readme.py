@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 README = Path(__file__).resolve().parents[1] / "README.md"
-GROUPS = {"data", "territory", "area", "production", "trend", "grid", "simulate"}
+GROUPS = {"data", "territory", "area", "production", "trend", "grid", "simulate", "store", "indicators"}
 
 
 def _readme_commands() -> list[list[str]]:
@@ -34,6 +34,8 @@ def test_readme_shows_the_two_commands_first():
 
 @pytest.mark.parametrize("argv", COMMANDS, ids=[" ".join(c[:2]) for c in COMMANDS])
 def test_readme_command_and_options_exist(run_cli, argv):
+    if argv[:1] == ["--store"]:  # the root option (cocamonitor --store PATH <command> ...)
+        argv = argv[2:]
     path = argv[:2] if argv[0] in GROUPS and len(argv) > 1 and not argv[1].startswith("-") else argv[:1]
     res = run_cli(*path, "--help")
     assert res.exit_code == 0, (path, res.stderr)

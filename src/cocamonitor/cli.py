@@ -49,7 +49,8 @@ def _root(
             metavar="PATH",
             help="Record each estimate run (inputs with SHA-256, parameters, version, results) in this "
             "DuckDB file, and read it with `cocamonitor store`. Nothing is recorded unless --store or "
-            "COCAMONITOR_STORE is given.",
+            "COCAMONITOR_STORE is given; without either, `cocamonitor store` reads "
+            "$XDG_DATA_HOME/cocamonitor/cocamonitor.duckdb (~/.local/share/... by default).",
         ),
     ] = None,
 ) -> None:

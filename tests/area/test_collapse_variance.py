@@ -28,7 +28,7 @@ from cocamonitor.area import (
 )
 from cocamonitor.area._core import VarianceGroups, moments, quantile, total_variance
 from cocamonitor.area._prepare import variance_groups
-from cocamonitor.errors import CocamonitorWarning, DesignError, ParameterError, UnknownNameError
+from cocamonitor.errors import CocamonitorWarning, DesignError, InputError, ParameterError, UnknownNameError
 
 # --- (a) known values computed by hand ------------------------------------------------------
 
@@ -409,3 +409,14 @@ def test_invariant_to_row_order_and_relabelling(case):
             assert other.classes[cls].area == pytest.approx(a.classes[cls].area, rel=1e-9, abs=1e-9)
             assert other.classes[cls].area_se == pytest.approx(a.classes[cls].area_se, rel=1e-9, abs=1e-6)
     assert np.isfinite(a.classes["coca"].area_se) and a.classes["coca"].area_se >= 0
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_grouped_samples(), st.dictionaries(st.text("s0123k ", max_size=3), st.text("s0123k ", max_size=3), max_size=4))
+def test_any_grouping_gives_an_estimate_or_an_input_error(case, groups):
+    sample, areas, _, _ = case
+    try:
+        est = estimate_stehman(sample, areas, classes=["coca", "other"], collapse_variance=groups)
+    except InputError:
+        return
+    assert np.isfinite(est.classes["coca"].area_se)

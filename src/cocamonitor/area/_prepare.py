@@ -78,6 +78,7 @@ def _warn_unequal_fractions(src: str, dst: str, s_lab: np.ndarray, areas: dict[s
             stacklevel=4,
         )
 
+
 def variance_groups(
     collapse_variance: Mapping[str, str],
     strata: Sequence[str],
@@ -121,11 +122,13 @@ def variance_groups(
             if lab in index:
                 continue
             if merged and lab in merged:
+                into = merged[lab]
+                while into in merged:  # a chain of merges
+                    into = merged[into]
                 raise UnknownNameError(
-                    f"stratum {lab!r} was merged into {merged[lab]!r} by collapse, so it is no "
-                    "longer a stratum",
+                    f"stratum {lab!r} was merged into {into!r} by collapse, so it is no longer a stratum",
                     where="collapse_variance",
-                    hint=f"name {merged[lab]!r} instead",
+                    hint=f"name {into!r} instead",
                 )
             raise UnknownNameError(
                 f"cannot group stratum {lab!r} for the variance: it is not a stratum",

@@ -181,10 +181,10 @@ def test_cmd(
         "years": years, "alpha": alpha, "confidence": confidence,
         "skip_missing": skip_missing, "dataset": dataset if file is None else None,
     })
-    record_result("trend test", doc)
     if plot is not None:
         plot_trend(mk.years, [float(series.loc[y]) for y in mk.years], plot, theil_sen=ts,
                    mann_kendall=mk, title=f"{src} {met} {mk.years[0]}-{mk.years[-1]}", unit=unit)
+    record_result("trend test", doc)
     if fmt is TableFormat.json:
         emit_json(doc)
         return
