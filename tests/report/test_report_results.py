@@ -6,6 +6,7 @@ published national figures), not copied from the report.
 
 from __future__ import annotations
 
+import json
 import re
 from html import unescape
 
@@ -49,7 +50,7 @@ def _results_rows(html: str) -> list[list[str]]:
         tr = re.sub(r'<sup class="ref">.*?</sup>', "", tr)
         cells = [unescape(re.sub(r"<[^>]+>", "", c)).strip()
                  for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", tr, flags=re.S)]
-        if len(cells) == 5:
+        if tr.lstrip().startswith("<th"):  # the first row of an indicator names it
             name = cells[0]
         else:
             cells = [name, *cells]
@@ -183,3 +184,75 @@ def test_a_report_of_the_first_year_has_no_previous_column_to_invent():
     assert sec["previous_year"] is None and sec["table"]["value_previous"].isna().all()
     labs = sec["table"].set_index("indicator").loc["labs_destroyed"]
     assert labs["value"] == 4.0 and np.isnan(labs["change"])
+
+
+# ----------------------------------------------------------------- targets (report --targets FILE)
+
+
+def test_report_with_the_users_targets_compares_them(run_cli, tmp_path):
+    e = _expected()
+    targets = tmp_path / "metas.csv"  # Spanish spreadsheet export: ';' and a decimal comma
+    targets.write_text("year;indicator;target\n2024;labs_destroyed;5000\n2024;coca_area;250000\n"
+                       "2024;labs_per_1000_ha_coca;18,5\n2023;labs_destroyed;6000\n2019;labs_destroyed;1\n",
+                       encoding="utf-8")
+    out = tmp_path / "r"
+    res = run_cli("report", "--year", str(YEAR), "--lang", "es", "--no-maps", "--targets", str(targets),
+                  "--out", str(out), "--json")
+    assert res.exit_code == 0, res.stderr
+    html = (out / "index.html").read_text("utf-8")
+    m = messages("es")
+    rows = {(r[0], r[1]): r for r in _results_rows(html)}
+
+    def verdict(ok: bool) -> str:
+        return m.results.met_yes if ok else m.results.met_no
+
+    labs = rows[(m.indicator.labs_destroyed, m.source.mindefensa)]
+    assert labs[-2:] == [f"≥ 6.000: {verdict(e['labs_prev'] >= 6000)}", f"≥ 5.000: {verdict(e['labs'] >= 5000)}"]
+    coca = rows[(m.indicator.coca_area, m.source.simci)]
+    assert coca[-1] == f"≤ 250.000: {verdict(e['coca'] <= 250000)}"  # coca area: at most
+    assert rows[(m.indicator.coca_area, m.source.unodc)][-1] == f"≤ 250.000: {m.results.met_na}"
+    ratio = rows[(m.indicator.labs_per_1000_ha_coca, f"{m.source.mindefensa} / {m.source.simci}")]
+    assert ratio[-1] == f"≥ 18,5: {verdict(e['ratio'] >= 18.5)}"
+    text = " ".join(unescape(html).split())
+    assert "no son metas oficiales publicadas" in text and "metas.csv" in text
+    assert "Las metas del archivo para 2019 no se muestran" in text
+    assert "el informe no incluye metas oficiales" in text  # still: none are bundled
+    back = pd.read_csv(out / "counternarcotics_results.csv").set_index(["indicator", "source"])
+    assert back.loc[("labs_destroyed", "mindefensa"), ["target_previous", "target"]].tolist() == [6000.0, 5000.0]
+    assert back.loc[("labs_destroyed", "mindefensa"), "met"] == (e["labs"] >= 5000)
+    assert back.loc[("coca_area", "simci"), "direction"] == "at_most"
+    prov = json.loads(res.stdout)["provenance"]
+    assert prov["parameters"]["targets"] == str(targets) and str(targets) in prov["inputs"]
+
+
+def test_targets_in_the_english_table(inputs):
+    from cocamonitor.indicators import validate_targets
+    from cocamonitor.report.render import _results_html
+    from cocamonitor.report.sections import results_section
+
+    tg = validate_targets(pd.DataFrame({"year": [YEAR], "indicator": ["labs_destroyed"], "target": [6000.0]}))
+    sec = results_section(YEAR, inputs, targets=tg)
+    m = messages("en")
+    rows = {(r[0], r[1]): r for r in _results_rows(str(_results_html(sec, "en", m)))}
+    labs = rows[(m.indicator.labs_destroyed, m.source.mindefensa)]
+    assert labs[-2:] == [DASH, f"≥ 6,000: {m.results.met_no if _expected()['labs'] < 6000 else m.results.met_yes}"]
+    assert rows[(m.indicator.coca_area, m.source.simci)][-2:] == [DASH, DASH]  # no target given
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("year,indicator,target,territory\n2024,labs_destroyed,5000,Nariño\n",
+     "line 2, column 'territory': territory 'Nariño' is not in the national table"),
+    ("year;indicator;target\n2024;labs_destroyd;5000\n",
+     "line 2, column 'indicator': unknown indicator 'labs_destroyd'; did you mean: labs_destroyed"),
+    ("year,indicator,target\n2024,labs_destroyed,-3\n", "line 2, column 'target'"),
+])
+def test_bad_targets_exit_2_naming_file_line_and_column(run_cli, tmp_path, text, expected):
+    bad = tmp_path / "targets.csv"
+    bad.write_text(text, encoding="utf-8")
+    out = tmp_path / "r"
+    res = run_cli("report", "--year", str(YEAR), "--lang", "en", "--no-maps", "--targets", str(bad),
+                  "--out", str(out))
+    assert res.exit_code == 2
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {bad}") and expected in lines[0], lines
+    assert not out.exists()  # nothing written

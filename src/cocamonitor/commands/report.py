@@ -34,6 +34,14 @@ def report(
         list[int] | None,
         typer.Option("--coca-class", help="Value(s) of --map-raster that mean coca (default 1)."),
     ] = None,
+    targets: Annotated[
+        Path | None,
+        typer.Option(
+            "--targets",
+            help="Your national targets (CSV/Parquet: year, indicator, target[, direction]), "
+            "compared with the counternarcotics results. None are bundled: none are public.",
+        ),
+    ] = None,
     screenshot: Annotated[
         Path | None,
         typer.Option(
@@ -62,7 +70,7 @@ def report(
     try:
         files = make_report(
             year, lang, out_dir, maps=maps, density_raster=map_raster,
-            coca_classes=tuple(coca_class or (1,)),
+            coca_classes=tuple(coca_class or (1,)), targets=targets,
         )
     except InputError as err:
         # the density grid reports raster problems as the generic --raster/--cell options;

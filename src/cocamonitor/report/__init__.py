@@ -40,6 +40,7 @@ def make_report(
     data: ReportData | None = None,
     density_raster: str | Path | None = None,
     coca_classes: tuple[int, ...] = (1,),
+    targets: str | Path | None = None,
 ) -> ReportFiles:
     """Build and write the report for ``year`` in ``lang`` from the bundled datasets.
 
@@ -59,6 +60,11 @@ def make_report(
         A classified coca map of ``year`` (GeoTIFF, projected CRS): adds a 1 km density map.
     coca_classes : tuple of int
         Values of ``density_raster`` that mean coca.
+    targets : path, optional
+        The user's national targets (CSV/Parquet: ``year, indicator, target[, direction]``,
+        see :func:`cocamonitor.indicators.read_targets`), compared with the results of the
+        report year and the year before. No official targets are bundled (none are public).
+        Ignored when ``data`` is given (its sections are already computed).
 
     Raises
     ------
@@ -67,6 +73,11 @@ def make_report(
 
     """
     lang = check_lang(lang)
+    target_table = None
+    if targets is not None and data is None:  # a bad file fails before any long computation
+        from cocamonitor.indicators import read_targets
+
+        target_table = read_targets(targets)
     if inputs is None:
         inputs = ReportInputs.from_datasets(maps=maps)
     if data is None:
@@ -74,7 +85,8 @@ def make_report(
 
         check_year(int(year), sorted(inputs.municipal["year"].unique()))
         extras: dict[str, Any] = extra_sections(
-            int(year), inputs, density_raster=density_raster, coca_classes=coca_classes
+            int(year), inputs, density_raster=density_raster, coca_classes=coca_classes,
+            targets=target_table,
         )
         data = build_report_data(int(year), inputs, extras=extras)
     files = write_report(
@@ -84,7 +96,8 @@ def make_report(
         municipalities=inputs.municipalities if maps else None,
         departments=inputs.departments if maps else None,
     )
-    prov = _provenance(data, lang, maps, density_raster, coca_classes)
+    prov = _provenance(data, lang, maps, density_raster, coca_classes,
+                       targets if target_table is not None else None)
     path = Path(out_dir) / "run_provenance.json"
     path.write_text(json.dumps(prov, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return dataclasses.replace(files, provenance=prov)
@@ -92,7 +105,7 @@ def make_report(
 
 def _provenance(
     data: ReportData, lang: str, maps: bool, density_raster: str | Path | None,
-    coca_classes: tuple[int, ...],
+    coca_classes: tuple[int, ...], targets: str | Path | None = None,
 ) -> dict[str, Any]:
     """Return the inputs (with SHA-256) and parameters behind the report's numbers."""
     from cocamonitor.datasets import data_path
@@ -114,4 +127,7 @@ def _provenance(
     if density_raster is not None:
         inputs.append(Path(density_raster))
         params["coca_classes"] = list(coca_classes)
+    if targets is not None:
+        inputs.append(Path(targets))
+        params["targets"] = str(targets)
     return Provenance.build(inputs=inputs, parameters=params).to_dict()

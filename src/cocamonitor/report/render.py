@@ -217,8 +217,10 @@ def _context(data: ReportData) -> dict[str, Any]:
         "spray_last": int(spray["year"].max()) if len(spray) else None,
         "spray_total": float(spray["quantity"].sum()),
         "spraying_year": data.spraying_year,
-        "results": {k: v for k, v in (extras.get("results") or {}).items()
-                    if k in ("year", "previous_year", "left_out")} or None,
+        "results": {k: (Path(v).name if k == "targets" else v)
+                    for k, v in (extras.get("results") or {}).items()
+                    if k in ("year", "previous_year", "left_out", "targets", "targets_ignored_years")}
+        or None,
         "density": {k: v for k, v in (extras.get("density") or {}).items()
                     if k in ("source", "cell_m", "total_ha", "n_cells", "max_density")} or None,
     }
@@ -339,8 +341,20 @@ def _results_html(sec: dict[str, Any], lang: str, m: _Messages) -> Markup:
             return f'<td class="num" title="{escape(str(note))}">{cell}{sup([k])}</td>'
         return f'<td class="num">{cell}</td>'
 
+    def target_cell(row: dict[str, Any], suffix: str, dec: int) -> str:
+        target = row["target" + suffix]
+        if _is_na(target):
+            return '<td class="num">–</td>'
+        sign = "≤" if row["direction"] == "at_most" else "≥"
+        met = row["met" + suffix]
+        verdict = r.met_na if _is_na(met) else (r.met_yes if bool(met) else r.met_no)
+        return f'<td class="num">{escape(sign)} {escape(fmt_number(target, lang, dec))}: {escape(verdict)}</td>'
+
     prev, year = sec["previous_year"], sec["year"]
     head = [r.indicator, r.source, str(prev) if prev is not None else "", str(year), r.change]
+    with_targets = "target" in table.columns
+    if with_targets:
+        head += [r.target.format(year=y) for y in ((prev,) if prev is not None else ()) + (year,)]
     head_html = "".join(
         f'<th class="{"num" if i >= 2 else ""}" scope="col">{escape(h)}</th>' for i, h in enumerate(head))
     rows = table.to_dict(orient="records")
@@ -371,6 +385,8 @@ def _results_html(sec: dict[str, Any], lang: str, m: _Messages) -> Markup:
         if not _is_na(row["change_pct"]):
             change += f" ({fmt_percent(row['change_pct'] / 100.0, lang, 1, signed=True)})"
         cells.append(f'<td class="num">{escape(change)}</td>')
+        if with_targets:
+            cells += [target_cell(row, suffix, dec) for suffix in (("_previous",) if prev is not None else ()) + ("",)]
         body.append(f"<tr>{''.join(cells)}</tr>")
     items = "".join(f'<li id="results-note-{k}">{n}</li>' for k, n in enumerate(notes, start=1))
     return Markup(

@@ -192,12 +192,16 @@ def production_section(year: int, inputs: Any) -> dict[str, Any] | None:
 
 
 #: Columns of the results table (``counternarcotics_results.csv``): one row per indicator and
-#: source, the year before and the report year side by side.
+#: source, the year before and the report year side by side (plus :data:`TARGET_COLUMNS` when
+#: the user gave targets).
 RESULTS_COLUMNS = [
     "indicator", "unit", "source", "publisher", "previous_year", "value_previous", "year", "value",
     "change", "change_pct", "years_with_figures", "note_previous", "note", "citation_previous",
     "citation",
 ]
+
+#: Columns added to the results table by user-supplied targets (``report --targets FILE``).
+TARGET_COLUMNS = ["direction", "target_previous", "met_previous", "target", "met"]
 
 
 def _indicator_inputs(inputs: Any) -> Any:
@@ -221,7 +225,7 @@ def _indicator_inputs(inputs: Any) -> Any:
                            labs=inputs.labs, territories=inputs.territories, citations=citations)
 
 
-def results_section(year: int, inputs: Any) -> dict[str, Any]:
+def results_section(year: int, inputs: Any, *, targets: pd.DataFrame | None = None) -> dict[str, Any]:
     """Counternarcotics results of ``year`` and the year before, from :mod:`cocamonitor.indicators`.
 
     Every indicator of :func:`cocamonitor.indicators.results_table` (national level) with each
@@ -229,13 +233,24 @@ def results_section(year: int, inputs: Any) -> dict[str, Any]:
     with the module's note, never 0. ``years_with_figures`` says which years the source (for
     an indicator without any source in these years: any source) has figures for.
 
+    Parameters
+    ----------
+    year : int
+        Report year.
+    inputs : ReportInputs
+        The report's tables.
+    targets : DataFrame, optional
+        The user's targets (:func:`cocamonitor.indicators.read_targets`; national only). No
+        official targets are bundled: there is no public series.
+
     Returns
     -------
     dict
         ``table`` (:data:`RESULTS_COLUMNS`, the CSV ``counternarcotics_results.csv``), ``year``,
         ``previous_year`` (``None`` when the data start at ``year``), ``left_out`` (sources with
-        figures only in other years: ``indicator, source, publisher, years_with_figures``) and
-        ``notes`` (the module's caveats of the whole table).
+        figures only in other years: ``indicator, source, publisher, years_with_figures``),
+        ``notes`` (the module's caveats of the whole table) and, with targets, ``targets``
+        (file name) and ``targets_ignored_years`` (years of the file not in the table).
 
     Examples
     --------
@@ -250,10 +265,12 @@ def results_section(year: int, inputs: Any) -> dict[str, Any]:
     ind_inputs = _indicator_inputs(inputs)
     previous: int | None = year - 1
     try:
-        res = results_table((year - 1, year), inputs=ind_inputs)
-    except InputError:  # the year before is outside the data: the report year alone
+        res = results_table((year - 1, year), inputs=ind_inputs, targets=targets)
+    except InputError as err:  # the year before is outside the data: the report year alone
+        if err.where != "years":
+            raise
         previous = None
-        res = results_table((year, year), inputs=ind_inputs)
+        res = results_table((year, year), inputs=ind_inputs, targets=targets)
     long = res.to_frame()
     every = results_table(inputs=ind_inputs).to_frame().dropna(subset=["value"])
 
@@ -292,7 +309,23 @@ def results_section(year: int, inputs: Any) -> dict[str, Any]:
         for i, s in zip(wide["indicator"], wide["source"], strict=True)
     ]
     wide["source"] = wide["source"].replace("", pd.NA)
-    wide = wide[RESULTS_COLUMNS]
+    columns = list(RESULTS_COLUMNS)
+    extra: dict[str, Any] = {}
+    if targets is not None:
+        columns += TARGET_COLUMNS
+        by_key = pd.MultiIndex.from_frame(wide[keys].fillna(""))
+        now = cur.reindex(by_key)
+        before = long[long["year"] == (previous if previous is not None else -1)]
+        before = before.set_index(keys).reindex(by_key)  # all NaN without a year before
+        wide["direction"] = now["direction"].fillna(before["direction"]).to_numpy()
+        wide["target_previous"] = before["target"].to_numpy(dtype=float)
+        wide["met_previous"] = pd.array(before["met"].to_numpy(), dtype="boolean")
+        wide["target"] = now["target"].to_numpy(dtype=float)
+        wide["met"] = pd.array(now["met"].to_numpy(), dtype="boolean")
+        shown_years = {year} | ({previous} if previous is not None else set())
+        extra = {"targets": str(targets.attrs.get("source", "")),
+                 "targets_ignored_years": sorted(int(y) for y in set(targets["year"]) - shown_years)}
+    wide = wide[columns]
 
     shown = set(zip(long["indicator"], long["source"], strict=True))
     pairs = every.drop_duplicates(keys)
@@ -303,7 +336,7 @@ def results_section(year: int, inputs: Any) -> dict[str, Any]:
         if kind[i] == "reported"  # a ratio's missing source is its numerator's, listed already
     ]
     return {"table": wide, "year": year, "previous_year": previous, "left_out": left_out,
-            "notes": list(res.notes)}
+            "notes": list(res.notes), **extra}
 
 
 def density_section(
@@ -353,14 +386,17 @@ def density_section(
 
 def extra_sections(
     year: int, inputs: Any, *, density_raster: str | Path | None = None,
-    coca_classes: tuple[int, ...] = (1,),
+    coca_classes: tuple[int, ...] = (1,), targets: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
     """Return every section from other modules that is available.
 
-    ``trends`` and ``production`` always (when the modules are installed), ``density`` when a
+    ``trends`` and ``production`` always (when the modules are installed), ``results`` (the
+    counternarcotics results table; compared with ``targets`` when given), ``density`` when a
     map raster is given, and ``tables`` (extra CSV tables by file stem).
     """
     out: dict[str, Any] = {}
+    # first: targets that do not fit the table fail before the longer sections are computed
+    out["results"] = results_section(year, inputs, targets=targets)
     if density_raster is not None:
         out["density"] = density_section(density_raster, year, coca_classes=coca_classes)
     try:
@@ -370,7 +406,6 @@ def extra_sections(
     prod = production_section(year, inputs)
     if prod is not None:
         out["production"] = prod
-    out["results"] = results_section(year, inputs)
     tables: dict[str, pd.DataFrame] = {"counternarcotics_results": out["results"]["table"]}
     if "trends" in out:
         tables["trend_tests"] = out["trends"]["table"]
