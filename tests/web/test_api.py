@@ -143,8 +143,26 @@ def test_openapi_documents_every_api_route(client):
     spec = client.get("/openapi.json").json()
     paths = set(spec["paths"])
     assert {"/api/datasets", "/api/datasets/{name}", "/api/coca/{year}", "/api/national", "/api/trend",
-            "/api/territory"} <= paths
+            "/api/territory", "/api/indicators"} <= paths
     assert all(p.startswith("/api/") for p in paths)  # pages and views are not part of the API
     docs = client.get("/docs")
     assert docs.status_code == 200 and "/api/trend" in docs.text
     assert "cdn" not in docs.text.lower()
+
+
+def test_indicators_are_the_document_of_indicators_show(client, run_cli):
+    api = client.get("/api/indicators?years=2023-2024&indicator=labs_destroyed,labs_per_1000_ha_coca")
+    cli = run_cli("indicators", "show", "--years", "2023-2024", "--indicator",
+                  "labs_destroyed,labs_per_1000_ha_coca", "--format", "json")
+    assert api.status_code == 200 and cli.exit_code == 0, (api.text, cli.stderr)
+    a, c = api.json(), json.loads(cli.stdout)
+    assert a["indicators"] == c["indicators"] and a["notes"] == c["notes"]
+    assert a["provenance"]["inputs"] == c["provenance"]["inputs"]
+    labs = {r["year"]: r["value"] for r in a["indicators"] if r["indicator"] == "labs_destroyed"}
+    assert labs[2024] == float(datasets.load("labs").query("year == 2024")["quantity"].sum())
+
+
+def test_indicators_bad_input(client):
+    _one_line_error(client.get("/api/indicators?indicator=labs_destroid"), 404, "labs_destroid", "labs_destroyed")
+    _one_line_error(client.get("/api/indicators?years=20x4"), 422, "years")
+    _one_line_error(client.get("/api/indicators?by=zona-futuro"), 422, "zona")

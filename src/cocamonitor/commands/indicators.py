@@ -16,7 +16,7 @@ from cocamonitor import indicators as ind
 from cocamonitor.commands._common import TableFormat, emit_json, emit_table, err_console
 from cocamonitor.errors import InputError, UnknownNameError, suggest
 
-__all__ = ["indicators_app", "parse_years", "register"]
+__all__ = ["indicators_app", "indicators_document", "parse_years", "register"]
 
 indicators_app = typer.Typer(
     help="Counternarcotics results (coca area, spraying, eradication, seizures, labs) and targets.",
@@ -45,6 +45,60 @@ def parse_years(text: str, where: str = "--years") -> tuple[int, int]:
     if lo > hi:
         raise InputError(f"first year {lo} is after last year {hi}", where=where, hint=f"write {hi}-{lo}")
     return lo, hi
+
+
+def indicators_document(
+    years: str | None,
+    by: str = "national",
+    indicator: str | None = None,
+    *,
+    targets: Path | None = None,
+    min_coca_ha: float = ind.MIN_COCA_HA,
+    option: dict[str, str] | None = None,
+) -> tuple[ind.IndicatorTable, dict]:
+    """Check the options, build the results table and its JSON document (with provenance).
+
+    Shared by ``indicators show`` and the web API (``/api/indicators``); ``option`` renames
+    the options in error messages (e.g. ``{"years": "years"}`` for query parameters).
+
+    Examples
+    --------
+    >>> res, doc = indicators_document("2024", indicator="labs_destroyed")
+    >>> doc["indicators"][0]["value"], sorted(doc["provenance"])
+    (5233.0, ['inputs', 'parameters', 'version'])
+
+    """
+    from cocamonitor.provenance import Provenance
+
+    name = {"years": "--years", "by": "--by", "indicator": "--indicator", "min_coca_ha": "--min-coca-ha",
+            **(option or {})}
+    level = by.strip().lower()
+    if level not in ind.LEVELS:
+        raise UnknownNameError(f"unknown level {by!r}", where=name["by"], hint=suggest(level, ind.LEVELS[:3]))
+    span = parse_years(years, where=name["years"]) if years is not None else None
+    names = None
+    if indicator is not None:
+        names = [n.strip() for n in indicator.split(",") if n.strip()]
+        bad = [n for n in names if n not in {i.name for i in ind.INDICATORS}]
+        if bad or not names:
+            raise UnknownNameError(f"unknown indicator {bad[0] if bad else indicator!r}", where=name["indicator"],
+                                   hint=ind.suggest_indicator(bad[0] if bad else ""))
+    if min_coca_ha < 0:
+        raise InputError(f"must be >= 0, got {min_coca_ha}", where=name["min_coca_ha"])
+    tg = ind.read_targets(targets) if targets is not None else None
+    try:
+        res = ind.results_table(span, by=level, indicators=names, targets=tg, min_coca_ha=min_coca_ha)
+    except InputError as err:
+        if err.where == "years":
+            raise InputError(err.message, where=name["years"], hint=err.hint) from None
+        raise
+    inputs = [*ind.IndicatorInputs.files(), *([targets] if targets is not None else [])]
+    doc = res.to_dict()
+    doc["provenance"] = Provenance.build(inputs=inputs, parameters={
+        "years": list(res.years), "by": level, "indicators": names,
+        "targets": str(targets) if targets is not None else None, "min_coca_ha": min_coca_ha,
+    }).to_dict()
+    return res, doc
 
 
 @indicators_app.command("list")
@@ -77,37 +131,11 @@ def show_cmd(
 
     Example: cocamonitor indicators show --years 2020-2024 --indicator labs_destroyed,labs_per_1000_ha_coca
     """
-    from cocamonitor.provenance import Provenance
-
-    level = by.strip().lower()
-    if level not in ind.LEVELS:
-        raise UnknownNameError(f"unknown level {by!r}", where="--by", hint=suggest(level, ind.LEVELS[:3]))
-    span = parse_years(years) if years is not None else None
-    names = None
-    if indicator is not None:
-        names = [n.strip() for n in indicator.split(",") if n.strip()]
-        bad = [n for n in names if n not in {i.name for i in ind.INDICATORS}]
-        if bad or not names:
-            raise UnknownNameError(f"unknown indicator {bad[0] if bad else indicator!r}", where="--indicator",
-                                   hint=ind.suggest_indicator(bad[0] if bad else ""))
-    if min_coca_ha < 0:
-        raise InputError(f"must be >= 0, got {min_coca_ha}", where="--min-coca-ha")
-    tg = ind.read_targets(targets) if targets is not None else None
-    try:
-        res = ind.results_table(span, by=level, indicators=names, targets=tg, min_coca_ha=min_coca_ha)
-    except InputError as err:
-        if err.where == "years":
-            raise InputError(err.message, where="--years", hint=err.hint) from None
-        raise
+    res, doc = indicators_document(years, by, indicator, targets=targets, min_coca_ha=min_coca_ha)
     if fmt is TableFormat.json:
-        inputs = [*ind.IndicatorInputs.files(), *([targets] if targets is not None else [])]
-        doc = res.to_dict()
-        doc["provenance"] = Provenance.build(inputs=inputs, parameters={
-            "years": list(res.years), "by": level, "indicators": names,
-            "targets": str(targets) if targets is not None else None, "min_coca_ha": min_coca_ha,
-        }).to_dict()
         emit_json(doc)
         return
+    level = res.level
     for text in res.notes:
         err_console.print(f"note: {text}", markup=False, highlight=False)
     table = res.to_frame()
@@ -115,7 +143,7 @@ def show_cmd(
         emit_table(table, fmt)
         return
     cols = ["year", "indicator", "source", "value", "unit", "change_pct", "note"]
-    if tg is not None:  # notes and units are in the CSV and JSON output
+    if targets is not None:  # notes and units are in the CSV and JSON output
         cols = ["year", "indicator", "source", "value", "target", "actual_over_target", "met"]
     if level != "national":
         cols.insert(0, "territory")

@@ -1,4 +1,4 @@
-"""The JSON API under ``/api``: bundled datasets, map values, national series, trends, territory.
+"""The JSON API under ``/api``: datasets, map values, national series, trends, territory, indicators.
 
 Numbers are numbers and missing values ``null``; lists of rows are lists of records, as in the
 command line's ``--format json``. Bad input gives 422 (or 404 for an unknown name) with a
@@ -14,6 +14,7 @@ from fastapi import APIRouter, Path, Query
 from cocamonitor import datasets
 from cocamonitor.commands._common import to_jsonable
 from cocamonitor.errors import UnknownNameError
+from cocamonitor.indicators import MIN_COCA_HA
 from cocamonitor.web import state
 
 __all__ = ["router"]
@@ -119,3 +120,20 @@ def territory(q: Annotated[str, Query(min_length=1, description="Name (accents o
         lookup(q)  # raises UnknownNameError with the closest names
         raise UnknownNameError(f"no municipality matches {q!r}", where="q")  # pragma: no cover
     return to_jsonable(hits.reset_index(drop=True))
+
+
+@router.get("/indicators", summary="Counternarcotics results by year, indicator and source "
+            "(as `cocamonitor indicators show --format json`)")
+def indicators(
+    years: Annotated[str | None, Query(description="One year (2024) or a range (2015-2024).")] = None,
+    by: Annotated[str, Query(description="national, department or pdet-subregion.")] = "national",
+    indicator: Annotated[str | None, Query(description="Comma-separated indicator names.")] = None,
+    min_coca_ha: Annotated[float, Query(description="Hide ratios where coca is below this (ha).")] = MIN_COCA_HA,
+) -> dict[str, Any]:
+    """One record per (territory, year, indicator, source), with notes and provenance."""
+    from cocamonitor.commands.indicators import indicators_document
+
+    _, doc = indicators_document(years, by, indicator, min_coca_ha=min_coca_ha,
+                                 option={"years": "years", "by": "by", "indicator": "indicator",
+                                         "min_coca_ha": "min_coca_ha"})
+    return to_jsonable(doc)
