@@ -137,6 +137,20 @@ def test_every_source_is_cited_with_a_link(written, data):
             assert f'<a href="{url}"' in unescape(notes), url
 
 
+def test_caveats_of_the_figures_are_notes_labelled_in_each_language(written, data):
+    """The figures' own caveats are English text from the compiled table: the Spanish report
+    says so instead of passing them off as Spanish."""
+    table = data.extras["results"]["table"]
+    caveats = sorted({str(v) for col in ("note", "note_previous") for v, x in zip(table[col], table["value" if
+                      col == "note" else "value_previous"], strict=True) if isinstance(v, str) and x == x})
+    assert caveats, "the 2023-2024 table has figures with caveats (e.g. the 2023 seizures)"
+    for lang, label in (("es", "Nota (en inglés, como la recoge la tabla de cifras): "), ("en", "Note: ")):
+        notes = unescape(re.search(r'<ol class="notes">(.*?)</ol>', written[lang].html.read_text("utf-8"),
+                                   flags=re.S).group(1))
+        for c in caveats:
+            assert f"{label}{c}" in notes, (lang, c)
+
+
 def test_section_says_publishers_differ_and_no_targets_are_bundled(written):
     es = " ".join(unescape(written["es"].html.read_text("utf-8")).split())
     en = " ".join(unescape(written["en"].html.read_text("utf-8")).split())

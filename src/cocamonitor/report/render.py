@@ -336,9 +336,10 @@ def _results_html(sec: dict[str, Any], lang: str, m: _Messages) -> Markup:
             k = ref(Markup(escape(text)))
             return f'<td class="num missing" title="{escape(text)}">–{sup([k])}</td>'
         cell = escape(fmt_number(value, lang, dec))
-        if not _is_na(note):
-            k = ref(_linked(str(note)))
-            return f'<td class="num" title="{escape(str(note))}">{cell}{sup([k])}</td>'
+        if not _is_na(note):  # the data's own caveat, in English as compiled
+            text = r.source_note.format(note=str(note))
+            k = ref(_linked(text))
+            return f'<td class="num" title="{escape(text)}">{cell}{sup([k])}</td>'
         return f'<td class="num">{cell}</td>'
 
     def target_cell(row: dict[str, Any], suffix: str, dec: int) -> str:
