@@ -16,8 +16,10 @@ __all__ = ["figure_kind", "pyplot"]
 _STATIC = {".png", ".svg", ".pdf"}
 
 
-def figure_kind(path: Path, *, where: str | None = None) -> Literal["mpl", "plotly"]:
+def figure_kind(path: str | Path, *, where: str | None = None, html: bool = True) -> Literal["mpl", "plotly"]:
     """Return ``"mpl"`` for a static image, ``"plotly"`` for HTML; refuse anything else.
+
+    ``html=False`` refuses ``.html`` too (figures drawn with matplotlib only).
 
     Examples
     --------
@@ -25,15 +27,15 @@ def figure_kind(path: Path, *, where: str | None = None) -> Literal["mpl", "plot
     ('mpl', 'plotly')
 
     """
-    suffix = path.suffix.lower()
+    suffix = Path(path).suffix.lower()
     if suffix in _STATIC:
         return "mpl"
-    if suffix in {".html", ".htm"}:
+    if html and suffix in {".html", ".htm"}:
         return "plotly"
     raise InputError(
         f"cannot draw a figure as {suffix or 'a file without extension'!r}",
         where=where or str(path),
-        hint="use .png, .svg, .pdf or .html",
+        hint="use .png, .svg, .pdf" + (" or .html" if html else ""),
     )
 
 

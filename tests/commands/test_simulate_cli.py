@@ -104,6 +104,7 @@ def test_compare_table_and_csv(run_cli):
     ("", ("--size", "5"), "--size"),
     ("", ("--replicates", "0"), "--replicates"),
     ("", ("--plot", "chart.txt"), "--plot"),
+    ("", ("--plot", "chart.html"), ".png, .svg, .pdf"),
     ("", ("--seed", "-3"), "--seed"),
 ])
 def test_bad_input_exit_2_one_line(run_cli, tmp_path, toml, args, match):

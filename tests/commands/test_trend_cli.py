@@ -53,7 +53,7 @@ def test_us_series_gaps_are_named_or_skipped(run_cli):
     (("trend", "change", "--a", "100,-3", "--b", "120,4"), "standard error"),
     (("trend", "change", "--from", "2020", "--to", "2030"), "no unodc area figure for 2030"),
     (("trend", "compare", "--sources", "unodc"), "two sources"),
-    (("trend", "compare", "--plot", "x.pdf"), ".png or .html"),
+    (("trend", "compare", "--plot", "x.txt"), ".png, .svg, .pdf or .html"),
 ])
 def test_bad_input_exits_2(run_cli, args, msg):
     res = run_cli(*args)

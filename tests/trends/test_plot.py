@@ -36,7 +36,14 @@ def test_panel_chart(tmp_path):
 
 
 def test_bad_suffix(tmp_path):
-    with pytest.raises(InputError, match=r"\.png or \.html"):
-        plot_comparison(_cmp(), tmp_path / "c.pdf")
+    with pytest.raises(InputError, match=r"\.png, \.svg, \.pdf or \.html"):
+        plot_comparison(_cmp(), tmp_path / "c.jpg")
+
+
+@pytest.mark.parametrize("suffix, magic", [(".svg", b"<?xml"), (".pdf", b"%PDF")])
+def test_svg_and_pdf_as_for_every_other_figure(tmp_path, suffix, magic):
+    """The same formats as the area, production and simulation figures (was .png/.html only)."""
+    out = plot_comparison(_cmp(), tmp_path / f"c{suffix}")
+    assert out.read_bytes().startswith(magic)
     with pytest.raises(InputError, match="does not exist"):
         plot_comparison(_cmp(), tmp_path / "nope" / "c.png")

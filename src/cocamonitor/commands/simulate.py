@@ -19,6 +19,7 @@ import pandas as pd
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from cocamonitor._plotting import figure_kind
 from cocamonitor.commands._common import TableFormat, emit_json, emit_table, err_console, record_result
 from cocamonitor.errors import InputError, ParameterError
 from cocamonitor.provenance import Provenance
@@ -228,9 +229,8 @@ def compare_cmd(
                          hint="write e.g. 2015-2024")
     if replicates < 1:
         raise InputError(f"--replicates must be at least 1, got {replicates}", where="--replicates")
-    if plot is not None and plot.suffix.lower() not in (".png", ".svg", ".pdf"):
-        raise InputError(f"cannot tell the chart format of {plot}", where="--plot",
-                         hint="end the name in .png, .svg or .pdf")
+    if plot is not None:
+        figure_kind(plot, where="--plot", html=False)
     with _progress("simulate compare", replicates * len(yrs)) as advance:
         cmp = compare(cfg, yrs, replicates, seed, progress=advance)
     if plot is not None:

@@ -35,7 +35,7 @@ trend_app = typer.Typer(
 
 FormatOpt = Annotated[TableFormat, typer.Option("--format", "-f", help="table, csv or json.")]
 PlotOpt = Annotated[
-    Path | None, typer.Option("--plot", help="Also write a chart: FILE.png or FILE.html (offline).")
+    Path | None, typer.Option("--plot", help="Also write a chart: FILE.png, .svg, .pdf or .html (offline).")
 ]
 ConfOpt = Annotated[float, typer.Option("--confidence", help="Confidence level of intervals and tests.")]
 _CONCEPTS = {

@@ -25,6 +25,7 @@ from typing import Any, Literal
 import numpy as np
 import plotly.graph_objects as go
 
+from cocamonitor._plotting import pyplot
 from cocamonitor.report.locale import fmt_number
 
 __all__ = [
@@ -170,11 +171,9 @@ class ChartSpec:
     # ------------------------------------------------------------------ matplotlib
     def to_png(self, path: str | Path, lang: str) -> Path:
         """Render as a static PNG with matplotlib (returns the path written)."""
-        import matplotlib
+        from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-        from matplotlib.ticker import FuncFormatter
+        plt = pyplot()
 
         path = Path(path)
         hbar = any(s.kind == "hbar" for s in self.series)
@@ -220,7 +219,7 @@ class ChartSpec:
             ax.set_xlabel(self.xlabel)
             ax.set_ylim(bottom=0)
             if any(s.kind in ("line", "bar", "errorbar") for s in self.series):
-                ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+                ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         if ax2 is not None:
             ax2.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: fmt_number(v, lang, 1)))
             ax2.set_ylabel(self.y2label)

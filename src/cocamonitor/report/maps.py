@@ -29,6 +29,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import shapely
 
+from cocamonitor._plotting import pyplot
+
 __all__ = [
     "GEO_ASSETS_STUB",
     "choropleth",
@@ -208,11 +210,9 @@ def choropleth_png(
     formatter: Callable[[float, Any], str],
 ) -> None:
     """Write a matplotlib PNG of the same choropleth (for print and the PNG folder)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     from matplotlib.ticker import FuncFormatter
+
+    plt = pyplot()
 
     mun = municipalities.merge(values[["divipola", value_col]], on="divipola", how="inner")
     departments = departments[~departments["department_code"].isin(OFF_MAP_DEPARTMENTS)]
@@ -308,11 +308,9 @@ def density_png(
     formatter: Callable[[float, Any], str],
 ) -> None:
     """Write the density map as a matplotlib PNG."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     from matplotlib.ticker import FuncFormatter
+
+    plt = pyplot()
 
     dens = np.asarray(grid.density[-1], dtype=float)
     masked = np.ma.masked_where(~(dens > 0), dens)

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from cocamonitor._plotting import figure_kind, pyplot
 from cocamonitor.errors import InputError
 from cocamonitor.trends.change import ChangeResult, SensitivityResult
 from cocamonitor.trends.compare import ComparisonResult
@@ -50,7 +51,7 @@ class _Panel:
 
 
 def check_plot_path(path: str | Path, *, where: str = "--plot") -> Path:
-    """Return ``path`` as a Path if it ends in ``.png`` or ``.html``, else raise InputError.
+    """Return ``path`` as a Path if it is a figure format (.png/.svg/.pdf/.html) in an existing folder.
 
     Examples
     --------
@@ -59,26 +60,22 @@ def check_plot_path(path: str | Path, *, where: str = "--plot") -> Path:
 
     """
     p = Path(path)
-    if p.suffix.lower() not in (".png", ".html"):
-        raise InputError(f"cannot write a chart to {str(p)!r}", where=where,
-                         hint="give a file name ending in .png or .html")
+    figure_kind(p, where=where)
     if not p.parent.exists():
         raise InputError(f"folder {str(p.parent)!r} does not exist", where=where)
     return p
 
 
 def _render(panels: list[_Panel], path: Path, title: str) -> Path:
-    if path.suffix.lower() == ".png":
+    if figure_kind(path) == "mpl":
         return _render_png(panels, path, title)
     return _render_html(panels, path, title)
 
 
 def _render_png(panels: list[_Panel], path: Path, title: str) -> Path:
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
     from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    plt = pyplot()
 
     fig, axes = plt.subplots(len(panels), 1, figsize=(9, 3.6 * len(panels)), squeeze=False)
     for ax, panel in zip(axes[:, 0], panels, strict=True):
