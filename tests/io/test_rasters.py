@@ -202,13 +202,20 @@ def test_per_pixel_areas_do_not_depend_on_the_window():
 
 
 def test_one_pixel_rasters_have_knot_areas_too():
+    """A raster one pixel wide or tall has a single knot along that axis (no interpolation)."""
+    from pyproj import Transformer
+
+    from cocamonitor.io.rasters import _pixel_areas
+
+    ea = CRS("EPSG:6933")
     for width, height in [(1, 1), (1, 5), (5, 1)]:
         info = RasterInfo("p.tif", CRS("EPSG:9377"), Affine(10, 0, 5e6, 0, -10, 2e6),
                           width, height, 1, "uint8", None, (1, 1))
-        area = pixel_area(info, equal_area_crs="EPSG:6933")
+        area = pixel_area(info, equal_area_crs=ea)
         m2 = area.window_m2(0, 0, height, width)
-        assert m2.shape == (height, width)
-        np.testing.assert_allclose(m2, 100.0, rtol=2e-2)
+        tr = Transformer.from_crs(info.crs, ea, always_xy=True)
+        exact = _pixel_areas(info, tr, 1.0, np.arange(height), np.arange(width), ea)
+        np.testing.assert_allclose(m2, exact, rtol=1e-6)
         assert area.to_dict()["pixel_area_m2_min"] == pytest.approx(m2.min(), rel=1e-6)
 
 
