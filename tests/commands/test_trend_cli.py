@@ -76,9 +76,10 @@ def test_compare_prints_readable_table_and_writes_chart(run_cli, tmp_path):
     res = run_cli("trend", "compare", "--sources", "unodc,us", "--plot", str(png))
     assert res.exit_code == 0, res.stderr
     out = res.stdout
-    for text in ("unodc", "us", "2021", "204000", "234000", "agree", "NO", "disagrees in",
-                 "2019-2020", "only us: 2000, 2001, 2003, 2008"):
+    for text in ("unodc", "us", "2021", "204000", "234000", "agree", "NO", "opposite in:",
+                 "2019-2020", "only us: 2000, 2001, 2003, 2008", "flat", "Flat (one series unchanged"):
         assert text in out
+    assert "2012-2013." in out.split("Flat (one series unchanged", 1)[1]  # UNODC 48,000 ha both years
     assert png.read_bytes()[:4] == b"\x89PNG"
     html = tmp_path / "compare.html"
     assert run_cli("trend", "compare", "--plot", str(html)).exit_code == 0

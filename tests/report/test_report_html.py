@@ -123,7 +123,8 @@ def test_a_flat_rounded_step_is_not_presented_as_evidence_of_disagreement(texts,
     # UNODC published 48,000 ha for both 2012 and 2013 (rounded to thousands); the US rose 3.2 %
     unodc = datasets.national_series("unodc", "area")
     assert unodc[2012] == unodc[2013]
-    assert "2012-2013" in report_data.extras["trends"]["disagree_steps"]
+    assert "2012-2013" in report_data.extras["trends"]["flat_steps"]
+    assert "2012-2013" not in report_data.extras["trends"]["disagree_steps"]
     assert ("In 2012-2013 one series did not change at all; published figures are rounded"
             in texts["en"])
     assert "En 2012-2013 una de las series no cambió; las cifras publicadas están redondeadas" in texts["es"]

@@ -135,12 +135,13 @@ def test_trend_section_uses_the_census_up_to_the_report_year(report_data, coca):
     assert trends["change"]["critical_relative_error"] == pytest.approx(crit)
 
 
-def test_disagreement_steps_are_opposite_or_flat_moves(report_data):
+def test_disagreement_steps_are_opposite_moves_and_flat_steps_apart(report_data):
     cmp = report_data.extras["trends"]["comparison"].dropna(subset=["prev_year"])
     steps = report_data.extras["trends"]["disagree_steps"]
     prod = np.sign(cmp["change_unodc_pct"].astype(float)) * np.sign(cmp["change_us_pct"].astype(float))
-    expected = [f"{int(p)}-{int(y)}" for p, y, s in zip(cmp["prev_year"], cmp["year"], prod, strict=True) if s <= 0]
-    assert steps == expected
+    names = [f"{int(p)}-{int(y)}" for p, y in zip(cmp["prev_year"], cmp["year"], strict=True)]
+    assert steps == [n for n, s in zip(names, prod, strict=True) if s < 0]
+    assert report_data.extras["trends"]["flat_steps"] == [n for n, s in zip(names, prod, strict=True) if s == 0]
     assert "2020-2021" in steps  # US -4.5 % vs UNODC +43 % (methodology.md B.3)
 
 

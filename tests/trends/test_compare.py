@@ -44,6 +44,22 @@ def test_alignment_agreement_and_correlation():
     assert d["only_unodc"] == [2000, 2002] and len(d["table"]) == 4
 
 
+def test_a_flat_step_neither_agrees_nor_disagrees():
+    """An unchanged (rounded) figure has no direction: it is kept apart from the opposite moves
+    and left out of the agreement share."""
+    a = _s({2010: 50, 2011: 48, 2012: 48, 2013: 60, 2014: 70})
+    b = _s({2010: 100, 2011: 90, 2012: 93, 2013: 90, 2014: 95})
+    r = compare_series(a, b, names=("unodc", "us"))
+    # steps: (-,-) agree; (0,+) flat; (+,-) opposite; (+,+) agree
+    assert r.flat_steps == ("2011-2012",)
+    assert r.disagree_steps == ("2012-2013",)
+    assert r.agreement_share == pytest.approx(2 / 3)
+    assert r.table["agree"].tolist()[1:] == [True, pd.NA, False, True]
+    assert r.to_dict()["flat_steps"] == ["2011-2012"]
+    flat_only = compare_series(_s({1: 5, 2: 5, 3: 5}), _s({1: 1, 2: 2, 3: 3}), names=("a", "b"))
+    assert flat_only.agreement_share is None and flat_only.disagree_steps == ()
+
+
 def test_significance_under_own_errors():
     a = _s({2001: 100, 2002: 130, 2003: 131})
     b = _s({2001: 100, 2002: 130, 2003: 131})

@@ -439,7 +439,9 @@ def compare_cmd(
     show = pd.DataFrame({
         "year": t["year"].astype(int), a: _as_int_if_whole(t[a]), b: _as_int_if_whole(t[b]),
         "ratio": t["ratio"], "since": t["prev_year"], f"{a} %": t[f"change_{a}_pct"],
-        f"{b} %": t[f"change_{b}_pct"], "agree": t["agree"].map({True: "yes", False: "NO"}),
+        f"{b} %": t[f"change_{b}_pct"],
+        "agree": t["agree"].map({True: "yes", False: "NO"}).astype(object)
+        .where(t["agree"].notna(), np.where(t["prev_year"].notna(), "flat", "")),
         f"crit {a}": _fmt_pct(t[f"critical_rel_error_{a}"]),
         f"crit {b}": _fmt_pct(t[f"critical_rel_error_{b}"]),
     })
@@ -456,9 +458,13 @@ def compare_cmd(
         f"Common years: {len(res.common_years)} ({res.common_years[0]}-{res.common_years[-1]}); "
         f"only {a}: {', '.join(map(str, res.only_a)) or 'none'}; "
         f"only {b}: {', '.join(map(str, res.only_b)) or 'none'}.",
-        f"Direction of change agrees in {share:.0%} of {len(t) - 1} steps; disagrees in: "
-        f"{', '.join(res.disagree_steps) or 'none'}.",
+        (f"Direction of change agrees in {share:.0%} of {len(t) - 1 - len(res.flat_steps)} steps "
+         f"where both moved; opposite in: {', '.join(res.disagree_steps) or 'none'}."
+         if share is not None else "Neither series moved in the same steps: no direction to compare."),
     ]
+    if res.flat_steps:
+        lines.append(f"Flat (one series unchanged; published figures are rounded, so no evidence of a "
+                     f"direction): {', '.join(res.flat_steps)}.")
     if res.change_correlation is not None:
         lines.append(f"Correlation of % changes: Pearson {res.change_correlation:.2f}, "
                      f"Spearman {res.change_spearman:.2f}.")

@@ -154,20 +154,6 @@ def _records(df: pd.DataFrame, cols: list[str], n: int) -> list[dict[str, Any]]:
     return df[cols].head(n).to_dict(orient="records")
 
 
-def _flat_steps(comparison: pd.DataFrame | None) -> list[str]:
-    """Return the steps counted as disagreeing only because one series did not change at all.
-
-    Published national figures are rounded (UNODC's to thousands of hectares), so an unchanged
-    figure (48,000 ha in 2012 and 2013) is no evidence that the series moved differently.
-    """
-    if comparison is None or comparison.empty:
-        return []
-    c = comparison.dropna(subset=["prev_year"])
-    disagree = c["agree"].astype("boolean").eq(False)
-    flat = (disagree & (c["direction_unodc"].eq(0) | c["direction_us"].eq(0))).fillna(False).astype(bool)
-    return [f"{int(p)}-{int(y)}" for p, y in zip(c.loc[flat, "prev_year"], c.loc[flat, "year"], strict=True)]
-
-
 def _context(data: ReportData) -> dict[str, Any]:
     """Language-neutral facts for the prose templates."""
     movers = data.movers
@@ -203,7 +189,7 @@ def _context(data: ReportData) -> dict[str, Any]:
         "critical_rel_error": (trends.get("change") or {}).get("critical_relative_error"),
         "disagree_steps": trends.get("disagree_steps", []),
         "compared_steps": trends.get("compared_steps", 0),
-        "flat_steps": _flat_steps(trends.get("comparison")),
+        "flat_steps": trends.get("flat_steps", []),
         "production": (extras.get("production") or {}).get("summary"),
         "labs": float(labs_row["quantity"].iloc[0]) if len(labs_row) else None,
         "labs_ratio": float(labs_row["ratio"].iloc[0])
@@ -517,7 +503,8 @@ def _tables(data: ReportData, lang: str, m: _Messages) -> dict[str, dict[str, An
         cmp = trends["comparison"].dropna(subset=["prev_year"]).copy()
         cmp["step"] = cmp["prev_year"].astype(int).astype(str) + "–" + cmp["year"].astype(str)
         yes_no = {True: "✓", False: "✗"}
-        cmp["agree_text"] = [yes_no.get(bool(a), "") if pd.notna(a) else "" for a in cmp["agree"]]
+        # a flat step (one series unchanged) neither agrees nor disagrees: "=" marks it
+        cmp["agree_text"] = [yes_no.get(bool(a), "") if pd.notna(a) else "=" for a in cmp["agree"]]
         add("unodc_vs_us", "unodc_vs_us", "", cmp,
             [("step", col.step, None), ("change_unodc_pct", "UNODC (%)", lambda v: fmt_number(v, lang, 1)),
              ("change_us_pct", "EE. UU. (%)" if lang == "es" else "US (%)",

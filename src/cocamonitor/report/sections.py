@@ -86,7 +86,8 @@ def trend_section(year: int, inputs: Any) -> dict[str, Any]:
         ``summary`` (Mann-Kendall and Theil-Sen of the census over the last
         :data:`TREND_WINDOW` years), ``table`` (one row per series), ``change`` (how large the
         census's error could be for the change from the year before to stay significant),
-        ``comparison`` (UNODC vs US area, year by year) and ``disagree_steps``.
+        ``comparison`` (UNODC vs US area, year by year), ``disagree_steps`` (opposite moves)
+        and ``flat_steps`` (one series unchanged: no direction to compare).
 
     """
     from cocamonitor.trends import census_sensitivity, compare_series
@@ -124,6 +125,7 @@ def trend_section(year: int, inputs: Any) -> dict[str, Any]:
         if cmp is not None:
             out["comparison"] = cmp.to_frame()
             out["disagree_steps"] = list(cmp.disagree_steps)
+            out["flat_steps"] = list(cmp.flat_steps)
             out["compared_steps"] = int(cmp.table["prev_year"].notna().sum())
             out["agreement_share"] = cmp.agreement_share
     return out

@@ -2,7 +2,9 @@
 
 The two series are aligned on the years both publish. For each pair of consecutive common
 years (``prev_year -> year``; the step spans several calendar years where a series has gaps)
-the table gives each series' change, its direction, whether the directions agree, and
+the table gives each series' change, its direction, whether the directions agree (neither
+agree nor disagree when one series did not change at all: published figures are rounded, so
+an unchanged figure is no evidence of a direction), and
 whether each change is significant *under that series' own uncertainty*: with standard
 errors, the two-year test of :func:`~cocamonitor.trends.change.change` (independent
 samples); without them (census figures, or published without SE), an assumed relative error
@@ -44,16 +46,18 @@ class ComparisonResult:
     table : pandas.DataFrame
         One row per common year: ``year``, the two values, ``ratio`` (a / b), and for each
         step from the previous common year: ``prev_year``, ``change_<name>_pct``,
-        ``direction_<name>`` (+1, -1, 0), ``agree``, ``significant_<name>`` (bool or None
+        ``direction_<name>`` (+1, -1, 0), ``agree`` (NA on a flat step), ``significant_<name>`` (bool or None
         when the series has no uncertainty) and ``critical_rel_error_<name>``.
     common_years : tuple of int
         Years present in both series.
     only_a, only_b : tuple of int
         Years present in only one of them.
     agreement_share : float or None
-        Share of steps with the same direction of change.
+        Share of the steps where both series moved that moved in the same direction.
     disagree_steps : tuple of str
-        Steps (``"2019-2020"``) whose directions differ.
+        Steps (``"2019-2020"``) where the two series moved in opposite directions.
+    flat_steps : tuple of str
+        Steps where at least one series did not change (no direction to compare).
     change_correlation : float or None
         Pearson correlation of the percentage changes; ``change_spearman`` the rank version.
     ratio_trend : TheilSenResult or None
@@ -78,6 +82,7 @@ class ComparisonResult:
     ratio_trend: TheilSenResult | None
     mann_kendall: dict[str, MannKendallResult] = field(default_factory=dict)
     confidence: float = 0.95
+    flat_steps: tuple[str, ...] = ()
 
     def to_frame(self) -> pd.DataFrame:
         """Return the year-by-year table."""
@@ -91,7 +96,7 @@ class ComparisonResult:
             "names": list(self.names), "unit": self.unit,
             "common_years": list(self.common_years), "only_" + a: list(self.only_a),
             "only_" + b: list(self.only_b), "agreement_share": self.agreement_share,
-            "disagree_steps": list(self.disagree_steps),
+            "disagree_steps": list(self.disagree_steps), "flat_steps": list(self.flat_steps),
             "change_correlation": self.change_correlation,
             "change_spearman": self.change_spearman,
             "ratio": {"mean": float(ratio.mean()), "min": float(ratio.min()),
@@ -220,11 +225,14 @@ def compare_series(
         table[f"direction_{name}"] = pd.array([pd.NA, *direction.tolist()], dtype="Int64")
         table[f"significant_{name}"] = pd.array([pd.NA, *sig], dtype="boolean")
         table[f"critical_rel_error_{name}"] = np.r_[np.nan, crit]
+    flat = (dirs[name_a] == 0) | (dirs[name_b] == 0)
     agree = dirs[name_a] == dirs[name_b]
     table.insert(table.columns.get_loc(f"change_{name_b}_pct") + 1, "agree",
-                 pd.array([pd.NA, *agree.tolist()], dtype="boolean"))
+                 pd.array([pd.NA, *(None if f else bool(g) for f, g in zip(flat, agree, strict=True))],
+                          dtype="boolean"))
     steps = [f"{int(p)}-{int(c)}" for p, c in zip(common[:-1], common[1:], strict=True)]
-    disagree = tuple(s for s, ok in zip(steps, agree, strict=True) if not ok)
+    disagree = tuple(s for s, ok, f in zip(steps, agree, flat, strict=True) if not ok and not f)
+    flat_steps = tuple(s for s, f in zip(steps, flat, strict=True) if f)
     ok = np.isfinite(pcts[name_a]) & np.isfinite(pcts[name_b])
     corr = spear = None
     if ok.sum() >= 3 and np.std(pcts[name_a][ok]) > 0 and np.std(pcts[name_b][ok]) > 0:
@@ -245,7 +253,8 @@ def compare_series(
         common_years=tuple(int(v) for v in common),
         only_a=tuple(int(v) for v in np.setdiff1d(va.index, common)),
         only_b=tuple(int(v) for v in np.setdiff1d(vb.index, common)),
-        agreement_share=float(agree.mean()) if agree.size else None, disagree_steps=disagree,
+        agreement_share=float(agree[~flat].mean()) if (~flat).any() else None, disagree_steps=disagree,
+        flat_steps=flat_steps,
         change_correlation=corr, change_spearman=spear, ratio_trend=ratio_trend,
         mann_kendall=mk, confidence=level,
     )
