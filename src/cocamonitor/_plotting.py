@@ -6,12 +6,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Literal
 
 from cocamonitor.errors import InputError
 
-__all__ = ["figure_kind", "pyplot"]
+__all__ = ["check_figure_path", "figure_kind", "pyplot"]
 
 _STATIC = {".png", ".svg", ".pdf"}
 
@@ -37,6 +38,33 @@ def figure_kind(path: str | Path, *, where: str | None = None, html: bool = True
         where=where or str(path),
         hint="use .png, .svg, .pdf" + (" or .html" if html else ""),
     )
+
+
+def check_figure_path(path: str | Path, *, where: str = "--plot", html: bool = True) -> Path:
+    """Check that a figure can be written at ``path`` (format, folder) before any work is done.
+
+    A missing folder is created; a folder that cannot be created or written to is an
+    :class:`~cocamonitor.errors.InputError` naming the option, never a traceback at the end
+    of a long computation.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> check_figure_path(Path(tempfile.mkdtemp()) / "figs" / "a.png").parent.is_dir()
+    True
+
+    """
+    p = Path(path)
+    figure_kind(p, where=where, html=html)
+    try:
+        p.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise InputError(f"cannot write {p}: {err.strerror or err}", where=where,
+                         hint="give a path in a folder you can write to") from None
+    if not os.access(p.parent, os.W_OK):
+        raise InputError(f"cannot write {p}: folder {p.parent} is not writable", where=where,
+                         hint="give a path in a folder you can write to")
+    return p
 
 
 def pyplot() -> Any:

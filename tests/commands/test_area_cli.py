@@ -566,3 +566,12 @@ def test_estimate_plot_bad_extension(run_cli, tmp_path):
     line = _error_line(res)
     assert "--plot" in line and ".png" in line
     assert not (tmp_path / "areas.txt").exists()
+
+
+def test_estimate_plot_unwritable(run_cli, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    res = run_cli("area", "estimate", "--sample", str(SAMPLE), "--strata-areas", str(AREAS),
+                  "--plot", str(blocker / "areas.png"))
+    line = _error_line(res)
+    assert "--plot" in line and "cannot write" in line

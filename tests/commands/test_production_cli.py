@@ -155,11 +155,15 @@ value = 1.12
         (("--preset", "unodc-2021"), "unknown preset"),
         (("--areas", "missing.csv"), "not found"),
         (("--preset", "unodc-2020", "--seed", "-1"), "--seed"),
+        (("--plot", "fig.txt"), ".png, .svg, .pdf or .html"),
+        (("--plot", "F/fig.png"), "cannot write"),  # a folder path that is a file
     ],
 )
 def test_estimate_bad_options_exit_2(run_cli, tmp_path, args, needle):
-    args = tuple(str(tmp_path / "p.toml") if a == "P" else a for a in args)
+    args = tuple(str(tmp_path / "p.toml") if a == "P" else str(tmp_path / a) if a.startswith("F/") else a
+                 for a in args)
     (tmp_path / "p.toml").write_text("")
+    (tmp_path / "F").write_text("a file, not a folder")
     res = run_cli("production", "estimate", *args)
     assert res.exit_code == 2
     assert needle in res.stderr and res.stderr.count("\n") == 1 and "Traceback" not in res.stderr
@@ -237,11 +241,13 @@ def test_explain_unodc_us_adds_up_exactly(run_cli, tmp_path):
         (("--years", "2021-2017"), "inverted"),
         (("--years", "1990"), "no value for 1990"),
         (("--years", "20x"), "cannot read"),
+        (("--plot", "gap.jpg"), ".png, .svg, .pdf or .html"),
     ],
 )
 def test_explain_bad_input_exit_2(run_cli, args, needle):
     res = run_cli("production", "explain", *args)
     assert res.exit_code == 2 and needle in res.stderr
+    assert res.stderr.count("\n") == 1 and "Traceback" not in res.stderr
 
 
 def test_us_implied_yields(run_cli):

@@ -105,11 +105,13 @@ def test_compare_table_and_csv(run_cli):
     ("", ("--replicates", "0"), "--replicates"),
     ("", ("--plot", "chart.txt"), "--plot"),
     ("", ("--plot", "chart.html"), ".png, .svg, .pdf"),
+    ("", ("--plot", "bad.toml/chart.png"), "cannot write"),  # a folder path that is a file
     ("", ("--seed", "-3"), "--seed"),
 ])
 def test_bad_input_exit_2_one_line(run_cli, tmp_path, toml, args, match):
     p = tmp_path / "bad.toml"
     p.write_text(toml, encoding="utf-8")
+    args = tuple(str(tmp_path / a) if a.startswith("bad.toml/") else a for a in args)
     res = run_cli("simulate", "compare", "--config", str(p), "--size", "200",
                   "--years", "2019-2020", *args)
     assert res.exit_code == 2

@@ -45,5 +45,10 @@ def test_svg_and_pdf_as_for_every_other_figure(tmp_path, suffix, magic):
     """The same formats as the area, production and simulation figures (was .png/.html only)."""
     out = plot_comparison(_cmp(), tmp_path / f"c{suffix}")
     assert out.read_bytes().startswith(magic)
-    with pytest.raises(InputError, match="does not exist"):
-        plot_comparison(_cmp(), tmp_path / "nope" / "c.png")
+
+
+def test_a_missing_folder_is_created_a_blocked_one_refused(tmp_path):
+    assert plot_comparison(_cmp(), tmp_path / "new" / "c.png").exists()
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(InputError, match="cannot write"):
+        plot_comparison(_cmp(), tmp_path / "file" / "c.png")

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cocamonitor._plotting import figure_kind, pyplot
+from cocamonitor._plotting import check_figure_path, figure_kind, pyplot
 from cocamonitor.area._result import AreaEstimate
 
 __all__ = ["area_figure_frame", "plot_area_estimate"]
@@ -102,11 +102,11 @@ def plot_area_estimate(est: AreaEstimate, path: str | Path, *, title: str | None
     Raises
     ------
     InputError
-        An unsupported file extension.
+        An unsupported file extension, or a folder that cannot be written to.
 
     """
-    path = Path(path)
-    kind = figure_kind(path, where="--plot")
+    path = check_figure_path(path)
+    kind = figure_kind(path)
     f = area_figure_frame(est)
     level = f"{est.confidence:.0%}"
     title = title or (
@@ -114,7 +114,6 @@ def plot_area_estimate(est: AreaEstimate, path: str | Path, *, title: str | None
         + ("" if est.overall_accuracy is None else f"; overall accuracy {est.overall_accuracy:.1%}")
     )
     unit = est.unit if est.unit != "unspecified" else "area"
-    path.parent.mkdir(parents=True, exist_ok=True)
     if kind == "mpl":
         _draw_mpl(f, path, title, unit, level)
     else:

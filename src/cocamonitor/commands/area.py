@@ -264,9 +264,9 @@ def estimate_cmd(
 ) -> None:
     """Estimate class areas, accuracies and CIs from a labelled reference sample."""
     if plot is not None:
-        from cocamonitor._plotting import figure_kind
+        from cocamonitor._plotting import check_figure_path
 
-        figure_kind(plot, where="--plot")  # refuse a bad extension before any work
+        check_figure_path(plot)  # refuse a bad extension or folder before any work
     if (strata_areas is None) == (map_path is None):
         raise InputError(
             "give exactly one of --strata-areas and --map",
@@ -346,10 +346,7 @@ def estimate_cmd(
     if plot is not None:
         from cocamonitor.area.plot import plot_area_estimate
 
-        try:
-            plot_area_estimate(est, plot)
-        except OSError as err:
-            raise InputError(f"cannot write {plot}: {err.strerror or err}", where="--plot") from None
+        plot_area_estimate(est, plot)
         err_console.print(f"wrote {plot}")
     if fmt is TableFormat.json:
         emit_json(doc)

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from cocamonitor._plotting import check_figure_path
 from cocamonitor.commands._common import TableFormat, emit_json, emit_table, err_console, record_result
 from cocamonitor.errors import InputError, UnknownNameError, suggest
 
@@ -70,7 +71,7 @@ def estimate(
         bool, typer.Option("--independent", help="Ignore the correlations of the parameter file.")
     ] = False,
     plot: Annotated[
-        Path | None, typer.Option("--plot", help="Write the sensitivity figure (.png or .html).")
+        Path | None, typer.Option("--plot", help="Write the sensitivity figure (.png, .svg, .pdf or .html).")
     ] = None,
     fmt: FormatOption = TableFormat.table,
 ) -> None:
@@ -88,6 +89,8 @@ def estimate(
     if seed is not None and seed < 0:
         raise InputError(f"the seed must be a whole number >= 0, got {seed}", where="--seed",
                          hint="e.g. --seed 1")
+    if plot is not None:
+        check_figure_path(plot)  # before the simulation, not after it
     inputs: list[Path] = []
     if params is not None:
         model = read_parameters(params)
@@ -224,7 +227,7 @@ def explain(
         str | None, typer.Option("--years", help="Years, e.g. 2017-2021 (default: all in common).")
     ] = None,
     plot: Annotated[
-        Path | None, typer.Option("--plot", help="Write the decomposition chart (.png or .html).")
+        Path | None, typer.Option("--plot", help="Write the decomposition chart (.png, .svg, .pdf or .html).")
     ] = None,
     fmt: FormatOption = TableFormat.table,
 ) -> None:
@@ -234,6 +237,8 @@ def explain(
 
     a, b = _parse_series(series)
     yrs = _parse_years(years)
+    if plot is not None:
+        check_figure_path(plot)
     dec = explain_series(
         datasets.national_series(a, "area"),
         datasets.national_series(a, "production"),

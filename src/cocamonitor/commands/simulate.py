@@ -19,7 +19,7 @@ import pandas as pd
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from cocamonitor._plotting import figure_kind
+from cocamonitor._plotting import check_figure_path
 from cocamonitor.commands._common import TableFormat, emit_json, emit_table, err_console, record_result
 from cocamonitor.errors import InputError, ParameterError
 from cocamonitor.provenance import Provenance
@@ -230,7 +230,7 @@ def compare_cmd(
     if replicates < 1:
         raise InputError(f"--replicates must be at least 1, got {replicates}", where="--replicates")
     if plot is not None:
-        figure_kind(plot, where="--plot", html=False)
+        check_figure_path(plot, html=False)
     with _progress("simulate compare", replicates * len(yrs)) as advance:
         cmp = compare(cfg, yrs, replicates, seed, progress=advance)
     if plot is not None:

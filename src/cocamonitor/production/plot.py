@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cocamonitor._plotting import check_figure_path
 from cocamonitor._plotting import figure_kind as _kind
 from cocamonitor._plotting import pyplot as _pyplot
 from cocamonitor.production.decompose import SeriesDecomposition
@@ -42,7 +43,7 @@ def plot_sensitivity(result: SensitivityResult, path: str | Path) -> Path:
         The file written.
 
     """
-    path = Path(path)
+    path = check_figure_path(path)
     kind = _kind(path)
     idx = result.indices.sort_values("first_order")
     tor = result.tornado.iloc[::-1]
@@ -109,7 +110,7 @@ def plot_decomposition(dec: SeriesDecomposition, path: str | Path) -> Path:
         The file written.
 
     """
-    path = Path(path)
+    path = check_figure_path(path)
     kind = _kind(path)
     t = dec.table
     a, b = dec.labels

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cocamonitor._plotting import pyplot
+from cocamonitor._plotting import check_figure_path, pyplot
 from cocamonitor.simulate.config import SimulationConfig
 from cocamonitor.simulate.dynamics import History, simulate_history
 from cocamonitor.simulate.methods import METHODS, run_methods
@@ -198,7 +198,7 @@ def compare(cfg: SimulationConfig, years: list[int], replicates: int, seed: int,
 def plot_comparison(cmp: Comparison, path: str | Path) -> Path:
     """Chart the truth and each method's mean estimate with its 5-95 % range over replicates."""
     plt = pyplot()
-    path = Path(path)
+    path = check_figure_path(path, html=False)
     fig, ax = plt.subplots(figsize=(8, 4.5))
     t = cmp.truth
     ax.plot(t["year"], t["dec31_ha"], color="black", lw=2.5, label="truth (31 Dec)")

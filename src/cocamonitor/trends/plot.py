@@ -14,8 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from cocamonitor._plotting import figure_kind, pyplot
-from cocamonitor.errors import InputError
+from cocamonitor._plotting import check_figure_path, figure_kind, pyplot
 from cocamonitor.trends.change import ChangeResult, SensitivityResult
 from cocamonitor.trends.compare import ComparisonResult
 from cocamonitor.trends.mann_kendall import MannKendallResult
@@ -51,7 +50,7 @@ class _Panel:
 
 
 def check_plot_path(path: str | Path, *, where: str = "--plot") -> Path:
-    """Return ``path`` as a Path if it is a figure format (.png/.svg/.pdf/.html) in an existing folder.
+    """Return ``path`` as a Path if a chart (.png/.svg/.pdf/.html) can be written there.
 
     Examples
     --------
@@ -59,11 +58,7 @@ def check_plot_path(path: str | Path, *, where: str = "--plot") -> Path:
     '.png'
 
     """
-    p = Path(path)
-    figure_kind(p, where=where)
-    if not p.parent.exists():
-        raise InputError(f"folder {str(p.parent)!r} does not exist", where=where)
-    return p
+    return check_figure_path(path, where=where)
 
 
 def _render(panels: list[_Panel], path: Path, title: str) -> Path:
