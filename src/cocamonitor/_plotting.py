@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any, Literal
 
@@ -54,17 +53,10 @@ def check_figure_path(path: str | Path, *, where: str = "--plot", html: bool = T
     True
 
     """
-    p = Path(path)
-    figure_kind(p, where=where, html=html)
-    try:
-        p.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise InputError(f"cannot write {p}: {err.strerror or err}", where=where,
-                         hint="give a path in a folder you can write to") from None
-    if not os.access(p.parent, os.W_OK):
-        raise InputError(f"cannot write {p}: folder {p.parent} is not writable", where=where,
-                         hint="give a path in a folder you can write to")
-    return p
+    from cocamonitor.io.outputs import output_file
+
+    figure_kind(path, where=where, html=html)
+    return output_file(path, where=where)
 
 
 def pyplot() -> Any:

@@ -27,6 +27,7 @@ from pyproj import CRS, Transformer
 from cocamonitor.area._core import quantile
 from cocamonitor.errors import InputError, ParameterError
 from cocamonitor.errors import suggest as _suggest
+from cocamonitor.io.outputs import output_file
 from cocamonitor.io.rasters import (
     DEFAULT_WINDOW_PIXELS,
     iter_windows,
@@ -41,6 +42,7 @@ __all__ = [
     "allocate",
     "draw_stratified_sample",
     "sample_size_srs",
+    "sample_paths",
     "sample_size_stratified",
     "stratum_pixel_counts",
     "write_sample",
@@ -601,6 +603,20 @@ def draw_stratified_sample(
     )
 
 
+def sample_paths(out: str | Path) -> tuple[Path, Path]:
+    """Return the GeoPackage and CSV that :func:`write_sample` writes for ``out``.
+
+    Examples
+    --------
+    >>> [p.name for p in sample_paths("design")]
+    ['design.gpkg', 'design.csv']
+
+    """
+    out = Path(out)
+    gpkg = out / "sample.gpkg" if out.is_dir() else out if out.suffix.lower() == ".gpkg" else out.with_suffix(".gpkg")
+    return gpkg, gpkg.with_suffix(".csv")
+
+
 def write_sample(draw: SampleDraw, out: str | Path) -> tuple[Path, Path]:
     """Write a draw as a GeoPackage (points in the raster CRS, layer ``sample``) and a CSV.
 
@@ -610,13 +626,8 @@ def write_sample(draw: SampleDraw, out: str | Path) -> tuple[Path, Path]:
     """
     import geopandas as gpd
 
-    out = Path(out)
-    if out.is_dir():
-        gpkg = out / "sample.gpkg"
-    else:
-        gpkg = out if out.suffix.lower() == ".gpkg" else out.with_suffix(".gpkg")
-    csv = gpkg.with_suffix(".csv")
-    gpkg.parent.mkdir(parents=True, exist_ok=True)
+    gpkg, csv = sample_paths(out)
+    output_file(gpkg)
     df = draw.points
     gdf = gpd.GeoDataFrame(
         df.astype({"reference_class": "string"}),

@@ -575,3 +575,15 @@ def test_estimate_plot_unwritable(run_cli, tmp_path):
                   "--plot", str(blocker / "areas.png"))
     line = _error_line(res)
     assert "--plot" in line and "cannot write" in line
+
+
+def test_design_and_label_into_a_blocked_folder_fail_before_any_work(run_cli, tmp_path):
+    """A file where the output folder should be was a FileExistsError traceback (exit 1)."""
+    blocker = tmp_path / "f"
+    blocker.write_text("x")
+    res = run_cli("area", "design", "--map", str(EX / "coca_map.tif"), "--n", "100", "--seed", "1",
+                  "--out", str(blocker / "s.gpkg"))
+    assert "--out" in _error_line(res) and "is a file, not a folder" in res.stderr
+    res = run_cli("area", "label", "--sample", str(SAMPLE), "--reference", str(EX / "coca_reference.tif"),
+                  "--out", str(blocker / "l.csv"))
+    assert "--out" in _error_line(res)  # refused before the sample is even read

@@ -119,6 +119,15 @@ def test_bad_input_exit_2_one_line(run_cli, tmp_path, toml, args, match):
     assert len(res.stderr.strip().splitlines()) == 1 and res.stdout == ""
 
 
+def test_run_into_a_file_exit_2(run_cli, tmp_path):
+    """--out under a file was a NotADirectoryError traceback (exit 1)."""
+    (tmp_path / "f").write_text("x")
+    for out in (tmp_path / "f", tmp_path / "f" / "sim"):
+        res = run_cli("simulate", "run", "--size", "200", "--years", "2019-2020", "--out", str(out))
+        assert res.exit_code == 2 and res.stderr.startswith("error: --out:"), res.stderr
+        assert len(res.stderr.strip().splitlines()) == 1
+
+
 def test_run_bad_config_exit_2(run_cli, tmp_path):
     res = run_cli("simulate", "run", "--config", str(tmp_path / "missing.toml"),
                   "--out", str(tmp_path / "o"))

@@ -201,15 +201,20 @@ def test_zonal_grid_option(run_cli, tmp_path):
 
 
 def test_unwritable_outputs_fail_before_any_work(run_cli, inputs, tmp_path):
-    """--out in a missing directory was an OSError traceback (exit 1) after the tally."""
+    """--out in a missing directory was an OSError traceback (exit 1) after the tally; now a
+    missing folder is created, and one that cannot be (a file stands there) is refused at once."""
     raster, gpkg, _ = inputs
-    missing = tmp_path / "no_such_dir"
+    ok = run_cli("zonal", "--raster", raster, "--zones", gpkg, "--id-field", "code",
+                 "--format", "csv", "--out", str(tmp_path / "new_dir" / "t.csv"))
+    assert ok.exit_code == 0 and (tmp_path / "new_dir" / "t.csv").exists(), ok.stderr
+    missing = tmp_path / "a_file"
+    missing.write_text("not a folder")
     res = run_cli("zonal", "--raster", raster, "--zones", gpkg, "--id-field", "code",
                   "--format", "csv", "--out", str(missing / "t.csv"))
     assert res.exit_code == 2, res.stderr
     lines = res.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: --out:"), res.stderr
-    assert "does not exist" in lines[0]
+    assert "is a file, not a folder" in lines[0]
     res = run_cli("zonal", "--raster", raster, "--zones", gpkg, "--id-field", "code",
                   "--format", "parquet")
     lines = res.stderr.strip().splitlines()

@@ -24,6 +24,7 @@ from cocamonitor.area import (
 from cocamonitor.area.domains import LEVEL_COLUMNS, territory_domains
 from cocamonitor.commands._common import TableFormat, emit_json, emit_table, err_console, record_result
 from cocamonitor.errors import CocamonitorWarning, DataError, InputError, ParameterError
+from cocamonitor.io.outputs import output_file
 from cocamonitor.io.tables import location, read_table
 from cocamonitor.provenance import Provenance
 
@@ -409,10 +410,12 @@ def design_cmd(
     from cocamonitor.sampling import (
         allocate,
         draw_stratified_sample,
+        sample_paths,
         sample_size_stratified,
         write_sample,
     )
 
+    output_file(sample_paths(out)[0])  # before any work
     areas = _areas_from_map(map_path, equal_area_crs)
     if classes is not None:
         wanted = [c.strip() for c in classes.split(",") if c.strip()]
@@ -489,6 +492,7 @@ def label_cmd(
 
     from cocamonitor.io.rasters import open_raster
 
+    output_file(out)  # before any work
     df = read_table(sample, required=["x", "y"], numeric=["x", "y"])
     info = open_raster(reference, where="--reference")
     x, y = df["x"].to_numpy(dtype=float), df["y"].to_numpy(dtype=float)
@@ -511,7 +515,6 @@ def label_cmd(
             hint="label it by hand or drop it",
         )
     df["reference_class"] = [str(int(v)) for v in vals]
-    out.parent.mkdir(parents=True, exist_ok=True)
     df.to_csv(out, index=False)
     err_console.print(f"wrote {out} ({len(df)} points labelled)")
 

@@ -22,6 +22,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from cocamonitor._plotting import check_figure_path
 from cocamonitor.commands._common import TableFormat, emit_json, emit_table, err_console, record_result
 from cocamonitor.errors import InputError, ParameterError
+from cocamonitor.io.outputs import output_dir
 from cocamonitor.provenance import Provenance
 from cocamonitor.simulate.config import SimulationConfig, load_config, parse_years
 from cocamonitor.simulate.dynamics import History, simulate_history
@@ -139,10 +140,8 @@ def run_cmd(
     _check_seed(seed)
     cfg = _config(config, size)
     yrs = parse_years(years)
-    if out.exists() and not out.is_dir():
-        raise InputError(f"{out} exists and is not a directory", where="--out",
-                         hint="give a new or existing directory")
-    (out / "maps").mkdir(parents=True, exist_ok=True)
+    output_dir(out, where="--out")
+    (out / "maps").mkdir(exist_ok=True)
     segs_all, pts_all = [], []
 
     with _progress("simulate run", len(yrs) + 2) as advance:

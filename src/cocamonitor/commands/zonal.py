@@ -13,6 +13,7 @@ import typer
 
 from cocamonitor.commands._common import emit_table, err_console, record_result, recording
 from cocamonitor.errors import InputError
+from cocamonitor.io.outputs import output_file
 
 if TYPE_CHECKING:
     from rich.progress import TaskID
@@ -97,21 +98,15 @@ def check_out(fmt: ZonalFormat, out: Path | None, *, option: str = "--out") -> N
     Raises
     ------
     InputError
-        ``--format parquet`` without ``--out``, or ``--out`` in a directory that does not
-        exist or is a file.
+        ``--format parquet`` without ``--out``, or an ``--out`` that is a folder or whose
+        folder cannot be created (a missing folder is created).
 
     """
     if fmt is ZonalFormat.parquet and out is None:
         raise InputError("--format parquet writes a file", where=option,
                          hint="give --out TABLE.parquet")
     if out is not None:
-        parent = out.parent if str(out.parent) else Path(".")
-        if not parent.is_dir():
-            raise InputError(f"cannot write {out}: directory {parent} does not exist",
-                             where=option, hint="create the directory first or fix the path")
-        if out.is_dir():
-            raise InputError(f"cannot write {out}: it is a directory", where=option,
-                             hint="give a file name")
+        output_file(out, where=option)
 
 
 def write_frame(df: pd.DataFrame, fmt: ZonalFormat, out: Path | None, *,

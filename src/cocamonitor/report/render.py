@@ -36,7 +36,7 @@ import plotly.io as pio
 from markupsafe import Markup, escape
 
 from cocamonitor import __version__
-from cocamonitor.errors import InputError
+from cocamonitor.io.outputs import output_dir
 from cocamonitor.report.build import LABS_RATIO_MIN_HA, ReportData
 from cocamonitor.report.figures import COLORS, ChartSpec, Series, plotly_separators
 from cocamonitor.report.locale import (
@@ -719,14 +719,7 @@ def write_report(
 
     """
     lang = check_lang(lang)
-    out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError(f"{out_dir} exists and is not a folder", where="--out",
-                         hint="give a folder for the report (it is created if missing)")
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise InputError(f"cannot create {out_dir}: {err.strerror}", where="--out") from err
+    out_dir = output_dir(out_dir, where="--out")
     m = messages(lang)
     ctx = _context(data)
 
