@@ -1,5 +1,7 @@
 import json
 
+import pytest
+
 DEMO_TABLES = sorted([
     "counternarcotics_results", "departments", "labs_by_department", "labs_by_year", "movers",
     "municipalities", "national_series", "national_series_sources", "pdet_subregions",
@@ -140,3 +142,15 @@ def test_out_that_is_a_file_exits_2(run_cli, tmp_path):
     res = run_cli("report", "--year", "2024", "--lang", "en", "--out", str(target), "--no-maps")
     assert res.exit_code == 2
     assert res.stderr.startswith("error: --out:") and "not a folder" in res.stderr
+
+
+@pytest.mark.parametrize("name, needle", [("shot.jpg", "end the file name in .png"),
+                                          ("f/shot.png", "is a file, not a folder")])
+def test_bad_screenshot_path_exits_2_before_the_report(run_cli, tmp_path, name, needle):
+    """A screenshot under a file was a traceback after the whole report had been written."""
+    (tmp_path / "f").write_text("x")
+    res = run_cli("report", "--year", "2024", "--lang", "en", "--no-maps", "--out", str(tmp_path / "r"),
+                  "--screenshot", str(tmp_path / name))
+    assert res.exit_code == 2 and res.stderr.startswith("error: --screenshot:"), res.stderr
+    assert needle in res.stderr and len(res.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "r").exists()

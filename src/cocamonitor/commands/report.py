@@ -67,6 +67,13 @@ def report(
             hint="add --map-raster FILE or drop --coca-class",
         )
     out_dir = out if out is not None else Path("out") / f"report-{year}-{lang}"
+    if screenshot is not None:  # before the report is built
+        from cocamonitor.io.outputs import output_file
+
+        if screenshot.suffix.lower() != ".png":
+            raise InputError(f"the screenshot is a PNG, not {screenshot.suffix or 'a file without extension'!r}",
+                             where="--screenshot", hint="end the file name in .png")
+        output_file(screenshot, where="--screenshot")
     try:
         files = make_report(
             year, lang, out_dir, maps=maps, density_raster=map_raster,

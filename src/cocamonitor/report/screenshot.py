@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 from cocamonitor.errors import InputError
+from cocamonitor.io.outputs import output_file
 
 __all__ = ["screenshot_report"]
 
@@ -33,7 +34,7 @@ def screenshot_report(html: str | Path, png: str | Path, *, width: int = 1280) -
             hint="install it (Debian: apt-get install chromium) or set CHROMIUM=/path/to/chrome",
         )
     png = Path(png)
-    png.parent.mkdir(parents=True, exist_ok=True)
+    output_file(png, where="--screenshot")
     with tempfile.TemporaryDirectory() as tmp:
         run = render_page(html, Path(tmp) / "full.png", width=width, selectors=["#summary", ".maps"])
         if not run.ready:
