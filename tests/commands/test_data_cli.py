@@ -91,7 +91,7 @@ def test_backwards_year_range_is_named_as_such(run_cli):
     res = run_cli("data", "show", "coca-municipal", "--year", "2020-2015")
     assert res.exit_code == 2
     assert res.stderr.strip().splitlines() == [
-        "error: --year: year range '2020-2015' runs backwards; write 2015-2020"
+        "error: --year: the range '2020-2015' runs backwards; write 2015-2020"
     ]
 
 

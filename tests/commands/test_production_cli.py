@@ -238,7 +238,7 @@ def test_explain_unodc_us_adds_up_exactly(run_cli, tmp_path):
     [
         (("--series", "unodc,usa"), "unknown series 'usa'"),
         (("--series", "unodc"), "need 2 different series"),
-        (("--years", "2021-2017"), "inverted"),
+        (("--years", "2021-2017"), "runs backwards"),
         (("--years", "1990"), "no value for 1990"),
         (("--years", "20x"), "cannot read"),
         (("--plot", "gap.jpg"), ".png, .svg, .pdf or .html"),

@@ -100,7 +100,7 @@ def test_compare_table_and_csv(run_cli):
 @pytest.mark.parametrize("toml, args, match", [
     ("[dynamics]\neradication_rte = 0.1\n", (), "unknown key 'eradication_rte'"),
     ("[dynamics]\nabandonment_rate = -0.1\n", (), "negative value"),
-    ("", ("--years", "2024-2015"), "years reversed"),
+    ("", ("--years", "2024-2015"), "runs backwards"),
     ("", ("--size", "5"), "--size"),
     ("", ("--replicates", "0"), "--replicates"),
     ("", ("--plot", "chart.txt"), "--plot"),

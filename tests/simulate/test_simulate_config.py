@@ -82,7 +82,7 @@ def test_bad_toml_and_missing_file(tmp_path):
 def test_years():
     assert parse_years("2015-2017") == [2015, 2016, 2017]
     assert parse_years("2020") == [2020]
-    with pytest.raises(InputError, match="reversed"):
+    with pytest.raises(InputError, match="runs backwards"):
         parse_years("2024-2015")
     with pytest.raises(InputError, match="cannot read"):
         parse_years("last year")

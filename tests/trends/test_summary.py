@@ -24,7 +24,7 @@ def test_bad_names_and_ranges():
         national_trend_document("unodcc", "area")
     with pytest.raises(InputError, match="FIRST-LAST"):
         parse_year_range("2019")
-    with pytest.raises(InputError, match="after last year"):
+    with pytest.raises(InputError, match="runs backwards"):
         parse_year_range("2020-2019")
 
 

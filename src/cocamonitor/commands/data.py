@@ -10,6 +10,7 @@ import typer
 from cocamonitor import datasets
 from cocamonitor.commands._common import TableFormat, emit_table
 from cocamonitor.errors import InputError, UnknownNameError
+from cocamonitor.io.years import parse_years
 from cocamonitor.territory import lookup, lookup_department, registry
 
 __all__ = ["filter_table", "register"]
@@ -33,18 +34,7 @@ def list_cmd(fmt: FormatOpt = TableFormat.table) -> None:
 
 def _parse_years(text: str, name: str) -> list[int]:
     lo, hi = datasets.year_range(name)
-    try:
-        if "-" in text:
-            a, b = (int(p) for p in text.split("-", 1))
-            years = list(range(a, b + 1))
-        else:
-            years = [int(y) for y in text.split(",")]
-    except ValueError:
-        raise InputError(
-            f"cannot read year {text!r}", where="--year", hint="write 2020, 2019,2020 or 2015-2020"
-        ) from None
-    if not years and "-" in text:  # a, b were read above: an empty range runs backwards
-        raise InputError(f"year range {text!r} runs backwards", where="--year", hint=f"write {b}-{a}")
+    years = parse_years(text, where="--year")
     bad = [y for y in years if not lo <= y <= hi]
     if bad or not years:
         raise InputError(

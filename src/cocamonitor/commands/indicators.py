@@ -15,6 +15,7 @@ import typer
 from cocamonitor import indicators as ind
 from cocamonitor.commands._common import TableFormat, emit_json, emit_table, err_console
 from cocamonitor.errors import InputError, UnknownNameError, suggest
+from cocamonitor.io.years import parse_year_span
 
 __all__ = ["indicators_app", "indicators_document", "parse_years", "register"]
 
@@ -35,16 +36,7 @@ def parse_years(text: str, where: str = "--years") -> tuple[int, int]:
     ((2015, 2024), (2024, 2024))
 
     """
-    raw = str(text).strip()
-    try:
-        parts = [int(p) for p in raw.split("-", 1)]
-    except ValueError:
-        raise InputError(f"cannot read the years {text!r}", where=where,
-                         hint="write one year (2024) or a range (2015-2024)") from None
-    lo, hi = parts[0], parts[-1]
-    if lo > hi:
-        raise InputError(f"first year {lo} is after last year {hi}", where=where, hint=f"write {hi}-{lo}")
-    return lo, hi
+    return parse_year_span(text, where=where)
 
 
 def indicators_document(

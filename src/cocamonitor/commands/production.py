@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +10,7 @@ import typer
 from cocamonitor._plotting import check_figure_path
 from cocamonitor.commands._common import TableFormat, emit_json, emit_table, err_console, record_result
 from cocamonitor.errors import InputError, UnknownNameError, suggest
+from cocamonitor.io.years import parse_years
 
 __all__ = ["register"]
 
@@ -185,23 +185,7 @@ def presets(
 
 
 def _parse_years(text: str | None) -> list[int] | None:
-    if text is None:
-        return None
-    years: list[int] = []
-    for part in text.split(","):
-        part = part.strip()
-        m = re.fullmatch(r"(\d{4})(?:\s*-\s*(\d{4}))?", part)
-        if not m:
-            raise InputError(
-                f"cannot read {part!r} as a year or range",
-                where="--years",
-                hint="write e.g. 2017-2021 or 2017,2019",
-            )
-        a, b = int(m.group(1)), int(m.group(2) or m.group(1))
-        if b < a:
-            raise InputError(f"range {part!r} is inverted", where="--years", hint=f"write {b}-{a}")
-        years.extend(range(a, b + 1))
-    return sorted(set(years))
+    return None if text is None else parse_years(text, where="--years")
 
 
 def _parse_series(text: str, n: int | None = 2) -> list[str]:

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from cocamonitor.errors import InputError, ParameterError, suggest
+from cocamonitor.io.years import parse_year_span
 
 __all__ = [
     "CensusConfig",
@@ -382,15 +383,7 @@ def parse_years(text: str, *, where: str = "--years") -> list[int]:
     [2019, 2020, 2021]
 
     """
-    m = re.fullmatch(r"\s*(\d{4})\s*(?:[-:]\s*(\d{4}))?\s*", str(text))
-    if not m:
-        raise InputError(f"cannot read years {text!r}", where=where, hint="write e.g. 2015-2024")
-    a = int(m.group(1))
-    b = int(m.group(2) or a)
-    if b < a:
-        raise InputError(f"years reversed: {a} > {b}", where=where, hint=f"write {b}-{a}")
-    if b - a > 200:
-        raise InputError(f"too many years ({b - a + 1})", where=where, hint="at most 201 years")
+    a, b = parse_year_span(text, where=where)
     return list(range(a, b + 1))
 
 

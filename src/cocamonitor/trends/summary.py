@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from cocamonitor.errors import InputError, UnknownNameError, suggest
+from cocamonitor.io.years import parse_year_span
 from cocamonitor.provenance import Provenance
 from cocamonitor.trends._series import MissingPolicy
 from cocamonitor.trends.mann_kendall import HamedRaoResult, MannKendallResult, hamed_rao, mann_kendall
@@ -59,16 +60,10 @@ def longest_run(years: Iterable[int]) -> tuple[int, int]:
 
 def parse_year_range(text: str, where: str = "--years") -> tuple[int, int]:
     """Read ``"FIRST-LAST"`` into two years, or raise :class:`InputError` saying how to write it."""
-    raw = str(text).strip()
-    try:
-        if "-" not in raw:
-            raise ValueError
-        a, b = (int(p) for p in raw.split("-", 1))
-    except ValueError:
-        raise InputError(f"cannot read the range of years {text!r}", where=where,
-                         hint="write FIRST-LAST, e.g. 2019-2023") from None
-    if a > b:
-        raise InputError(f"first year {a} is after last year {b}", where=where)
+    a, b = parse_year_span(text, where=where)
+    if a == b:
+        raise InputError(f"a trend needs a range of years, got {str(text).strip()!r}", where=where,
+                         hint="write FIRST-LAST, e.g. 2019-2023")
     return a, b
 
 
