@@ -423,7 +423,7 @@ def test_negative_seed_is_bad_input(run_cli, tmp_path):
         "--out", str(tmp_path / "s.gpkg"),
     )
     line = _error_line(res)
-    assert "--seed" in line and "negative" in line
+    assert "--seed" in line and "whole number >= 0, got -1" in line
     assert not (tmp_path / "s.gpkg").exists()
 
 

@@ -14,6 +14,7 @@ from typing import TypeAlias
 import numpy as np
 import pandas as pd
 
+from cocamonitor._checks import check_confidence
 from cocamonitor.area._core import (
     ClassLayout,
     StratumMoments,
@@ -151,19 +152,6 @@ def variance_groups(
         heads = [t for t in dict.fromkeys(targets) if t in group and t not in sources]
         named[heads[0] if heads else group[0]] = tuple(group)
     return VarianceGroups(group=np.asarray(codes, dtype=int), n_groups=len(uniq)), named
-
-
-def check_confidence(confidence: float) -> float:
-    """Return ``confidence`` as a float in (0, 1) or raise :class:`ParameterError`."""
-    try:
-        c = float(confidence)
-    except (TypeError, ValueError):
-        raise ParameterError(
-            f"confidence {confidence!r} is not a number", where="confidence", hint="use e.g. 0.95"
-        ) from None
-    if not 0.0 < c < 1.0:
-        raise ParameterError(f"confidence {c} is outside (0, 1)", where="confidence", hint="use e.g. 0.95 or 0.90")
-    return c
 
 
 def _labels(series: pd.Series) -> np.ndarray:

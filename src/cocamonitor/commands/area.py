@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import typer
 
+from cocamonitor._checks import check_seed
 from cocamonitor.area import (
     AreaEstimate,
     estimate_post_stratified,
@@ -403,10 +404,7 @@ def design_cmd(
     fmt: FormatOpt = TableFormat.table,
 ) -> None:
     """Draw a stratified random sample of pixels from a map, ready for labelling."""
-    if seed is not None and seed < 0:
-        raise ParameterError(
-            f"seed {seed} is negative", where="--seed", hint="give a seed >= 0, e.g. --seed 7"
-        )
+    check_seed(seed)
     from cocamonitor.sampling import (
         allocate,
         draw_stratified_sample,

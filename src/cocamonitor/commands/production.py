@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from cocamonitor._checks import check_confidence, check_seed
 from cocamonitor._plotting import check_figure_path
 from cocamonitor.commands._common import TableFormat, emit_json, emit_table, err_console, record_result
 from cocamonitor.errors import InputError, UnknownNameError, suggest
@@ -84,11 +85,8 @@ def estimate(
 
     if params is not None and preset is not None:
         raise InputError("give --params or --preset, not both", where="--params/--preset")
-    if not 0 < confidence < 1:
-        raise InputError(f"confidence must lie in (0, 1), got {confidence}", where="--confidence")
-    if seed is not None and seed < 0:
-        raise InputError(f"the seed must be a whole number >= 0, got {seed}", where="--seed",
-                         hint="e.g. --seed 1")
+    check_confidence(confidence, where="--confidence")
+    check_seed(seed)
     if plot is not None:
         check_figure_path(plot)  # before the simulation, not after it
     inputs: list[Path] = []

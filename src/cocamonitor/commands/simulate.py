@@ -19,6 +19,7 @@ import pandas as pd
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from cocamonitor._checks import check_seed
 from cocamonitor._plotting import check_figure_path
 from cocamonitor.commands._common import TableFormat, emit_json, emit_table, err_console, record_result
 from cocamonitor.errors import InputError, ParameterError
@@ -48,12 +49,6 @@ SizeOpt = Annotated[
     int | None, typer.Option("--size", help="Pixels per side (overrides [landscape] size).")
 ]
 FormatOpt = Annotated[TableFormat, typer.Option("--format", "-f", help="table, csv or json.")]
-
-
-def _check_seed(seed: int) -> None:
-    if seed < 0:
-        raise InputError(f"the seed must be a whole number >= 0, got {seed}", where="--seed",
-                         hint="e.g. --seed 1")
 
 
 def _config(path: Path | None, size: int | None) -> SimulationConfig:
@@ -137,7 +132,7 @@ def run_cmd(
 
     Example: cocamonitor simulate run --years 2018-2020 --size 300 --seed 1 --out sim
     """
-    _check_seed(seed)
+    check_seed(seed)
     cfg = _config(config, size)
     yrs = parse_years(years)
     output_dir(out, where="--out")
@@ -220,7 +215,7 @@ def compare_cmd(
 
     Example: cocamonitor simulate compare --size 300 --years 2018-2022 --replicates 10 --format json
     """
-    _check_seed(seed)
+    check_seed(seed)
     cfg = _config(config, size)
     yrs = parse_years(years)
     if len(yrs) < 2:

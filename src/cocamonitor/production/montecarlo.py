@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cocamonitor._checks import check_confidence
 from cocamonitor.errors import InputError, ParameterError
 from cocamonitor.production.chain import QUANTITIES, chain_into, point_chain
 from cocamonitor.production.distributions import Distribution, _triangular
@@ -595,8 +596,7 @@ def monte_carlo(
     """
     if isinstance(draws, bool) or int(draws) < 2:
         raise InputError(f"draws must be at least 2, got {draws}", where="draws")
-    if not 0 < confidence < 1:
-        raise InputError(f"confidence must lie in (0, 1), got {confidence}", where="confidence")
+    confidence = check_confidence(confidence)
     draws = int(draws)
     seq = np.random.SeedSequence(seed)
     main_seq, sens_seq = seq.spawn(2)

@@ -24,6 +24,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from cocamonitor._checks import check_confidence
 from cocamonitor.errors import DataError, InputError, ParameterError
 
 __all__ = ["AnnualSeries", "MissingPolicy", "as_annual_series", "check_confidence"]
@@ -51,20 +52,6 @@ class AnnualSeries:
     def consecutive(self) -> bool:
         """True when no year is missing between the first and the last."""
         return not self.missing_years
-
-
-def check_confidence(confidence: float, *, where: str = "confidence") -> float:
-    """Return ``confidence`` as a float in (0, 1) or raise :class:`ParameterError`."""
-    try:
-        level = float(confidence)
-    except (TypeError, ValueError):
-        raise ParameterError(f"confidence must be a number, got {confidence!r}", where=where) from None
-    if not 0.0 < level < 1.0:
-        raise ParameterError(
-            f"confidence must be between 0 and 1, got {confidence}", where=where,
-            hint="for example 0.95 for a 95 % interval",
-        )
-    return level
 
 
 def _format_years(years: Sequence[int] | np.ndarray) -> str:
