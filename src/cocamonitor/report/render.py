@@ -681,9 +681,16 @@ def _figure_json(fig: Any) -> str:
     return pio.to_json(fig, validate=False, remove_uids=True)
 
 
-def _script_json(obj: str) -> Markup:
-    """JSON text safe inside a <script> element."""
-    return Markup(obj.replace("</", "<\\/").replace("<!--", "<\\!--"))
+def script_json(text: str) -> Markup:
+    """Return JSON text made safe inside a <script> element (no ``</script>`` or ``<!--``).
+
+    Examples
+    --------
+    >>> "</" in script_json('{"a": "</script>"}')
+    False
+
+    """
+    return Markup(text.replace("</", "<\\/").replace("<!--", "<\\!--"))
 
 
 # --------------------------------------------------------------------------- writer
@@ -777,8 +784,8 @@ def write_report(
         tables=_tables(data, lang, m),
         css=Markup(css),
         plotlyjs=Markup(get_plotlyjs()),
-        geo_assets=_script_json(json.dumps(GEO_ASSETS_STUB)),
-        figures_json=_script_json(
+        geo_assets=script_json(json.dumps(GEO_ASSETS_STUB)),
+        figures_json=script_json(
             "{" + ",".join(f"{json.dumps(k)}:{v}" for k, v in fig_json.items()) + "}"
         ),
     )

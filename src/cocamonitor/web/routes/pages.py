@@ -13,6 +13,7 @@ from markupsafe import Markup
 from cocamonitor import datasets
 from cocamonitor.report.locale import check_lang
 from cocamonitor.report.maps import GEO_ASSETS_STUB
+from cocamonitor.report.render import script_json
 from cocamonitor.web import state
 from cocamonitor.web.render import ViewState, render
 from cocamonitor.web.routes.views import view_state
@@ -40,8 +41,7 @@ def plotly_js() -> Response:
 
 
 def _script_json(obj: object) -> Markup:
-    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
-    return Markup(text.replace("</", "<\\/").replace("<!--", "<\\!--"))
+    return script_json(json.dumps(obj, ensure_ascii=False, separators=(",", ":")))
 
 
 @router.get("/", response_class=HTMLResponse)
