@@ -352,6 +352,9 @@ README_LINES = [
 
 def test_readme_example_runs_as_written(run_cli, tmp_path):
     """The three README lines, run in a directory where src/ is the repository's."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for line in README_LINES:  # the lines run here are the lines the README shows
+        assert line in readme.splitlines(), line
     (tmp_path / "src").symlink_to(ROOT / "src")
     for line in README_LINES:
         with contextlib.chdir(tmp_path):  # run_cli undoes monkeypatch.chdir after each call

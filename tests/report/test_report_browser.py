@@ -142,3 +142,25 @@ def test_chromium_and_its_profile_are_gone_afterwards(tmp_path, monkeypatch):
     for profile in made:
         assert not os.path.exists(profile), profile
         assert _processes_mentioning(profile) == [], profile
+
+
+def test_the_readme_screenshot_is_what_the_project_renders(report_files, tmp_path):
+    """The README's picture is docs/report-screenshot.png, and the tool that made it
+    (`cocamonitor report --screenshot`, scripts/readme_screenshot.py) still makes one like it:
+    the same width, the summary over the two maps, coloured map pixels."""
+    from pathlib import Path
+
+    from PIL import Image
+
+    from cocamonitor.report.screenshot import screenshot_report
+
+    root = Path(__file__).resolve().parents[2]
+    assert "](docs/report-screenshot.png)" in (root / "README.md").read_text(encoding="utf-8")
+    png = screenshot_report(report_files("en").html, tmp_path / "shot.png")
+    with Image.open(png) as made, Image.open(root / "docs" / "report-screenshot.png") as shipped:
+        assert made.width == shipped.width == 1280
+        assert 0.5 < made.height / shipped.height < 2
+        img = np.asarray(made.convert("RGB")).astype(int)
+    lower = img[img.shape[0] // 2 :]  # the maps are in the lower half
+    saturation = lower.max(axis=2) - lower.min(axis=2)
+    assert (saturation > 40).mean() > 0.02
