@@ -222,3 +222,16 @@ def test_default_path_follows_env_then_xdg_then_home(tmp_path, monkeypatch):
     assert default_store_path() == tmp_path / "xdg" / "cocamonitor" / "cocamonitor.duckdb"
     monkeypatch.setenv("COCAMONITOR_STORE", str(tmp_path / "mine.duckdb"))
     assert default_store_path() == tmp_path / "mine.duckdb"
+
+
+def test_nested_rows_keep_document_order_and_units():
+    """A list of rows inside a document is tidied as one block, between the single estimates."""
+    from cocamonitor.store import tidy_estimates
+
+    doc = {"unit": "ha", "a": {"area": 1.0, "area_se": 0.5},
+           "table": [{"zone": "z1", "area_ha": 2.0}, {"zone": "z2", "area_ha": 3.0}],
+           "b": {"area": 4.0}}
+    got = tidy_estimates(doc)
+    assert got["item"].tolist() == ["a", "table/zone=z1", "table/zone=z2", "b"]
+    assert got["value"].tolist() == [1.0, 2.0, 3.0, 4.0] and got["se"].iloc[0] == 0.5
+    assert got["unit"].tolist() == ["ha", "ha", "ha", "ha"]

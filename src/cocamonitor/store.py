@@ -145,8 +145,12 @@ def _unit_of(key: str, declared: str | None) -> str | None:
     return declared if key in AMOUNT_KEYS else None
 
 
-def _walk(obj: Mapping[str, Any], path: tuple[str, ...], unit: str | None, rows: list[tuple]) -> None:
-    """Append the numbers of one JSON object (and what it holds) as tidy rows."""
+def _walk(obj: Mapping[str, Any], path: tuple[str, ...], unit: str | None, rows: list[Any]) -> None:
+    """Append the numbers of one JSON object (and what it holds) as tidy rows.
+
+    Single estimates are appended as tuples; a list of rows (a zonal table can be long) as one
+    DataFrame, never row by row.
+    """
     if isinstance(obj.get("unit"), str):
         unit = obj["unit"]
     item = "/".join(path)
@@ -171,7 +175,7 @@ def _walk(obj: Mapping[str, Any], path: tuple[str, ...], unit: str | None, rows:
             else:
                 _walk(v, (*path, str(key)), unit, rows)
         elif isinstance(v, list) and v and all(isinstance(e, Mapping) for e in v):
-            rows.extend(_records(v, (*path, str(key)), unit).itertuples(index=False, name=None))
+            rows.append(_records(v, (*path, str(key)), unit))
 
 
 def _records(records: Sequence[Mapping[str, Any]], path: tuple[str, ...], unit: str | None) -> pd.DataFrame:
@@ -200,6 +204,24 @@ def _records(records: Sequence[Mapping[str, Any]], path: tuple[str, ...], unit: 
     out = pd.concat(frames, ignore_index=True).sort_values("_row", kind="stable")
     out = out[out["value"].notna()]  # a column some rows leave empty
     return out[ESTIMATE_COLUMNS].reset_index(drop=True)
+
+
+def _assemble(parts: list[Any]) -> pd.DataFrame:
+    """One frame from tuples and frames, in document order."""
+    frames: list[pd.DataFrame] = []
+    run: list[tuple] = []
+    for part in parts:
+        if isinstance(part, pd.DataFrame):
+            if run:
+                frames.append(pd.DataFrame(run, columns=ESTIMATE_COLUMNS))
+                run = []
+            frames.append(part)
+        else:
+            run.append(part)
+    if run or not frames:
+        frames.append(pd.DataFrame(run, columns=ESTIMATE_COLUMNS))
+    frames = [f for f in frames if len(f)] or frames[:1]
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].reset_index(drop=True)
 
 
 def _numeric_column(col: pd.Series) -> bool:
@@ -252,10 +274,10 @@ def tidy_estimates(document: Any) -> pd.DataFrame:
         else:
             out = pd.DataFrame(columns=ESTIMATE_COLUMNS)
     else:
-        rows: list[tuple] = []
+        rows: list[Any] = []
         body = {k: v for k, v in dict(document).items() if k != "provenance"}
         _walk(body, (), None, rows)
-        out = pd.DataFrame(rows, columns=ESTIMATE_COLUMNS)
+        out = _assemble(rows)
     out = out.astype({"item": str, "quantity": str, "value": float, "se": float, "lower": float, "upper": float})
     out["unit"] = out["unit"].astype(object).where(out["unit"].notna(), None)
     return out.reset_index(drop=True)
