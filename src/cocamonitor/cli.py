@@ -53,9 +53,23 @@ def _root(
             "$XDG_DATA_HOME/cocamonitor/cocamonitor.duckdb (~/.local/share/... by default).",
         ),
     ] = None,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--data-dir",
+            envvar="COCAMONITOR_DATA_DIR",
+            metavar="DIR",
+            help="Folder of the datasets you import (`cocamonitor data import ...`), used by every command, "
+            "the report and the dashboard beside the bundled data. Default: $XDG_DATA_HOME/cocamonitor/data "
+            "(~/.local/share/cocamonitor/data).",
+        ),
+    ] = None,
 ) -> None:
     """Measure coca cultivation and cocaine production in Colombia, with honest uncertainty."""
+    from cocamonitor import userdata
     from cocamonitor.commands._common import start_recording
+
+    userdata.set_default(data_dir)
 
     start_recording(store, argv=(ctx.obj or {}).get("argv"))
 
