@@ -22,7 +22,7 @@ Examples
 >>> import tempfile, pandas as pd
 >>> from cocamonitor import userdata
 >>> folder = userdata.resolve(tempfile.mkdtemp())
->>> src = folder / "events.csv"; _ = src.write_text("a\\n1\\n")
+>>> src = folder / "events.csv"; _ = src.write_text("a,1")
 >>> entry = userdata.store_table(pd.DataFrame({"a": [1]}), name="demo", kind="example",
 ...                              source=src, data_dir=folder)
 >>> entry.name, entry.rows
