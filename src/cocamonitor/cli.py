@@ -7,6 +7,7 @@ on stderr with exit code 2; anything else is an internal error (exit code 1).
 
 from __future__ import annotations
 
+import errno
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -85,13 +86,34 @@ _register_all()
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the exit code (0 ok, 2 bad input, 1 internal error)."""
+    """Run the command line; return the exit code.
+
+    0 ok, 2 bad input (one ``error:`` line on stderr), 75 the store is locked by another
+    process (try again later), 141 stdout was closed by its reader, 1 internal error.
+    """
+    from cocamonitor.commands._common import commit_recording, discard_recording
+
     args = list(sys.argv[1:] if argv is None else argv)
+    if sys.stdout is None:  # started with stdout closed (``>&-``): nothing could be printed
+        sys.stderr.write("error: standard output is closed; run the command with stdout open "
+                         "(redirect it to a file or /dev/null)\n")
+        return 2
     try:
         app(args=args, standalone_mode=False, obj={"argv": args})
+        sys.stdout.flush()  # a full disk or a closed pipe shows here, before anything is recorded
+        commit_recording()  # last: only a command whose output was all written is recorded
+    except BrokenPipeError:  # the reader went away (``| head``): stop quietly, record nothing
+        _silence_stdout()
+        return 141  # 128 + SIGPIPE, as a command killed by the broken pipe
     except CocamonitorError as err:
         sys.stderr.write(f"error: {err}\n")
-        return 2
+        return err.exit_code
+    except OSError as err:
+        if err.filename is None and err.errno in _OUTPUT_ERRNOS:  # writing stdout failed (/dev/full)
+            sys.stderr.write(f"error: cannot write the output: {err.strerror}; "
+                             "free space or give another destination\n")
+            return 2
+        raise
     except typer.Exit as ex:
         return int(ex.exit_code or 0)
     except typer.Abort:
@@ -101,7 +123,24 @@ def main(argv: list[str] | None = None) -> int:
         if type(ex).__name__ != "NoArgsIsHelpError":  # that one has already printed the help
             sys.stderr.write(_usage_line(ex))
         return int(getattr(ex, "exit_code", 2) or 2)
+    finally:
+        discard_recording()
     return 0
+
+
+_OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EBADF, errno.EIO, errno.EDQUOT, errno.EFBIG})
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that Python's flush at exit does not fail again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # in-process runs replace stdout by a buffer
+        pass
 
 
 def _usage_line(ex: Exception) -> str:

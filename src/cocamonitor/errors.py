@@ -32,6 +32,7 @@ __all__ = [
     "ParameterError",
     "SchemaError",
     "StoreError",
+    "StoreLockedError",
     "UnknownNameError",
     "suggest",
 ]
@@ -50,6 +51,9 @@ class CocamonitorError(Exception):
         How to fix it.
 
     """
+
+    #: exit code of the command line when this error stops a command (2: bad input)
+    exit_code: int = 2
 
     def __init__(self, message: str, *, where: str | None = None, hint: str | None = None):
         self.message = message
@@ -99,6 +103,12 @@ class UnknownNameError(InputError, LookupError):
 
 class StoreError(InputError):
     """The results store cannot be used: locked by another process, not a store, or no such run."""
+
+
+class StoreLockedError(StoreError):
+    """Another process is writing the store: not bad input, try again (command-line exit code 75)."""
+
+    exit_code = 75  # EX_TEMPFAIL (sysexits.h): a temporary failure, the user is invited to retry
 
 
 class CocamonitorWarning(UserWarning):

@@ -48,6 +48,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -60,7 +61,7 @@ import numpy as np
 import pandas as pd
 
 from cocamonitor._version import __version__
-from cocamonitor.errors import StoreError
+from cocamonitor.errors import StoreError, StoreLockedError
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -556,6 +557,19 @@ def _first_line(err: Exception) -> str:
     return str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
 
 
+def _lock_holder(text: str) -> str:
+    """Name the program and PID holding DuckDB's lock, from DuckDB's message.
+
+    >>> _lock_holder('Could not set lock on file "/s.duckdb": Conflicting lock is held in '
+    ...              '/usr/bin/python3.11 (PID 42) by user ana. See also https://duckdb.org')
+    'program /usr/bin/python3.11, PID 42'
+    """
+    m = re.search(r"held in (.+?) \(PID (\d+)\)", text)
+    if m is None:
+        return "holder unknown"
+    return f"program {m.group(1)}, PID {m.group(2)}"
+
+
 def _is_duckdb_file(path: Path) -> bool:
     """DuckDB files carry ``DUCK`` at byte 8 (DuckDB itself would also open a CSV as a database)."""
     with open(path, "rb") as fh:
@@ -579,9 +593,10 @@ def _connect(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
                 if time.monotonic() < deadline:
                     time.sleep(0.1)
                     continue
-                holder = text.split("Conflicting lock is held in", 1)[-1].split(".", 1)[0].strip()
-                raise StoreError(f"the store is locked by another process ({holder})", where=str(path),
-                                 hint="wait for it to finish, or give another --store") from None
+                raise StoreLockedError(f"the store is locked by another process ({_lock_holder(text)})",
+                                       where=str(path),
+                                       hint="wait for it to finish and run the command again, "
+                                       "or give another --store") from None
             if "not a valid DuckDB database" in text:
                 raise StoreError("is not a cocamonitor store (not a DuckDB database)", where=str(path),
                                  hint="give a new file name or an existing store with --store") from None

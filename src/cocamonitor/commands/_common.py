@@ -2,8 +2,9 @@
 
 Tables go to stdout as a rich table, CSV or JSON records; progress and logs go to stderr, so
 ``--format json`` output is always one JSON document on stdout and nothing else. Estimate
-commands hand their JSON document to :func:`record_result`, which keeps it in the store when
-``--store`` or ``$COCAMONITOR_STORE`` is given.
+commands hand their JSON document to :func:`record_result`; the command line keeps it in the
+store (when ``--store`` or ``$COCAMONITOR_STORE`` is given) with :func:`commit_recording`, last,
+once the command's output was written.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import math
 import sys
 from collections.abc import Mapping, Sequence
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
@@ -27,7 +28,9 @@ from rich.table import Table
 __all__ = [
     "TableFormat",
     "chosen_store",
+    "commit_recording",
     "err_console",
+    "discard_recording",
     "emit_json",
     "emit_table",
     "record_result",
@@ -146,6 +149,8 @@ class _Recording:
     store: Path
     started_at: datetime
     argv: tuple[str, ...] | None
+    #: the finished result, kept until the command has written all its output
+    pending: tuple[str, Any, Any] | None = None
 
 
 _RECORDING: ContextVar[_Recording | None] = ContextVar("cocamonitor_recording", default=None)
@@ -171,12 +176,14 @@ def recording() -> bool:
     return _RECORDING.get() is not None
 
 
-def record_result(command: str, document: Any, *, provenance: Mapping[str, Any] | None = None) -> int | None:
-    """Record a finished estimate in the store, if one was given; return its run id.
+def record_result(command: str, document: Any, *, provenance: Mapping[str, Any] | None = None) -> None:
+    """Hand a finished estimate over for recording in the store, if one was given.
 
     Every estimate command calls this once, with the same document (provenance included)
-    that ``--format json`` prints, whatever format is asked for, after the computation and
-    before any output. A command that fails earlier records nothing.
+    that ``--format json`` prints, whatever format is asked for. Nothing is written yet: the
+    command line records the run with :func:`commit_recording` only after the command has
+    returned and its output (stdout, ``--plot``, ``--out``) was written, so that a command
+    that fails at any point, even while writing its output, records nothing.
 
     Parameters
     ----------
@@ -190,16 +197,35 @@ def record_result(command: str, document: Any, *, provenance: Mapping[str, Any] 
     """
     rec = _RECORDING.get()
     if rec is None:
+        return
+    pending = (command, to_jsonable(document), None if provenance is None else to_jsonable(provenance))
+    _RECORDING.set(replace(rec, pending=pending))
+
+
+def commit_recording() -> int | None:
+    """Record the run handed over by :func:`record_result` (if any) and return its id.
+
+    Called by :func:`cocamonitor.cli.main` once the command succeeded and stdout was flushed.
+    """
+    rec = _RECORDING.get()
+    _RECORDING.set(None)
+    if rec is None or rec.pending is None:
         return None
     from cocamonitor.store import open_store
 
+    command, document, provenance = rec.pending
     with open_store(rec.store) as store:
         run_id = store.record_run(
-            command, to_jsonable(document), provenance=None if provenance is None else to_jsonable(provenance),
+            command, document, provenance=provenance,
             argv=rec.argv, cwd=str(Path.cwd()), started_at=rec.started_at,
         )
     sys.stderr.write(f"recorded run {run_id} in {rec.store}\n")  # one line, never wrapped
     return run_id
+
+
+def discard_recording() -> None:
+    """Forget any result handed over for recording (the command failed)."""
+    _RECORDING.set(None)
 
 
 def chosen_store() -> Path:
