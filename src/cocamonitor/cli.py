@@ -106,12 +106,20 @@ def main(argv: list[str] | None = None) -> int:
         _silence_stdout()
         return 141  # 128 + SIGPIPE, as a command killed by the broken pipe
     except CocamonitorError as err:
-        sys.stderr.write(f"error: {err}\n")
+        sys.stderr.write(_one_line(f"error: {_as_typed(err, args)}"))
         return err.exit_code
+    except MemoryError:  # a size the estimates of memory did not catch: still one line, no record
+        sys.stderr.write("error: not enough memory for this input; give smaller sizes "
+                         "(--draws, --size, fewer years or zones)\n")
+        return 2
     except OSError as err:
         if err.filename is None and err.errno in _OUTPUT_ERRNOS:  # writing stdout failed (/dev/full)
             sys.stderr.write(f"error: cannot write the output: {err.strerror}; "
                              "free space or give another destination\n")
+            return 2
+        if err.filename is not None:  # a path the user gave that cannot be read or written
+            sys.stderr.write(_one_line(f"error: {err.filename}: {err.strerror or err}; "
+                                       "check the path, its folder and permissions"))
             return 2
         raise
     except typer.Exit as ex:
@@ -129,6 +137,32 @@ def main(argv: list[str] | None = None) -> int:
 
 
 _OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EBADF, errno.EIO, errno.EDQUOT, errno.EFBIG})
+
+
+def _as_typed(err: CocamonitorError, args: list[str]) -> str:
+    """The error as the user should read it: a core parameter the user typed as an option is named
+    as that option (``target_se`` -> ``--target-se``), in the place and in the message.
+    """
+    import re
+
+    where = err.where or ""
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", where):
+        return str(err)
+    option = "--" + where.replace("_", "-")
+    if not any(a == option or a.startswith(option + "=") for a in args):
+        return str(err)
+    message, hint = err.message, err.hint
+    if "_" in where:  # an identifier (rel_error_a), never an ordinary word of the message
+        message = re.sub(rf"\b{where}\b", option, message)
+        hint = re.sub(rf"\b{where}\b", option, hint) if hint else None
+    return str(CocamonitorError(message, where=option, hint=hint))
+
+
+def _one_line(text: str, limit: int = 2000) -> str:
+    """The message as exactly one line, cut to ``limit`` characters (an echoed 10 MB field)."""
+    from cocamonitor.errors import clip
+
+    return clip(text, limit) + "\n"
 
 
 def _silence_stdout() -> None:

@@ -34,6 +34,8 @@ __all__ = [
     "StoreError",
     "StoreLockedError",
     "UnknownNameError",
+    "clip",
+    "shown",
     "suggest",
 ]
 
@@ -140,9 +142,36 @@ def suggest(value: str, choices: Iterable[str], *, n: int = 5) -> str:
 
     """
     pool: Sequence[str] = sorted(set(map(str, choices)))
-    close = get_close_matches(str(value), pool, n=n, cutoff=0.6)
+    close = get_close_matches(str(value)[:200], pool, n=n, cutoff=0.6)
     if close:
         return "did you mean: " + ", ".join(close) + "?"
     shown = ", ".join(pool[:n])
     more = f", ... ({len(pool)} in all)" if len(pool) > n else ""
     return f"valid: {shown}{more}"
+
+
+def clip(text: str, limit: int = 200) -> str:
+    """Cut a message part (a parser's text, a path) to ``limit`` characters on one line.
+
+    >>> clip("a\\nb" * 3, limit=5)
+    'a ba…'
+    """
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """``repr`` of a value typed or read by a user, cut to ``limit`` characters for messages.
+
+    Examples
+    --------
+    >>> shown("x" * 100, limit=12)
+    "'xxxxxxxx…' (100 characters)"
+    >>> shown("61,45")
+    "'61,45'"
+
+    """
+    text = str(value)
+    if len(text) <= limit:
+        return repr(text) if isinstance(value, str) else text
+    return f"{text[: max(limit - 4, 1)]!r}"[:-1] + "…' " + f"({len(text)} characters)"

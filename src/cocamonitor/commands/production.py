@@ -88,6 +88,9 @@ def estimate(
     check_confidence(confidence, where="--confidence")
     check_seed(seed)
     if plot is not None:
+        if sensitivity_draws == 0:
+            raise InputError("the sensitivity figure is not computed with --sensitivity-draws 0",
+                             where="--plot", hint="drop --plot or give --sensitivity-draws > 0 (e.g. 20000)")
         check_figure_path(plot)  # before the simulation, not after it
     inputs: list[Path] = []
     if params is not None:
@@ -117,6 +120,9 @@ def estimate(
         sensitivity_draws=max(sensitivity_draws, 2),
         preset=preset_name,
     )
+    if plot is not None and est.sensitivity is None:
+        raise InputError("no sensitivity figure to draw: every parameter of the model is fixed",
+                         where="--plot", hint="drop --plot, or give parameters with uncertainty")
     if plot is not None and est.sensitivity is not None:
         from cocamonitor.production.plot import plot_sensitivity
 

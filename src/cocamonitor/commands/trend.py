@@ -221,7 +221,9 @@ def _parse_pair(text: str, where: str) -> Any:
         if not p.exists():
             raise InputError(f"file {text!r} does not exist", where=where)
         try:
-            return json.loads(p.read_text(encoding="utf-8"))
+            from cocamonitor.io.text import read_text_file
+
+            return json.loads(read_text_file(p, kind="JSON", where=where))
         except json.JSONDecodeError as err:
             raise InputError(f"{text}: not valid JSON ({err.msg}, line {err.lineno})",
                              where=where) from None

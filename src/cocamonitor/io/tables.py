@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 
 from cocamonitor.errors import DataError, InputError, SchemaError
+from cocamonitor.errors import clip, shown
+from cocamonitor.io.text import check_text_file
 
 __all__ = ["DecimalConvention", "location", "parse_decimal_column", "read_table"]
 
@@ -26,9 +28,10 @@ _COMMA_DECIMAL = re.compile(r"^[+-]?\d{1,3}(\.\d{3})*,\d+$|^[+-]?\d+,\d+$")
 # "1088.88" "0.5" "12.3456" ; dot decimal without thousands separator
 _DOT_DECIMAL = re.compile(r"^[+-]?\d*\.\d+$|^[+-]?\d+\.?$")
 # "1,088.88" : comma thousands with dot decimal
-_DOT_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+# (a grouped number never starts with a 0 group: "0,007" and "0.007" are decimals)
+_DOT_THOUSANDS = re.compile(r"^[+-]?[1-9]\d{0,2}(,\d{3})+(\.\d+)?$")
 # "1.088" or "12.345.678": dot thousands OR three decimals -- ambiguous on its own
-_AMBIGUOUS = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+$")
+_AMBIGUOUS = re.compile(r"^[+-]?[1-9]\d{0,2}(\.\d{3})+$")
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _SCIENTIFIC = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+$")
 
@@ -100,7 +103,7 @@ def parse_decimal_column(
     if unknown.any():
         idx = unknown.idxmax()
         raise DataError(
-            f"cannot read {present[idx]!r} as a number",
+            f"cannot read {shown(present[idx])} as a number",
             where=location(source, idx, column),
             hint="write numbers like 1088.88 or 1.088,88",
         )
@@ -109,15 +112,15 @@ def parse_decimal_column(
     if has_comma and has_dot:
         i_c, i_d = comma.idxmax(), (dot | dot_thousands).idxmax()
         raise DataError(
-            f"mixes decimal conventions ({present[i_c]!r} on line {int(i_c) + 2} "
-            f"but {present[i_d]!r} on line {int(i_d) + 2})",
+            f"mixes decimal conventions ({shown(present[i_c])} on line {int(i_c) + 2} "
+            f"but {shown(present[i_d])} on line {int(i_d) + 2})",
             where=location(source, None, column),
             hint="use one convention per column",
         )
     if not has_comma and not has_dot and ambiguous.any():
         idx = ambiguous.idxmax()
         raise DataError(
-            f"{present[idx]!r} could be a thousands separator or a decimal point, and no other "
+            f"{shown(present[idx])} could be a thousands separator or a decimal point, and no other "
             "value in the column settles it",
             where=location(source, idx, column),
             hint="write it without thousands separators",
@@ -138,7 +141,8 @@ def _read_csv_strict(path: Path) -> pd.DataFrame:
     Read without a header and then named, so that a data line with more fields than the header
     is an error (pandas would otherwise take an extra first field as a row index).
     """
-    with open(path, encoding="utf-8-sig") as fh:
+    check_text_file(path, kind="CSV")
+    with open(path, encoding="utf-8-sig", errors="replace") as fh:
         first = fh.readline()
     sep = ";" if first.count(";") > first.count(",") else ","
     raw = pd.read_csv(
@@ -198,6 +202,8 @@ def read_table(
     label = name or str(path)
     if not path.exists():
         raise InputError(f"file not found: {path}", hint="check the path")
+    if path.is_dir():
+        raise InputError("is a folder, not a table", where=label, hint="give a CSV or Parquet file")
     try:
         if path.suffix.lower() in {".parquet", ".pq"}:
             df = pd.read_parquet(path)
@@ -214,9 +220,22 @@ def read_table(
                 hint='quote values that contain the delimiter (e.g. "1,5") or use ";" as the delimiter',
             ) from err
         raise InputError(f"cannot read table: {err}".splitlines()[0], where=label) from err
-    except (OSError, ValueError, UnicodeDecodeError) as err:
-        raise InputError(f"cannot read table: {err}".splitlines()[0], where=label) from err
+    except UnicodeDecodeError as err:  # past the first MiB that check_text_file looked at
+        raise InputError(f"is not UTF-8 text (byte 0x{err.object[err.start]:02x})", where=label,
+                         hint="save it as a UTF-8 CSV file (in a spreadsheet: Save as > CSV UTF-8)") from None
+    except InputError:
+        raise
+    except (OSError, ValueError) as err:
+        raise InputError(clip(f"cannot read table: {err}".splitlines()[0]), where=label) from err
     df.columns = [str(c).strip() for c in df.columns]
+    seen: set[str] = set()
+    twice = [c for c in df.columns if c in seen or seen.add(c)]  # type: ignore[func-returns-value]
+    if twice:
+        raise SchemaError(
+            f"column {shown(twice[0])} appears more than once in the header",
+            where=label,
+            hint="give each column a different name, or remove the copy",
+        )
     missing = [c for c in required if c not in df.columns]
     if missing:
         raise SchemaError(

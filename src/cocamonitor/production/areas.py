@@ -58,7 +58,9 @@ def read_areas(
         raise InputError(f"areas file not found: {path}", where="--areas", hint="check the path")
     if path.suffix.lower() == ".json":
         try:
-            doc = json.loads(path.read_text(encoding="utf-8"))
+            from cocamonitor.io.text import read_text_file
+
+            doc = json.loads(read_text_file(path, kind="JSON"))
         except (OSError, ValueError) as err:
             raise InputError(f"not valid JSON: {err}", where=str(path)) from err
         return areas_from_estimate(doc, area_class=area_class, unit=unit, source=str(path))

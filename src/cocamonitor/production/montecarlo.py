@@ -553,6 +553,24 @@ class ProductionEstimate:
         }
 
 
+def _check_memory(sampler: Sampler, *, draws: int, sensitivity_draws: int, keep_samples: bool) -> None:
+    """Refuse draws whose arrays would not fit in memory, before drawing any.
+
+    The draws stream in chunks, but the quantiles fall back to keeping every draw of every
+    quantity and region (8 bytes each) when a bracket misses; the Sobol indices hold about
+    ``3 k + 6`` rows of ``sensitivity_draws`` values (two base samples, their mix, outputs).
+    """
+    from cocamonitor._memory import check_memory
+
+    rows = len(QUANTITIES) * (len(sampler.regions) + 1)
+    check_memory(8.0 * draws * (rows + (len(QUANTITIES) if keep_samples else 0)), where="draws",
+                 what=f"{draws:,} draws", hint="give fewer (the default is 100000)")
+    if sensitivity_draws:
+        check_memory(8.0 * sensitivity_draws * (3 * sampler.k + 6), where="sensitivity_draws",
+                     what=f"{sensitivity_draws:,} sensitivity draws",
+                     hint="give fewer (the default is 20000)")
+
+
 def monte_carlo(
     model: ProductionModel,
     *,
@@ -601,6 +619,8 @@ def monte_carlo(
     seq = np.random.SeedSequence(seed)
     main_seq, sens_seq = seq.spawn(2)
     sampler = Sampler(model, correlated=correlated)
+    _check_memory(sampler, draws=draws, sensitivity_draws=sensitivity_draws if sensitivity else 0,
+                  keep_samples=keep_samples)
     point = point_chain(model)
     alpha = (1 - confidence) / 2
     qs = (0.5, alpha, 1 - alpha)

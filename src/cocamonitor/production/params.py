@@ -949,7 +949,9 @@ def read_parameters(
     label = name or str(path)
     if not path.exists():
         raise InputError(f"parameter file not found: {path}", hint="check the path")
-    text = path.read_text(encoding="utf-8")
+    from cocamonitor.io.text import read_text_file
+
+    text = read_text_file(path, kind="TOML", where=label)
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:

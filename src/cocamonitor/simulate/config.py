@@ -365,7 +365,9 @@ def load_config(path: str | Path | None = None) -> SimulationConfig:
     if not p.is_file():
         raise InputError(f"config file not found: {p}", where="--config",
                          hint="give an existing TOML file (see cocamonitor/data/simulate_default.toml)")
-    text = p.read_text(encoding="utf-8")
+    from cocamonitor.io.text import read_text_file
+
+    text = read_text_file(p, kind="TOML")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
