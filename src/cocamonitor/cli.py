@@ -105,6 +105,11 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # the reader went away (``| head``): stop quietly, record nothing
         _silence_stdout()
         return 141  # 128 + SIGPIPE, as a command killed by the broken pipe
+    except SystemExit as ex:  # click turns a broken pipe inside a command into exit 1
+        if isinstance(ex.__context__, OSError) and ex.__context__.errno == errno.EPIPE:
+            _silence_stdout()
+            return 141
+        raise
     except CocamonitorError as err:
         sys.stderr.write(_one_line(f"error: {_as_typed(err, args)}"))
         return err.exit_code

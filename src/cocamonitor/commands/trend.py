@@ -99,6 +99,14 @@ def _read_series_file(path: Path) -> tuple[pd.Series, pd.Series | None]:
 
     df = read_table(path, required=["year", "value"], numeric=["year", "value", "se"],
                     non_negative=["se"])
+    yr = df["year"].to_numpy(float)
+    odd = ~np.isfinite(yr) | (yr != np.round(yr)) | (yr < 0) | (yr > 9999)
+    if odd.any():
+        from cocamonitor.io.tables import location
+
+        i = int(np.flatnonzero(odd)[0])
+        raise InputError(f"{yr[i]:g} is not a calendar year", where=location(str(path), i, "year"),
+                         hint="write whole years between 0 and 9999, e.g. 2015")
     se = df["se"] if "se" in df.columns else None
     s = pd.Series(df["value"].to_numpy(float), index=df["year"].to_numpy())
     s.name = path.stem
@@ -296,6 +304,9 @@ def change_cmd(
         if year_from is None or year_to is None:
             raise InputError("give --from and --to (years of a national series), or --a and --b",
                              where="trend change")
+        if year_from == year_to:
+            raise InputError(f"--from and --to are the same year ({year_from}): there is no change to measure",
+                             where="--from/--to", hint="give two different years, e.g. --from 2020 --to 2021")
         series, path = _national(source, metric)
         for y, opt in ((year_from, "--from"), (year_to, "--to")):
             if y not in series.index:

@@ -18,6 +18,7 @@ True
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 from cocamonitor.errors import InputError
@@ -37,6 +38,12 @@ def _make(folder: Path, target: Path, where: str) -> None:
         raise InputError(f"cannot write {target}: {err.strerror or err}", where=where, hint=_HINT) from None
     if not os.access(folder, os.W_OK):
         raise InputError(f"cannot write {target}: folder {folder} is not writable", where=where, hint=_HINT)
+    try:  # a real file, as root in /proc or on a read-only mount os.access says yes but writes fail
+        fd, probe = tempfile.mkstemp(prefix=".cocamonitor-", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as err:
+        raise InputError(f"cannot write {target}: {err.strerror or err}", where=where, hint=_HINT) from None
 
 
 def output_file(path: str | Path, *, where: str = "--out") -> Path:

@@ -128,6 +128,10 @@ def as_annual_series(
             raise InputError(f"years must be whole numbers, got {raw.tolist()!r}", where=where) from None
         if raw.size and (not np.all(np.isfinite(yrs_f)) or np.any(yrs_f != np.round(yrs_f))):
             raise InputError(f"years must be whole numbers, got {raw.tolist()!r}", where=where)
+        if raw.size and (yrs_f.min() < 0 or yrs_f.max() > 9999):
+            i = int(np.argmax((yrs_f < 0) | (yrs_f > 9999)))
+            raise InputError(f"year {raw[i]!s:.40} is not a calendar year", where=where,
+                             hint="give years between 0 and 9999, e.g. 2015")
         yrs = yrs_f.astype(int)
     if yrs.size != vals.size:
         raise InputError(

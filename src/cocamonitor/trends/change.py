@@ -146,7 +146,14 @@ def as_estimate(obj: Any, *, label: str | None = None, where: str = "estimate") 
         raise DataError(f"estimate is not a finite number: {value}", where=where)
     if se is not None and (not np.isfinite(se) or se < 0):
         raise DataError(f"standard error must be a finite number >= 0, got {se}", where=where)
+    if abs(value) > _LARGEST or (se is not None and se > _LARGEST):
+        raise DataError(f"{value:g} (SE {se if se is None else f'{se:g}'}) is too large to compute a change with",
+                        where=where, hint="express it in a larger unit (e.g. thousands of ha)")
     return Estimate(value, se, None if est.unit is None else str(est.unit), est.label)
+
+
+#: largest estimate or SE accepted: its square and products stay far from float overflow
+_LARGEST = 1e100
 
 
 def _check_units(a: Estimate, b: Estimate) -> str | None:
