@@ -15,6 +15,7 @@ Examples
 ... except ParameterError as err:
 ...     print(str(err).split(" of memory")[0])
 draws: 10**17 draws need about 1 EB
+
 """
 
 from __future__ import annotations

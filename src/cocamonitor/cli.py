@@ -91,7 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     0 ok, 2 bad input (one ``error:`` line on stderr), 75 the store is locked by another
     process (try again later), 141 stdout was closed by its reader, 1 internal error.
     """
-    from cocamonitor.commands._common import commit_recording, discard_recording
+    from cocamonitor._cleanup import outputs_removed_on_failure
+    from cocamonitor._recording import commit_recording, discard_recording
 
     args = list(sys.argv[1:] if argv is None else argv)
     if sys.stdout is None:  # started with stdout closed (``>&-``): nothing could be printed
@@ -99,9 +100,10 @@ def main(argv: list[str] | None = None) -> int:
                          "(redirect it to a file or /dev/null)\n")
         return 2
     try:
-        app(args=args, standalone_mode=False, obj={"argv": args})
-        sys.stdout.flush()  # a full disk or a closed pipe shows here, before anything is recorded
-        commit_recording()  # last: only a command whose output was all written is recorded
+        with outputs_removed_on_failure(args):  # a failed command leaves no half-written output
+            app(args=args, standalone_mode=False, obj={"argv": args})
+            sys.stdout.flush()  # a full disk or a closed pipe shows here, before anything is recorded
+            commit_recording()  # last: only a command whose output was all written is recorded
     except BrokenPipeError:  # the reader went away (``| head``): stop quietly, record nothing
         _silence_stdout()
         return 141  # 128 + SIGPIPE, as a command killed by the broken pipe
@@ -145,8 +147,9 @@ _OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EBADF, errno.EIO, errno.EDQUOT, 
 
 
 def _as_typed(err: CocamonitorError, args: list[str]) -> str:
-    """The error as the user should read it: a core parameter the user typed as an option is named
-    as that option (``target_se`` -> ``--target-se``), in the place and in the message.
+    """Render the error with the options the user typed (``target_se`` -> ``--target-se``).
+
+    A core parameter typed as an option is named as that option, in the place and the message.
     """
     import re
 
@@ -164,7 +167,7 @@ def _as_typed(err: CocamonitorError, args: list[str]) -> str:
 
 
 def _one_line(text: str, limit: int = 2000) -> str:
-    """The message as exactly one line, cut to ``limit`` characters (an echoed 10 MB field)."""
+    """Return the message as exactly one line, cut to ``limit`` characters (an echoed 10 MB field)."""
     from cocamonitor.errors import clip
 
     return clip(text, limit) + "\n"

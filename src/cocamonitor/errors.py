@@ -151,9 +151,9 @@ def suggest(value: str, choices: Iterable[str], *, n: int = 5) -> str:
 
 
 def clip(text: str, limit: int = 200) -> str:
-    """Cut a message part (a parser's text, a path) to ``limit`` characters on one line.
+    r"""Cut a message part (a parser's text, a path) to ``limit`` characters on one line.
 
-    >>> clip("a\\nb" * 3, limit=5)
+    >>> clip("a\nb" * 3, limit=5)
     'a ba…'
     """
     text = " ".join(str(text).split())

@@ -58,6 +58,11 @@ def _config(path: Path | None, size: int | None) -> SimulationConfig:
             cfg = cfg.replace(landscape={"size": size})
         except ParameterError as err:
             raise ParameterError(err.message, where="--size", hint=err.hint) from None
+    from cocamonitor._memory import check_memory
+
+    n = cfg.landscape.size  # about 40 bytes a pixel at the peak (float fields, labels, maps)
+    check_memory(40.0 * n * n, where="--size" if size is not None else f"{path}, [landscape] size",
+                 what=f"{n} x {n} pixels", hint="give a smaller --size (the default is 1000)")
     return cfg
 
 

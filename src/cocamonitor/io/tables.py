@@ -15,8 +15,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from cocamonitor.errors import DataError, InputError, SchemaError
-from cocamonitor.errors import clip, shown
+from cocamonitor.errors import DataError, InputError, SchemaError, clip, shown
 from cocamonitor.io.text import check_text_file
 
 __all__ = ["DecimalConvention", "location", "parse_decimal_column", "read_table"]

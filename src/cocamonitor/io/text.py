@@ -1,4 +1,4 @@
-"""Text inputs (CSV, TOML, JSON): refuse what is not UTF-8 text with one line saying how to fix it.
+r"""Text inputs (CSV, TOML, JSON): refuse what is not UTF-8 text with one line saying how to fix it.
 
 A spreadsheet saved as Excel, a gzip file, a CSV saved as UTF-16 or Latin-1 would otherwise
 reach the parsers and come back as a codec or parser message. :func:`check_text_file` names the
@@ -9,12 +9,12 @@ Examples
 >>> import tempfile
 >>> from pathlib import Path
 >>> p = Path(tempfile.mkdtemp()) / "a.csv"
->>> _ = p.write_bytes("año,valor\\n2020,1\\n".encode("latin-1"))
+>>> _ = p.write_bytes("año,valor\n2020,1\n".encode("latin-1"))
 >>> try:
 ...     check_text_file(p, kind="CSV")
 ... except InputError as err:
-...     print(str(err).split(": ", 1)[1])
-is not UTF-8 text (byte 0xf1 at byte 1, Latin-1 or Windows-1252?); save it as a UTF-8 CSV file (in a spreadsheet: Save as > CSV UTF-8)
+...     print(str(err).split(": ", 1)[1].split(";")[0])
+is not UTF-8 text (byte 0xf1 at byte 1, Latin-1 or Windows-1252?)
 
 """
 
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cocamonitor.errors import InputError, clip, shown
+from cocamonitor.errors import InputError
 
 __all__ = ["check_text_file", "read_text_file"]
 
