@@ -128,7 +128,11 @@ def _areas_from_map(map_path: Path, equal_area_crs: str | None) -> dict[str, flo
     from cocamonitor.zonal import class_areas
 
     df = class_areas(map_path, equal_area_crs=equal_area_crs, where="--map")
-    return {str(int(c)): float(a) for c, a in zip(df["class"], df["area_ha"], strict=True)}
+    areas = {str(int(c)): float(a) for c, a in zip(df["class"], df["area_ha"], strict=True) if a > 0}
+    if not areas:
+        raise InputError(f"{map_path} has no class pixels: every pixel is nodata", where="--map",
+                         hint="give the classified map (check its nodata value)")
+    return areas
 
 
 def _check_points_in_map(sample: pd.DataFrame, map_path: Path, source: str) -> None:
@@ -275,6 +279,10 @@ def estimate_cmd(
             where="--strata-areas/--map",
             hint="AREAS.csv with stratum,area or the map GeoTIFF the sample was drawn from",
         )
+    if equal_area_crs is not None and map_path is None:
+        raise InputError("--equal-area-crs sets the CRS in which the --map pixels are measured; "
+                         "with --strata-areas the areas are taken as given", where="--equal-area-crs",
+                         hint="drop --equal-area-crs, or give --map instead of --strata-areas")
     df = read_table(sample, required=["stratum", "reference_class"])
     src = str(sample)
     if map_path is not None:
