@@ -170,3 +170,79 @@ def test_size_under_the_null_in_simulation():
     # and it detects a real trend: slope 0.1 sd/yr over 30 years
     trend = big + 0.1 * np.arange(30)
     assert np.mean(series_trends(trend, years)["p_value"] < 0.05) > 0.9
+
+
+# --- Hamed-Rao: exact ties of the detrended series, pymannkendall as the peer -----------------
+
+def test_hamed_rao_settles_detrended_ties_exactly_as_pymannkendall():
+    """Issue 17: x - b t has exact ties (pairwise slopes equal to b) that rounding broke."""
+    pmk = pytest.importorskip("pymannkendall")
+    x = [10.6, 10.4, 11.8, 11.0, 11.7, 12.0]
+    r = hamed_rao(x, years=range(2010, 2016))
+    ref = pmk.hamed_rao_modification_test(x)
+    assert r.correction == 1.0 and r.trend == "no trend" == ref.trend
+    assert r.p_value == pytest.approx(ref.p, rel=1e-12)
+    assert r.p_value == pytest.approx(0.133, abs=5e-4)
+
+
+def test_hamed_rao_does_not_depend_on_where_the_years_start():
+    """Shifting the years or the values leaves the ties, hence n/n* and p, unchanged."""
+    rng = np.random.default_rng(17)
+    for _ in range(200):
+        x = np.round(rng.normal(10, 1, size=int(rng.integers(5, 16))), 1)
+        n = x.size
+        a = hamed_rao(x, years=np.arange(2010, 2010 + n))
+        b = hamed_rao(x, years=np.arange(1, n + 1))
+        c = hamed_rao(np.round(x + 100, 1), years=np.arange(1990, 1990 + n))
+        assert a.correction == pytest.approx(b.correction, rel=1e-12) == c.correction
+        assert a.p_value == pytest.approx(b.p_value, rel=1e-12)
+
+
+def test_hamed_rao_matches_pymannkendall_on_continuous_series():
+    """Without exact ties the two agree to rounding, with the lags tested at ``alpha``.
+
+    With an odd number n(n-1)/2 of pairwise slopes, the Theil-Sen slope *is* the slope of one
+    pair, whose two detrended values tie exactly: pymannkendall breaks that tie by rounding.
+    With an even number (n = 0 or 1 mod 4) and continuous values there is no exact tie.
+    """
+    pmk = pytest.importorskip("pymannkendall")
+    rng = np.random.default_rng(3)
+    for i in range(150):
+        n = int(rng.choice([8, 9, 12, 13, 16, 17, 20, 21, 24, 25]))
+        e = rng.normal(size=n)
+        x = np.cumsum(e) * 0.5 + 0.1 * np.arange(n) if i % 2 else e  # autocorrelated and not
+        alpha = (0.05, 0.1, 0.2)[i % 3]
+        r = hamed_rao(x, alpha=alpha)
+        ref = pmk.hamed_rao_modification_test(x, alpha=alpha)
+        if ref.var_s <= 0 or not np.isfinite(ref.p):
+            continue
+        corr = ref.var_s / r.var_s
+        if corr <= 0:  # pymannkendall keeps a non-positive n/n*; we refuse it and say so
+            assert r.correction == 1.0 and r.note
+            continue
+        assert r.correction == pytest.approx(corr, rel=1e-9)
+        assert r.p_value == pytest.approx(ref.p, rel=1e-9, abs=1e-12)
+        assert r.trend == ref.trend
+
+
+def test_hamed_rao_says_when_the_correction_is_undefined():
+    """Strong negative lag-1 autocorrelation gives n/n* <= 0: no correction, and a note saying so."""
+    x = [2.3, -1.2, 2.8, -1.8, 2.5, -1.2, 1.0]
+    r = hamed_rao(x)
+    assert r.significant_lags == (1,)
+    assert r.correction == 1.0 and r.var_s_corrected == r.var_s
+    assert "<= 0" in r.note and "lags 1" in r.note
+    assert hamed_rao(np.arange(12.0)).note is None
+
+
+def test_hamed_rao_tests_the_lags_at_alpha_unless_told():
+    """A lag significant at 0.2 but not 0.05 enters the correction only at alpha=0.2."""
+    rng = np.random.default_rng(5)
+    for _ in range(500):
+        x = np.round(np.cumsum(rng.normal(size=12)), 1)
+        lo, hi = hamed_rao(x, alpha=0.05), hamed_rao(x, alpha=0.2)
+        if set(hi.significant_lags) > set(lo.significant_lags):
+            break
+    else:
+        pytest.fail("no series with a lag significant at 0.2 only")
+    assert hamed_rao(x, alpha=0.2, lag_alpha=0.05).significant_lags == lo.significant_lags

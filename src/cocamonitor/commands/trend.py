@@ -9,6 +9,7 @@ on the years both publish and lists the years only one of them has.
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -215,6 +216,8 @@ def test_cmd(
         rows.insert(1, {"test": "Mann-Kendall, Hamed-Rao", "statistic": f"n/n*={hr.correction:.2f}",
                         "estimate": np.nan, "ci_low": np.nan, "ci_high": np.nan,
                         "p_value": hr.p_value, "result": hr.trend})
+        if hr.note:
+            sys.stderr.write(f"note: Hamed-Rao: {hr.note}\n")
     table = pd.DataFrame(rows)
     if fmt is TableFormat.table:
         table["p_value"] = _fmt_p(table["p_value"])

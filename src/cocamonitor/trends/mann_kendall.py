@@ -342,7 +342,10 @@ class HamedRaoResult:
     significant_lags : tuple of int
         Lags whose rank autocorrelation was significant (and entered the correction).
     alpha : float
-        Significance level of the decision.
+        Significance level of the decision (and of the lags, unless ``lag_alpha`` was given).
+    note : str or None
+        Says when the correction could not be applied: ``n / n*_s <= 0`` (strong negative
+        autocorrelation) leaves the variance uncorrected (``correction`` 1).
 
     """
 
@@ -355,6 +358,7 @@ class HamedRaoResult:
     trend: str
     significant_lags: tuple[int, ...]
     alpha: float
+    note: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the fields as a JSON-ready dict."""
@@ -374,7 +378,7 @@ def hamed_rao(
     years: Any = None,
     *,
     alpha: float = 0.05,
-    lag_alpha: float = 0.05,
+    lag_alpha: float | None = None,
 ) -> HamedRaoResult:
     """Mann-Kendall test with the Hamed & Rao (1998) correction for serial correlation.
 
@@ -392,8 +396,15 @@ def hamed_rao(
         The annual series; years must be consecutive (lags are in years).
     alpha : float, default 0.05
         Significance level of the trend decision.
-    lag_alpha : float, default 0.05
-        Significance level for keeping an autocorrelation lag.
+    lag_alpha : float, optional
+        Significance level for keeping an autocorrelation lag (default: ``alpha``).
+
+    Notes
+    -----
+    The detrended values ``x_i - b t_i`` are ranked in exact rational arithmetic (the values as
+    written in decimal, the slope as the exact median of the pairwise slopes): a tie between two
+    detrended values is a pairwise slope equal to ``b``, which floating-point rounding would keep
+    or break at random, changing the ranks, ``n / n*_s`` and the decision.
 
     Returns
     -------
@@ -419,8 +430,7 @@ def hamed_rao(
     s_arr, tie_arr = _s_and_ties(x[None, :])
     s = int(s_arr[0])
     var_s = float(_var_s(n, int(tie_arr[0])))
-    slope = stats.theilslopes(x, t).slope  # scipy.stats.theilslopes (Sen 1968)
-    ranks = stats.rankdata(x - slope * t)
+    ranks = _exact_detrended_ranks(x, series.years)
     dev = ranks - ranks.mean()
     denom = float(np.sum(dev**2))
     lags = np.arange(1, n - 1)  # (n-k-2) vanishes at k = n-2 and n-1
@@ -428,13 +438,16 @@ def hamed_rao(
         rho = np.zeros(lags.size)
     else:
         rho = np.array([np.sum(dev[: n - k] * dev[k:]) / denom for k in lags])
-    bound = stats.norm.ppf(1 - lag_alpha / 2) / np.sqrt(n)
+    bound = stats.norm.ppf(1 - (alpha if lag_alpha is None else lag_alpha) / 2) / np.sqrt(n)
     sig = np.abs(rho) > bound
     k = lags[sig]
     factor = 1.0 + 2.0 / (n * (n - 1) * (n - 2)) * float(
         np.sum((n - k) * (n - k - 1) * (n - k - 2) * rho[sig])
     )
+    note = None
     if factor <= 0:  # strongly negative autocorrelation: the correction is undefined
+        note = (f"n/n* = {factor:.3g} <= 0 (strong negative autocorrelation at lags "
+                f"{', '.join(map(str, k))}): the variance is left uncorrected")
         factor = 1.0
     var_c = var_s * factor
     z = float(_z_from_s(np.array([s]), np.array([var_c]))[0])
@@ -442,5 +455,41 @@ def hamed_rao(
     return HamedRaoResult(
         s=s, var_s=var_s, correction=float(factor), var_s_corrected=float(var_c), z=z,
         p_value=p, trend=_decide(p, s, alpha), significant_lags=tuple(int(v) for v in k),
-        alpha=float(alpha),
+        alpha=float(alpha), note=note,
     )
+
+
+def _exact_detrended_ranks(x: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """Average ranks of ``x_i - b t_i`` with ``b`` the Theil-Sen slope, in exact arithmetic.
+
+    Each value is read as the shortest decimal that prints it (``10.6`` is 106/10, not the
+    binary double nearest to it) and scaled to an integer; every pairwise slope times
+    ``L = lcm(1, ..., t_n - t_1)`` is then an integer too, and so is ``2 L (x_i - b t_i)``:
+    ties are exact, and sorting integers is fast.
+
+    >>> _exact_detrended_ranks(np.array([10.6, 10.4, 11.8, 11.0, 11.7, 12.0]), np.arange(2010, 2016)).tolist()
+    [3.5, 1.0, 6.0, 2.0, 5.0, 3.5]
+    """
+    from decimal import Decimal
+    from math import lcm
+
+    decs = [Decimal(repr(float(v))) for v in x]
+    scale = max(0, *(-int(d.as_tuple().exponent) for d in decs))
+    xs = [int(d.scaleb(scale)) for d in decs]  # exact: at most 17 significant digits
+    ts = [int(v) - int(years[0]) for v in years]
+    n = len(xs)
+    big = lcm(*range(1, max(ts[-1], 1) + 1))
+    slopes = sorted((xs[j] - xs[i]) * (big // (ts[j] - ts[i])) for i in range(n) for j in range(i + 1, n))
+    m = len(slopes)
+    twice_b = 2 * slopes[m // 2] if m % 2 else slopes[m // 2 - 1] + slopes[m // 2]  # 2 L b
+    d = [2 * big * xi - twice_b * ti for xi, ti in zip(xs, ts, strict=True)]
+    order = sorted(range(n), key=d.__getitem__)
+    ranks = np.empty(n)
+    i = 0
+    while i < n:  # average ranks over runs of equal values
+        j = i
+        while j + 1 < n and d[order[j + 1]] == d[order[i]]:
+            j += 1
+        ranks[[order[k] for k in range(i, j + 1)]] = (i + j) / 2 + 1
+        i = j + 1
+    return ranks
