@@ -80,6 +80,10 @@ ESTIMATE_COLUMNS = ["item", "quantity", "value", "se", "lower", "upper", "unit"]
 # keys of a row (in a list of rows) that name it rather than measure something
 ID_KEYS = ("zone", "region", "domain", "stratum", "class", "parameter", "year")
 LOCK_WAIT_S = 10.0
+#: bounds of ``store query``: DuckDB memory, seconds before the query is interrupted, rows returned
+QUERY_MEMORY_LIMIT = "1GB"
+QUERY_TIMEOUT_S = 30.0
+QUERY_MAX_ROWS = 100_000
 # amounts measured in the unit a document declares (ratios, shares and accuracies are not)
 AMOUNT_KEYS = frozenset({"area", "total_area", "estimate", "estimate_a", "estimate_b", "difference", "value"})
 UNIT_SUFFIXES = (("_ha_km2", "ha/km2"), ("_kg_ha", "kg/ha"), ("_ha", "ha"), ("_t", "t"), ("_pct", "%"))
@@ -524,16 +528,32 @@ class Store:
             parameters=json.loads(parameters), document=json.loads(document), estimates=est,
         )
 
-    def query(self, sql: str) -> pd.DataFrame:
+    def query(self, sql: str, *, max_rows: int | None = None, timeout: float | None = None) -> pd.DataFrame:
         """Run one read-only SQL ``SELECT`` over the store's tables and return its rows.
+
+        The query runs with at most :data:`QUERY_MEMORY_LIMIT` of memory (the connection's
+        configuration is locked, so ``SET`` cannot lift it) and is interrupted after
+        ``timeout`` seconds.
+
+        Parameters
+        ----------
+        sql : str
+            One ``SELECT``.
+        max_rows : int, default QUERY_MAX_ROWS
+            Most rows returned; a query with more is refused (add ``LIMIT`` or aggregate).
+        timeout : float, default QUERY_TIMEOUT_S
+            Seconds before the query is interrupted.
 
         Raises
         ------
         StoreError
             The text is not exactly one ``SELECT`` (writes, ``ATTACH``, ``COPY``, ``SET`` are
-            refused), or DuckDB cannot run it.
+            refused), DuckDB cannot run it, it needs more memory or time than allowed, or it
+            returns more than ``max_rows`` rows.
 
         """
+        max_rows = QUERY_MAX_ROWS if max_rows is None else int(max_rows)
+        timeout = QUERY_TIMEOUT_S if timeout is None else float(timeout)
         try:
             statements = duckdb.extract_statements(sql)
         except duckdb.Error as err:
@@ -546,11 +566,29 @@ class Store:
                              hint="write a SELECT (e.g. SELECT * FROM runs)")
         if not self.read_only:  # belt and braces: reads go through a read-only store
             raise StoreError("query needs a store opened with read_only=True", where=str(self.path))
+        import threading
+
+        timer = threading.Timer(timeout, self._con.interrupt)
+        timer.start()
         try:
-            return self._con.execute(sql).df()
+            rel = self._con.execute(sql)
+            rows = rel.fetchmany(max_rows + 1)
+            columns = [d[0] for d in rel.description or []]
+        except duckdb.InterruptException:
+            raise StoreError(f"the query ran longer than {timeout:g} s and was stopped", where="store query",
+                             hint="filter or aggregate more (WHERE, GROUP BY, LIMIT)") from None
+        except duckdb.OutOfMemoryException:
+            raise StoreError(f"the query needs more than {QUERY_MEMORY_LIMIT} of memory", where="store query",
+                             hint="filter or aggregate more (WHERE, GROUP BY, LIMIT)") from None
         except duckdb.Error as err:
             raise StoreError(_first_line(err), where="store query",
                              hint=f"tables: {', '.join(TABLES)}") from None
+        finally:
+            timer.cancel()
+        if len(rows) > max_rows:
+            raise StoreError(f"the query returns more than {max_rows:,} rows", where="store query",
+                             hint="add LIMIT, or aggregate (GROUP BY)")
+        return pd.DataFrame.from_records(rows, columns=columns)
 
 
 def _first_line(err: Exception) -> str:
@@ -583,6 +621,8 @@ def _connect(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
     config: dict[str, str | bool | int | float | list[str]] = {"autoinstall_known_extensions": False}
     if read_only:
         config["enable_external_access"] = False  # a query reads the store and nothing else
+        config["memory_limit"] = QUERY_MEMORY_LIMIT  # a query cannot take the machine's memory
+        config["lock_configuration"] = True  # and cannot SET these back
     deadline = time.monotonic() + LOCK_WAIT_S
     while True:
         try:
