@@ -685,6 +685,9 @@ def hotspots(
 
     if not 0 < alpha < 1:
         raise InputError(f"alpha must be in (0, 1), got {alpha}", where="--alpha")
+    if isinstance(permutations, bool) or int(permutations) < 0:
+        raise InputError(f"permutations must be 0 or more, got {permutations}", where="permutations",
+                         hint="0 for normal p-values, e.g. 999 for permutation p-values")
     k = density.year_index(year)
     obs = density.observed_ha[k] > 0
     rows, cols = np.nonzero(obs)

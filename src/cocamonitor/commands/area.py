@@ -405,7 +405,7 @@ def design_cmd(
     allocation: Annotated[
         AllocationOpt, typer.Option("--allocation", help="Allocation to strata.")
     ] = AllocationOpt.floor,
-    floor: Annotated[int, typer.Option("--floor", help="Minimum per stratum (floor).")] = 30,
+    floor: Annotated[int, typer.Option("--floor", min=0, help="Minimum per stratum (floor).")] = 30,
     classes: Annotated[str | None, typer.Option("--classes", help="Classes to sample (default: all): 0,1.")] = None,
     seed: Annotated[int | None, typer.Option("--seed", help="Seed (default: a fresh one, printed).")] = None,
     equal_area_crs: EqualAreaOpt = None,

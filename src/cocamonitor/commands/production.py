@@ -92,6 +92,11 @@ def estimate(
             raise InputError("the sensitivity figure is not computed with --sensitivity-draws 0",
                              where="--plot", hint="drop --plot or give --sensitivity-draws > 0 (e.g. 20000)")
         check_figure_path(plot)  # before the simulation, not after it
+    from_json = areas is not None and areas.suffix.lower() == ".json"
+    for value, option in ((area_class, "--area-class"), (area_unit, "--area-unit")):
+        if value is not None and not from_json:
+            raise InputError(f"{option} applies to an area-estimate JSON given with --areas", where=option,
+                             hint="drop it, or give --areas ESTIMATE.json")
     inputs: list[Path] = []
     if params is not None:
         model = read_parameters(params)

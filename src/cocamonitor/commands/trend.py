@@ -231,13 +231,17 @@ def _parse_pair(text: str, where: str) -> Any:
     if p.suffix.lower() == ".json":
         if not p.exists():
             raise InputError(f"file {text!r} does not exist", where=where)
-        try:
-            from cocamonitor.io.text import read_text_file
+        from cocamonitor.io.text import read_text_file
 
-            return json.loads(read_text_file(p, kind="JSON", where=where))
+        try:
+            doc = json.loads(read_text_file(p, kind="JSON", where=where))
         except json.JSONDecodeError as err:
             raise InputError(f"{text}: not valid JSON ({err.msg}, line {err.lineno})",
                              where=where) from None
+        if not isinstance(doc, dict):
+            raise InputError(f"{text}: a JSON {type(doc).__name__}, not the object of an area estimate",
+                             where=where, hint="give the --format json output of `cocamonitor area estimate`")
+        return doc
     parts = [x.strip() for x in text.split(",")]
     try:
         nums = [float(x) for x in parts]

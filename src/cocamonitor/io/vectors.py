@@ -29,7 +29,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from cocamonitor.errors import InputError, SchemaError, suggest
+from cocamonitor.errors import InputError, SchemaError, clip, suggest
 
 __all__ = ["Zones", "prepare_zones", "read_zones"]
 
@@ -90,16 +90,21 @@ def read_zones(path: str | Path, *, layer: str | None = None, where: str = "--zo
     p = Path(path)
     if not p.exists():
         raise InputError(f"zones file not found: {path}", where=where, hint="check the path")
+    hint = "give a GeoPackage (.gpkg) or GeoParquet (.parquet) file of polygons"
     try:
-        if p.suffix.lower() in _PARQUET:
-            return gpd.read_parquet(p)
-        return gpd.read_file(p, layer=layer)
+        import warnings
+
+        with warnings.catch_warnings():  # pyogrio warns about tables without geometry: said below
+            warnings.simplefilter("ignore")
+            if p.suffix.lower() in _PARQUET:
+                zones = gpd.read_parquet(p)
+            else:
+                zones = gpd.read_file(p, layer=layer)
     except Exception as err:  # pyogrio / pyarrow raise many types
-        raise InputError(
-            f"cannot read zones from {path}: {err}",
-            where=where,
-            hint="give a GeoPackage (.gpkg) or GeoParquet (.parquet) file of polygons",
-        ) from None
+        raise InputError(f"cannot read zones from {path}: {clip(str(err))}", where=where, hint=hint) from None
+    if not isinstance(zones, gpd.GeoDataFrame) or zones.geometry.name not in zones.columns:
+        raise InputError(f"{path} has no geometry column (a plain table, not polygons)", where=where, hint=hint)
+    return zones
 
 
 def _ids_as_text(values: pd.Series) -> np.ndarray:
