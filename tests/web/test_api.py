@@ -98,7 +98,13 @@ def test_trend_is_the_document_of_trend_test(client, run_cli):
 def test_trend_bad_input(client):
     _one_line_error(client.get("/api/trend?source=unodcc"), 404, "unodcc", "unodc, us")
     _one_line_error(client.get("/api/trend?metric=yield"), 404, "yield", "area, production")
-    _one_line_error(client.get("/api/trend?source=us&metric=area"), 422, "2002", "skip_missing")
+    _one_line_error(client.get("/api/trend?source=us&metric=area&years=2001-2021"), 422, "2002", "skip_missing")
+    # the defaults always answer: the longest run of consecutive years (issue 17: UNODC lacks 2008)
+    for query in ("", "?source=unodc&metric=area", "?source=us&metric=area", "?source=us&metric=production"):
+        r = client.get(f"/api/trend{query}")
+        assert r.status_code == 200, r.text
+        years = r.json()["series"]["years"]
+        assert years == list(range(years[0], years[-1] + 1)) and len(years) >= 4
     _one_line_error(client.get("/api/trend?years=2019"), 422, "2019", "years")
 
 

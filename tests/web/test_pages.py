@@ -57,8 +57,10 @@ def test_state_in_the_url_sets_the_view(client):
 def test_bad_state_is_a_one_line_error(client, query, words):
     r = client.get(f"/?{query}")
     assert r.status_code in (404, 422)
+    assert r.headers["content-type"].startswith("text/html")  # a page, not raw JSON (issue 17)
+    line = re.search(r"<p>(.*?)</p>", r.text).group(1)
     for w in words:
-        assert w in r.json()["detail"]
+        assert w in line
 
 
 def test_geometry_is_sent_once_and_views_carry_only_values(client):

@@ -25,7 +25,11 @@ from cocamonitor import __version__
 from cocamonitor.report.locale import check_lang
 from cocamonitor.web.errors import install_error_handlers
 
-__all__ = ["CONTENT_SECURITY_POLICY", "create_app"]
+__all__ = ["BUSY_LIMIT", "CONTENT_SECURITY_POLICY", "create_app"]
+
+#: requests to /api, /view and /download served at once; more get 503 with Retry-After at once
+#: (a server that queues them answers every client late; one that refuses some answers the rest)
+BUSY_LIMIT = 24
 
 #: Everything comes from the server itself: no CDN, no tiles, no third-party request.
 CONTENT_SECURITY_POLICY = (
@@ -35,7 +39,7 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
-def create_app(lang: str = "es", *, warm: bool = False) -> FastAPI:
+def create_app(lang: str = "es", *, warm: bool = False, busy_limit: int = BUSY_LIMIT) -> FastAPI:
     """Build the dashboard application.
 
     Parameters
@@ -45,6 +49,9 @@ def create_app(lang: str = "es", *, warm: bool = False) -> FastAPI:
     warm : bool
         Compute every cached result (trend panel, production Monte Carlo of every year, map
         geometry) at start-up instead of on first use.
+    busy_limit : int
+        Data requests (``/api``, ``/view``, ``/download``) served at once; one more is answered
+        503 with ``Retry-After: 1`` instead of waiting in a queue.
 
     Raises
     ------
@@ -75,9 +82,22 @@ def create_app(lang: str = "es", *, warm: bool = False) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(GZipMiddleware, minimum_size=2048)
 
+    in_flight = 0
+
     @app.middleware("http")
     async def _security_headers(request, call_next):
-        response = await call_next(request)
+        nonlocal in_flight
+        heavy = request.url.path.startswith(("/api/", "/view/", "/download/"))
+        if heavy and in_flight >= busy_limit:
+            from fastapi.responses import JSONResponse
+
+            return JSONResponse({"detail": f"busy: {in_flight} requests in progress; retry in a second"},
+                                status_code=503, headers={"Retry-After": "1"})
+        in_flight += heavy
+        try:
+            response = await call_next(request)
+        finally:
+            in_flight -= heavy
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         return response

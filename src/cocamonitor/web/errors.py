@@ -3,20 +3,61 @@
 :class:`~cocamonitor.errors.UnknownNameError` (a dataset, municipality, source... that does not
 exist) becomes 404; every other :class:`~cocamonitor.errors.CocamonitorError` and every request
 that fails FastAPI's own validation becomes 422. The body is always
-``{"detail": "<where>: <what>; <how to fix>"}``, the same line the command line prints.
+``{"detail": "<where>: <what>; <how to fix>"}``, the same line the command line prints, and
+the OpenAPI schema says so (:data:`ERROR_RESPONSES`). A page of the dashboard (a path outside
+``/api``, ``/view`` and ``/download``) answers with a small HTML page carrying the same line
+instead, so a mistyped dashboard address shows a page, not raw JSON.
 """
 
 from __future__ import annotations
 
+import html
 import re
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cocamonitor.errors import CocamonitorError, UnknownNameError
 
-__all__ = ["install_error_handlers", "one_line", "status_for"]
+__all__ = ["ERROR_RESPONSES", "ErrorBody", "install_error_handlers", "one_line", "status_for"]
+
+
+class ErrorBody(BaseModel):
+    """The body of every error answer of the API: one line saying what, where and how to fix it."""
+
+    detail: str
+
+
+#: error answers of the API routes, for the OpenAPI schema (replaces FastAPI's list-of-errors 422)
+ERROR_RESPONSES: dict[int | str, dict] = {
+    404: {"model": ErrorBody, "description": "Unknown name (dataset, municipality, ...) or path"},
+    422: {"model": ErrorBody, "description": "Bad value of a parameter: what, where and how to fix it"},
+    503: {"model": ErrorBody, "description": "Busy: too many heavy requests at once; retry after "
+          "the seconds in Retry-After"},
+}
+
+_MACHINE = ("/api", "/view", "/download", "/static", "/openapi", "/assets")
+_PAGE = """<!doctype html>
+<html lang="{lang}"><head><meta charset="utf-8"><title>cocamonitor: {status}</title>
+<link rel="stylesheet" href="/static/dashboard.css"></head>
+<body><main style="max-width:46rem;margin:3rem auto;font-family:sans-serif">
+<h1>{title}</h1><p>{line}</p><p><a href="/">{back}</a></p></main></body></html>
+"""
+
+
+def _answer(request: Request, line: str, status: int, headers: dict[str, str] | None = None) -> Response:
+    """JSON for the API and the views; a small HTML page for a dashboard page."""
+    if request.url.path.startswith(_MACHINE):
+        return JSONResponse({"detail": line}, status_code=status, headers=headers)
+    lang = "en" if request.query_params.get("lang") == "en" else getattr(request.app.state, "lang", "es")
+    title = {"es": {404: "Página no encontrada"}, "en": {404: "Page not found"}}[lang].get(
+        status, "Dirección no válida" if lang == "es" else "Invalid address")
+    back = "Volver al tablero" if lang == "es" else "Back to the dashboard"
+    page = _PAGE.format(lang=lang, status=status, title=title, line=html.escape(line), back=back)
+    return HTMLResponse(page, status_code=status, headers=headers)
 
 
 def status_for(err: CocamonitorError) -> int:
@@ -60,9 +101,14 @@ def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers that turn errors into one-line JSON answers."""
 
     @app.exception_handler(CocamonitorError)
-    async def _cocamonitor_error(_request: Request, err: CocamonitorError) -> JSONResponse:
-        return JSONResponse({"detail": one_line(err)}, status_code=status_for(err))
+    async def _cocamonitor_error(request: Request, err: CocamonitorError) -> Response:
+        return _answer(request, one_line(err), status_for(err))
 
     @app.exception_handler(RequestValidationError)
-    async def _validation_error(_request: Request, err: RequestValidationError) -> JSONResponse:
-        return JSONResponse({"detail": _validation_line(err)}, status_code=422)
+    async def _validation_error(request: Request, err: RequestValidationError) -> Response:
+        return _answer(request, _validation_line(err), 422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, err: StarletteHTTPException) -> Response:
+        line = str(err.detail) if err.status_code != 404 else f"no page at {request.url.path[:200]}"
+        return _answer(request, " ".join(line.split()), err.status_code, getattr(err, "headers", None))

@@ -7,19 +7,22 @@ one-line ``{"detail": ...}``.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
+from fastapi.responses import Response
 
 from cocamonitor import datasets
 from cocamonitor.commands._common import to_jsonable
 from cocamonitor.errors import UnknownNameError
 from cocamonitor.indicators import MIN_COCA_HA
 from cocamonitor.web import state
+from cocamonitor.web.errors import ERROR_RESPONSES
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api", tags=["api"])
+router = APIRouter(prefix="/api", tags=["api"], responses=ERROR_RESPONSES)
 
 SOURCES = ("unodc", "us")
 METRICS = ("area", "production")
@@ -89,12 +92,23 @@ def national() -> dict[str, Any]:
 def trend(
     source: Annotated[str, Query(description="unodc or us.")] = "unodc",
     metric: Annotated[str, Query(description="area or production.")] = "area",
-    years: Annotated[str | None, Query(description="Range of years, e.g. 2010-2021.")] = None,
+    years: Annotated[str | None, Query(description="Range of years, e.g. 2010-2021 (default: the longest "
+                                                "run of consecutive years of the series).")] = None,
     skip_missing: Annotated[bool, Query(description="Accept years missing inside the range.")] = False,
 ) -> dict[str, Any]:
-    """Mann-Kendall, Theil-Sen, linear trend and Pettitt: the same document as the command line."""
+    """Mann-Kendall, Theil-Sen, linear trend and Pettitt: the same document as the command line.
+
+    Without ``years`` (and without ``skip_missing``) the series' longest run of consecutive
+    years is tested, so that the defaults always answer (UNODC has no 2008 figure, for one).
+    """
     state.check_choice(str(source).lower(), SOURCES, "source")
     state.check_choice(str(metric).lower(), METRICS, "metric")
+    if years is None and not skip_missing:
+        from cocamonitor.trends.summary import longest_run, national_series_checked
+
+        series, _ = national_series_checked(source, metric)
+        lo, hi = longest_run(series.dropna().index)
+        years = f"{lo}-{hi}"
     return state.trend_document(source, metric, years, skip_missing=skip_missing)
 
 
@@ -131,9 +145,17 @@ def indicators(
     min_coca_ha: Annotated[float, Query(description="Hide ratios where coca is below this (ha).")] = MIN_COCA_HA,
 ) -> dict[str, Any]:
     """One record per (territory, year, indicator, source), with notes and provenance."""
+    return Response(_indicators_json(years, by, indicator, float(min_coca_ha)), media_type="application/json")
+
+
+@lru_cache(maxsize=64)
+def _indicators_json(years: str | None, by: str, indicator: str | None, min_coca_ha: float) -> bytes:
+    """The indicators document as JSON bytes, computed once per distinct query (the data are bundled)."""
+    import json
+
     from cocamonitor.commands.indicators import indicators_document
 
     _, doc = indicators_document(years, by, indicator, min_coca_ha=min_coca_ha,
                                  option={"years": "years", "by": "by", "indicator": "indicator",
                                          "min_coca_ha": "min_coca_ha"})
-    return to_jsonable(doc)
+    return json.dumps(to_jsonable(doc), ensure_ascii=False, allow_nan=False).encode("utf-8")
