@@ -39,7 +39,8 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
-def create_app(lang: str = "es", *, warm: bool = False, busy_limit: int = BUSY_LIMIT) -> FastAPI:
+def create_app(lang: str = "es", *, warm: bool = False, busy_limit: int = BUSY_LIMIT,
+               allowed_hosts: list[str] | None = None) -> FastAPI:
     """Build the dashboard application.
 
     Parameters
@@ -52,6 +53,9 @@ def create_app(lang: str = "es", *, warm: bool = False, busy_limit: int = BUSY_L
     busy_limit : int
         Data requests (``/api``, ``/view``, ``/download``) served at once; one more is answered
         503 with ``Retry-After: 1`` instead of waiting in a queue.
+    allowed_hosts : list of str, optional
+        Host headers accepted (others get 400): ``cocamonitor serve`` on 127.0.0.1 accepts only
+        its own names, so a web page elsewhere cannot reach it by DNS rebinding. Default: any.
 
     Raises
     ------
@@ -81,6 +85,10 @@ def create_app(lang: str = "es", *, warm: bool = False, busy_limit: int = BUSY_L
     app.state.lang = lang
     install_error_handlers(app)
     app.add_middleware(GZipMiddleware, minimum_size=2048)
+    if allowed_hosts:
+        from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=[h.strip("[]") for h in allowed_hosts])
 
     in_flight = 0
 
