@@ -118,7 +118,7 @@ def files(tmp_path_factory) -> Path:
 
 
 F = "{f}/"  # the folder of the bad files
-O = "{o}/"  # the case's own (empty) output folder
+OUT = "{o}/"  # the case's own (empty) output folder
 
 # (id, args, expected exit code)
 CASES: list[tuple[str, tuple[str, ...], int]] = []
@@ -137,7 +137,7 @@ READERS = {
     "prod-areas": ("production", "estimate", "--draws", "200", "--sensitivity-draws", "0", "--areas"),
     "trend-file": ("trend", "test", "--file"),
     "ind-targets": ("indicators", "show", "--targets"),
-    "label-sample": ("area", "label", "--reference", REF, "--out", O + "l.csv", "--sample"),
+    "label-sample": ("area", "label", "--reference", REF, "--out", OUT + "l.csv", "--sample"),
 }
 for rid, prefix in READERS.items():
     for bad in BAD_CSVS:
@@ -150,7 +150,7 @@ for name in ["s_bigyear", "s_fracyear", "s_negyear", "s_dupyear", "s_nan", "s_te
 for name in ["s_bom", "s_semicolon", "s_crlf", "s_props", "s_good"]:
     case(f"trend-test-{name}", "trend", "test", "--file", F + name + ".csv", "--format", "json", code=0)
 case("trend-test-plot-proc", "trend", "test", "--file", F + "s_good.csv", "--plot", "/proc/t.png")
-case("trend-test-plot-ext", "trend", "test", "--file", F + "s_good.csv", "--plot", O + "t.docx")
+case("trend-test-plot-ext", "trend", "test", "--file", F + "s_good.csv", "--plot", OUT + "t.docx")
 case("trend-test-plot-folder", "trend", "test", "--file", F + "s_good.csv", "--plot", F + "folder.csv")
 case("trend-test-alpha", "trend", "test", "--file", F + "s_good.csv", "--alpha", "1.5")
 case("trend-test-alpha0", "trend", "test", "--file", F + "s_good.csv", "--alpha", "0")
@@ -205,7 +205,7 @@ case("area-collapse", "area", "estimate", "--sample", SAMPLE, "--strata-areas", 
 case("area-collapse-unknown", "area", "estimate", "--sample", SAMPLE, "--strata-areas", AREAS,
      "--collapse-variance", "9=8")
 case("area-plot-proc", "area", "estimate", "--sample", SAMPLE, "--strata-areas", AREAS, "--plot", "/proc/p.png")
-case("area-plot-ext", "area", "estimate", "--sample", SAMPLE, "--strata-areas", AREAS, "--plot", O + "p.gif")
+case("area-plot-ext", "area", "estimate", "--sample", SAMPLE, "--strata-areas", AREAS, "--plot", OUT + "p.gif")
 case("area-sa-neg", "area", "estimate", "--sample", SAMPLE, "--strata-areas", F + "sa_neg.csv")
 case("area-sa-missing", "area", "estimate", "--sample", SAMPLE, "--strata-areas", F + "sa_missing.csv")
 case("area-sa-text", "area", "estimate", "--sample", SAMPLE, "--strata-areas", F + "sa_text.csv")
@@ -217,26 +217,26 @@ case("area-map-text", "area", "estimate", "--sample", SAMPLE, "--map", F + "not_
 case("area-map-csv", "area", "estimate", "--sample", SAMPLE, "--map", AREAS)
 case("area-map-nodata", "area", "estimate", "--sample", SAMPLE, "--map", F + "nodata.tif")
 case("area-ok", "area", "estimate", "--sample", SAMPLE, "--strata-areas", AREAS, "--format", "json", code=0)
-case("design-nodata", "area", "design", "--map", F + "nodata.tif", "--n", "50", "--out", O + "s.gpkg")
-case("design-float", "area", "design", "--map", F + "float.tif", "--n", "50", "--out", O + "s.gpkg")
-case("design-nocrs", "area", "design", "--map", F + "nocrs.tif", "--n", "50", "--out", O + "s.gpkg")
-case("design-text", "area", "design", "--map", F + "not_a_tif.tif", "--n", "50", "--out", O + "s.gpkg")
-case("design-neg-n", "area", "design", "--map", MAP, "--n", "-5", "--out", O + "s.gpkg")
-case("design-zero-n", "area", "design", "--map", MAP, "--n", "0", "--out", O + "s.gpkg")
-case("design-no-n", "area", "design", "--map", MAP, "--out", O + "s.gpkg")
-case("design-target-no-ua", "area", "design", "--map", MAP, "--target-se", "0.01", "--out", O + "s.gpkg")
+case("design-nodata", "area", "design", "--map", F + "nodata.tif", "--n", "50", "--out", OUT + "s.gpkg")
+case("design-float", "area", "design", "--map", F + "float.tif", "--n", "50", "--out", OUT + "s.gpkg")
+case("design-nocrs", "area", "design", "--map", F + "nocrs.tif", "--n", "50", "--out", OUT + "s.gpkg")
+case("design-text", "area", "design", "--map", F + "not_a_tif.tif", "--n", "50", "--out", OUT + "s.gpkg")
+case("design-neg-n", "area", "design", "--map", MAP, "--n", "-5", "--out", OUT + "s.gpkg")
+case("design-zero-n", "area", "design", "--map", MAP, "--n", "0", "--out", OUT + "s.gpkg")
+case("design-no-n", "area", "design", "--map", MAP, "--out", OUT + "s.gpkg")
+case("design-target-no-ua", "area", "design", "--map", MAP, "--target-se", "0.01", "--out", OUT + "s.gpkg")
 case("design-target-neg", "area", "design", "--map", MAP, "--target-se", "-1", "--users-accuracy", "1=0.8,0=0.9",
-     "--out", O + "s.gpkg")
+     "--out", OUT + "s.gpkg")
 case("design-ua-bad", "area", "design", "--map", MAP, "--target-se", "0.01", "--users-accuracy", "1=2",
-     "--out", O + "s.gpkg")
+     "--out", OUT + "s.gpkg")
 case("design-ua-text", "area", "design", "--map", MAP, "--target-se", "0.01", "--users-accuracy", "garbage",
-     "--out", O + "s.gpkg")
-case("design-classes", "area", "design", "--map", MAP, "--n", "50", "--classes", "7,8", "--out", O + "s.gpkg")
-case("design-floor", "area", "design", "--map", MAP, "--n", "50", "--floor", "-1", "--out", O + "s.gpkg")
-case("design-seed", "area", "design", "--map", MAP, "--n", "50", "--seed", "-3", "--out", O + "s.gpkg")
+     "--out", OUT + "s.gpkg")
+case("design-classes", "area", "design", "--map", MAP, "--n", "50", "--classes", "7,8", "--out", OUT + "s.gpkg")
+case("design-floor", "area", "design", "--map", MAP, "--n", "50", "--floor", "-1", "--out", OUT + "s.gpkg")
+case("design-seed", "area", "design", "--map", MAP, "--n", "50", "--seed", "-3", "--out", OUT + "s.gpkg")
 case("design-out-proc", "area", "design", "--map", MAP, "--n", "50", "--out", "/proc/s.gpkg")
 case("design-out-file-as-folder", "area", "design", "--map", MAP, "--n", "50", "--out", F + "s_good.csv/x.gpkg")
-case("label-ref-text", "area", "label", "--sample", SAMPLE, "--reference", F + "not_a_tif.tif", "--out", O + "l.csv")
+case("label-ref-text", "area", "label", "--sample", SAMPLE, "--reference", F + "not_a_tif.tif", "--out", OUT + "l.csv")
 case("label-out-proc", "area", "label", "--sample", SAMPLE, "--reference", REF, "--out", "/proc/l.csv")
 
 # --- production -------------------------------------------------------------------------------
@@ -255,8 +255,8 @@ case("prod-draws-one", "production", "estimate", "--draws", "1")
 case("prod-draws-text", "production", "estimate", "--draws", "many")
 case("prod-conf", *P, "--confidence", "1.5")
 case("prod-seed", *P, "--seed", "-1")
-case("prod-plot-nosens", *P, "--plot", O + "s.png")
-case("prod-plot-ext", "production", "estimate", "--plot", O + "s.txt")
+case("prod-plot-nosens", *P, "--plot", OUT + "s.png")
+case("prod-plot-ext", "production", "estimate", "--plot", OUT + "s.txt")
 case("prod-areas-noarea", *P, "--areas", F + "a_noarea.csv")
 case("prod-areas-neg", *P, "--areas", F + "a_neg.csv")
 case("prod-areas-blank", *P, "--areas", F + "a_blank.csv")
@@ -295,20 +295,20 @@ case("grid-hotspots-perm", "grid", "hotspots", "--raster", MAP, "--years", "2019
 case("grid-out-proc", "grid", "density", "--raster", MAP, "--years", "2019", "--out-tif", "/proc/d.tif")
 
 # --- simulate -----------------------------------------------------------------------------------
-case("sim-size-huge", "simulate", "run", "--size", "30000", "--out", O + "sim")
-case("sim-size-small", "simulate", "run", "--size", "3", "--out", O + "sim")
-case("sim-years", "simulate", "run", "--years", "soon", "--out", O + "sim")
-case("sim-config-missing", "simulate", "run", "--config", F + "nope.toml", "--out", O + "sim")
-case("sim-config-bad", "simulate", "run", "--config", F + "bad.toml", "--out", O + "sim")
-case("sim-config-latin1", "simulate", "run", "--config", F + "latin1.toml", "--out", O + "sim")
-case("sim-config-wrong", "simulate", "run", "--config", F + "wrong.toml", "--out", O + "sim")
-case("sim-config-negsize", "simulate", "run", "--config", F + "negsize.toml", "--out", O + "sim")
-case("sim-config-dir", "simulate", "run", "--config", F + "folder.csv", "--out", O + "sim")
+case("sim-size-huge", "simulate", "run", "--size", "30000", "--out", OUT + "sim")
+case("sim-size-small", "simulate", "run", "--size", "3", "--out", OUT + "sim")
+case("sim-years", "simulate", "run", "--years", "soon", "--out", OUT + "sim")
+case("sim-config-missing", "simulate", "run", "--config", F + "nope.toml", "--out", OUT + "sim")
+case("sim-config-bad", "simulate", "run", "--config", F + "bad.toml", "--out", OUT + "sim")
+case("sim-config-latin1", "simulate", "run", "--config", F + "latin1.toml", "--out", OUT + "sim")
+case("sim-config-wrong", "simulate", "run", "--config", F + "wrong.toml", "--out", OUT + "sim")
+case("sim-config-negsize", "simulate", "run", "--config", F + "negsize.toml", "--out", OUT + "sim")
+case("sim-config-dir", "simulate", "run", "--config", F + "folder.csv", "--out", OUT + "sim")
 case("sim-out-file", "simulate", "run", "--out", F + "s_good.csv")
-case("sim-seed", "simulate", "run", "--seed", "-1", "--out", O + "sim")
+case("sim-seed", "simulate", "run", "--seed", "-1", "--out", OUT + "sim")
 case("sim-compare-reps", "simulate", "compare", "--replicates", "0")
 case("sim-compare-years", "simulate", "compare", "--years", "2020")
-case("sim-compare-plot", "simulate", "compare", "--plot", O + "c.html")
+case("sim-compare-plot", "simulate", "compare", "--plot", OUT + "c.html")
 case("sim-compare-size", "simulate", "compare", "--size", "30000")
 
 # --- data, territory, indicators, report, serve, demo, store ----------------------------------
@@ -330,17 +330,17 @@ case("ind-min", "indicators", "show", "--min-coca-ha", "-5")
 case("ind-targets-bad", "indicators", "show", "--targets", F + "targets_bad.csv")
 case("ind-targets-text", "indicators", "show", "--targets", F + "targets_text.csv")
 case("ind-list-ok", "indicators", "list", "--format", "json", code=0)
-case("report-year", "report", "--year", "1900", "--out", O + "r")
-case("report-lang", "report", "--lang", "fr", "--out", O + "r")
+case("report-year", "report", "--year", "1900", "--out", OUT + "r")
+case("report-lang", "report", "--lang", "fr", "--out", OUT + "r")
 case("report-out-proc", "report", "--out", "/proc/r")
 case("report-out-file", "report", "--out", F + "s_good.csv")
-case("report-targets", "report", "--targets", F + "targets_bad.csv", "--out", O + "r")
-case("report-maps", "report", "--maps", "--map-raster", F + "not_a_tif.tif", "--out", O + "r")
+case("report-targets", "report", "--targets", F + "targets_bad.csv", "--out", OUT + "r")
+case("report-maps", "report", "--maps", "--map-raster", F + "not_a_tif.tif", "--out", OUT + "r")
 case("serve-lang", "serve", "--lang", "fr")
 case("serve-port", "serve", "--port", "0")
 case("serve-port-big", "serve", "--port", "70000")
-case("demo-lang", "demo", "--lang", "fr", "--out", O + "d")
-case("demo-year", "demo", "--year", "1900", "--out", O + "d")
+case("demo-lang", "demo", "--lang", "fr", "--out", OUT + "d")
+case("demo-year", "demo", "--year", "1900", "--out", OUT + "d")
 case("store-show", "store", "show", "1")
 case("store-runs", "store", "runs")
 case("store-query", "store", "query", "SELECT 1")

@@ -423,7 +423,7 @@ def hamed_rao(
 
     """
     series = as_annual_series(values, years, missing="error")
-    x, t = series.values, series.years.astype(float)
+    x = series.values
     n = series.n
     if n < 4:
         raise InputError("the Hamed-Rao correction needs at least 4 years", where="values")

@@ -169,20 +169,20 @@ def territory(q: Annotated[str, Query(min_length=1, description="Name (accents o
 
 
 @router.get("/indicators", summary="Counternarcotics results by year, indicator and source "
-            "(as `cocamonitor indicators show --format json`)")
+            "(as `cocamonitor indicators show --format json`)", response_model=dict[str, Any])
 def indicators(
     years: Annotated[str | None, Query(description="One year (2024) or a range (2015-2024).")] = None,
     by: Annotated[str, Query(description="national, department or pdet-subregion.")] = "national",
     indicator: Annotated[str | None, Query(description="Comma-separated indicator names.")] = None,
     min_coca_ha: Annotated[float, Query(description="Hide ratios where coca is below this (ha).")] = MIN_COCA_HA,
-) -> dict[str, Any]:
+) -> Response:
     """One record per (territory, year, indicator, source), with notes and provenance."""
     return Response(_indicators_json(years, by, indicator, float(min_coca_ha)), media_type="application/json")
 
 
 @lru_cache(maxsize=64)
 def _indicators_json(years: str | None, by: str, indicator: str | None, min_coca_ha: float) -> bytes:
-    """The indicators document as JSON bytes, computed once per distinct query (the data are bundled)."""
+    """Return the indicators document as JSON bytes, computed once per distinct query."""
     import json
 
     from cocamonitor.commands.indicators import indicators_document
