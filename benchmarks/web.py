@@ -73,20 +73,27 @@ def _free_port() -> int:
 def _serve(port: int) -> subprocess.Popen:
     code = ("import uvicorn; from cocamonitor.web import create_app; "
             f"uvicorn.run(create_app(lang='es', warm=True), host='127.0.0.1', port={port}, log_level='warning')")
-    proc = subprocess.Popen([sys.executable, "-c", code])
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-            conn.request("GET", "/api/datasets")
-            if conn.getresponse().status == 200:
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+    deadline = time.monotonic() + 600
+    try:
+        while time.monotonic() < deadline:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+                conn.request("GET", "/api/datasets")
+                first = conn.getresponse()
+                first.read()
+            except OSError:
+                time.sleep(0.5)
+                continue
+            if first.status == 200:
                 for path in LOAD_PATHS:  # fill the caches before measuring
                     conn.request("GET", path, headers={"Accept-Encoding": "gzip"})
                     conn.getresponse().read()
                 conn.close()
                 return proc
-        except OSError:
-            time.sleep(0.5)
+    except BaseException:
+        proc.kill()
+        raise
     proc.kill()
     raise SystemExit("the server did not start")
 

@@ -42,7 +42,7 @@ def csv_bytes(draw) -> bytes:
 
 
 @given(data=csv_bytes())
-@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
 def test_read_table_returns_a_table_or_one_cocamonitor_error(data):
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "series.csv"
@@ -56,7 +56,7 @@ def test_read_table_returns_a_table_or_one_cocamonitor_error(data):
 
 
 @given(data=csv_bytes())
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 def test_trend_test_file_is_a_result_or_one_line(data):
     import io
     import sys

@@ -24,7 +24,7 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(lang="en"))
 
 
 @schema.parametrize()
-@settings(max_examples=20, deadline=None, derandomize=True,
+@settings(max_examples=12, deadline=None, derandomize=True,
           suppress_health_check=list(HealthCheck))
 def test_the_api_keeps_its_openapi_contract(case):
     case.call_and_validate(checks=CHECKS)

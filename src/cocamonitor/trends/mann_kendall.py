@@ -465,10 +465,11 @@ def _exact_detrended_ranks(x: np.ndarray, years: np.ndarray) -> np.ndarray:
     Each value is read as the shortest decimal that prints it (``10.6`` is 106/10, not the
     binary double nearest to it) and scaled to an integer; every pairwise slope times
     ``L = lcm(1, ..., t_n - t_1)`` is then an integer too, and so is ``2 L (x_i - b t_i)``:
-    ties are exact, and sorting integers is fast.
+    ties are exact, and sorting integers is fast. Below, ``b = 0.3`` and the detrended values
+    are 10.6, 10.1, 11.2, 10.1, 10.5, 10.5: two exact ties.
 
     >>> _exact_detrended_ranks(np.array([10.6, 10.4, 11.8, 11.0, 11.7, 12.0]), np.arange(2010, 2016)).tolist()
-    [3.5, 1.0, 6.0, 2.0, 5.0, 3.5]
+    [5.0, 1.5, 6.0, 1.5, 3.5, 3.5]
     """
     from decimal import Decimal
     from math import lcm

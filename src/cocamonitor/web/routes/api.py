@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from cocamonitor import datasets
@@ -175,9 +175,22 @@ def indicators(
     by: Annotated[str, Query(description="national, department or pdet-subregion.")] = "national",
     indicator: Annotated[str | None, Query(description="Comma-separated indicator names.")] = None,
     min_coca_ha: Annotated[float, Query(description="Hide ratios where coca is below this (ha).")] = MIN_COCA_HA,
+    request: Request = None,  # type: ignore[assignment]  # injected by FastAPI
 ) -> Response:
     """One record per (territory, year, indicator, source), with notes and provenance."""
-    return Response(_indicators_json(years, by, indicator, float(min_coca_ha)), media_type="application/json")
+    key = (years, by, indicator, float(min_coca_ha))
+    if request is not None and "gzip" in request.headers.get("accept-encoding", ""):
+        return Response(_indicators_gzip(*key), media_type="application/json",
+                        headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
+    return Response(_indicators_json(*key), media_type="application/json")
+
+
+@lru_cache(maxsize=64)
+def _indicators_gzip(years: str | None, by: str, indicator: str | None, min_coca_ha: float) -> bytes:
+    """Return :func:`_indicators_json` compressed once (not per request, as a middleware would)."""
+    import gzip
+
+    return gzip.compress(_indicators_json(years, by, indicator, min_coca_ha), compresslevel=6, mtime=0)
 
 
 @lru_cache(maxsize=64)
