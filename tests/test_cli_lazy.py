@@ -69,3 +69,9 @@ def test_group_help_runs_and_unknown_command_is_one_line(run_cli):
     res = run_cli("teritory", "find", "tibu")
     assert res.exit_code == 2
     assert res.stderr.count("\n") == 1 and "teritory" in res.stderr
+
+
+def test_territory_find_imports_neither_pandas_nor_numpy():
+    heavy, out = _imported_after("territory", "find", "tibu", "--format", "csv")
+    assert heavy == []
+    assert "54810,Tibú,54,Norte de Santander,True,Catatumbo," in out

@@ -134,8 +134,9 @@ def emit_table(
     if isinstance(df, Mapping):
         names = [str(c) for c in df]
         rows = list(zip(*(list(v) for v in df.values()), strict=True))
-        numeric = [all(isinstance(r[i], int | float) and not isinstance(r[i], bool) for r in rows) and bool(rows)
-                   for i in range(len(names))]
+        # as pandas reads it: numbers and booleans right-aligned, missing values left out
+        numeric = [bool(vals) and all(isinstance(v, int | float) for v in vals)
+                   for vals in ([r[i] for r in rows if r[i] is not None] for i in range(len(names)))]
         if fmt is TableFormat.json:
             emit_json([dict(zip(names, r, strict=True)) for r in rows])
         elif fmt is TableFormat.csv:
