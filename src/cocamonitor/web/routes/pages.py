@@ -61,7 +61,7 @@ def plotly_bundle_url() -> str:
 
 @router.get("/assets/plotly-{name}-{digest}.min.js")
 def plotly_bundle(name: str, digest: str, request: Request) -> Response:
-    """The dashboard's plotly.js partial bundle, gzipped as stored, cached for good."""
+    """Serve the dashboard's plotly.js partial bundle, gzipped as stored, cached for good."""
     from cocamonitor.report.plotlyjs import bundle_gz
 
     url = plotly_bundle_url()
