@@ -19,8 +19,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import numpy as np
-
 from cocamonitor.errors import InputError
 from cocamonitor.io.rasters import (
     DEFAULT_WINDOW_PIXELS,
