@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import numpy as np
+
 from cocamonitor.errors import InputError
 from cocamonitor.io.rasters import (
     DEFAULT_WINDOW_PIXELS,
@@ -143,11 +145,11 @@ def run_dask(
 ) -> BlockCounts:
     """Count classes by zone with dask; same result as ``run_numpy``.
 
-    The windows that some zone reaches (the ``numpy`` engine's windows) are dealt round-robin
-    into ``tasks_per_worker`` tasks per worker. Each task opens the raster itself, reads and
-    counts its windows and sums their counts on the worker, so nothing but the zones (sent
-    once to every worker) and one sparse table per task crosses the network, and the client
-    only adds a handful of tables.
+    The windows that some zone reaches (the ``numpy`` engine's windows, in row-major order)
+    are cut into ``tasks_per_worker`` contiguous bands per worker, one task each. Each task
+    opens the raster itself, reads and counts its windows and sums their counts on the worker,
+    so nothing but the zones (sent once to every worker) and one sparse table per task crosses
+    the network, and the client only adds a handful of tables.
 
     Parameters
     ----------
@@ -184,7 +186,10 @@ def run_dask(
     if not windows:
         return acc.result()
     n_tasks = min(len(windows), tasks_per_worker * _n_workers(client))
-    shares = [windows[k::n_tasks] for k in range(n_tasks)]
+    # contiguous bands of windows: a task meets only the zones of its band, so the per-zone
+    # set-up (the GeoJSON mappings that rasterio burns) is shared out too, not repeated
+    bounds = np.linspace(0, len(windows), n_tasks + 1).round().astype(int)
+    shares = [windows[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
     index_f = client.scatter(index, broadcast=True, hash=False)
     area_f = client.scatter(area, broadcast=True, hash=False)
     futures = [client.submit(_count_windows, str(info.path), share, index_f, tuple(info.transform)[:6], area_f,
