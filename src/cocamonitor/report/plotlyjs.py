@@ -18,6 +18,8 @@ Examples
 >>> bundle_for([{"data": [{"type": "bar"}, {"y": [1]}], "layout": {}}])
 'charts'
 >>> bundle_for([{"data": [{"type": "choropleth"}]}])
+'geo'
+>>> bundle_for([{"data": [{"type": "choropleth"}, {"type": "bar"}]}])
 'maps'
 >>> traces_of("maps")
 ('scatter', 'bar', 'heatmap', 'choropleth')
