@@ -230,7 +230,7 @@ def national(summary: list[dict]) -> None:
     if not summary:
         return
     per_worker = min(r["dask_mpx_s_per_worker"] for r in summary)
-    print(f"\nnational 10 m map (~{NATIONAL_10M_PX:.2g} px a year) at the slowest measured {per_worker:.0f} Mpx/s "
+    print(f"\nnational 10 m map (~{NATIONAL_10M_PX:.2g} px a year) at the slowest measured {per_worker:.1f} Mpx/s "
           f"per worker: " + ", ".join(f"{w} workers {NATIONAL_10M_PX / (per_worker * 1e6 * w) / 60:.1f} min"
                                         for w in (1, 4, 16, 64))
           + " (reading the raster from a disk or object store as fast as the workers count is assumed)")
