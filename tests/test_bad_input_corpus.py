@@ -384,16 +384,17 @@ def test_bad_input_is_one_line_and_leaves_nothing(run_cli, files, tmp_path, args
 def test_the_corpus_is_large_and_covers_every_command():
     assert len(CASES) >= 150
     import typer.main
+    from typer import _click as click
 
     from cocamonitor.cli import app
 
     def names(cmd, prefix=()):
-        subs = getattr(cmd, "commands", None)
-        if not subs:
+        if not hasattr(cmd, "list_commands"):
             yield " ".join(prefix)
             return
-        for n, sub in subs.items():
-            yield from names(sub, (*prefix, n))
+        ctx = click.Context(cmd)
+        for n in cmd.list_commands(ctx):
+            yield from names(cmd.get_command(ctx, n), (*prefix, n))
 
     covered = {" ".join(a for a in args[:2] if not a.startswith("-")) for _, args, _ in CASES} | {
         args[0] for _, args, _ in CASES}
