@@ -263,12 +263,40 @@ def compare_cmd(
     if fmt is TableFormat.json:
         emit_json(doc)
         return
-    emit_table(cmp.to_frame(), fmt,
+    frame = cmp.to_frame()
+    if fmt is TableFormat.table:
+        frame = _compact(frame)
+    emit_table(frame, fmt,
                title=f"Methods vs truth: {replicates} replicates, {yrs[0]}-{yrs[-1]}"
                + (f", budget {budget:g} h/year" if budget is not None else ""))
     if fmt is TableFormat.table:
         for sentence in verdict(cmp, lang).values():
             err_console.print(sentence)
+
+
+def _compact(frame: pd.DataFrame) -> pd.DataFrame:
+    """The score table for the terminal: one column per question, uncertainties inline."""
+    unit = {"census": "images", "sample_survey": "segments", "good_practice": "points"}
+
+    def cov(r: Any) -> str:
+        if r.coverage is None or pd.isna(r.coverage):
+            return "–"
+        return f"{r.coverage:.0%} ({r.coverage_low:.0%}–{r.coverage_high:.0%})"
+
+    return pd.DataFrame({
+        "method": frame["method"], "truth": frame["target"],
+        "bias ± MCSE (ha)": [f"{b:+.1f} ± {m:.1f}" for b, m in
+                             zip(frame["bias_ha"], frame["bias_mcse_ha"], strict=True)],
+        "RMSE (ha)": frame["rmse_ha"].round(1),
+        "coverage (Wilson)": [cov(r) for r in frame.itertuples()],
+        "degenerate": [("–" if d is None or pd.isna(d) else f"{d:.0%}")
+                       for d in frame["degenerate_share"]],
+        "sign right": [f"{v:.0%}" if v is not None and pd.notna(v) else "–"
+                       for v in frame["sign_agreement"]],
+        "h/year": frame["hours_per_year"].round(0),
+        "bought/year": [f"{u:,.0f} {unit.get(m, '')}" for m, u in
+                        zip(frame["method"], frame["units_per_year"], strict=True)],
+    })
 
 
 def _check_budget(cfg: SimulationConfig, budget: float) -> None:

@@ -20,11 +20,12 @@ sample of year *t − 1* (:func:`plan_good_practice`):
    ``n = (Σ W_h S_h / SE)²``, ``S_h = √(q_h (1 − q_h))``; or the points a budget buys.
 4. **Neyman allocation** ``n_h ∝ W_h S_h`` (Cochran 1977 eq. 5.26), at least two per stratum.
 
-The estimate (:func:`stratified_total`) is the usual stratified estimator of the coca area;
-with ``smooth_variance`` its variance uses Jeffreys-smoothed stratum proportions
-``(x_h + ½)/(n_h + 1)`` (Brown, Cai & DasGupta 2001 recommend Jeffreys over Wald intervals
-for small counts): the point estimate is unchanged and unbiased, but a stratum that happened
-to draw no coca no longer claims zero variance -- the degenerate intervals that made good
+The estimate (:func:`stratified_total`) is the usual stratified estimator of the coca area.
+With ``smooth_variance``, a stratum whose sample found no coca (or only coca) enters the
+variance with ``(x_h + ½)/(n_h + 1)`` -- half a unit in the empty cell, the Jeffreys prior
+mean; Brown, Cai & DasGupta (2001) show why Wald intervals fail for small counts -- instead of
+a zero variance: the point estimate is unchanged and unbiased, but a stratum that happened to
+draw no coca no longer claims to know it has none, the degenerate intervals that made good
 practice cover the truth a fraction of the time.
 
 Examples
@@ -38,7 +39,7 @@ standard error ignores the second stratum, the smoothed one does not:
 >>> total, round(se, 2)
 (90.0, 9.49)
 >>> round(stratified_total(hits, n, size)[1], 2)
-12.75
+11.61
 
 """
 
@@ -117,23 +118,27 @@ def stratified_total(hits: np.ndarray, n: np.ndarray, size: np.ndarray, *,
     size : array of float
         Size of each stratum (pixels, or area: the total comes out in the same unit).
     smooth : bool, default True
-        Jeffreys-smoothed proportions ``(x + ½)/(n + 1)`` in the variance (not in the
-        estimate).
+        In a stratum whose sample found no unit of the class (or only such units), the
+        variance uses ``(x + ½)/(n + 1)`` instead of ``x/n`` (half a unit added to the empty
+        cell; the estimate is not changed).
 
     Returns
     -------
     total, se : float
-        ``Σ N_h x_h/n_h`` and ``√Σ N_h² (1 − n_h/N_h) p_h (1 − p_h)/(n_h − 1)`` (finite
-        population correction on pixel counts, so a stratum sampled whole has no variance).
+        ``Σ N_h x_h/n_h`` and ``√Σ N_h² p_h (1 − p_h)/(n_h − 1)`` (Cochran 1977 eq. 5.57,
+        no finite population correction, as in Olofsson et al. 2014); a stratum of one
+        unit, sampled with certainty, adds no variance.
 
     """
     hits = np.asarray(hits, dtype=float)
     n = np.asarray(n, dtype=float)
     size = np.asarray(size, dtype=float)
     total = float(np.sum(size * hits / n))
-    p = (hits + 0.5) / (n + 1.0) if smooth else hits / n
-    fpc = np.clip(1.0 - n / np.maximum(size, 1.0), 0.0, 1.0)
-    var = np.where(n > 1, size**2 * fpc * p * (1 - p) / np.maximum(n - 1, 1), 0.0)
+    p = hits / n
+    if smooth:
+        edge = (hits == 0) | (hits == n)
+        p = np.where(edge, (hits + 0.5) / (n + 1.0), p)
+    var = np.where(n > 1, size**2 * p * (1 - p) / np.maximum(n - 1, 1), 0.0)
     return total, float(np.sqrt(var.sum()))
 
 
