@@ -166,7 +166,7 @@ def _row(cell: dict[str, str], s: MethodScore) -> dict[str, Any]:
             "bias_mcse_ha": t.bias_mcse_ha, "rmse_ha": t.rmse_ha, "coverage": t.coverage,
             "coverage_low": ci[0] if ci else np.nan, "coverage_high": ci[1] if ci else np.nan,
             "degenerate_share": t.degenerate_share, "sign_agreement": t.sign_agreement,
-            "hours_per_year": s.hours}
+            "hours_per_year": s.hours, "units_per_year": s.units}
 
 
 def run_experiment(cfg: SimulationConfig, grid: dict[str, list[str]], years: list[int],
@@ -272,6 +272,7 @@ def plot_experiment(exp: Experiment, path: str | Path, lang: str = "en") -> Path
     axes[2].set_title("Signo del cambio correcto (%)" if es else "Sign of change right (%)",
                       fontsize=9)
     axes[0].legend(fontsize=7)
+    axes[0].invert_yaxis()  # first cell on top
     for ax in axes:
         ax.grid(alpha=0.3)
     fig.suptitle((f"Experimento: {exp.replicates} réplicas por celda" if es else

@@ -68,11 +68,11 @@ def _sentence(s: MethodScore, mean_truth: float, lang: str) -> str:
             lo, hi = t.coverage_ci or (np.nan, np.nan)
             ok = lo <= 0.95 <= hi
             parts.append(f"sus intervalos del 95 % cubren {pct(t.coverage)} ({pct(lo)}–{pct(hi)})"
-                         + ("; son confiables" if ok else "; no son confiables"))
+                         + (", son confiables" if ok else ", no son confiables"))
         if t.sign_agreement is not None:
             parts.append(f"acierta el signo del cambio anual {pct(t.sign_agreement)} de las veces")
         parts.append(f"con {n(s.hours, 0)} horas de analista al año")
-        return ", ".join(parts) + "."
+        return "; ".join(parts) + "."
     parts.append(f"{_name(s.method, lang)} (measures {_TRUTH[lang][s.target]}): "
                  + (f"gets the level right (bias {bias})" if level
                     else f"misses the level (bias {bias}, RMSE {n(t.rmse_ha)} ha)"))
@@ -84,11 +84,11 @@ def _sentence(s: MethodScore, mean_truth: float, lang: str) -> str:
         lo, hi = t.coverage_ci or (np.nan, np.nan)
         ok = lo <= 0.95 <= hi
         parts.append(f"its 95 % intervals cover {pct(t.coverage)} ({pct(lo)}–{pct(hi)})"
-                     + ("; they can be trusted" if ok else "; they cannot be trusted"))
+                     + (", they can be trusted" if ok else ", they cannot be trusted"))
     if t.sign_agreement is not None:
         parts.append(f"gets the sign of the yearly change right {pct(t.sign_agreement)} of the time")
     parts.append(f"for {n(s.hours, 0)} analyst hours a year")
-    return ", ".join(parts) + "."
+    return "; ".join(parts) + "."
 
 
 def verdict(cmp: Comparison, lang: str = "en") -> dict[str, str]:
@@ -129,6 +129,7 @@ def plot_verdict(cmp: Comparison, path: str | Path, lang: str = "en") -> Path:
         ax.plot(mean.index, mean.to_numpy(), color=c, lw=1.8, label=_name(m, lang))
         ax.fill_between(q.index, q[0.05], q[0.95], color=c, alpha=0.15)
     ax.set_ylabel("ha")
+    ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_title(("Verdad simulada y métodos: media y banda 5–95 % de "
                   f"{cmp.replicates} réplicas") if es else
                  f"Simulated truth and methods: mean and 5–95 % band of {cmp.replicates} replicates")
@@ -165,7 +166,8 @@ def _coverage_panel(ax: Any, cmp: Comparison, lang: str) -> None:
         x += 1
     ax.axhline(95, color="grey", ls="--", lw=1)
     ax.set_xticks(range(len(labels)), labels, fontsize=7)
-    ax.set_ylim(0, 100)
+    lows = [100 * v.coverage_ci[0] for _, _, v in _per_truth(cmp) if v.coverage_ci]
+    ax.set_ylim(max(0.0, min(lows, default=80.0) - 5), 101)
     ax.set_ylabel("%")
     ax.set_title("Cobertura del intervalo del 95 % (Wilson)" if es
                  else "Coverage of the 95 % interval (Wilson interval)", fontsize=9)
