@@ -126,6 +126,10 @@ def test_compare_table_and_csv(run_cli):
     ("", ("--plot", "chart.html"), ".png, .svg, .pdf"),
     ("", ("--plot", "bad.toml/chart.png"), "cannot write"),  # a folder path that is a file
     ("", ("--seed", "-3"), "--seed"),
+    ("", ("--budget", "20"), "--budget"),  # not two segments per stratum
+    ("", ("--budget", "-5"), "--budget"),
+    ("[cost]\nhours_per_point = 0\n", (), "[cost] hours_per_point"),
+    ("[cost]\nhours_per_segment = -1\n", (), "negative value"),
 ])
 def test_bad_input_exit_2_one_line(run_cli, tmp_path, toml, args, match):
     p = tmp_path / "bad.toml"
@@ -187,3 +191,30 @@ def test_run_negative_seed_exit_2_one_line(run_cli, tmp_path):
                   "--out", str(tmp_path / "o"))
     assert res.exit_code == 2 and res.stderr.startswith("error: --seed")
     assert len(res.stderr.strip().splitlines()) == 1 and not (tmp_path / "o").exists()
+
+
+def test_experiment_writes_table_json_and_chart(run_cli, tmp_path, cfg_file):
+    out = tmp_path / "exp"
+    res = run_cli("simulate", "experiment", "--grid", "clouds=0.1,0.4", "--grid", "fields=small",
+                  "--config", str(cfg_file), "--size", "200", "--years", "2019-2020",
+                  "--replicates", "2", "--workers", "1", "--out", str(out), "--format", "csv")
+    assert res.exit_code == 0, res.stderr
+    table = pd.read_csv(__import__("io").StringIO(res.stdout))
+    assert len(table) == 2 * 3 and set(table["clouds"]) == {0.1, 0.4}
+    doc = json.loads((out / "experiment.json").read_text())
+    assert doc["grid"] == {"clouds": ["0.1", "0.4"], "fields": ["small"]} and len(doc["cells"]) == 6
+    assert (out / "experiment.png").stat().st_size > 1000
+    assert (out / "experiment.csv").is_file()
+
+
+@pytest.mark.parametrize("grid, match", [
+    ("clouds=0.1 colour=red", "unknown factor 'colour'"),
+    ("clouds=0.1,2", "out of range"),
+    ("fields", "cannot read grid item"),
+])
+def test_experiment_bad_grid_exit_2_one_line(run_cli, tmp_path, grid, match):
+    res = run_cli("simulate", "experiment", "--grid", grid, "--size", "200",
+                  "--out", str(tmp_path / "e"))
+    assert res.exit_code == 2, res.stderr
+    assert res.stderr.startswith("error: --grid") and match in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1 and not (tmp_path / "e").exists()
