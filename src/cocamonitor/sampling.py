@@ -659,6 +659,7 @@ def anticipated_users_accuracy(table: pd.DataFrame, *, source: str | None = None
     Parameters
     ----------
     table : pandas.DataFrame
+        One of the two layouts above.
     source : str, optional
         The file name, for error messages.
 

@@ -275,7 +275,7 @@ def compare_cmd(
 
 
 def _compact(frame: pd.DataFrame) -> pd.DataFrame:
-    """The score table for the terminal: one column per question, uncertainties inline."""
+    """Return the score table for the terminal: one column per question, uncertainties inline."""
     unit = {"census": "images", "sample_survey": "segments", "good_practice": "points"}
 
     def cov(r: Any) -> str:
@@ -338,7 +338,8 @@ def experiment_cmd(
     Cells and chunks of replicates run in parallel (dask processes); each task holds one
     landscape, so memory stays bounded.
 
-    Example: cocamonitor simulate experiment --grid "clouds=0.1,0.4 fields=small,large" --size 300 --replicates 10 --out exp
+    Example: cocamonitor simulate experiment --grid "clouds=0.1,0.4 fields=small,large"
+    --size 300 --replicates 10 --out exp
     """
     from cocamonitor.report.locale import check_lang
     from cocamonitor.simulate.experiment import (

@@ -100,7 +100,7 @@ def survey_segments_for(cfg: SimulationConfig, hours: float) -> dict[str, int]:
 
 
 def points_for(cfg: SimulationConfig, hours: float, images: int) -> int:
-    """Reference points a budget buys once the census map is paid for.
+    """Return the reference points a budget buys once the census map is paid for.
 
     Raises
     ------

@@ -37,9 +37,9 @@ standard error ignores the second stratum, the smoothed one does not:
 >>> hits, n, size = np.array([9, 0]), np.array([10, 100]), np.array([100.0, 1000.0])
 >>> total, se = stratified_total(hits, n, size, smooth=False)
 >>> total, round(se, 2)
-(90.0, 9.49)
+(90.0, 10.0)
 >>> round(stratified_total(hits, n, size)[1], 2)
-11.61
+12.24
 
 """
 
@@ -248,6 +248,7 @@ def plan_good_practice(cfg: SimulationConfig, sizes: dict[str, int], edges: tupl
     Parameters
     ----------
     cfg : SimulationConfig
+        Simulator parameters (``[good_practice]``).
     sizes : dict of str to int
         Pixels in each stratum (``coca``, ``buffer_k``, ``other``), empty strata included.
     edges : tuple of float

@@ -85,7 +85,7 @@ def grid_cells(grid: dict[str, list[str]]) -> list[dict[str, str]]:
 
 
 def apply_cell(cfg: SimulationConfig, cell: dict[str, str], *, where: str = "grid") -> SimulationConfig:
-    """The configuration of one cell (levels validated like the TOML file)."""
+    """Return the configuration of one cell (levels validated like the TOML file)."""
     changes: dict[str, dict[str, Any]] = {}
     for name, level in cell.items():
         if name in FACTORS:
@@ -149,7 +149,7 @@ class Experiment:
     years: list[int]
 
     def to_frame(self) -> pd.DataFrame:
-        """The scores table."""
+        """Return the scores table."""
         return self.scores.copy()
 
     def to_dict(self) -> dict[str, Any]:
@@ -182,6 +182,7 @@ def run_experiment(cfg: SimulationConfig, grid: dict[str, list[str]], years: lis
     grid : dict of str to list of str
         From :func:`parse_grid`.
     years : list of int
+        Consecutive reported years.
     replicates : int
         Replicate observations per cell.
     seed : int

@@ -137,7 +137,7 @@ class MethodScore:
         return self.by_truth["dec31"]
 
     def to_dict(self) -> dict[str, Any]:
-        """The four contract keys (31 December truth), the new scores and the per-truth scores."""
+        """Return the four contract keys (31 December truth), the new scores and per-truth scores."""
         d = self.by_truth.get("dec31")
         extra = {} if d is None else {
             "bias_mcse": d.bias_mcse_ha, "coverage_ci": d.to_dict()["coverage_ci"],
@@ -271,7 +271,7 @@ class Comparison:
         return pd.DataFrame(rows)
 
     def budget(self) -> dict[str, Any]:
-        """What each method bought: hours and units (images, segments, points) per year."""
+        """Return what each method bought: hours and units (images, segments, points) a year."""
         unit = {"census": "images", "sample_survey": "segments", "good_practice": "points"}
         return {"hours_per_year": self.budget_hours,
                 "methods": {s.method: {"hours_per_year": s.hours, "unit": unit.get(s.method),

@@ -25,7 +25,6 @@ from typing import Any
 import numpy as np
 
 from cocamonitor._plotting import check_figure_path, pyplot
-from cocamonitor.report.locale import check_lang, fmt_number, fmt_percent
 from cocamonitor.simulate.score import Comparison, MethodScore, TruthScore
 
 __all__ = ["plot_verdict", "verdict", "verdict_rows"]
@@ -50,6 +49,8 @@ def _level_ok(t: TruthScore, mean_truth: float) -> bool:
 
 
 def _sentence(s: MethodScore, mean_truth: float, lang: str) -> str:
+    from cocamonitor.report.locale import fmt_number, fmt_percent  # the report package is heavy
+
     t = s.by_truth[s.target]
     n = lambda v, d=1: fmt_number(v, lang, decimals=d)  # noqa: E731
     pct = lambda v: fmt_percent(v, lang, decimals=0)  # noqa: E731
@@ -92,7 +93,9 @@ def _sentence(s: MethodScore, mean_truth: float, lang: str) -> str:
 
 
 def verdict(cmp: Comparison, lang: str = "en") -> dict[str, str]:
-    """One sentence per method, in Spanish or English (see module docstring)."""
+    """Return one sentence per method, in Spanish or English (see module docstring)."""
+    from cocamonitor.report.locale import check_lang
+
     lang = check_lang(lang, where="lang")
     out = {}
     for s in cmp.scores:
@@ -103,13 +106,15 @@ def verdict(cmp: Comparison, lang: str = "en") -> dict[str, str]:
 
 
 def verdict_rows(cmp: Comparison) -> dict[str, dict[str, str]]:
-    """``{method: {"es": ..., "en": ...}}`` for JSON output."""
+    """Return ``{method: {"es": ..., "en": ...}}`` for JSON output."""
     es, en = verdict(cmp, "es"), verdict(cmp, "en")
     return {m: {"es": es[m], "en": en[m]} for m in en}
 
 
 def plot_verdict(cmp: Comparison, path: str | Path, lang: str = "en") -> Path:
     """Write the one-page verdict: the series, coverage and bias per truth, and the sentences."""
+    from cocamonitor.report.locale import check_lang
+
     lang = check_lang(lang, where="lang")
     plt = pyplot()
     path = check_figure_path(path, html=False)
