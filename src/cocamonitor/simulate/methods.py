@@ -352,6 +352,38 @@ def _segment_grid(hist: History) -> tuple[int, int]:
     return seg, nseg
 
 
+def _spread(want: dict[int, int], pool: dict[int, int]) -> dict[int, int]:
+    """Give segments a stratum cannot use (too few in its pool) to the strata with room.
+
+    A budget buys a number of segments; a stratum holding fewer segments than its share
+    takes them all and the rest goes to the other strata in proportion to their shares.
+
+    Examples
+    --------
+    >>> _spread({2: 10, 1: 10, 0: 4}, {2: 3, 1: 50, 0: 40})
+    {2: 3, 1: 15, 0: 6}
+
+    """
+    out = {h: min(w, pool[h]) for h, w in want.items()}
+    left = sum(want.values()) - sum(out.values())
+    while left > 0:
+        room = {h: want[h] for h in want if out[h] < pool[h] and want[h] > 0}
+        if not room:
+            break
+        total = sum(room.values())
+        given = 0
+        for h in sorted(room, key=lambda k: -room[k]):
+            add = min(pool[h] - out[h], max(1, round(left * room[h] / total)), left - given)
+            out[h] += add
+            given += add
+            if given >= left:
+                break
+        left -= given
+        if given == 0:
+            break
+    return out
+
+
 def sample_survey(hist: History, year: int, prior_map: np.ndarray | None,
                   rng: np.random.Generator, *,
                   segments: dict[str, int] | None = None) -> tuple[MethodEstimate, pd.DataFrame]:
@@ -396,6 +428,8 @@ def sample_survey(hist: History, year: int, prior_map: np.ndarray | None,
     else:
         want = {h: int(segments.get(name, 0)) for h, name in names.items()}
     N = {h: int((stratum == h).sum()) for h in want}
+    if segments is not None:
+        want = _spread(want, N)
     picks = []
     for h in (2, 1, 0):
         pool = np.flatnonzero(stratum == h)
