@@ -95,7 +95,7 @@ def bench_experiment(workers: int = 2) -> None:
     from cocamonitor.simulate.experiment import _task, apply_cell, parse_grid, run_experiment
 
     cfg = SimulationConfig()
-    grid = parse_grid(["clouds=0.1,0.4 fields=small,large eradication=low,high"])
+    grid = parse_grid(["clouds=0.1,0.4 fields=small,large eradication_timing=spread,december"])
     years = parse_years("2018-2022")
     reps = 50
     cells = 1

@@ -17,6 +17,8 @@ def test_grid_parsing_and_cells():
                                           "observation.revisit_days": "5"})
     assert cfg.observation.cloud_mean == 0.4 and cfg.dynamics.size_median_ha == 1.5
     assert cfg.observation.revisit_days == 5.0
+    cfg = apply_cell(SimulationConfig(), {"eradication_timing": "december"})
+    assert cfg.dynamics.eradication_seasonality == 0.9
     with pytest.raises(ParameterError, match="unknown factor 'cloud'"):
         parse_grid(["cloud=0.1"])
     with pytest.raises(ParameterError, match="not a number"):

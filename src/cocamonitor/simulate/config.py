@@ -92,6 +92,11 @@ class DynamicsConfig:
     harvests_per_year: float = _p(4.0, "1/year", "harvests per year once productive", 0, 12,
                                   lo_open=True)
     eradication_rate: float = _p(0.15, "1/year", "manual eradication events per standing field", 0)
+    eradication_seasonality: float = _p(0.0, "share", "how much eradication concentrates around "
+                                        "eradication_peak_day (0: spread evenly through the "
+                                        "year; 1: none half a year away)", 0, 1)
+    eradication_peak_day: float = _p(350.0, "day of year", "when eradication peaks (350: mid "
+                                     "December, just before the census date)", 0, 365)
     replant_probability: float = _p(0.5, "share", "chance an eradicated field is replanted", 0, 1)
     replant_delay_months: float = _p(2.0, "months", "mean eradication-to-replanting delay", 0)
     abandonment_rate: float = _p(0.08, "1/year", "abandonments per standing field", 0)

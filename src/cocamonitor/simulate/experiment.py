@@ -9,8 +9,10 @@ is bounded by ``workers`` landscapes whatever the grid size.
 
 Factors (:data:`FACTORS`): ``clouds`` (mean cloud fraction), ``fields`` (median field size:
 ``small`` 0.4 ha, ``large`` 1.5 ha, or hectares), ``eradication`` (manual eradication events
-per field and year: ``low`` 0.05, ``high`` 0.3, or a rate), and any ``section.key`` of the
-simulator configuration.
+per field and year: ``low`` 0.05, ``high`` 0.3, or a rate), ``eradication_timing`` (``spread``
+evenly through the year, or concentrated in ``december``, just before the census date:
+seasonality 0.9 around ``eradication_peak_day``), and any ``section.key`` of the simulator
+configuration.
 
 Examples
 --------
@@ -46,6 +48,7 @@ FACTORS: dict[str, tuple[str, str, dict[str, float]]] = {
     "clouds": ("observation", "cloud_mean", {"low": 0.1, "high": 0.4}),
     "fields": ("dynamics", "size_median_ha", {"small": 0.4, "large": 1.5}),
     "eradication": ("dynamics", "eradication_rate", {"low": 0.05, "high": 0.3}),
+    "eradication_timing": ("dynamics", "eradication_seasonality", {"spread": 0.0, "december": 0.9}),
 }
 
 
