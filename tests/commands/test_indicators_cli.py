@@ -114,7 +114,7 @@ def test_bad_targets_exit_2_with_file_line_column(run_cli, tmp_path, content, pa
         (["--years", "20x"], "--years: cannot read"),
         (["--years", "2024-2020"], "--years: the range '2024-2020' runs backwards; write 2020-2024"),
         (["--years", "1980-1990"], "--years: 1980-1990 is outside the data"),
-        (["--years", "2020-2030"], "--years: 2020-2030 is outside the data (2000-2024)"),
+        (["--years", "2020-2030"], "--years: 2020-2030 is outside the data (1999-2024)"),
         (["--by", "departmnt"], "--by: unknown level 'departmnt'; did you mean: department"),
         (["--by", "zona-futuro"], "Zonas Futuro"),
         (["--indicator", "labs"], "--indicator: unknown indicator 'labs'; did you mean"),

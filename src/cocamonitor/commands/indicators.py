@@ -135,8 +135,9 @@ def show_cmd(
         emit_table(table, fmt)
         return
     cols = ["year", "indicator", "source", "value", "unit", "change_pct", "note"]
-    if targets is not None:  # notes and units are in the CSV and JSON output
+    if targets is not None:  # notes and units are in the CSV and JSON output; the rows with a target here
         cols = ["year", "indicator", "source", "value", "target", "actual_over_target", "met"]
+        table = table[table["target"].notna()]
     if level != "national":
         cols.insert(0, "territory")
     lo, hi = res.years
