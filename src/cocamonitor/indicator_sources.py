@@ -149,7 +149,10 @@ def imported_sources(data_dir: str | Path | None = None) -> tuple[list[EventSour
                                   citation=cite, origin="imported"))
         used.append(e.to_dict())
     for e in userdata.entries(kind="results-csv", data_dir=data_dir):
-        rows.append(userdata.read_table(e.name, data_dir=data_dir)[REPORTED_COLUMNS])
+        table = userdata.read_table(e.name, data_dir=data_dir)[REPORTED_COLUMNS]
+        cite = (table["source"].astype(str) + f"; {e.meta.get('file', e.source)} imported {e.imported} "
+                f"(SHA-256 {e.source_sha256}) into the user data folder")
+        rows.append(table.assign(citation=cite))
         used.append(e.to_dict())
     reported = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=REPORTED_COLUMNS)
     return events, reported, used

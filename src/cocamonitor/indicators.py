@@ -673,7 +673,7 @@ def _coverage_notes(obs: pd.DataFrame, spans: dict[tuple[str, str], tuple[int, i
     reported = obs[~obs["source"].isin(["simci", "mindefensa"])].groupby(["indicator", "source"])["year"]
     for (ind, src), ys in reported:
         listed = year_spans(ys.to_numpy())
-        notes[(ind, src)] = f"missing: not in the bundled {src} figures (years reported: {listed})"
+        notes[(ind, src)] = f"missing: not in the {src} figures (years reported: {listed})"
     return notes
 
 
@@ -886,7 +886,7 @@ def results_table(
         active = (table["value"].fillna(0) != 0).groupby(table["territory"]).transform("any").astype(bool)
         idle = table.loc[~active, "territory"].unique()
         if len(idle):
-            notes.append(f"{len(idle)} departments with no coca, spraying or labs in these years "
+            notes.append(f"{len(idle)} departments with no figure above 0 in these years "
                          f"are not listed: {', '.join(sorted(idle))}")
         table = table[active]
     table = table[table["indicator"].isin(wanted)]

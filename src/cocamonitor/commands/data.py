@@ -188,6 +188,28 @@ def import_mindefensa_cmd(
                    + "; ".join(f"{k} {v}" for k, v in m["outside_colombia"].items()), err=True)
 
 
+@import_app.command("results")
+def import_results_cmd(
+    file: Annotated[Path, typer.Argument(help="CSV with columns year;indicator;value;unit;source (optional note).")],
+) -> None:
+    """Import your own results table (supply chain, demand, any reported indicator), national figures.
+
+    One row per figure: year, indicator (see `cocamonitor indicators list`), value (either decimal
+    convention), unit (the indicator's, or kg/t/g and L/gal converted), source (who published it).
+
+    Example: cocamonitor data import results supply_chain.csv
+    """
+    from cocamonitor.importers import results_csv
+
+    rows, entry, changed = results_csv.import_file(file)
+    if not changed:
+        typer.echo(f"unchanged: {file} was imported already on {entry.imported} as {entry.name}")
+        return
+    lo, hi = entry.meta["years"]
+    typer.echo(f"imported {len(rows)} figures ({', '.join(entry.meta['indicators'])}) {lo}-{hi} as {entry.name} "
+               f"(sha256 {entry.source_sha256[:12]})")
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``data`` group to the root app."""
     app.add_typer(data_app, name="data")
