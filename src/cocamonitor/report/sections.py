@@ -223,8 +223,14 @@ def _indicator_inputs(inputs: Any) -> Any:
     if "original_source" in prov.columns:
         known = prov.dropna(subset=["original_source"]).set_index("dataset")["original_source"]
         citations = {str(k): str(v) for k, v in known.items()}
-    return IndicatorInputs(municipal=inputs.municipal, national=national, spraying=inputs.spraying,
+    base = IndicatorInputs(municipal=inputs.municipal, national=national, spraying=inputs.spraying,
                            labs=inputs.labs, territories=inputs.territories, citations=citations)
+    if getattr(inputs, "national", None) is None:  # a made-up example: its own tables only
+        return base
+    from cocamonitor.indicators import with_extras
+
+    # the real data: ODC series, heroin, demand, population and what the user imported
+    return with_extras(base)
 
 
 def results_section(year: int, inputs: Any, *, targets: pd.DataFrame | None = None) -> dict[str, Any]:
