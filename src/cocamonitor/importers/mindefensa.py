@@ -345,6 +345,21 @@ def _columns(df: pd.DataFrame, where: _Where) -> dict[str, str]:
     return out
 
 
+def _per_unique(*columns: pd.Series) -> tuple[np.ndarray, list[pd.Series]]:
+    """Distinct combinations of the columns: (row -> combination, the combinations' values).
+
+    Each returned Series is indexed by the row where its combination first occurs, so that
+    checks run once per distinct value and an error still names the first offending row.
+    A 150,000-event file has a few thousand distinct places and dates.
+    """
+    key = np.zeros(len(columns[0]), dtype=np.int64)
+    for col in columns:
+        codes, uniques = pd.factorize(col.astype(object), use_na_sentinel=True)
+        key = key * (len(uniques) + 1) + (codes + 1)
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    return inverse, [pd.Series(col.to_numpy(dtype=object)[first], index=first) for col in columns]
+
+
 def _text(values: pd.Series) -> pd.Series:
     """Cells as stripped strings (numbers without a trailing .0), blanks as NA."""
     s = values.astype(object)
@@ -360,6 +375,13 @@ def _text(values: pd.Series) -> pd.Series:
 
 def _dates(values: pd.Series, col: str, where: _Where) -> pd.Series:
     """Parse FECHA HECHO: spreadsheet dates, ISO text, day/month/year text or Excel serials."""
+    inverse, (distinct,) = _per_unique(values)
+    parsed = _parse_dates(distinct, col, where)
+    return pd.Series(parsed.to_numpy()[inverse], index=values.index)
+
+
+def _parse_dates(values: pd.Series, col: str, where: _Where) -> pd.Series:
+    """:func:`_dates` on distinct values (indexed by the row where each first occurs)."""
     kind = values.map(type)
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     is_text = kind.eq(str)
@@ -385,13 +407,13 @@ def _dates(values: pd.Series, col: str, where: _Where) -> pd.Series:
         i = _first(bad)
         shown = values.iloc[i]
         what = "blank date" if pd.isna(shown) or str(shown).strip() == "" else f"date {str(shown)!r} does not parse"
-        raise DataError(what, where=where(i, col), hint="write dates as YYYY-MM-DD or DD/MM/YYYY")
+        raise DataError(what, where=where(values.index[i], col), hint="write dates as YYYY-MM-DD or DD/MM/YYYY")
     year = out.dt.year
     bad = (year < 1990) | (year > pd.Timestamp.now().year + 1)
     if bad.any():
         i = _first(bad)
         raise DataError(f"date {out.iloc[i]:%Y-%m-%d} is outside the years of the Ministry's series",
-                        where=where(i, col), hint="correct the date")
+                        where=where(values.index[i], col), hint="correct the date")
     return out
 
 
@@ -423,21 +445,24 @@ def _quantities(values: pd.Series, col: str, where: _Where) -> np.ndarray:
 
 def _units(values: pd.Series, col: str, where: _Where) -> tuple[np.ndarray, str, dict[str, int]]:
     """Return per-row factors to the base unit, the dimension, and the count of each spelling."""
-    text = _text(values)
+    inverse, (distinct,) = _per_unique(values)
+    text = _text(distinct)
     if text.isna().any():
-        raise DataError("blank unit", where=where(_first(text.isna()), col), hint="write the unit, e.g. KILOGRAMO")
-    codes, uniques = pd.factorize(text)
+        raise DataError("blank unit", where=where(text.index[_first(text.isna())], col),
+                        hint="write the unit, e.g. KILOGRAMO")
+    ucodes, uniques = pd.factorize(text)
+    codes = ucodes[inverse]
     folded = [_fold(u) for u in uniques]
     for u, f in zip(uniques, folded, strict=True):
         if f not in UNITS:
-            i = _first(text.eq(u))
+            i = text.index[_first(text.eq(u))]
             raise DataError(f"unknown unit {u!r}", where=where(i, col),
                             hint="use KILOGRAMO, GRAMO, TONELADA, GALON, LITRO, HECTAREA or UNIDAD")
     dims = [UNITS[f][1] for f in folded]
     if len(set(dims)) > 1:
         first = uniques[0]
         j = next(k for k, d in enumerate(dims) if d != dims[0])
-        i = _first(text.eq(uniques[j]))
+        i = int(np.flatnonzero(codes == j)[0])
         raise DataError(f"mixed units: {uniques[j]!r} ({dims[j]}) here but {first!r} ({dims[0]}) on earlier rows",
                         where=where(i, col),
                         hint="a Ministry file holds one result in one kind of unit; split the file by unit")
@@ -448,12 +473,26 @@ def _units(values: pd.Series, col: str, where: _Where) -> tuple[np.ndarray, str,
 
 def _locations(df: pd.DataFrame, cols: dict[str, str], where: _Where) -> tuple[pd.Series, pd.Series]:
     """Return (divipola or NA, location name or NA) per row; unknown codes raise."""
+    inverse, distinct = _per_unique(*(df[cols[c]] for c in ("COD_MUNI", "DEPARTAMENTO", "MUNICIPIO", "COD_DEPTO")))
+    divipola, location = _check_places(*distinct, cols=cols, where=where)
+    return (pd.Series(divipola.to_numpy()[inverse], index=df.index, dtype="string"),
+            pd.Series(location.to_numpy()[inverse], index=df.index, dtype="string"))
+
+
+def _check_places(code_raw: pd.Series, dept_raw: pd.Series, name_raw: pd.Series, dept_code_raw: pd.Series, *,
+                  cols: dict[str, str], where: _Where) -> tuple[pd.Series, pd.Series]:
+    """:func:`_locations` on distinct places (indexed by the row where each first occurs)."""
     from cocamonitor.territory import registry
 
     reg = registry()
-    muni = _text(df[cols["COD_MUNI"]])
-    dept_name = _text(df[cols["DEPARTAMENTO"]]).fillna("")
-    muni_name = _text(df[cols["MUNICIPIO"]]).fillna("")
+    rows = code_raw.index
+
+    def at(i: int, col: str) -> str:
+        return where(int(rows[i]), col)
+
+    muni = _text(code_raw).reset_index(drop=True)
+    dept_name = _text(dept_raw).fillna("").reset_index(drop=True)
+    muni_name = _text(name_raw).fillna("").reset_index(drop=True)
     digits = muni.str.fullmatch(r"\d{1,5}").fillna(False).astype(bool)
     code = muni.where(~digits, muni.str.zfill(5))
     colombian = code.isin(reg["divipola"]).fillna(False).astype(bool) & digits
@@ -468,18 +507,18 @@ def _locations(df: pd.DataFrame, cols: dict[str, str], where: _Where) -> tuple[p
         shown = muni.iloc[i]
         if pd.isna(shown):
             raise DataError(f"blank municipality code for {muni_name.iloc[i] or 'a blank municipality'!r}",
-                            where=where(i, cols["COD_MUNI"]),
+                            where=at(i, cols["COD_MUNI"]),
                             hint="write the 5-digit DIVIPOLA code, or SIN ESTABLECER in DEPARTAMENTO and MUNICIPIO")
         raise DataError(f"code {shown!r} ({muni_name.iloc[i]}, {dept_name.iloc[i]}) is not a DIVIPOLA municipality",
-                        where=where(i, cols["COD_MUNI"]),
+                        where=at(i, cols["COD_MUNI"]),
                         hint="correct the code (`cocamonitor territory find NAME` lists codes)")
-    dept_code = _text(df[cols["COD_DEPTO"]])
+    dept_code = _text(dept_code_raw).reset_index(drop=True)
     dept_code = dept_code.where(~dept_code.str.fullmatch(r"\d{1}").fillna(False).astype(bool), dept_code.str.zfill(2))
     mismatch = colombian & dept_code.notna() & (dept_code != code.str.slice(0, 2))
     if mismatch.any():
         i = _first(mismatch)
         raise DataError(f"department code {dept_code.iloc[i]!r} does not match municipality code {code.iloc[i]!r}",
-                        where=where(i, cols["COD_DEPTO"]), hint="correct one of the two codes")
+                        where=at(i, cols["COD_DEPTO"]), hint="correct one of the two codes")
     divipola = code.where(colombian).astype("string")
     place = (dept_name.where(folded_dept.ne(folded_muni) & muni_name.ne(""), "")
              .str.cat(muni_name, sep=", ").str.strip(", "))
