@@ -61,7 +61,7 @@ def _convert(value: pd.Series, unit: pd.Series, indicator: pd.Series) -> tuple[n
 
 
 def odc_series(odc: pd.DataFrame, provenance: pd.DataFrame) -> pd.DataFrame:
-    """The ODC national series 1999-2018 as results rows (source ``odc``).
+    """Return the ODC national series 1999-2018 as results rows (source ``odc``).
 
     Examples
     --------
@@ -94,7 +94,7 @@ def _unit(name: str) -> str:
 
 
 def bundled_demand() -> pd.DataFrame:
-    """The demand figures bundled in ``demand.csv`` as results rows, each citing its publication.
+    """Return the demand figures bundled in ``demand.csv`` as results rows, each citing its publication.
 
     Examples
     --------
@@ -133,7 +133,7 @@ def _heroin(provenance: pd.DataFrame) -> EventSource:
 
 
 def imported_sources(data_dir: str | Path | None = None) -> tuple[list[EventSource], pd.DataFrame, list[dict]]:
-    """What the user imported: Ministry event tables, results rows, and the entries used."""
+    """Return what the user imported: Ministry event tables, results rows, and the entries used."""
     from cocamonitor import userdata
     from cocamonitor.indicators import EventSource
 

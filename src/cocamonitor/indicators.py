@@ -218,7 +218,7 @@ _SOURCE_ORDER = {"simci": 0, "mindefensa": 1, "unodc": 2, "us": 3, "gov-co": 4, 
 
 
 def unit_of(name: str) -> str:
-    """Unit of an indicator's ``value`` (``t`` for cocaine seizures ...)."""
+    """Return the unit of an indicator's ``value`` (``t`` for cocaine seizures ...)."""
     return _BY_NAME[name].unit
 
 
@@ -273,7 +273,7 @@ _MUNICIPAL = (
 
 
 def _territorial(reported: set[str]) -> set[str]:
-    """Indicators that exist below the national level, given the municipal tables at hand."""
+    """Return the indicators that exist below the national level, given the municipal tables at hand."""
     return set(reported) | {i.name for i in INDICATORS if i.kind == "ratio" and i.numerator in reported
                             and i.denominator != "production"}
 

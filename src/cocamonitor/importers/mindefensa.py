@@ -1,4 +1,4 @@
-"""Import the Ministry of Defence's counternarcotics event files (``cocamonitor data import mindefensa``).
+r"""Import the Ministry of Defence's counternarcotics event files (``cocamonitor data import mindefensa``).
 
 The Ministerio de Defensa Nacional publishes one file per result ("Información estadística"):
 manual eradication, seizures of cocaine, coca base, basuco, marijuana, heroin and coca leaf,
@@ -25,9 +25,9 @@ Examples
 >>> d = pathlib.Path(tempfile.mkdtemp())
 >>> f = d / "INCAUTACION DE HEROINA.csv"
 >>> _ = f.write_text(
-...     "FECHA HECHO,COD_DEPTO,DEPARTAMENTO,COD_MUNI,MUNICIPIO,CANTIDAD,UNIDADES DE MEDIDA\\n"
-...     "2024-01-05,05,ANTIOQUIA,05001,MEDELLIN,1.5,KILOGRAMO\\n"
-...     "2024-02-01,05,ANTIOQUIA,05001,MEDELLIN,500,GRAMO\\n", encoding="utf-8")
+...     "FECHA HECHO,COD_DEPTO,DEPARTAMENTO,COD_MUNI,MUNICIPIO,CANTIDAD,UNIDADES DE MEDIDA\n"
+...     "2024-01-05,05,ANTIOQUIA,05001,MEDELLIN,1.5,KILOGRAMO\n"
+...     "2024-02-01,05,ANTIOQUIA,05001,MEDELLIN,500,GRAMO\n", encoding="utf-8")
 >>> events = read_events(f)
 >>> events.result.key, events.table[["divipola", "year", "quantity", "unit", "events"]].to_dict("records")
 ('heroin_seizures', [{'divipola': '05001', 'year': 2024, 'quantity': 2.0, 'unit': 'kg', 'events': 2}])
@@ -278,7 +278,7 @@ def _read_xlsx(path: Path) -> tuple[pd.DataFrame, int, str]:
             filled = df[extra].replace("", None).notna().any(axis=1)
             if filled.any():
                 i = int(np.flatnonzero(filled.to_numpy())[0])
-                raise SchemaError(f"a value right of the last named column, in a column without a header",
+                raise SchemaError("a value right of the last named column, in a column without a header",
                                   where=f"{path} row {header + 2 + i}",
                                   hint="remove it or give the column one of the standard names")
             df = df.drop(columns=extra)

@@ -1,4 +1,4 @@
-"""Import a user's own results table (``cocamonitor data import results FILE.csv``).
+r"""Import a user's own results table (``cocamonitor data import results FILE.csv``).
 
 For figures no bundled or Ministry file has -- supply chain (cash seized, extraditions, asset
 forfeiture, precursors), demand (prevalence of use, treatment admissions) or any reported
@@ -16,7 +16,7 @@ Examples
 --------
 >>> import tempfile, pathlib
 >>> p = pathlib.Path(tempfile.mkdtemp()) / "supply.csv"
->>> _ = p.write_text("year;indicator;value;unit;source\\n2023;solid_precursors_seized;1.250,5;kg;Policía\\n")
+>>> _ = p.write_text("year;indicator;value;unit;source\n2023;solid_precursors_seized;1.250,5;kg;Policía\n")
 >>> read_results(p)[["year", "indicator", "value", "unit", "source"]].to_dict("records")
 [{'year': 2023, 'indicator': 'solid_precursors_seized', 'value': 1.2505, 'unit': 't', 'source': 'Policía'}]
 

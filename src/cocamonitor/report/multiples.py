@@ -92,7 +92,7 @@ def multiples_figure(
     coca_label: str = "coca (ha)",
     cols: int = 3,
 ) -> go.Figure:
-    """Plotly small multiples: a line per indicator, the coca area as a grey area behind it."""
+    """Draw plotly small multiples: a line per indicator, the coca area as a grey area behind it."""
     from plotly.subplots import make_subplots
 
     from cocamonitor.report.figures import plotly_separators
@@ -142,7 +142,7 @@ def multiples_png(
     coca_label: str = "coca (ha)",
     cols: int = 3,
 ) -> Path:
-    """The same small multiples as a PNG (matplotlib), for print and for the report's files."""
+    """Write the same small multiples as a PNG (matplotlib), for print and for the report's files."""
     from matplotlib.ticker import FuncFormatter
 
     from cocamonitor.report.locale import fmt_number

@@ -76,8 +76,10 @@ def provenance(
 def results(
     request: Request, lang: Annotated[str | None, Query(description="es or en.")] = None
 ) -> HTMLResponse:
-    """Every counternarcotics result with figures: small multiples over the coca area, the latest
-    figure of each indicator with its source, bundled and imported (user data folder) alike."""
+    """Render every counternarcotics result with figures, bundled and imported alike.
+
+    Small multiples over the coca area, then the latest figure of each indicator with its source.
+    """
     from cocamonitor import indicators as ind
     from cocamonitor.report.locale import fmt_number
     from cocamonitor.report.multiples import multiples_figure, results_series
