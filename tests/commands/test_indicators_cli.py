@@ -25,7 +25,8 @@ def test_show_json_has_rows_notes_and_provenance(run_cli):
                   "--indicator", "labs_destroyed,labs_per_1000_ha_coca", "--format", "json")
     assert res.exit_code == 0, res.stderr
     doc = json.loads(res.stdout)
-    assert set(doc) == {"level", "years", "indicators", "notes", "provenance"}
+    assert set(doc) == {"level", "years", "indicators", "notes", "provenance", "imported"}
+    assert doc["imported"] == []  # nothing in the (empty) user data folder of the tests
     rows = {r["indicator"]: r for r in doc["indicators"]}
     assert rows["labs_destroyed"]["value"] == 5233
     assert round(rows["labs_per_1000_ha_coca"]["value"], 1) == 20.0
