@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -12,6 +13,17 @@ import pytest
 
 # A store named in the environment would record every CLI test's runs: tests name their own.
 os.environ.pop("COCAMONITOR_STORE", None)
+# Imported datasets in the user's own data folder would change every result: tests start empty.
+os.environ["COCAMONITOR_DATA_DIR"] = tempfile.mkdtemp(prefix="cocamonitor-test-data-")
+
+
+@pytest.fixture(autouse=True)
+def _no_data_dir_left_over():
+    """A test's ``--data-dir`` must not stay the default for the tests after it."""
+    yield
+    from cocamonitor import userdata
+
+    userdata.set_default(None)
 
 
 @dataclass(frozen=True)

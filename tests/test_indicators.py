@@ -132,9 +132,11 @@ def test_department_totals_add_up_to_the_national_ones(national):
         nat = national[(national["indicator"] == indicator) & (national["source"] == source)
                        & national["year"].between(2010, 2024)].set_index("year")["value"]
         pd.testing.assert_series_equal(sums, nat, check_names=False)
-    assert set(dep["indicator"]) <= {"coca_area", "aerial_spraying", "labs_destroyed",
-                                     "labs_per_1000_ha_coca", "sprayed_ha_per_ha_coca"}
-    unassigned = dep[dep["territory"] == ind.UNASSIGNED]
+    assert set(dep["indicator"]) <= {"coca_area", "aerial_spraying", "labs_destroyed", "heroin_seizures",
+                                     "labs_per_1000_ha_coca", "sprayed_ha_per_ha_coca",
+                                     "heroin_seizures_per_1000_ha_coca", "heroin_seizures_per_100k_inhabitants",
+                                     "labs_destroyed_per_100k_inhabitants"}
+    unassigned = dep[(dep["territory"] == ind.UNASSIGNED) & (dep["indicator"] == "labs_destroyed")]
     assert unassigned.loc[unassigned["year"] == 2021, "value"].iloc[0] == 17
 
 

@@ -93,9 +93,15 @@ class Indicator:
     description : str
         One line for ``cocamonitor indicators list``.
     numerator : str or None
-        For a ratio: the reported indicator divided by the SIMCI coca area.
+        For a ratio: the reported indicator divided by the denominator.
     per : float
         For a ratio: the multiplier (1,000 for "per 1,000 ha").
+    group : str
+        ``cultivation``, ``eradication``, ``seizures``, ``supply_chain``, ``production`` or
+        ``demand`` (how the report and the dashboard group them).
+    denominator : {"coca", "population", "production"}
+        For a ratio: the SIMCI coca area, the DANE population, or UNODC's potential cocaine
+        production of the same year and territory.
 
     """
 
@@ -106,37 +112,122 @@ class Indicator:
     description: str
     numerator: str | None = None
     per: float = 1.0
+    group: str = "results"
+    denominator: Literal["coca", "population", "production"] = "coca"
 
+
+def _reported(name: str, unit: str, group: str, description: str, direction: str = "at_least") -> Indicator:
+    return Indicator(name, unit, "reported", direction, description, group=group)  # type: ignore[arg-type]
+
+
+#: Quantities of the Ministry's event files that also get "per 1,000 ha of coca" and "per
+#: 100,000 inhabitants" ratios (the three older ratios keep their names).
+_PER_TERRITORY = ("cocaine_seizures", "coca_base_seizures", "basuco_seizures", "marijuana_seizures",
+                  "heroin_seizures", "coca_leaf_seizures", "liquid_precursors_seized",
+                  "solid_precursors_seized")
+
+_REPORTED: tuple[Indicator, ...] = (
+    Indicator("coca_area", "ha", "reported", "at_most",
+              "Coca cultivation: SIMCI census on 31 December, UNODC and US national figures",
+              group="cultivation"),
+    _reported("coca_area_share_pnn", "percent", "cultivation",
+              "Share of the coca area inside national natural parks (UNODC/SIMCI)", "at_most"),
+    Indicator("aerial_spraying", "ha", "reported", "at_least",
+              "Hectares sprayed from the air (MinDefensa events 2003-2015; UNODC as reported)",
+              group="eradication"),
+    Indicator("manual_eradication", "ha", "reported", "at_least",
+              "Hectares of coca eradicated by hand, as reported (ODC 1999-2018; MinDefensa file when imported)",
+              group="eradication"),
+    Indicator("coca_destroyed", "ha", "reported", "at_least",
+              "Hectares of coca destroyed by all means, as reported", group="eradication"),
+    Indicator("cocaine_seizures", "t", "reported", "at_least",
+              "Cocaine (hydrochloride) seized, metric tons (kg converted), as reported", group="seizures"),
+    Indicator("cocaine_and_base_seizures", "t", "reported", "at_least",
+              "Cocaine and cocaine base seized, metric tons, as reported", group="seizures"),
+    _reported("coca_base_seizures", "t", "seizures", "Coca base and paste seized, metric tons"),
+    _reported("basuco_seizures", "kg", "seizures", "Basuco seized, kilograms"),
+    _reported("coca_leaf_seizures", "t", "seizures", "Coca leaf seized, metric tons"),
+    _reported("marijuana_seizures", "t", "seizures", "Marijuana seized, metric tons"),
+    _reported("heroin_seizures", "kg", "seizures",
+              "Heroin seized, kilograms (MinDefensa events 2010-2024, or the imported file)"),
+    Indicator("labs_destroyed", "count", "reported", "at_least",
+              "Drug-production facilities destroyed (MinDefensa events 2010-2024; as reported)",
+              group="supply_chain"),
+    _reported("liquid_precursors_seized", "L", "supply_chain",
+              "Liquid precursors seized, litres (gallons converted)"),
+    _reported("solid_precursors_seized", "t", "supply_chain", "Solid precursors seized, metric tons"),
+    _reported("cash_seized", "USD", "supply_chain", "Cash seized (bulk cash), US dollars (user CSV)"),
+    _reported("assets_forfeited", "COP", "supply_chain",
+              "Assets under asset forfeiture (extinción de dominio), value in pesos (user CSV)"),
+    _reported("extraditions", "count", "supply_chain", "Extraditions for drug trafficking (user CSV)"),
+    _reported("kingpins_neutralized", "count", "supply_chain",
+              "High-value targets of drug trafficking captured or neutralised (user CSV)"),
+    _reported("cocaine_production_potential", "t", "production",
+              "Potential cocaine production (UNODC/SIMCI; US estimate of pure cocaine)", "at_most"),
+    _reported("coca_leaf_production_fresh", "t", "production", "Fresh coca leaf production (UNODC/SIMCI)",
+              "at_most"),
+    _reported("coca_leaf_yield_fresh", "t/ha/yr", "production", "Fresh coca leaf yield (UNODC/SIMCI)",
+              "at_most"),
+    _reported("cocaine_yield_per_ha", "kg/ha/yr", "production", "Cocaine per hectare of coca and year (UNODC)",
+              "at_most"),
+    _reported("cocaine_use_prevalence_lifetime", "percent", "demand",
+              "Population 12-65 who used cocaine at least once (Colombian national consumption surveys)",
+              "at_most"),
+    _reported("cocaine_use_prevalence_past_year", "percent", "demand",
+              "Population 12-65 who used cocaine in the past year (national consumption surveys; user CSV)",
+              "at_most"),
+    _reported("treatment_admissions", "count", "demand",
+              "Admissions to treatment for drug use in Colombia (user CSV)"),
+    _reported("us_cocaine_overdose_deaths", "count", "demand",
+              "Drug overdose deaths involving cocaine in the United States (CDC/NCHS)", "at_most"),
+    _reported("us_cocaine_overdose_death_rate", "deaths per 100,000 (age-adjusted)", "demand",
+              "Age-adjusted rate of US overdose deaths involving cocaine (CDC/NCHS)", "at_most"),
+)
+_UNITS = {i.name: i.unit for i in _REPORTED}
 
 INDICATORS: tuple[Indicator, ...] = (
-    Indicator("coca_area", "ha", "reported", "at_most",
-              "Coca cultivation: SIMCI census on 31 December, UNODC and US national figures"),
-    Indicator("aerial_spraying", "ha", "reported", "at_least",
-              "Hectares sprayed from the air (MinDefensa events 2003-2015; UNODC as reported)"),
-    Indicator("manual_eradication", "ha", "reported", "at_least",
-              "Hectares of coca eradicated by hand, as reported"),
-    Indicator("coca_destroyed", "ha", "reported", "at_least",
-              "Hectares of coca destroyed by all means, as reported"),
-    Indicator("cocaine_seizures", "t", "reported", "at_least",
-              "Cocaine seized, metric tons (kg converted), as reported"),
-    Indicator("cocaine_and_base_seizures", "t", "reported", "at_least",
-              "Cocaine and cocaine base seized, metric tons, as reported"),
-    Indicator("labs_destroyed", "count", "reported", "at_least",
-              "Drug-production facilities destroyed (MinDefensa events 2010-2024; as reported)"),
+    *_REPORTED,
     Indicator("labs_per_1000_ha_coca", "labs per 1,000 ha coca", "ratio", "at_least",
               "Labs destroyed per 1,000 ha of coca (SIMCI census, same year and territory)",
-              numerator="labs_destroyed", per=1000.0),
+              numerator="labs_destroyed", per=1000.0, group="supply_chain"),
     Indicator("sprayed_ha_per_ha_coca", "ha per ha coca", "ratio", "at_least",
               "Hectares sprayed per hectare of coca (SIMCI census, same year and territory)",
-              numerator="aerial_spraying"),
+              numerator="aerial_spraying", group="eradication"),
     Indicator("eradicated_ha_per_ha_coca", "ha per ha coca", "ratio", "at_least",
               "Hectares eradicated by hand per hectare of coca (SIMCI census, same year)",
-              numerator="manual_eradication"),
+              numerator="manual_eradication", group="eradication"),
+    Indicator("seizures_share_of_production", "percent", "ratio", "at_least",
+              "Cocaine seized as a share of UNODC's potential production of the same year (not the share "
+              "of production removed: see the caveat)", numerator="cocaine_seizures", per=100.0,
+              group="seizures", denominator="production"),
+    *(Indicator(f"{n}_per_1000_ha_coca", f"{_UNITS[n]} per 1,000 ha coca", "ratio", "at_least",
+                f"{n.replace('_', ' ').capitalize()} per 1,000 ha of coca (SIMCI census, same year and territory)",
+                numerator=n, per=1000.0, group="seizures" if "seizures" in n else "supply_chain")
+      for n in _PER_TERRITORY),
+    *(Indicator(f"{n}_per_100k_inhabitants", f"{_UNITS[n]} per 100,000 inhabitants", "ratio", "at_least",
+                f"{n.replace('_', ' ').capitalize()} per 100,000 inhabitants (DANE population, same year)",
+                numerator=n, per=100_000.0, group="seizures" if "seizures" in n else "supply_chain",
+                denominator="population")
+      for n in (*_PER_TERRITORY, "labs_destroyed")),
 )
 _BY_NAME = {i.name: i for i in INDICATORS}
 _ORDER = {i.name: k for k, i in enumerate(INDICATORS)}
 #: order of sources in the table: the municipal tables first, then the published national figures
-_SOURCE_ORDER = {"simci": 0, "mindefensa": 1, "unodc": 2, "us": 3, "gov-co": 4, "us-reported": 5}
+_SOURCE_ORDER = {"simci": 0, "mindefensa": 1, "unodc": 2, "us": 3, "gov-co": 4, "us-reported": 5, "odc": 6,
+                 "dane": 7, "cdc": 8}
+
+
+def unit_of(name: str) -> str:
+    """Return the unit of an indicator's ``value`` (``t`` for cocaine seizures ...)."""
+    return _BY_NAME[name].unit
+
+
+def with_extras(base: IndicatorInputs, *, data_dir: str | Path | None = None,
+                imported: bool = True) -> IndicatorInputs:
+    """Add the bundled extras and the user's imports to ``base`` (see :mod:`cocamonitor.indicator_sources`)."""
+    from cocamonitor.indicator_sources import with_extras as _with
+
+    return _with(base, data_dir=data_dir, imported=imported)
 
 
 def _source_rank(source: pd.Series) -> pd.Series:
@@ -156,8 +247,19 @@ _NATIONAL_METRICS: dict[tuple[str, str], str] = {
     ("gov-co", "cocaine_and_base_seizures"): "cocaine_and_base_seizures",
     ("gov-co", "labs_destroyed"): "labs_destroyed",
     ("unodc", "labs_destroyed_reported"): "labs_destroyed",
+    ("unodc", "coca_area_share_pnn"): "coca_area_share_pnn",
+    ("unodc", "cocaine_production_potential"): "cocaine_production_potential",
+    ("us", "cocaine_production_potential_pure"): "cocaine_production_potential",
+    ("unodc", "coca_leaf_production_fresh"): "coca_leaf_production_fresh",
+    ("unodc", "coca_leaf_yield_fresh"): "coca_leaf_yield_fresh",
+    ("unodc", "cocaine_yield_per_ha"): "cocaine_yield_per_ha",
 }
-_UNIT_FACTORS = {("kg", "t"): 0.001, ("t", "kg"): 1000.0}
+#: unit conversions (from, to) -> factor; the same unit converts with 1
+UNIT_FACTORS: dict[tuple[str, str], float] = {
+    ("kg", "t"): 0.001, ("t", "kg"): 1000.0, ("g", "kg"): 0.001, ("g", "t"): 1e-6,
+    ("gal", "L"): 3.785411784, ("L", "gal"): 1 / 3.785411784, ("%", "percent"): 1.0, ("percent", "%"): 1.0,
+}
+_UNIT_FACTORS = UNIT_FACTORS
 # MinDefensa location codes outside Colombia (the raw event table names them in DEPARTAMENTO)
 _FOREIGN_CODES = {"01-58": "Venezuela, code 01-58", "01-51": "Peru, code 01-51"}
 
@@ -168,9 +270,15 @@ _MUNICIPAL = (
     ("mindefensa", "spraying", "quantity", "aerial_spraying", "Ministerio de Defensa Nacional"),
     ("mindefensa", "labs", "quantity", "labs_destroyed", "Ministerio de Defensa Nacional"),
 )
-_MUNICIPAL_INDICATORS = {m[3] for m in _MUNICIPAL} | {
-    i.name for i in INDICATORS if i.kind == "ratio" and i.numerator in {m[3] for m in _MUNICIPAL}
-}
+
+
+def _territorial(reported: set[str]) -> set[str]:
+    """Return the indicators that exist below the national level, given the municipal tables at hand."""
+    return set(reported) | {i.name for i in INDICATORS if i.kind == "ratio" and i.numerator in reported
+                            and i.denominator != "production"}
+
+
+_MUNICIPAL_INDICATORS = _territorial({m[3] for m in _MUNICIPAL})
 
 _COLUMNS = ["level", "territory_code", "territory", "year", "indicator", "source", "value", "unit",
             "change", "change_pct", "publisher", "citation", "note"]
@@ -220,6 +328,34 @@ def per_coca_area(
 
 
 @dataclass(frozen=True)
+class EventSource:
+    """A municipal table of one result beside the bundled ones (the heroin table, an imported file).
+
+    Attributes
+    ----------
+    indicator : str
+        The indicator it reports (``heroin_seizures``).
+    table : DataFrame
+        ``divipola`` (NA when not in Colombia), ``year``, ``quantity`` and optionally
+        ``location`` (where an event outside Colombia was recorded).
+    unit : str
+        Unit of ``quantity`` (converted to the indicator's unit).
+    publisher, citation : str
+        Who published it and where it comes from (for an import: file, SHA-256, import date).
+    origin : {"bundled", "imported"}
+        An imported table replaces a bundled one of the same indicator.
+
+    """
+
+    indicator: str
+    table: pd.DataFrame
+    unit: str
+    publisher: str
+    citation: str
+    origin: str = "bundled"
+
+
+@dataclass(frozen=True)
 class IndicatorInputs:
     """The tables the results are computed from (see :mod:`cocamonitor.datasets`).
 
@@ -236,6 +372,17 @@ class IndicatorInputs:
         DIVIPOLA registry (``divipola, department_code, department, pdet_subregion, ...``).
     citations : dict of str to str
         Citation of each municipal dataset (``coca-municipal``, ``spraying``, ``labs``).
+    events : tuple of EventSource
+        Further municipal tables (bundled heroin seizures, imported Ministry files); an
+        imported ``labs_destroyed`` or ``aerial_spraying`` replaces ``labs`` or ``spraying``.
+    population : DataFrame, optional
+        DANE population ``divipola, year, population`` (for "per 100,000 inhabitants").
+    reported : DataFrame, optional
+        Further national figures, already in the indicators' units: ``year, indicator,
+        source, value, unit, publisher, citation, note`` (ODC series, demand figures, a
+        user's CSV).
+    imported : tuple of dict
+        The user data folder's entries used (name, file, SHA-256, import date) for provenance.
 
     """
 
@@ -245,15 +392,19 @@ class IndicatorInputs:
     labs: pd.DataFrame
     territories: pd.DataFrame
     citations: dict[str, str] = field(default_factory=dict)
+    events: tuple[EventSource, ...] = ()
+    population: pd.DataFrame | None = None
+    reported: pd.DataFrame | None = None
+    imported: tuple[dict[str, Any], ...] = ()
 
     @classmethod
-    def from_datasets(cls) -> IndicatorInputs:
-        """Load every input from the bundled datasets."""
+    def from_datasets(cls, *, data_dir: str | Path | None = None, imported: bool = True) -> IndicatorInputs:
+        """Load every input from the bundled datasets and, unless ``imported=False``, the user data folder."""
         from cocamonitor import datasets
 
         prov = datasets.load("provenance").set_index("dataset")
         names = ("coca-municipal", "spraying", "labs")
-        return cls(
+        base = cls(
             municipal=datasets.load("coca-municipal"),
             national=datasets.load("coca-national"),
             spraying=datasets.load("spraying"),
@@ -261,6 +412,7 @@ class IndicatorInputs:
             territories=datasets.load("territories"),
             citations={n: str(prov.loc[n, "original_source"]) for n in names if n in prov.index},
         )
+        return with_extras(base, data_dir=data_dir, imported=imported)
 
     @staticmethod
     def files() -> list[Path]:
@@ -287,6 +439,8 @@ class IndicatorTable:
         First and last year.
     notes : tuple of str
         Caveats of the whole table (national-only indicators left out, targets ignored ...).
+    territorial : tuple of str
+        Indicators that exist below the national level with these inputs.
 
     """
 
@@ -294,6 +448,7 @@ class IndicatorTable:
     level: str
     years: tuple[int, int]
     notes: tuple[str, ...] = ()
+    territorial: tuple[str, ...] = ()
 
     def to_frame(self) -> pd.DataFrame:
         """Return the table (a copy)."""
@@ -319,14 +474,40 @@ def _registry_columns(territories: pd.DataFrame, level: str) -> tuple[pd.Series,
     return reg["pdet_subregion"], reg["pdet_code"]
 
 
+def _municipal_specs(inputs: IndicatorInputs) -> list[tuple[str, pd.DataFrame, str, str, str, str]]:
+    """(source key, table, value column, indicator, publisher, citation) of every municipal table.
+
+    Values are converted to the indicator's unit; an imported table replaces a bundled one of
+    the same indicator.
+    """
+    from cocamonitor.errors import DataError
+
+    events = {e.indicator: e for e in inputs.events}
+    specs = []
+    for key, dataset, col, ind, publisher in _MUNICIPAL:
+        if ind in events:
+            continue
+        df = getattr(inputs, {"coca-municipal": "municipal"}.get(dataset, dataset))
+        specs.append((key, df, col, ind, publisher, _citation(inputs, dataset)))
+    for ev in events.values():
+        unit = _BY_NAME[ev.indicator].unit
+        if ev.unit != unit and (ev.unit, unit) not in UNIT_FACTORS:
+            raise DataError(f"cannot convert {ev.unit!r} to {unit!r}", where=f"{ev.indicator} table")
+        factor = 1.0 if ev.unit == unit else UNIT_FACTORS[(ev.unit, unit)]
+        df = ev.table.assign(quantity=ev.table["quantity"].astype(float) * factor)
+        specs.append(("mindefensa", df, "quantity", ev.indicator, ev.publisher, ev.citation))
+    return specs
+
+
 def _municipal_source(
-    inputs: IndicatorInputs, key: str, dataset: str, col: str, indicator: str, publisher: str, level: str
+    inputs: IndicatorInputs, key: str, df: pd.DataFrame, col: str, indicator: str, publisher: str,
+    citation: str, level: str
 ) -> pd.DataFrame:
     """One municipal dataset summed to the level, zero-filled inside the years it covers."""
     from cocamonitor.territory import aggregate
 
-    df = getattr(inputs, {"coca-municipal": "municipal"}.get(dataset, dataset))
-    df = df[["divipola", "year", col]].copy()
+    located = "location" in df.columns
+    df = df[["divipola", "year", col, *(["location"] if located else [])]].copy()
     years = np.arange(int(df["year"].min()), int(df["year"].max()) + 1)
     known = df["divipola"].isin(inputs.territories["divipola"]).fillna(False).astype(bool)
     outside = df[~known]
@@ -337,6 +518,8 @@ def _municipal_source(
         out["note"] = pd.NA
         if not outside.empty:
             where = outside["divipola"].map(_FOREIGN_CODES).fillna(outside["divipola"]).fillna("no location")
+            if located:
+                where = outside["location"].astype("string").fillna(where)
             per_year = outside.assign(where=where).groupby("year").agg(
                 q=(col, "sum"), codes=("where", lambda s: ", ".join(sorted(s.unique()))))
             text = ("includes " + per_year["q"].map("{:,.0f}".format) + " not located in a Colombian "
@@ -372,7 +555,7 @@ def _municipal_source(
     out["source"] = key
     out["unit"] = _BY_NAME[indicator].unit
     out["publisher"] = publisher
-    out["citation"] = _citation(inputs, dataset)
+    out["citation"] = citation
     out["value"] = out["value"].astype(float)
     out.attrs["coverage"] = (int(years[0]), int(years[-1]))
     return out
@@ -393,7 +576,7 @@ def _national_sources(inputs: IndicatorInputs) -> pd.DataFrame:
     columns = ["territory_code", "territory", "year", "indicator", "source", "value", "unit",
                "publisher", "citation", "note"]
     if nat.empty:
-        return pd.DataFrame(columns=columns).astype({"year": int, "value": float})
+        return _with_reported(pd.DataFrame(columns=columns).astype({"year": int, "value": float}), inputs)
     unit = nat["indicator"].map(lambda n: _BY_NAME[n].unit)
     pairs = list(zip(nat["unit"], unit, strict=True))
     bad = [p for p in pairs if p[0] != p[1] and p not in _UNIT_FACTORS]
@@ -416,12 +599,29 @@ def _national_sources(inputs: IndicatorInputs) -> pd.DataFrame:
         when = nat["released"].astype("string")
         named = pub + " (" + when + "), " + citation.fillna("")
         citation = named.where(pub.notna(), citation).str.rstrip(", ")
-    return pd.DataFrame({
+    out = pd.DataFrame({
         "territory_code": pd.NA, "territory": NATIONAL, "year": nat["year"].astype(int).to_numpy(),
         "indicator": nat["indicator"].to_numpy(), "source": nat["source_key"].to_numpy(),
         "value": value, "unit": unit.to_numpy(), "publisher": nat["source"].to_numpy(),
         "citation": citation.to_numpy(), "note": note.to_numpy(),
     })
+    return _with_reported(out, inputs)
+
+
+def _with_reported(out: pd.DataFrame, inputs: IndicatorInputs) -> pd.DataFrame:
+    """Append the further national figures (ODC, demand, the user's CSV); refuse a figure given twice."""
+    extra = inputs.reported
+    if extra is None or extra.empty:
+        return out
+    extra = extra.assign(territory_code=pd.NA, territory=NATIONAL)[out.columns]
+    both = pd.concat([out.astype({"note": "string"}), extra.astype({"note": "string"})], ignore_index=True)
+    dup = both.duplicated(["year", "source", "indicator"], keep=False)
+    if dup.any():
+        r = both[dup].iloc[-1]
+        raise DataError(f"two figures for {r['source']} {r['indicator']} {r['year']}",
+                        where=str(r["citation"]).split(" imported ")[0],
+                        hint="keep one figure per year, indicator and source")
+    return both
 
 
 def _complete(obs: pd.DataFrame, years: np.ndarray, coverage: dict[tuple[str, str], str]) -> pd.DataFrame:
@@ -473,41 +673,86 @@ def _coverage_notes(obs: pd.DataFrame, spans: dict[tuple[str, str], tuple[int, i
     reported = obs[~obs["source"].isin(["simci", "mindefensa"])].groupby(["indicator", "source"])["year"]
     for (ind, src), ys in reported:
         listed = year_spans(ys.to_numpy())
-        notes[(ind, src)] = f"missing: not in the bundled {src} figures (years reported: {listed})"
+        notes[(ind, src)] = f"missing: not in the {src} figures (years reported: {listed})"
     return notes
 
 
-def _ratios(grid: pd.DataFrame, min_coca_ha: float) -> pd.DataFrame:
+#: The caveat every seizures-to-production ratio carries.
+PRODUCTION_CAVEAT = ("seizures and potential production are not the same cocaine: seizures are weighed at "
+                     "street purity, include cocaine produced in other years and countries, and one load can "
+                     "be counted twice; the share is not the fraction of production removed")
+
+_POPULATION_PUBLISHER = "DANE, proyecciones de población municipal"
+
+
+def _denominators(grid: pd.DataFrame, population: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
+    """``territory, year, den, den_source, den_publisher, den_citation`` for each kind of denominator."""
     coca = grid[(grid["indicator"] == "coca_area") & (grid["source"] == "simci")]
-    coca = coca[["territory", "year", "value", "publisher", "citation"]].rename(
-        columns={"value": "coca_ha", "publisher": "coca_publisher", "citation": "coca_citation"})
+    out = {"coca": coca[["territory", "year", "value", "publisher", "citation"]].assign(den_source="simci")}
+    prod = grid[(grid["indicator"] == "cocaine_production_potential") & (grid["source"] == "unodc")]
+    out["production"] = prod[["territory", "year", "value", "publisher", "citation"]].assign(den_source="unodc")
+    if population is not None:
+        out["population"] = population.assign(publisher=_POPULATION_PUBLISHER, den_source="dane")[
+            ["territory", "year", "value", "publisher", "citation", "den_source"]]
+    return {k: v.rename(columns={"value": "den", "publisher": "den_publisher", "citation": "den_citation"})
+            for k, v in out.items()}
+
+
+def _ratios(grid: pd.DataFrame, min_coca_ha: float, population: pd.DataFrame | None = None) -> pd.DataFrame:
+    dens = _denominators(grid, population)
     parts = []
     for ind in INDICATORS:
-        if ind.kind != "ratio":
+        if ind.kind != "ratio" or ind.denominator not in dens:
             continue
         num = grid[grid["indicator"] == ind.numerator]
         if num.empty:
             continue
-        num = num[num["territory"] != UNASSIGNED]  # no coca area there by construction
-        m = num.merge(coca, on=["territory", "year"], how="left")
-        value = pd.Series(per_coca_area(m["value"], m["coca_ha"], per=ind.per, min_coca_ha=min_coca_ha),
-                          index=m.index, dtype=float)
+        num = num[num["territory"] != UNASSIGNED]  # no coca area or population there by construction
+        m = num.merge(dens[ind.denominator].drop(columns="den_source"), on=["territory", "year"], how="left")
+        den_key = dens[ind.denominator]["den_source"].iloc[0] if len(dens[ind.denominator]) else ind.denominator
         note = pd.Series(pd.NA, index=m.index, dtype="string")
-        note = note.mask(m["coca_ha"] < min_coca_ha,
-                         "not shown: coca area " + m["coca_ha"].map("{:,.0f}".format)
-                         + f" ha is below {min_coca_ha:,.0f} ha")
-        note = note.mask(m["coca_ha"] == 0, "not shown: no coca in the SIMCI census")
-        note = note.mask(m["coca_ha"].isna(), "missing: no SIMCI coca area for this year")
+        if ind.denominator == "coca":
+            value = pd.Series(per_coca_area(m["value"], m["den"], per=ind.per, min_coca_ha=min_coca_ha),
+                              index=m.index, dtype=float)
+            note = note.mask(m["den"] < min_coca_ha, "not shown: coca area " + m["den"].map("{:,.0f}".format)
+                             + f" ha is below {min_coca_ha:,.0f} ha")
+            note = note.mask(m["den"] == 0, "not shown: no coca in the SIMCI census")
+            note = note.mask(m["den"].isna(), "missing: no SIMCI coca area for this year")
+        else:
+            value = ind.per * m["value"].astype(float) / m["den"].where(m["den"] > 0)
+            what = ("no DANE population (2012-2024)" if ind.denominator == "population"
+                    else "no UNODC potential production")
+            note = note.mask(m["den"].isna(), f"missing: {what} for this year")
         note = note.mask(m["value"].isna(), f"missing: no {ind.numerator} figure for this year")
         note = note.where(value.isna(), m["note"].astype("string"))  # keep the numerator's caveat
+        if ind.denominator == "production":
+            note = note.where(value.isna(), (note.fillna("") + "; " + PRODUCTION_CAVEAT).str.lstrip("; "))
         parts.append(pd.DataFrame({
             "territory_code": m["territory_code"], "territory": m["territory"], "year": m["year"],
-            "indicator": ind.name, "source": m["source"] + " / simci", "value": value, "unit": ind.unit,
-            "publisher": m["publisher"] + "; " + m["coca_publisher"].fillna("SIMCI"),
-            "citation": (m["citation"].fillna("") + "; " + m["coca_citation"].fillna("")).str.strip("; "),
+            "indicator": ind.name, "source": m["source"] + " / " + den_key, "value": value, "unit": ind.unit,
+            "publisher": m["publisher"] + "; " + m["den_publisher"].fillna(den_key.upper()),
+            "citation": (m["citation"].fillna("") + "; " + m["den_citation"].fillna("")).str.strip("; "),
             "note": note,
         }))
     return pd.concat(parts, ignore_index=True) if parts else grid.iloc[0:0]
+
+
+def _population(inputs: IndicatorInputs, level: str) -> pd.DataFrame | None:
+    """DANE population summed to the level: ``territory, year, value, citation``."""
+    from cocamonitor.territory import aggregate
+
+    pop = inputs.population
+    if pop is None or pop.empty:
+        return None
+    citation = inputs.citations.get("population", "DANE municipal population projections 2012-2024 "
+                                    "(cocamonitor data show provenance)")
+    pop = pop[pop["divipola"].isin(inputs.territories["divipola"])]
+    if level == "national":
+        out = pop.groupby("year", as_index=False)["population"].sum().assign(territory=NATIONAL)
+    else:
+        out = aggregate(pop[["divipola", "year", "population"]], level, value_cols=["population"], by=["year"])
+        out = out.rename(columns={"department" if level == "department" else "pdet_subregion": "territory"})
+    return out.rename(columns={"population": "value"})[["territory", "year", "value"]].assign(citation=citation)
 
 
 def suggest_indicator(value: str) -> str:
@@ -516,7 +761,7 @@ def suggest_indicator(value: str) -> str:
     Examples
     --------
     >>> suggest_indicator("labs")
-    'did you mean: labs_destroyed, labs_per_1000_ha_coca?'
+    'did you mean: labs_destroyed, labs_per_1000_ha_coca, labs_destroyed_per_100k_inhabitants?'
 
     """
     v = str(value).strip().lower()
@@ -596,14 +841,23 @@ def results_table(
 
     notes: list[str] = []
     parts, spans = [], {}
-    for key, dataset, col, ind, publisher in _MUNICIPAL:
-        part = _municipal_source(inputs, key, dataset, col, ind, publisher, by)
+    specs = _municipal_specs(inputs)
+    territorial = _territorial({spec[3] for spec in specs})
+    if inputs.population is None:
+        territorial -= {i.name for i in INDICATORS if i.denominator == "population"}
+    for key, df, col, ind, publisher, citation in specs:
+        part = _municipal_source(inputs, key, df, col, ind, publisher, citation, by)
         spans[(ind, key)] = part.attrs["coverage"]
         parts.append(part)
+    for ev in inputs.events:
+        if ev.origin == "imported" and ev.indicator in wanted:
+            notes.append(f"{ev.indicator}: from the imported file ({ev.citation})")
+    if "seizures_share_of_production" in wanted:
+        notes.append(f"seizures_share_of_production: {PRODUCTION_CAVEAT}")
     if by == "national":
         parts.append(_national_sources(inputs))
     else:
-        dropped = [n for n in wanted if n not in _MUNICIPAL_INDICATORS]
+        dropped = [n for n in wanted if n not in territorial]
         if dropped:
             notes.append(f"{', '.join(dropped)}: national figures only, not shown by {by}")
         if by == "pdet-subregion":
@@ -621,7 +875,7 @@ def results_table(
                          hint=f"choose years within {first}-{last}")
     all_years = np.arange(first, last + 1)
     grid = _complete(obs, all_years, _coverage_notes(obs, spans))
-    grid = pd.concat([grid, _ratios(grid, min_coca_ha)], ignore_index=True)
+    grid = pd.concat([grid, _ratios(grid, min_coca_ha, _population(inputs, by))], ignore_index=True)
     grid = grid.sort_values([*_KEYS, "year"], kind="stable", ignore_index=True)
     prev = grid.groupby(_KEYS, dropna=False, sort=False)["value"].shift(1)
     grid["change"] = grid["value"] - prev
@@ -632,14 +886,14 @@ def results_table(
         active = (table["value"].fillna(0) != 0).groupby(table["territory"]).transform("any").astype(bool)
         idle = table.loc[~active, "territory"].unique()
         if len(idle):
-            notes.append(f"{len(idle)} departments with no coca, spraying or labs in these years "
+            notes.append(f"{len(idle)} departments with no figure above 0 in these years "
                          f"are not listed: {', '.join(sorted(idle))}")
         table = table[active]
     table = table[table["indicator"].isin(wanted)]
     # a source with no figure at all in these years is left out (placeholders below say so)
     has_value = table["value"].notna().groupby([table["indicator"], table["source"]]).transform("any")
     table = table[has_value.astype(bool)]
-    table = _placeholders(table, wanted, by, lo, hi, obs)
+    table = _placeholders(table, wanted, by, lo, hi, obs, territorial)
     table = table.assign(level=by)
     table["_order"] = table["indicator"].map(_ORDER)
     table["_src"] = _source_rank(table["source"])
@@ -648,17 +902,19 @@ def results_table(
     table["year"] = table["year"].astype(int)
     for c in ("territory_code", "territory", "indicator", "source", "unit", "publisher", "citation", "note"):
         table[c] = table[c].astype("string")
-    result = IndicatorTable(table=table, level=by, years=(lo, hi), notes=tuple(notes))
+    result = IndicatorTable(table=table, level=by, years=(lo, hi), notes=tuple(notes),
+                            territorial=tuple(sorted(territorial)))
     if targets is not None:
         result = compare_targets(result, targets)
     return result
 
 
 def _placeholders(table: pd.DataFrame, wanted: list[str], by: str, lo: int, hi: int,
-                  obs: pd.DataFrame) -> pd.DataFrame:
+                  obs: pd.DataFrame, territorial: set[str] | None = None) -> pd.DataFrame:
     """Add NaN rows, with a note, for indicators that have no figure at all in the years asked for."""
     present = set(table["indicator"])
-    absent = [n for n in wanted if n not in present and (by == "national" or n in _MUNICIPAL_INDICATORS)]
+    territorial = _MUNICIPAL_INDICATORS if territorial is None else territorial
+    absent = [n for n in wanted if n not in present and (by == "national" or n in territorial)]
     if not absent:
         return table
     reported = obs.dropna(subset=["value"]).groupby("indicator")["year"].agg(["min", "max"])
@@ -669,9 +925,10 @@ def _placeholders(table: pd.DataFrame, wanted: list[str], by: str, lo: int, hi: 
         asked = str(lo) if lo == hi else f"{lo}-{hi}"
         if base in reported.index:
             span = f"{int(reported.loc[base, 'min'])}-{int(reported.loc[base, 'max'])}"
-            text = f"missing: no bundled source has {base} for {asked} (figures exist within {span})"
+            text = f"missing: no source has {base} for {asked} (figures exist within {span})"
         else:
-            text = f"missing: no bundled source has {base}"
+            text = (f"missing: no source has {base}; import it (cocamonitor data import mindefensa FILE, "
+                    "or data import results FILE.csv)")
         rows.append(pd.DataFrame({"territory_code": pd.NA, "territory": NATIONAL if by == "national" else "(all)",
                                   "year": np.arange(lo, hi + 1), "indicator": n, "source": pd.NA,
                                   "value": np.nan, "unit": ind.unit, "change": np.nan, "change_pct": np.nan,
@@ -700,7 +957,7 @@ def list_indicators(inputs: IndicatorInputs | None = None) -> pd.DataFrame:
         sources = sorted(sub["source"].unique(), key=lambda s: _SOURCE_ORDER.get(s.split(" / ")[0], 9))
         spans = [f"{s} {year_spans(sub.loc[sub['source'] == s, 'year'].to_numpy())}" for s in sources]
         rows.append({"indicator": ind.name, "kind": ind.kind, "unit": ind.unit,
-                     "by_territory": ind.name in _MUNICIPAL_INDICATORS,
+                     "group": ind.group, "by_territory": ind.name in res.territorial,
                      "default_direction": ind.direction,
                      "sources": "; ".join(spans), "description": ind.description})
     return pd.DataFrame(rows)
@@ -873,4 +1130,5 @@ def compare_targets(result: IndicatorTable, targets: pd.DataFrame) -> IndicatorT
     met[(merged["value"].isna() | merged["target"].isna()).to_numpy()] = pd.NA
     merged["actual_over_target"] = ratio
     merged["met"] = met
-    return IndicatorTable(table=merged, level=result.level, years=result.years, notes=tuple(notes))
+    return IndicatorTable(table=merged, level=result.level, years=result.years, notes=tuple(notes),
+                          territorial=result.territorial)

@@ -25,7 +25,8 @@ def test_show_json_has_rows_notes_and_provenance(run_cli):
                   "--indicator", "labs_destroyed,labs_per_1000_ha_coca", "--format", "json")
     assert res.exit_code == 0, res.stderr
     doc = json.loads(res.stdout)
-    assert set(doc) == {"level", "years", "indicators", "notes", "provenance"}
+    assert set(doc) == {"level", "years", "indicators", "notes", "provenance", "imported"}
+    assert doc["imported"] == []  # nothing in the (empty) user data folder of the tests
     rows = {r["indicator"]: r for r in doc["indicators"]}
     assert rows["labs_destroyed"]["value"] == 5233
     assert round(rows["labs_per_1000_ha_coca"]["value"], 1) == 20.0
@@ -114,7 +115,7 @@ def test_bad_targets_exit_2_with_file_line_column(run_cli, tmp_path, content, pa
         (["--years", "20x"], "--years: cannot read"),
         (["--years", "2024-2020"], "--years: the range '2024-2020' runs backwards; write 2020-2024"),
         (["--years", "1980-1990"], "--years: 1980-1990 is outside the data"),
-        (["--years", "2020-2030"], "--years: 2020-2030 is outside the data (2000-2024)"),
+        (["--years", "2020-2030"], "--years: 2020-2030 is outside the data (1999-2024)"),
         (["--by", "departmnt"], "--by: unknown level 'departmnt'; did you mean: department"),
         (["--by", "zona-futuro"], "Zonas Futuro"),
         (["--indicator", "labs"], "--indicator: unknown indicator 'labs'; did you mean"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -22,6 +23,13 @@ data_app = typer.Typer(
 )
 
 FormatOpt = Annotated[TableFormat, typer.Option("--format", "-f", help="table, csv or json (list of records).")]
+
+
+import_app = typer.Typer(
+    help="Import official files into the user data folder (--data-dir), used beside the bundled data.",
+    no_args_is_help=True,
+)
+data_app.add_typer(import_app, name="import")
 
 
 @data_app.command("list")
@@ -137,6 +145,73 @@ def show_cmd(
     if limit is not None and fmt is TableFormat.table:
         df = df.head(limit)
     emit_table(df.reset_index(drop=True), fmt, title=name)
+
+
+@import_app.command("mindefensa")
+def import_mindefensa_cmd(
+    file: Annotated[Path, typer.Argument(help="The Ministry of Defence event file (.xlsx, .xls or .csv).")],
+    result: Annotated[str | None, typer.Option(
+        "--result", help="Which result the file holds (e.g. cocaine_seizures); default: from its name and units.",
+    )] = None,
+) -> None:
+    """Import a Ministry of Defence counternarcotics event file (eradication, seizures, precursors, labs).
+
+    The result is recognised from the file name (ERRADICACIÓN, INCAUTACIÓN DE COCAÍNA, ... ,
+    DESTRUCCIÓN DE INFRAESTRUCTURAS) and its units; quantities are converted to kg, L, ha or a
+    count and summed by municipality and year. A newer file of the same result replaces the
+    previous import; the same file twice changes nothing.
+
+    Example: cocamonitor data import mindefensa "INCAUTACIÓN DE HEROINA.xlsx"
+    """
+    from cocamonitor import userdata
+    from cocamonitor.errors import UnknownNameError as _Unknown
+    from cocamonitor.importers import mindefensa
+
+    try:
+        events, entry, changed = mindefensa.import_file(file, result=result)
+    except _Unknown as err:
+        if err.where == "result":
+            raise _Unknown(err.message, where="--result", hint=err.hint) from None
+        raise
+    m = events.meta
+    folder = userdata.resolve(create=False)
+    if not changed:
+        typer.echo(f"unchanged: {file} was imported already on {entry.imported} as {entry.name} "
+                   f"(sha256 {entry.source_sha256[:12]})")
+        return
+    lo, hi = m["years"]
+    typer.echo(f"imported {m['title_es']} ({events.result.key}): {m['events']:,} events {lo}-{hi}, "
+               f"{m['total']:,.1f} {m['unit']} -> {folder / entry.file} (sha256 {entry.source_sha256[:12]})")
+    converted = [u for u in m["units_found"] if u.upper() not in {"KILOGRAMO", "KILOGRAMOS", "HECTAREA",
+                                                                  "HECTAREAS", "LITRO", "LITROS", "UNIDAD"}]
+    if converted:
+        typer.echo(f"note: converted to {m['unit']}: " + ", ".join(f"{m['units_found'][u]:,} events in {u}"
+                                                                    for u in converted), err=True)
+    if m["outside_colombia"]:
+        typer.echo("note: kept without a Colombian municipality (abroad or not located): "
+                   + "; ".join(f"{k} {v}" for k, v in m["outside_colombia"].items()), err=True)
+
+
+@import_app.command("results")
+def import_results_cmd(
+    file: Annotated[Path, typer.Argument(help="CSV with columns year;indicator;value;unit;source (optional note).")],
+) -> None:
+    """Import your own results table (supply chain, demand, any reported indicator), national figures.
+
+    One row per figure: year, indicator (see `cocamonitor indicators list`), value (either decimal
+    convention), unit (the indicator's, or kg/t/g and L/gal converted), source (who published it).
+
+    Example: cocamonitor data import results supply_chain.csv
+    """
+    from cocamonitor.importers import results_csv
+
+    rows, entry, changed = results_csv.import_file(file)
+    if not changed:
+        typer.echo(f"unchanged: {file} was imported already on {entry.imported} as {entry.name}")
+        return
+    lo, hi = entry.meta["years"]
+    typer.echo(f"imported {len(rows)} figures ({', '.join(entry.meta['indicators'])}) {lo}-{hi} as {entry.name} "
+               f"(sha256 {entry.source_sha256[:12]})")
 
 
 def register(app: typer.Typer) -> None:

@@ -78,14 +78,23 @@ def indicators_document(
     if min_coca_ha < 0:
         raise InputError(f"must be >= 0, got {min_coca_ha}", where=name["min_coca_ha"])
     tg = ind.read_targets(targets) if targets is not None else None
+    from cocamonitor import userdata
+
+    ind_inputs = ind.IndicatorInputs.from_datasets()
     try:
-        res = ind.results_table(span, by=level, indicators=names, targets=tg, min_coca_ha=min_coca_ha)
+        res = ind.results_table(span, by=level, indicators=names, targets=tg, min_coca_ha=min_coca_ha,
+                                inputs=ind_inputs)
     except InputError as err:
         if err.where == "years":
             raise InputError(err.message, where=name["years"], hint=err.hint) from None
         raise
-    inputs = [*ind.IndicatorInputs.files(), *([targets] if targets is not None else [])]
+    folder = userdata.resolve(create=False)
+    imported = [folder / e["file"] for e in ind_inputs.imported]
+    inputs = [*ind.IndicatorInputs.files(), *imported, *([targets] if targets is not None else [])]
     doc = res.to_dict()
+    # what came from the user data folder: the file imported, its SHA-256 and the import date
+    doc["imported"] = [{k: e[k] for k in ("name", "kind", "source", "source_sha256", "imported", "rows")}
+                       for e in ind_inputs.imported]
     doc["provenance"] = Provenance.build(inputs=inputs, parameters={
         "years": list(res.years), "by": level, "indicators": names,
         "targets": str(targets) if targets is not None else None, "min_coca_ha": min_coca_ha,
@@ -135,8 +144,9 @@ def show_cmd(
         emit_table(table, fmt)
         return
     cols = ["year", "indicator", "source", "value", "unit", "change_pct", "note"]
-    if targets is not None:  # notes and units are in the CSV and JSON output
+    if targets is not None:  # notes and units are in the CSV and JSON output; the rows with a target here
         cols = ["year", "indicator", "source", "value", "target", "actual_over_target", "met"]
+        table = table[table["target"].notna()]
     if level != "national":
         cols.insert(0, "territory")
     lo, hi = res.years

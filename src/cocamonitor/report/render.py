@@ -212,7 +212,7 @@ def _context(data: ReportData, m: _Messages | None = None) -> dict[str, Any]:
         "spraying_year": data.spraying_year,
         "results": {k: (Path(v).name if k == "targets" else v)
                     for k, v in (extras.get("results") or {}).items()
-                    if k in ("year", "previous_year", "left_out", "targets", "targets_ignored_years")}
+                    if k in ("year", "previous_year", "left_out", "no_data", "targets", "targets_ignored_years")}
         or None,
         "density": {k: v for k, v in (extras.get("density") or {}).items()
                     if k in ("source", "cell_m", "total_ha", "n_cells", "max_density")} or None,
@@ -843,6 +843,18 @@ def write_report(
                              "note": spec.note}
         fig_json[spec.key] = _figure_json(spec.to_plotly(lang))
         pngs.append(spec.to_png(out_dir / f"{spec.key}.png", lang))
+    results = data.extras.get("results") or {}
+    if results.get("series") is not None and len(results["series"]):
+        from cocamonitor.report.multiples import multiples_figure, multiples_png
+
+        args = (results["series"], results["coca"], dict(m.indicator))
+        kw = {"lang": lang, "source_labels": dict(m.source), "coca_label": m.fig.coca_background}
+        fig = multiples_figure(*args, **kw)
+        title = m.fig.results_multiples.format(year=data.year)
+        figures["results_multiples"] = {"title": title, "height": fig.layout.height, "is_map": False,
+                                        "note": m.fig.results_multiples_note}
+        fig_json["results_multiples"] = _figure_json(fig)
+        pngs.append(multiples_png(out_dir / "results_multiples.png", *args, **kw))
 
     from cocamonitor.report.plotlyjs import LOADER_JS, bundle_for, bundle_gz
 

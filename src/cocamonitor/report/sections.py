@@ -246,8 +246,14 @@ def _indicator_inputs(inputs: Any) -> Any:
     if "original_source" in prov.columns:
         known = prov.dropna(subset=["original_source"]).set_index("dataset")["original_source"]
         citations = {str(k): str(v) for k, v in known.items()}
-    return IndicatorInputs(municipal=inputs.municipal, national=national, spraying=inputs.spraying,
+    base = IndicatorInputs(municipal=inputs.municipal, national=national, spraying=inputs.spraying,
                            labs=inputs.labs, territories=inputs.territories, citations=citations)
+    if getattr(inputs, "national", None) is None:  # a made-up example: its own tables only
+        return base
+    from cocamonitor.indicators import with_extras
+
+    # the real data: ODC series, heroin, demand, population and what the user imported
+    return with_extras(base)
 
 
 def results_section(year: int, inputs: Any, *, targets: pd.DataFrame | None = None) -> dict[str, Any]:
@@ -274,6 +280,9 @@ def results_section(year: int, inputs: Any, *, targets: pd.DataFrame | None = No
         ``table`` (:data:`RESULTS_COLUMNS`, the CSV ``counternarcotics_results.csv``), ``year``,
         ``previous_year`` (``None`` when the data start at ``year``), ``left_out`` (sources with
         figures only in other years: ``indicator, source, publisher, years_with_figures``),
+        ``no_data`` (indicators without a figure in either year, left out of the table),
+        ``series`` and ``coca`` (one series per indicator and the SIMCI coca area, for the
+        small multiples of :mod:`cocamonitor.report.multiples`),
         ``notes`` (the module's caveats of the whole table) and, with targets, ``targets``
         (file name) and ``targets_ignored_years`` (years of the file not in the table).
 
@@ -360,8 +369,16 @@ def results_section(year: int, inputs: Any, *, targets: pd.DataFrame | None = No
         for i, s, p in zip(gone["indicator"], gone["source"], gone["publisher"], strict=True)
         if kind[i] == "reported"  # a ratio's missing source is its numerator's, listed already
     ]
+    # an indicator without a figure in either year is named once, not a row of dashes
+    empty = wide.groupby("indicator", sort=False)[["value", "value_previous"]].transform(
+        lambda c: c.notna().any()).any(axis=1)
+    no_data = list(dict.fromkeys(wide.loc[~empty.to_numpy(), "indicator"]))
+    wide = wide[empty.to_numpy()].reset_index(drop=True)
+    from cocamonitor.report.multiples import results_series
+
+    series, coca = results_series(every, last_year=year)
     return {"table": wide, "year": year, "previous_year": previous, "left_out": left_out,
-            "notes": list(res.notes), **extra}
+            "no_data": no_data, "series": series, "coca": coca, "notes": list(res.notes), **extra}
 
 
 def density_section(

@@ -110,6 +110,41 @@ def provenance(
     return HTMLResponse(render("provenance.html.j2", lang, rows=prov.to_dict("records")))
 
 
+@router.get("/results", response_class=HTMLResponse)
+def results(
+    request: Request, lang: Annotated[str | None, Query(description="es or en.")] = None
+) -> HTMLResponse:
+    """Render every counternarcotics result with figures, bundled and imported alike.
+
+    Small multiples over the coca area, then the latest figure of each indicator with its source.
+    """
+    from cocamonitor import indicators as ind
+    from cocamonitor.report.locale import fmt_number
+    from cocamonitor.report.multiples import multiples_figure, results_series
+    from cocamonitor.report.render import messages
+
+    lang = check_lang(lang or request.app.state.lang, where="lang")
+    rm = messages(lang)
+    inputs = ind.IndicatorInputs.from_datasets()
+    table = ind.results_table(inputs=inputs).to_frame()
+    series, coca = results_series(table)
+    fig = multiples_figure(series, coca, dict(rm.indicator), lang=lang, source_labels=dict(rm.source),
+                           coca_label=rm.fig.coca_background)
+    last = table.dropna(subset=["value"]).sort_values("year").groupby(["indicator", "source"], sort=False).tail(1)
+    order = {i.name: k for k, i in enumerate(ind.INDICATORS)}
+    last = last.assign(_o=last["indicator"].map(order)).sort_values(["_o", "source"])
+    rows = [{"label": rm.indicator.get(r["indicator"], r["indicator"]), "year": int(r["year"]),
+             "value": fmt_number(r["value"], lang, 2 if abs(r["value"]) < 100 else 0), "unit": r["unit"],
+             "source": " / ".join(rm.source.get(k, k) for k in str(r["source"]).split(" / ")),
+             "citation": r["citation"] if isinstance(r["citation"], str) else ""}
+            for r in last.to_dict("records")]
+    year = int(table["year"].max())
+    html = render("results.html.j2", lang, r=rm.results, rows=rows, year=year, imported=list(inputs.imported),
+                  chart_title=rm.fig.results_multiples.format(year=year), chart_note=rm.fig.results_multiples_note,
+                  height=int(fig.layout.height), figure=script_json(fig.to_json()))
+    return HTMLResponse(html)
+
+
 @router.get("/docs", response_class=HTMLResponse)
 def api_docs(
     request: Request, lang: Annotated[str | None, Query(description="es or en.")] = None
