@@ -323,6 +323,12 @@ case("data-show-limit", "data", "show", "coca-municipal", "--limit", "-1")
 case("data-show-format", "data", "show", "coca-national", "--format", "xml")
 case("data-show-ok", "data", "show", "coca-national", "--format", "csv", code=0)
 case("data-list-ok", "data", "list", "--format", "json", code=0)
+case("import-mindefensa-binary", "--data-dir", OUT + "d", "data", "import", "mindefensa", F + "binary.csv")
+case("import-mindefensa-missing", "--data-dir", OUT + "d", "data", "import", "mindefensa", F + "nope.xlsx")
+case("import-mindefensa-zip", "--data-dir", OUT + "d", "data", "import", "mindefensa", F + "xlsx.csv")
+case("import-results-latin1", "--data-dir", OUT + "d", "data", "import", "results", F + "latin1.csv")
+case("import-results-dup", "--data-dir", OUT + "d", "data", "import", "results", F + "dup.csv")
+case("import-results-utf16", "--data-dir", OUT + "d", "data", "import", "results", F + "utf16.csv")
 case("territory-empty", "territory", "find", "")
 case("territory-none", "territory", "find", "zzzzzzzzzz")
 case("territory-long", "territory", "find", "x" * 100_000)
@@ -400,8 +406,13 @@ def test_the_corpus_is_large_and_covers_every_command():
         for n in cmd.list_commands(ctx):
             yield from names(cmd.get_command(ctx, n), (*prefix, n))
 
-    covered = {" ".join(a for a in args[:2] if not a.startswith("-")) for _, args, _ in CASES} | {
-        args[0] for _, args, _ in CASES}
+    covered = set()
+    for _, args, _ in CASES:
+        words = list(args)
+        while words and words[0] in ("--data-dir", "--store"):
+            words = words[2:]
+        words = [w for w in words[:3] if not w.startswith("-")]
+        covered |= {" ".join(words[:k]) for k in (1, 2, 3)}
     missing = [c for c in names(typer.main.get_command(app)) if c not in covered]
     assert not missing, missing
 
