@@ -186,11 +186,12 @@ def aggregate(res: ATTGTResult, kind: Kind = "event", *, n_boot: int | None = No
     se_b = np.full(a_l.shape, np.nan)
     if draws and levels:
         se_b, crit = multiplier_bootstrap(cluster_sums(psi, res.cluster), n, n_boot=draws,
-                                          confidence=res.confidence, weights=res.bootstrap_weights, seed=res.seed)
+                                          confidence=res.confidence, weights=res.bootstrap_weights, seed=res.seed,
+                                          scale=se_l)
     return AggregateResult(
         kind=kind, att=att, se=se, ci_low=att - z * se, ci_high=att + z * se, level=np.array(levels, dtype=int),
         att_level=a_l, se_level=se_l, ci_low_level=a_l - z * se_l, ci_high_level=a_l + z * se_l,
-        band_low=a_l - crit * se_b, band_high=a_l + crit * se_b, crit=crit, confidence=res.confidence,
+        band_low=a_l - crit * se_l, band_high=a_l + crit * se_l, crit=crit, confidence=res.confidence,
         influence=psi, influence_overall=inf,
     )
 

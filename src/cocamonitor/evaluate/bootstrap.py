@@ -51,6 +51,7 @@ def multiplier_bootstrap(
     confidence: float = 0.95,
     weights: str = "mammen",
     seed: int | None = 0,
+    scale: np.ndarray | None = None,
     block: int = 256,
 ) -> tuple[np.ndarray, float]:
     """Bootstrap standard errors and the sup-t critical value from cluster-summed influence functions.
@@ -69,6 +70,9 @@ def multiplier_bootstrap(
         Multiplier distribution.
     seed : int, optional
         Random seed.
+    scale : ndarray, shape (k,), optional
+        Standard errors that studentise the draws for the band (the analytic ones, whose
+        square is the draws' exact variance); default: the bootstrap standard errors.
     block : int
         Draws computed at once.
 
@@ -102,8 +106,9 @@ def multiplier_bootstrap(
     se = (q75 - q25) / (stats.norm.ppf(0.75) - stats.norm.ppf(0.25))
     ok = se > np.sqrt(np.finfo(float).eps) * np.maximum(1.0, np.abs(draws).max(axis=0))
     se = np.where(ok, se, np.nan)
+    sd = se if scale is None else np.where(ok, scale, np.nan)
     if not ok.any():
         return se, float("nan")
-    t_max = np.max(np.abs(draws[:, ok] / se[ok]), axis=1)
+    t_max = np.max(np.abs(draws[:, ok] / sd[ok]), axis=1)
     crit = float(np.quantile(t_max, confidence, method="inverted_cdf"))
     return se, crit

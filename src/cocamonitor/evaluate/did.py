@@ -59,7 +59,8 @@ class ATTGTResult:
     ci_low, ci_high : ndarray
         Pointwise confidence interval.
     band_low, band_high : ndarray
-        Simultaneous band over all cells (multiplier bootstrap; NaN without bootstrap).
+        Simultaneous band over all cells: ``att ± c × se`` with ``c`` the multiplier-bootstrap
+        quantile of the largest studentised deviation (NaN without bootstrap).
     se_boot : ndarray
         Multiplier-bootstrap standard error (NaN without bootstrap).
     n_treated, n_control : ndarray of int
@@ -309,8 +310,8 @@ def att_gt(
     crit = np.nan
     if n_boot:
         se_boot, crit = multiplier_bootstrap(sums, n, n_boot=n_boot, confidence=confidence,
-                                             weights=bootstrap_weights, seed=seed)
-    band_se = se_boot
+                                             weights=bootstrap_weights, seed=seed, scale=se)
+    band_se = se
     return ATTGTResult(
         group=group, time=time, base=base, att=att, se=se, ci_low=att - z * se, ci_high=att + z * se,
         band_low=att - crit * band_se, band_high=att + crit * band_se, se_boot=se_boot,
