@@ -7,6 +7,7 @@ from cocamonitor.commands import (
     area,
     data,
     demo,
+    evaluate,
     indicators,
     production,
     report,
@@ -19,7 +20,7 @@ from cocamonitor.commands import (
 )
 
 COMMAND_MODULES = [
-    data, territory, area, production, trend, zonal, simulate, indicators, report, serve, demo, store,
+    data, territory, area, production, trend, zonal, simulate, indicators, report, serve, demo, store, evaluate,
 ]
 
 __all__ = ["COMMAND_MODULES"]

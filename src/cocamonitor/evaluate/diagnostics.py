@@ -272,7 +272,7 @@ def honest_bounds(event: AggregateResult, mbar: tuple[float, ...] = (0.0, 0.5, 1
         rows.append({"mbar": m, "id_low": est - half, "id_high": est + half,
                      "robust_low": est - half - z * se, "robust_high": est + half + z * se})
     gap = abs(est) - z * se
-    breakdown = float("nan") if gap <= 0 else (float("inf") if scale == 0 else gap / scale)
+    breakdown = 0.0 if gap <= 0 else (float("inf") if scale == 0 else gap / scale)
     return HonestResult(estimate=est, se=se, max_pre_violation=m_pre, table=pd.DataFrame(rows),
                         breakdown_mbar=breakdown, confidence=event.confidence)
 
