@@ -12,7 +12,36 @@ import numpy as np
 from cocamonitor._plotting import check_figure_path, figure_kind, pyplot
 from cocamonitor.evaluate.aggregate import AggregateResult
 
-__all__ = ["plot_event_study"]
+__all__ = ["event_study_figure", "plot_event_study"]
+
+_LABELS = {
+    "en": ("periods since treatment (0 = first treated year)", "pointwise 95 % CI", "simultaneous band",
+           "before treatment (placebo)", "after"),
+    "es": ("años desde el tratamiento (0 = primer año tratado)", "IC 95 % puntual", "banda simultánea",
+           "antes del tratamiento (placebo)", "después"),
+}
+
+
+def event_study_figure(event: AggregateResult, *, title: str = "", ylabel: str = "effect", lang: str = "en"):
+    """The event study as a plotly figure (band, points with pointwise intervals, zero line)."""
+    import plotly.graph_objects as go
+
+    lab = _LABELS[lang]
+    e, att = event.level, event.att_level
+    fig = go.Figure()
+    if np.isfinite(event.band_low).any():
+        fig.add_trace(go.Scatter(x=np.r_[e, e[::-1]].tolist(), y=np.r_[event.band_high, event.band_low[::-1]].tolist(),
+                                 fill="toself", fillcolor="rgba(31,119,180,0.15)", line={"width": 0},
+                                 name=lab[2], hoverinfo="skip"))
+    for mask, color, name in ((e < 0, "#7f7f7f", lab[3]), (e >= 0, "#1f77b4", lab[4])):
+        fig.add_trace(go.Scatter(
+            x=e[mask].tolist(), y=att[mask].tolist(), mode="markers", name=name, marker={"color": color},
+            error_y={"type": "data", "symmetric": False, "array": (event.ci_high_level - att)[mask].tolist(),
+                     "arrayminus": (att - event.ci_low_level)[mask].tolist()}))
+    fig.add_hline(y=0, line_color="grey")
+    fig.update_layout(title=title or None, xaxis_title=lab[0], yaxis_title=ylabel, template="plotly_white",
+                      legend={"orientation": "h"}, margin={"t": 40 if title else 10})
+    return fig
 
 
 def plot_event_study(event: AggregateResult, path: str | Path, *, title: str = "Event study",
@@ -31,23 +60,10 @@ def plot_event_study(event: AggregateResult, path: str | Path, *, title: str = "
     """
     path = check_figure_path(path)
     e, att = event.level, event.att_level
-    lab = {"en": ("periods since treatment (0 = first treated year)", "pointwise 95 % CI", "simultaneous band",
-                  "before treatment (placebo)", "after"),
-           "es": ("años desde el tratamiento (0 = primer año tratado)", "IC 95 % puntual", "banda simultánea",
-                  "antes del tratamiento (placebo)", "después")}[lang]
+    lab = _LABELS[lang]
     if figure_kind(path) == "plotly":
-        import plotly.graph_objects as go
-
-        fig = go.Figure()
-        fig.add_trace(go.Scatter(x=np.r_[e, e[::-1]], y=np.r_[event.band_high, event.band_low[::-1]],
-                                 fill="toself", fillcolor="rgba(31,119,180,0.15)", line={"width": 0},
-                                 name=lab[2]))
-        fig.add_trace(go.Scatter(x=e, y=att, mode="markers", name="ATT",
-                                 error_y={"type": "data", "symmetric": False,
-                                          "array": event.ci_high_level - att, "arrayminus": att - event.ci_low_level}))
-        fig.add_hline(y=0, line_color="grey")
-        fig.update_layout(title=title, xaxis_title=lab[0], yaxis_title=ylabel, template="plotly_white")
-        fig.write_html(path, include_plotlyjs=True, full_html=True)
+        event_study_figure(event, title=title, ylabel=ylabel, lang=lang).write_html(
+            path, include_plotlyjs=True, full_html=True)
         return path
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(9, 4.2))

@@ -765,6 +765,9 @@ def write_report(
                              "note": spec.note}
         fig_json[spec.key] = _figure_json(spec.to_plotly(lang))
         pngs.append(spec.to_png(out_dir / f"{spec.key}.png", lang))
+    from cocamonitor.report.evaluation import add_evaluation
+
+    evaluation = add_evaluation(data, lang, out_dir, figures, fig_json, pngs)
 
     from plotly.offline import get_plotlyjs
 
@@ -782,6 +785,7 @@ def write_report(
         summary=summary,
         figures=figures,
         tables=_tables(data, lang, m),
+        evaluation=evaluation,
         css=Markup(css),
         plotlyjs=Markup(get_plotlyjs()),
         geo_assets=script_json(json.dumps(GEO_ASSETS_STUB)),
