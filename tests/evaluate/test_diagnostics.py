@@ -48,7 +48,8 @@ def test_bacon_weights_sum_to_one_and_reproduce_twfe_exactly(always):
 
 def test_twfe_tiny_known_value():
     y = np.array([[0.0, 0.0, 2.0], [0.0, 0.0, 0.0]])
-    assert twfe(Panel(y=y, times=np.array([1, 2, 3]), cohort=np.array([3, 0]), units=np.arange(2))) == pytest.approx(2.0)
+    p = Panel(y=y, times=np.array([1, 2, 3]), cohort=np.array([3, 0]), units=np.arange(2))
+    assert twfe(p) == pytest.approx(2.0)
 
 
 def test_pretrend_detects_differential_trend_and_not_when_absent():

@@ -1,4 +1,4 @@
-"""``cocamonitor evaluate did | synth | bacon``: did a programme change coca, and how sure can we be?
+"""``cocamonitor evaluate did | synth | bacon``: whether a programme changed coca, and how surely.
 
 Heavy imports (numpy, pandas, the estimators) happen inside the commands, so that registering
 this group costs nothing when another command runs.
@@ -35,7 +35,9 @@ OutcomeOpt = Annotated[
     str, typer.Option("--outcome", help="hectares, log1p, presence, per-km2, per-1000, labs; with --panel: a column.")
 ]
 YearsOpt = Annotated[str | None, typer.Option("--years", help="FIRST-LAST, e.g. 2010-2024.")]
-PanelOpt = Annotated[Path | None, typer.Option("--panel", help="Any long panel CSV/Parquet instead of the bundled data.")]
+PanelOpt = Annotated[
+    Path | None, typer.Option("--panel", help="Any long panel CSV/Parquet instead of the bundled data.")
+]
 UnitOpt = Annotated[str | None, typer.Option("--unit", help="--panel: unit column.")]
 TimeOpt = Annotated[str | None, typer.Option("--time", help="--panel: period column.")]
 CohortOpt = Annotated[str | None, typer.Option("--cohort", help="--panel: first treated period column (0 = never).")]

@@ -1,4 +1,4 @@
-"""Programme evaluation on panels: did a programme change the outcome, and how sure can we be?
+"""Programme evaluation on panels: whether a programme changed the outcome, and how surely.
 
 Read a panel (:func:`panel_from_long`, or :func:`cocamonitor.evaluate.municipal.municipal_panel`
 for the bundled coca panel and treatments), estimate group-time effects (:func:`att_gt`,

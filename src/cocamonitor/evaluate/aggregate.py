@@ -149,7 +149,9 @@ def aggregate(res: ATTGTResult, kind: Kind = "event", *, n_boot: int | None = No
         e = res.event_time
         for lv in np.unique(e):
             a, i = _weighted(res, np.flatnonzero(e == lv), pg)
-            levels.append(int(lv)), atts.append(a), infs.append(i)
+            levels.append(int(lv))
+            atts.append(a)
+            infs.append(i)
         lv_arr = np.array(levels)
         sel = lv_arr >= 0
         att = float(np.mean(np.array(atts)[sel]))
@@ -157,19 +159,22 @@ def aggregate(res: ATTGTResult, kind: Kind = "event", *, n_boot: int | None = No
     elif kind == "group":
         for g in glist:
             keep = np.flatnonzero((res.group == g) & post)
-            levels.append(int(g)), atts.append(float(res.att[keep].mean()))
+            levels.append(int(g))
+            atts.append(float(res.att[keep].mean()))
             infs.append(res.influence[:, keep].mean(axis=1))
-        a = np.array(atts)
+        a_g = np.array(atts)
         w = pg_g / pg_g.sum()
-        att = float(w @ a)
-        inf = np.column_stack(infs) @ w + _wif(np.arange(glist.size), pg_g, glist, res.cohort) @ a
+        att = float(w @ a_g)
+        inf = np.column_stack(infs) @ w + _wif(np.arange(glist.size), pg_g, glist, res.cohort) @ a_g
     else:
         for t in res.times[res.times >= glist.min()]:
             keep = np.flatnonzero((res.time == t) & post)
             if keep.size == 0:
                 continue
             a, i = _weighted(res, keep, pg)
-            levels.append(int(t)), atts.append(a), infs.append(i)
+            levels.append(int(t))
+            atts.append(a)
+            infs.append(i)
         att = float(np.mean(atts))
         inf = np.column_stack(infs).mean(axis=1)
     z = stats.norm.ppf(0.5 + res.confidence / 2)
@@ -197,5 +202,5 @@ def aggregate(res: ATTGTResult, kind: Kind = "event", *, n_boot: int | None = No
 
 
 def aggregate_all(res: ATTGTResult) -> dict[str, AggregateResult]:
-    """The four aggregations, keyed by kind."""
+    """Compute the four aggregations, keyed by kind."""
     return {k: aggregate(res, k) for k in ("simple", "event", "group", "calendar")}  # type: ignore[arg-type]

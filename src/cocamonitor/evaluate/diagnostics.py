@@ -245,7 +245,7 @@ def honest_bounds(event: AggregateResult, mbar: tuple[float, ...] = (0.0, 0.5, 1
     >>> from cocamonitor.evaluate import Panel, att_gt, aggregate
     >>> rng = np.random.default_rng(0)
     >>> y = rng.normal(size=(300, 6)); g = np.where(np.arange(300) < 150, 4, 0)
-    >>> y[:150, 3:] += 2.0
+    >>> y[:150, 4:] += 2.0
     >>> h = honest_bounds(aggregate(att_gt(Panel(y=y, times=np.arange(6), cohort=g, units=np.arange(300)),
     ...                                    n_boot=0), "event"))
     >>> bool(h.table.robust_low.iloc[0] > 0), bool(h.breakdown_mbar > 1)

@@ -22,6 +22,7 @@ Callaway, B. & Sant'Anna, P. H. C. (2021). Difference-in-differences with multip
 Journal of Econometrics 225(2), 200-230.
 Sant'Anna, P. H. C. & Zhao, J. (2020). Doubly robust difference-in-differences estimators.
 Journal of Econometrics 219(1), 101-122.
+
 """
 
 from __future__ import annotations
@@ -119,7 +120,7 @@ class ATTGTResult:
         return self.time - self.group
 
     def parameters(self) -> dict[str, Any]:
-        """The parameters of the estimate (for provenance)."""
+        """Return the parameters of the estimate (for provenance)."""
         return {"estimator": "callaway-santanna", "control": self.control, "method": self.method,
                 "covariates": list(self.covariates), "confidence": self.confidence, "n_boot": self.n_boot,
                 "bootstrap_weights": self.bootstrap_weights, "seed": self.seed, "base_period": "varying",
@@ -285,14 +286,14 @@ def att_gt(
             dy = y[sub, ti] - y[sub, bi]
             d = treated[sub].astype(float)
             if panel.x is None:
-                att, inf = _cell_unconditional(dy, d)
+                est, inf = _cell_unconditional(dy, d)
             else:
                 X = np.column_stack([np.ones(int(sub.sum())), panel.x[sub, bi, :]])
-                att, inf = _cell(dy, d, X, method)
+                est, inf = _cell(dy, d, X, method)
             full = np.zeros(n)
             full[sub] = inf * (n / sub.sum())
             infs.append(full)
-            rows.append((int(g), t, int(times[bi]), att, int(treated.sum()), int(ctrl.sum())))
+            rows.append((int(g), t, int(times[bi]), est, int(treated.sum()), int(ctrl.sum())))
     if empty:
         warnings.warn(f"no control units for cells {', '.join(empty[:5])}{' ...' if len(empty) > 5 else ''}; "
                       "those cells are left out (no unit is still untreated then)", CocamonitorWarning, stacklevel=2)
@@ -300,8 +301,8 @@ def att_gt(
         raise DesignError("no group-time cell has a control group", where="control",
                           hint="add never-treated units or use control='never'")
     psi = np.column_stack(infs)
-    group, time, base, att, n_t, n_c = (np.array(c) for c in zip(*rows, strict=True))
-    att = att.astype(float)
+    group, time, base, att_raw, n_t, n_c = (np.array(c) for c in zip(*rows, strict=True))
+    att = att_raw.astype(float)
     sums = cluster_sums(psi, cluster)
     se = np.sqrt(np.sum(sums**2, axis=0)) / n
     z = stats.norm.ppf(0.5 + confidence / 2)

@@ -23,7 +23,7 @@ _LABELS = {
 
 
 def event_study_figure(event: AggregateResult, *, title: str = "", ylabel: str = "effect", lang: str = "en"):
-    """The event study as a plotly figure (band, points with pointwise intervals, zero line)."""
+    """Build the event study as a plotly figure (band, points with pointwise intervals, zero line)."""
     import plotly.graph_objects as go
 
     lab = _LABELS[lang]
@@ -71,8 +71,8 @@ def plot_event_study(event: AggregateResult, path: str | Path, *, title: str = "
         ax.fill_between(e, event.band_low, event.band_high, step="mid", color="#1f77b4", alpha=0.15, label=lab[2])
     pre = e < 0
     for mask, color, name in ((pre, "#7f7f7f", lab[3]), (~pre, "#1f77b4", lab[4])):
-        ax.errorbar(e[mask], att[mask], yerr=[att[mask] - event.ci_low_level[mask], event.ci_high_level[mask] - att[mask]],
-                    fmt="o", color=color, capsize=2, ms=4, label=f"{name} · {lab[1]}")
+        yerr = [att[mask] - event.ci_low_level[mask], event.ci_high_level[mask] - att[mask]]
+        ax.errorbar(e[mask], att[mask], yerr=yerr, fmt="o", color=color, capsize=2, ms=4, label=f"{name} · {lab[1]}")
     ax.axhline(0, color="black", lw=0.8)
     ax.axvline(-0.5, color="grey", ls="--", lw=0.8)
     ax.set_xlabel(lab[0])

@@ -27,7 +27,9 @@ def simplex_weights(target: np.ndarray, donors: np.ndarray) -> np.ndarray:
     Parameters
     ----------
     target : ndarray, shape (T,)
+        The treated unit's pre-treatment path.
     donors : ndarray, shape (T, J)
+        The donors' pre-treatment paths, one column each.
 
     Examples
     --------

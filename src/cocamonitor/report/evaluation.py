@@ -142,7 +142,7 @@ def _p(p: float, lang: str) -> str:
 
 
 def evaluation_html(sec: dict[str, Any], lang: str, figure_keys: dict[str, str] | None = None) -> Markup:
-    """The section as HTML in ``lang`` ("es" or "en"); ``figure_keys`` maps a design to its figure id."""
+    """Render the section as HTML in ``lang`` ("es" or "en"); ``figure_keys`` maps a design to its figure id."""
     t = TEXT[lang]
     parts = [f'<section id="evaluation"><h2>{escape(t["title"])}</h2><p>{escape(t["intro"])}</p>']
     if not sec.get("designs"):
