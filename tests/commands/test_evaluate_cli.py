@@ -113,3 +113,15 @@ def test_warnings_go_to_stderr_and_json_stays_clean(run_cli):
     assert "fewer than 30 units" in res.stderr
     doc = json.loads(res.stdout)
     assert doc["att_gt"][0]["group"] == 2019
+
+
+def test_spraying_dose_bins(run_cli):
+    res = run_cli("evaluate", "did", "--treatment", "spraying", "--years", "2003-2024", "--by-dose", "3",
+                  "--n-boot", "0", "--format", "json")
+    assert res.exit_code == 0, res.stderr
+    doc = json.loads(res.stdout)
+    bins = doc["dose"]["bins"]
+    assert len(bins) == 3 and all(b["n_units"] > 50 for b in bins)
+    assert bins[0]["dose_high"] <= bins[1]["dose_low"]
+    assert "strong parallel trends" in doc["dose"]["caveat"]
+    _one_error_line(run_cli("evaluate", "did", "--treatment", "pdet", "--by-dose", "3"), "--by-dose", "no dose")

@@ -127,6 +127,8 @@ def did_cmd(
     seed: Annotated[int, typer.Option("--seed", help="Bootstrap seed.")] = 0,
     confidence: Annotated[float, typer.Option("--confidence", help="Confidence level.")] = 0.95,
     mbar: Annotated[str, typer.Option("--mbar", help="Honest-DiD relative magnitudes to report.")] = "0,0.5,1,1.5,2",
+    by_dose: Annotated[int, typer.Option("--by-dose", help="Also the ATT within N quantile bins of the dose "
+                                         "(spraying, or a dose column in --treatment-file).")] = 0,
     panel: PanelOpt = None,
     unit: UnitOpt = None,
     time: TimeOpt = None,
@@ -165,6 +167,16 @@ def did_cmd(
             aggs = aggregate_all(res)
             pre = pretrend_test(res)
             honest = honest_bounds(aggs["event"], mbars)
+        dose = None
+        if by_dose:
+            from cocamonitor.evaluate.dose import att_by_dose
+
+            with _cli_names():
+                try:
+                    dose = att_by_dose(design.panel, bins=by_dose, control=control, method=method,  # type: ignore[arg-type]
+                                       confidence=confidence, n_boot=0)
+                except InputError as err:
+                    raise type(err)(err.message, where="--by-dose", hint=err.hint) from err
     for w in caught:
         err_console.print(f"warning: {w.message}", markup=False, highlight=False)
     small = [int(g) for g in res.group if (design.panel.cohort == g).sum() < 30]
@@ -182,6 +194,8 @@ def did_cmd(
         "notes": list(design.notes),
         "provenance": _provenance(design, files, params),
     }
+    if dose is not None:
+        doc["dose"] = dose.to_dict()
     record_result("evaluate did", doc)
     if plot is not None:
         from cocamonitor.evaluate.plot import plot_event_study
@@ -205,6 +219,9 @@ def did_cmd(
                + ("  ← parallel trends rejected before treatment" if pre.p_value < 0.05 else ""))
     typer.echo(f"Honest DiD (relative magnitudes): significant up to Mbar = {honest.breakdown_mbar:.2f} "
                f"(max pre-period violation {honest.max_pre_violation:,.3f})")
+    if dose is not None:
+        emit_table(dose.to_frame(), fmt, title="ATT by dose bin")
+        typer.echo(f"Note: {dose.caveat}")
     for note in design.notes:
         typer.echo(f"Note: {note}")
 
