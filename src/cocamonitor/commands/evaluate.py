@@ -261,6 +261,10 @@ def bacon_cmd(
     emit_table(b.summary(), fmt, title=f"Goodman-Bacon decomposition — {design.treatment}, {design.outcome}")
     typer.echo(f"TWFE coefficient: {b.twfe:,.3f} (= weighted sum of the 2×2 estimates above)")
     typer.echo(f"Callaway-Sant'Anna overall ATT: {cs.att:,.3f} (se {cs.se:,.3f})")
+    if len(b.comparisons) == 1:
+        typer.echo("Note: one cohort and never-treated controls: TWFE is the 2×2 of all post-treatment years against "
+                   "all pre-treatment years; Callaway-Sant'Anna compares each year with the year before treatment, "
+                   "so a pre-existing trend separates them")
 
 
 @evaluate_app.command("synth")
