@@ -125,3 +125,13 @@ def test_spraying_dose_bins(run_cli):
     assert bins[0]["dose_high"] <= bins[1]["dose_low"]
     assert "strong parallel trends" in doc["dose"]["caveat"]
     _one_error_line(run_cli("evaluate", "did", "--treatment", "pdet", "--by-dose", "3"), "--by-dose", "no dose")
+
+
+def test_placebo_timing(run_cli):
+    res = run_cli("evaluate", "did", "--treatment", "pdet", "--placebo-shift", "3", "--n-boot", "0",
+                  "--format", "json")
+    assert res.exit_code == 0, res.stderr
+    pl = json.loads(res.stdout)["placebo"]
+    assert pl["shift"] == 3 and pl["years"] == [2001, 2016]
+    assert pl["ci_low"] < pl["ci_high"]
+    _one_error_line(run_cli("evaluate", "did", "--years", "2014-2024", "--placebo-shift", "5"), "--placebo-shift")

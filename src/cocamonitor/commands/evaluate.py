@@ -127,6 +127,8 @@ def did_cmd(
     seed: Annotated[int, typer.Option("--seed", help="Bootstrap seed.")] = 0,
     confidence: Annotated[float, typer.Option("--confidence", help="Confidence level.")] = 0.95,
     mbar: Annotated[str, typer.Option("--mbar", help="Honest-DiD relative magnitudes to report.")] = "0,0.5,1,1.5,2",
+    placebo_shift: Annotated[int, typer.Option("--placebo-shift", help="Also a placebo: treatment moved N years "
+                                               "earlier, on pre-treatment years only (0: none).")] = 0,
     by_dose: Annotated[int, typer.Option("--by-dose", help="Also the ATT within N quantile bins of the dose "
                                          "(spraying, or a dose column in --treatment-file).")] = 0,
     panel: PanelOpt = None,
@@ -167,6 +169,16 @@ def did_cmd(
             aggs = aggregate_all(res)
             pre = pretrend_test(res)
             honest = honest_bounds(aggs["event"], mbars)
+        placebo = None
+        if placebo_shift:
+            from cocamonitor.evaluate import aggregate
+            from cocamonitor.evaluate.diagnostics import placebo_timing
+
+            with _cli_names():
+                pres = placebo_timing(design.panel, shift=placebo_shift, control=control, method=method,  # type: ignore[arg-type]
+                                      confidence=confidence, n_boot=0)
+            placebo = {"shift": placebo_shift, "years": [int(pres.times[0]), int(pres.times[-1])]} | aggregate(
+                pres, "simple").to_dict()
         dose = None
         if by_dose:
             from cocamonitor.evaluate.dose import att_by_dose
@@ -194,6 +206,8 @@ def did_cmd(
         "notes": list(design.notes),
         "provenance": _provenance(design, files, params),
     }
+    if placebo is not None:
+        doc["placebo"] = placebo
     if dose is not None:
         doc["dose"] = dose.to_dict()
     record_result("evaluate did", doc)
@@ -219,6 +233,10 @@ def did_cmd(
                + ("  ← parallel trends rejected before treatment" if pre.p_value < 0.05 else ""))
     typer.echo(f"Honest DiD (relative magnitudes): significant up to Mbar = {honest.breakdown_mbar:.2f} "
                f"(max pre-period violation {honest.max_pre_violation:,.3f})")
+    if placebo is not None:
+        typer.echo(f"Placebo ({placebo_shift} years earlier, {placebo['years'][0]}-{placebo['years'][1]}): "
+                   f"{placebo['att']:,.3f} ({100 * confidence:.0f}% CI {placebo['ci_low']:,.3f} to "
+                   f"{placebo['ci_high']:,.3f}); should be near zero")
     if dose is not None:
         emit_table(dose.to_frame(), fmt, title="ATT by dose bin")
         typer.echo(f"Note: {dose.caveat}")
