@@ -169,7 +169,7 @@ def did_cmd(
             aggs = aggregate_all(res)
             pre = pretrend_test(res)
             honest = honest_bounds(aggs["event"], mbars)
-        placebo = None
+        placebo: dict[str, Any] | None = None
         if placebo_shift:
             from cocamonitor.evaluate import aggregate
             from cocamonitor.evaluate.diagnostics import placebo_timing
