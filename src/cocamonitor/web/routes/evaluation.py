@@ -44,5 +44,20 @@ def _view(lang: str) -> dict[str, Any]:
 @router.get("/view/evaluation")
 def evaluation_view(request: Request, lang: Annotated[str | None, Query(description="es or en.")] = None
                     ) -> dict[str, Any]:
-    """Return the evaluation section (HTML) and its event-study figures."""
-    return _view(check_lang(lang or request.app.state.lang, where="lang"))
+    """Return the evaluation section (HTML) and its event-study figures.
+
+    If the designs cannot be computed from the data the dashboard serves (e.g. an imported
+    census without the years they need), the view says so in one line instead of failing the page.
+    """
+    from markupsafe import escape
+
+    from cocamonitor.errors import CocamonitorError
+    from cocamonitor.report.evaluation import TEXT
+
+    code = check_lang(lang or request.app.state.lang, where="lang")
+    try:
+        return _view(code)
+    except CocamonitorError as err:
+        t = TEXT[code]
+        return {"html": f'<section id="evaluation"><h2>{escape(t["title"])}</h2><p>{escape(t["na"])} '
+                        f"({escape(str(err))})</p></section>", "figures": {}}
