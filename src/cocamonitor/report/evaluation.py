@@ -62,6 +62,7 @@ TEXT: dict[str, dict[str, str]] = {
               "coca before, are the only comparison; other national events of 2014-2016 (the peace talks, the "
               "substitution announcement) coincide with it.",
         "command": "Reproduce: {cmd}",
+        "figcap": "Effect on coca hectares per municipality by years since the start, with the simultaneous band",
         "na": "Not available for this report year.",
     },
     "es": {
@@ -97,6 +98,8 @@ TEXT: dict[str, dict[str, str]] = {
               "mucha menos coca, son la única comparación; otros hechos nacionales de 2014-2016 (los diálogos de "
               "paz, el anuncio de sustitución) coinciden con él.",
         "command": "Reproducir: {cmd}",
+        "figcap": "Efecto sobre las hectáreas de coca por municipio según los años desde el inicio, con la banda "
+                  "simultánea",
         "na": "No disponible para el año de este informe.",
     },
 }
@@ -141,8 +144,12 @@ def _p(p: float, lang: str) -> str:
     return ("< " + _num(0.001, lang, 3)) if p < 0.001 else _num(p, lang, 3)
 
 
-def evaluation_html(sec: dict[str, Any], lang: str, figure_keys: dict[str, str] | None = None) -> Markup:
-    """Render the section as HTML in ``lang`` ("es" or "en"); ``figure_keys`` maps a design to its figure id."""
+def evaluation_html(sec: dict[str, Any], lang: str, figure_keys: dict[str, str] | None = None,
+                    png_uris: dict[str, str] | None = None) -> Markup:
+    """Render the section as HTML in ``lang`` ("es" or "en"); ``figure_keys`` maps a design to its figure id.
+
+    With ``png_uris`` (figure id -> data URI) the figures are images (the print version, no script).
+    """
     t = TEXT[lang]
     parts = [f'<section id="evaluation"><h2>{escape(t["title"])}</h2><p>{escape(t["intro"])}</p>']
     if not sec.get("designs"):
@@ -152,9 +159,11 @@ def evaluation_html(sec: dict[str, Any], lang: str, figure_keys: dict[str, str] 
         parts.append(f"<h3>{escape(t[name])}</h3>")
         key = (figure_keys or {}).get(name)
         if key:
-            parts.append(f'<figure class="chart" id="figure-{key}"><div class="plot" id="fig-{key}" '
-                         f'data-figure="{key}" style="min-height: 420px"></div>'
-                         f'<p class="files"><a href="{key}.png">{key}.png</a></p></figure>')
+            cap = escape(t["figcap"])
+            plot = (f'<img class="plot" src="{png_uris[key]}" alt="{cap}">' if png_uris and key in png_uris else
+                    f'<div class="plot" id="fig-{key}" data-figure="{key}" style="min-height: 420px"></div>')
+            parts.append(f'<figure class="chart" id="figure-{key}">\n  <figcaption>{cap}</figcaption>\n  {plot}\n'
+                         f'  <p class="files"><a href="{key}.png">{key}.png</a></p>\n</figure>')
         lines = [t["att"].format(att=_num(s.att, lang), lo=_num(s.ci_low, lang), hi=_num(s.ci_high, lang)),
                  (t["pretrend_ok"] if pre.p_value >= 0.05 else t["pretrend_bad"]).format(p=_p(pre.p_value, lang)),
                  (t["honest"].format(mbar=_num(h.breakdown_mbar, lang, 2), maxpre=_num(h.max_pre_violation, lang))
@@ -167,8 +176,10 @@ def evaluation_html(sec: dict[str, Any], lang: str, figure_keys: dict[str, str] 
 
 
 def add_evaluation(data: Any, lang: str, out_dir: Path, figures: dict[str, Any], fig_json: dict[str, str],
-                   pngs: list[Path]) -> Markup | None:
-    """Add the section's figures (plotly JSON for the HTML, PNG next to it) and return its HTML."""
+                   pngs: list[Path]) -> dict[str, Markup] | None:
+    """Add the section's figures (plotly JSON for the HTML, PNG next to it); return its HTML and print HTML."""
+    import base64
+
     import plotly.io as pio
 
     from cocamonitor.evaluate.plot import event_study_figure, plot_event_study
@@ -185,4 +196,6 @@ def add_evaluation(data: Any, lang: str, out_dir: Path, figures: dict[str, Any],
         fig_json[key] = pio.to_json(fig, validate=False, remove_uids=True)
         pngs.append(plot_event_study(d["event"], out_dir / f"{key}.png", title=title, ylabel="ha", lang=lang))
         keys[name] = key
-    return evaluation_html(sec, lang, keys)
+    uris = {k: "data:image/png;base64," + base64.b64encode((out_dir / f"{k}.png").read_bytes()).decode()
+            for k in keys.values()}
+    return {"html": evaluation_html(sec, lang, keys), "print": evaluation_html(sec, lang, keys, uris)}
