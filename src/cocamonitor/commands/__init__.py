@@ -49,4 +49,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
                    "Counternarcotics results (coca area, spraying, eradication, seizures, labs) and targets."),
     "store": ("cocamonitor.commands.store", "Recorded runs: what was run, on which inputs (SHA-256), with which "
               "parameters and version, and the estimates. Record with `cocamonitor --store PATH <command> ...`."),
+    "evaluate": ("cocamonitor.commands.evaluate", "Programme evaluation: staggered DiD (Callaway & Sant'Anna), "
+                 "TWFE decomposition, synthetic control."),
 }

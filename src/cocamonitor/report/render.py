@@ -855,6 +855,9 @@ def write_report(
                                         "note": m.fig.results_multiples_note}
         fig_json["results_multiples"] = _figure_json(fig)
         pngs.append(multiples_png(out_dir / "results_multiples.png", *args, **kw))
+    from cocamonitor.report.evaluation import add_evaluation
+
+    evaluation = add_evaluation(data, lang, out_dir, figures, fig_json, pngs)
 
     from cocamonitor.report.plotlyjs import LOADER_JS, bundle_for, bundle_gz
 
@@ -873,6 +876,7 @@ def write_report(
         summary=summary,
         figures=figures,
         tables=_tables(data, lang, m),
+        evaluation=evaluation,
         css=Markup(css),
     )
     html = env.get_template("report.html.j2").render(

@@ -457,6 +457,10 @@ def extra_sections(
         tables.update(prod.get("tables", {}))
     if "density" in out:
         tables["density_grid"] = out["density"]["cells"]
+    from cocamonitor.report.evaluation import evaluation_section
+
+    out["evaluation"] = evaluation_section(year, inputs)  # "Did the programmes work?" (issue 12)
+    tables.update(out["evaluation"]["tables"])
     out["tables"] = tables
     out["as_of"] = as_of
     return out
