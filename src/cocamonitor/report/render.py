@@ -53,6 +53,7 @@ from cocamonitor.report.maps import (
     density_map,
     density_png,
 )
+from cocamonitor.report.translate import data_text, group_digits
 
 __all__ = ["ReportFiles", "messages", "summary_text", "write_report"]
 
@@ -264,15 +265,18 @@ _RESULT_DECIMALS = {"ha": 0, "t": 1, "count": 0, "labs per 1,000 ha coca": 1, "h
 _URL = re.compile(r"https?://[^\s;]+")
 
 
-def _linked(text: str) -> Markup:
-    """Escape ``text`` and turn its web addresses into links (the report never fetches them)."""
+def _linked(text: str, lang: str = "en") -> Markup:
+    """Escape ``text`` and turn its web addresses into links (the report never fetches them).
+
+    In Spanish, the words around the addresses are translated (:func:`~.translate.data_text`).
+    """
     out, last = [], 0
     for hit in _URL.finditer(text):
         url = hit.group(0)
-        out += [str(escape(text[last:hit.start()])),
-                f'<a href="{escape(url)}" rel="noreferrer">{escape(url)}</a>']
+        out += [str(data_text(text[last:hit.start()], lang)),
+                f'<a href="{escape(url)}" rel="noreferrer" translate="no">{escape(url)}</a>']
         last = hit.end()
-    out.append(str(escape(text[last:])))
+    out.append(str(data_text(text[last:], lang)))
     return Markup("".join(out))
 
 
@@ -322,9 +326,10 @@ def _results_html(sec: dict[str, Any], lang: str, m: _Messages) -> Markup:
             k = ref(Markup(escape(text)))
             return f'<td class="num missing" title="{escape(text)}">–{sup([k])}</td>'
         cell = escape(fmt_number(value, lang, dec))
-        if not _is_na(note):  # the data's own caveat, in English as compiled
-            text = r.source_note.format(note=str(note))
-            k = ref(_linked(text))
+        if not _is_na(note):  # the data's own caveat (compiled in English; Spanish translated)
+            note_html = _linked(str(note), lang)
+            text = r.source_note.format(note=_unescape(re.sub(r"<[^>]+>", "", str(note_html))))
+            k = ref(Markup(escape(r.source_note.format(note="\x00"))).replace("\x00", note_html))
             return f'<td class="num" title="{escape(text)}">{cell}{sup([k])}</td>'
         return f'<td class="num">{cell}</td>'
 
@@ -362,7 +367,8 @@ def _results_html(sec: dict[str, Any], lang: str, m: _Messages) -> Markup:
             names = keys if len(keys) == len(parts) else [""] * len(parts)
             for key, part in zip(names, parts, strict=True):
                 name = m.source.get(key, key) if key else r.cited
-                cites.append(ref(Markup(f"{escape(name)}: ") + _linked(part)))
+                cites.append(ref(Markup(f"{escape(name)}: <cite>") + _linked(part, lang)
+                                 + Markup("</cite>")))
         label = escape(_source_label(row["source"], m))
         cells.append(f"<td>{label}{sup(sorted(set(cites)))}</td>")
         cells.append(value_cell(row, "_previous"))
@@ -381,6 +387,20 @@ def _results_html(sec: dict[str, Any], lang: str, m: _Messages) -> Markup:
         f'<ol class="notes">{items}</ol>')
 
 
+_IDENTIFIER = re.compile(r"'([A-Za-z][\w.]*)'|\b([a-z]+_[a-z0-9_]+)\b|(?<=columna )([a-z_]+)\b")
+
+
+def _identifiers(text: str) -> str:
+    """Escape ``text`` and mark column names (``'preferred'``, ``area_km2``) as code."""
+    out, last = [], 0
+    for hit in _IDENTIFIER.finditer(text):
+        name = next(g for g in hit.groups() if g)
+        out += [str(escape(text[last:hit.start()])), f'<code translate="no">{escape(name)}</code>']
+        last = hit.end()
+    out.append(str(escape(text[last:])))
+    return "".join(out)
+
+
 def _provenance_html(prov: pd.DataFrame, m: _Messages, lang: str = "en") -> Markup:
     """One block per bundled dataset: title, then its provenance fields as a definition list.
 
@@ -393,15 +413,24 @@ def _provenance_html(prov: pd.DataFrame, m: _Messages, lang: str = "en") -> Mark
         if lang == "es":
             rec = {**rec, "title": rec.get("title_es") or rec.get("title"),
                    "caveats": rec.get("caveats_es") or rec.get("caveats")}
-        head = f"{rec.get('dataset', '')} — {rec.get('title', '')}"
+        head = Markup('<code translate="no">{}</code> — {}').format(rec.get("dataset", ""),
+                                                                  rec.get("title", ""))
         items = []
         for key in ("publisher", "original_source", "obtained_from", "retrieved", "licence",
                     "caveats", "raw_sha256", "file"):
             value = rec.get(key)
             if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
                 continue
-            items.append(f"<dt>{escape(labels.get(key, key))}</dt><dd>{escape(str(value))}</dd>")
-        blocks.append(f'<div class="prov"><h4>{escape(head)}</h4><dl>{"".join(items)}</dl></div>')
+            if key in ("raw_sha256", "file"):  # identifiers, the same in every language
+                html = f'<code translate="no">{escape(str(value))}</code>'
+            elif key == "caveats":
+                html = _identifiers(group_digits(str(value), lang))
+            elif key in ("original_source", "obtained_from"):  # where it came from: a citation
+                html = f"<cite>{_linked(str(value), lang)}</cite>"
+            else:
+                html = str(data_text(str(value), lang))
+            items.append(f"<dt>{escape(labels.get(key, key))}</dt><dd>{html}</dd>")
+        blocks.append(f'<div class="prov"><h4>{head}</h4><dl>{"".join(items)}</dl></div>')
     return Markup("".join(blocks))
 
 
