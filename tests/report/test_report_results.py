@@ -16,6 +16,7 @@ import pytest
 
 from cocamonitor import datasets
 from cocamonitor.indicators import INDICATORS
+from cocamonitor.report.csvout import default_dialect, read_table
 from cocamonitor.report.render import messages
 from cocamonitor.report.sections import RESULTS_COLUMNS
 
@@ -176,9 +177,10 @@ def test_the_results_csv_is_written_and_listed(written, data):
     for files in written.values():
         path = files.out_dir / "counternarcotics_results.csv"
         assert path in files.csv
-        back = pd.read_csv(path)
+        back = read_table(path, default_dialect(files.lang))
         assert list(back.columns) == RESULTS_COLUMNS
-        pd.testing.assert_series_equal(back["value"], table["value"].astype(float), check_names=False)
+        pd.testing.assert_series_equal(back["value"], table["value"].astype(float).round(2),
+                                       check_names=False)
         assert back.loc[back["indicator"] == "labs_destroyed", "value"].tolist() == [5233.0]
         assert back["value"].isna().sum() == table["value"].isna().sum() > 0  # missing stays missing
         assert 'href="counternarcotics_results.csv"' in files.html.read_text("utf-8")
@@ -239,7 +241,7 @@ def test_report_with_the_users_targets_compares_them(run_cli, tmp_path):
     assert "no son metas oficiales publicadas" in text and "metas.csv" in text
     assert "Las metas del archivo para 2019 no se muestran" in text
     assert "el informe no incluye metas oficiales" in text  # still: none are bundled
-    back = pd.read_csv(out / "counternarcotics_results.csv").set_index(["indicator", "source"])
+    back = read_table(out / "counternarcotics_results.csv", "es-co").set_index(["indicator", "source"])
     assert back.loc[("labs_destroyed", "mindefensa"), ["target_previous", "target"]].tolist() == [6000.0, 5000.0]
     assert back.loc[("labs_destroyed", "mindefensa"), "met"] == (e["labs"] >= 5000)
     assert back.loc[("coca_area", "simci"), "direction"] == "at_most"

@@ -42,6 +42,19 @@ def report(
             "compared with the counternarcotics results. None are bundled: none are public.",
         ),
     ] = None,
+    csv_dialect: Annotated[
+        str | None,
+        typer.Option(
+            "--csv-dialect",
+            help="CSV tables for es-co (Excel in Colombia: ';', decimal comma, UTF-8 with BOM, "
+            "Spanish headers) or en (',' and '.'). Default: es-co for --lang es, en for --lang en.",
+        ),
+    ] = None,
+    pdf: Annotated[
+        bool,
+        typer.Option("--pdf", help="Also print the report to report.pdf (A4, page numbers, "
+                     "contents) with the headless Chromium used for screenshots."),
+    ] = False,
     screenshot: Annotated[
         Path | None,
         typer.Option(
@@ -61,6 +74,17 @@ def report(
     from cocamonitor.report.locale import check_lang
 
     lang = check_lang(lang)
+    if csv_dialect is not None:
+        from cocamonitor.report.csvout import check_csv_dialect
+
+        check_csv_dialect(csv_dialect, where="--csv-dialect")
+    if pdf:
+        from cocamonitor.report.browser import find_chromium
+
+        if find_chromium() is None:
+            raise InputError("--pdf needs Chromium, which was not found", where="--pdf",
+                             hint="install it (Debian: apt-get install chromium) or set "
+                             "CHROMIUM=/path/to/chromium")
     if coca_class and map_raster is None:
         raise InputError(
             "--coca-class only applies to a classified map", where="--coca-class",
@@ -77,7 +101,7 @@ def report(
     try:
         files = make_report(
             year, lang, out_dir, maps=maps, density_raster=map_raster,
-            coca_classes=tuple(coca_class or (1,)), targets=targets,
+            coca_classes=tuple(coca_class or (1,)), targets=targets, csv_dialect=csv_dialect,
         )
     except InputError as err:
         # the density grid reports raster problems as the generic --raster/--cell options;
@@ -89,12 +113,18 @@ def report(
         from cocamonitor.report.screenshot import screenshot_report
 
         screenshot_report(files.html, screenshot)
+    pdf_path = None
+    if pdf:
+        from cocamonitor.report.pdf import print_report
+
+        pdf_path = print_report(files.html)
     if as_json:
-        emit_json(files.to_dict())
+        emit_json({**files.to_dict(), "pdf": str(pdf_path) if pdf_path else None})
         return
     err_console.print(
         f"[bold]report written[/bold]: {files.html} "
         f"({len(files.csv)} CSV tables, {len(files.png)} PNG figures)"
+        + (f", PDF {pdf_path}" if pdf_path else "")
     )
     typer.echo(files.summary)
 

@@ -38,6 +38,7 @@ from markupsafe import Markup, escape
 from cocamonitor import __version__
 from cocamonitor.io.outputs import output_dir
 from cocamonitor.report.build import LABS_RATIO_MIN_HA, ReportData
+from cocamonitor.report.csvout import check_csv_dialect, default_dialect, write_table
 from cocamonitor.report.figures import COLORS, ChartSpec, Series, plotly_separators
 from cocamonitor.report.locale import (
     check_lang,
@@ -733,6 +734,7 @@ def write_report(
     municipalities: Any = None,
     departments: Any = None,
     other_href: str | None = None,
+    csv_dialect: str | None = None,
 ) -> ReportFiles:
     """Write ``index.html``, one CSV per table and one PNG per figure into ``out_dir``.
 
@@ -748,6 +750,9 @@ def write_report(
         Boundaries for the two choropleths; without them the report has no maps.
     other_href : str, optional
         Link to the report in the other language (default ``../report-<year>-<other>/``).
+    csv_dialect : {"es-co", "en"}, optional
+        How the CSV tables are written (:mod:`~cocamonitor.report.csvout`); default ``es-co``
+        for Spanish (``;``, decimal comma, BOM, Spanish headers), ``en`` for English.
 
     Returns
     -------
@@ -759,14 +764,10 @@ def write_report(
     m = messages(lang)
     ctx = _context(data)
 
+    dialect = check_csv_dialect(csv_dialect or default_dialect(lang), where="csv_dialect")
     csvs = []
-    for stem, df in data.tables().items():
-        path = out_dir / f"{stem}.csv"
-        df.to_csv(path, index=False)
-        csvs.append(path)
-    for stem, df in (data.extras.get("tables") or {}).items():
-        path = out_dir / f"{stem}.csv"
-        df.to_csv(path, index=False)
+    for stem, df in {**data.tables(), **(data.extras.get("tables") or {})}.items():
+        path, _dictionary = write_table(df, out_dir / f"{stem}.csv", dialect)
         csvs.append(path)
 
     figures: dict[str, dict[str, Any]] = {}
