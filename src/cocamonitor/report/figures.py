@@ -98,6 +98,31 @@ class ChartSpec:
     #: Shaded spans of the x axis, ``(x0, x1)`` each (e.g. years in which two series disagree).
     bands: tuple[tuple[float, float], ...] = ()
     band_label: str = ""
+    #: x positions of methodology breaks: lines do not join across them, a dotted rule marks
+    #: each (a missing value, NaN, also leaves a gap: lines never join across missing years).
+    breaks: tuple[float, ...] = ()
+    break_label: str = ""
+
+    def line_xy(self, s: Series) -> tuple[list[Any], list[float]]:
+        """Return a line series' points with a gap (NaN) inserted at each break it crosses.
+
+        Examples
+        --------
+        >>> spec = ChartSpec("k", "t", (), breaks=(2009.5,))
+        >>> spec.line_xy(Series("a", [2008, 2009, 2010], [1.0, 2.0, 3.0]))
+        ([2008, 2009, 2009.5, 2010], [1.0, 2.0, nan, 3.0])
+
+        """
+        xs: list[Any] = []
+        ys: list[float] = []
+        for i, (x, y) in enumerate(zip(s.x, s.y, strict=True)):
+            if i and any(float(s.x[i - 1]) < b < float(x) for b in self.breaks):
+                b = next(b for b in self.breaks if float(s.x[i - 1]) < b < float(x))
+                xs.append(b)
+                ys.append(float("nan"))
+            xs.append(x)
+            ys.append(float("nan") if y is None else float(y))
+        return xs, ys
 
     # ------------------------------------------------------------------ plotly
     def to_plotly(self, lang: str) -> go.Figure:
@@ -109,8 +134,9 @@ class ChartSpec:
             if s.axis == "y2":
                 common["yaxis"] = "y2"
             if s.kind == "line":
+                lx, ly = self.line_xy(s)
                 trace: Any = go.Scatter(
-                    x=list(s.x), y=list(s.y), mode="lines+markers",
+                    x=lx, y=[None if np.isnan(v) else v for v in ly], mode="lines+markers",
                     line={"color": s.color, "dash": "dot" if s.dash else "solid"},
                     hovertemplate=f"%{{x}}: %{{y:{fmt}}}<extra>{s.name}</extra>",
                     connectgaps=False, **common,
@@ -162,6 +188,11 @@ class ChartSpec:
         for x0, x1 in self.bands:
             fig.add_vrect(x0=x0, x1=x1, fillcolor=COLORS["up"], opacity=0.12, line_width=0,
                           layer="below")
+        for b in self.breaks:
+            fig.add_vline(x=b, line={"color": "#666666", "width": 1, "dash": "dot"})
+        if self.breaks and self.break_label:
+            fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=self.break_label,
+                                     line={"color": "#666666", "width": 1, "dash": "dot"}))
         if self.bands and self.band_label:
             fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=self.band_label,
                                      marker={"symbol": "square", "size": 12,
@@ -169,8 +200,11 @@ class ChartSpec:
         return fig
 
     # ------------------------------------------------------------------ matplotlib
-    def to_png(self, path: str | Path, lang: str) -> Path:
-        """Render as a static PNG with matplotlib (returns the path written)."""
+    def to_png(self, path: str | Path, lang: str, footer: str = "") -> Path:
+        """Render as a static PNG with matplotlib at 2x (1,760 px wide), and an SVG beside it.
+
+        ``footer`` is the source line (publisher, as-of date) printed under the chart.
+        """
         from matplotlib.ticker import FuncFormatter, MaxNLocator
 
         plt = pyplot()
@@ -179,7 +213,7 @@ class ChartSpec:
         hbar = any(s.kind == "hbar" for s in self.series)
         n_cat = len(self.series[0].y) if hbar else 0
         height = max(3.8, 0.28 * n_cat + 1.5) if hbar else 4.2
-        fig, ax = plt.subplots(figsize=(8.0, height), dpi=110)
+        fig, ax = plt.subplots(figsize=(8.0, height + (0.25 if footer else 0.0)), dpi=220)
         ax2 = ax.twinx() if self.y2label else None
         bars = [s for s in self.series if s.kind in ("bar", "hbar")]
         width = 0.8 / max(1, len(bars))
@@ -187,8 +221,9 @@ class ChartSpec:
         for s in self.series:
             target = ax2 if (s.axis == "y2" and ax2 is not None) else ax
             if s.kind == "line":
-                x = np.asarray(s.x, dtype=float)
-                y = np.asarray(s.y, dtype=float)
+                lx, ly = self.line_xy(s)
+                x = np.asarray(lx, dtype=float)
+                y = np.asarray(ly, dtype=float)
                 target.plot(x, y, marker="o", ms=3.5, color=s.color, label=s.name,
                             linestyle=":" if s.dash else "-")
             elif s.kind == "bar":
@@ -224,6 +259,9 @@ class ChartSpec:
             ax2.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: fmt_number(v, lang, 1)))
             ax2.set_ylabel(self.y2label)
             ax2.set_ylim(bottom=0)
+        for i, b in enumerate(self.breaks):
+            ax.axvline(b, color="#666666", lw=0.8, ls=":",
+                       label=self.break_label if i == 0 and self.break_label else None)
         for i, (x0, x1) in enumerate(self.bands):
             ax.axvspan(x0, x1, color=COLORS["up"], alpha=0.12, lw=0,
                        label=self.band_label if i == 0 and self.band_label else None)
@@ -238,7 +276,12 @@ class ChartSpec:
         if len(handles) > 1:
             ax.legend(handles, labels, fontsize=8, frameon=False, loc="best")
         ax.set_title(self.title, fontsize=11)
-        fig.tight_layout()
+        if footer:
+            fig.text(0.01, 0.005, footer, fontsize=6.5, color="#555555", ha="left", va="bottom")
+            fig.tight_layout(rect=(0, 0.04 * 4.2 / height, 1, 1))
+        else:
+            fig.tight_layout()
         fig.savefig(path)
+        fig.savefig(path.with_suffix(".svg"))
         plt.close(fig)
         return path

@@ -50,6 +50,8 @@ from cocamonitor.report.locale import (
 from cocamonitor.report.maps import (
     GEO_ASSETS_STUB,
     choropleth,
+    clipped_ticks,
+    department_labels,
     choropleth_png,
     density_map,
     density_png,
@@ -565,7 +567,14 @@ def _charts(data: ReportData, lang: str, m: _Messages) -> list[ChartSpec]:
     charts: list[ChartSpec] = []
 
     def series_of(col: str, name: str, color: str, **kw: Any) -> Series:
-        d = ns[["year", col]].dropna()
+        # missing years inside the series stay NaN: the line has a gap there, never a bridge
+        d = ns[["year", col]]
+        have = d[col].notna().to_numpy()
+        if have.any():
+            first, last = have.argmax(), len(have) - have[::-1].argmax()
+            d = d.iloc[first:last]
+        else:
+            d = d.iloc[0:0]
         return Series(name, d["year"].tolist(), d[col].tolist(), color=color, **kw)
 
     steps = (data.extras.get("trends") or {}).get("disagree_steps", [])
@@ -657,51 +666,89 @@ def _charts(data: ReportData, lang: str, m: _Messages) -> list[ChartSpec]:
 def _maps(
     data: ReportData, lang: str, m: _Messages, municipalities: Any, departments: Any,
     out_dir: Path, change_clip: float,
-) -> dict[str, tuple[Any, str, int]]:
-    """Build both choropleths; write their PNGs. Returns key -> (plotly fig, title, height)."""
+) -> dict[str, tuple[Any, str, int, str]]:
+    """Build the choropleths; write their PNGs and SVGs. Returns key -> (fig, title, height, note).
+
+    Hectares (log scale), density (ha per km² of municipality, log scale: the large Amazon
+    municipalities do not dominate) and change (diverging, clipped at ``change_clip`` with the
+    clipping marked: "≥"/"≤" end labels, end arrows in the PNG, a note naming the extremes).
+    """
     from matplotlib.colors import LogNorm, Normalize
 
     fg = m.fig
     yr = {"year": data.year, "previous": data.previous_year}
     mun = data.municipalities
     names = mun["municipality"].astype(str) + " (" + mun["department"].astype(str) + ")"
-    out: dict[str, tuple[Any, str, int]] = {}
+    out: dict[str, tuple[Any, str, int, str]] = {}
+    coca_deps = data.departments.loc[data.departments["hectares"] > 0, "department_code"]
+    labels = department_labels(departments, coca_deps.astype(str))
+    footer = fg.source_map.format(year=data.year, version=__version__)
+    seps = plotly_separators(lang)
+
+    def log_map(key: str, values: pd.DataFrame, col: str, unit: str, title: str,
+                vmin: float, dec: int) -> None:
+        hover = [f"{n}<br>{fmt_quantity(v, unit, lang, dec)}"
+                 for n, v in zip(names[values.index], values[col], strict=True)]
+        vmax = max(float(values[col].max()), vmin * 10) if len(values) else vmin * 10
+        ticks = [v for v in (0.001, 0.01, 0.1, 1, 10, 100, 1000, 10000, 100000)
+                 if vmin * 0.99 <= v <= vmax * 1.01]
+        tick_text = [fmt_number(v, lang, max(0, -int(np.floor(np.log10(v))))) for v in ticks]
+        if float(values[col].min()) < vmin:  # the bottom of the scale holds smaller values too
+            tick_text[0] = "≤ " + tick_text[0]
+        fig = choropleth(
+            municipalities, departments, values, value_col=col, hover=hover,
+            colorscale="YlOrRd", zmin=float(np.log10(vmin)), zmax=float(np.log10(vmax)),
+            colorbar_title=unit, transform=lambda z: np.log10(np.maximum(z, vmin)),
+            tickvals=[float(np.log10(v)) for v in ticks], ticktext=tick_text,
+            separators=seps, labels=labels,
+        )
+        choropleth_png(
+            out_dir / f"{key}.png", municipalities, departments, values, value_col=col,
+            title=title, cmap="YlOrRd", norm=LogNorm(vmin=vmin, vmax=vmax, clip=True),
+            colorbar_title=unit, formatter=lambda v, _p: fmt_number(v, lang),
+            ticks=(ticks, tick_text), labels=labels, footer=footer,
+            extend="min" if tick_text[0].startswith("≤") else "neither",
+        )
+        out[key] = (fig, title, 620, "")
+
     cur = mun[mun["hectares"] > 0]
-    hover = [f"{n}<br>{fmt_quantity(v, 'ha', lang, 1)}"
-             for n, v in zip(names[cur.index], cur["hectares"], strict=True)]
-    vmax = max(float(cur["hectares"].max()), 10.0) if len(cur) else 10.0
-    ticks = [v for v in (1, 10, 100, 1000, 10000, 100000) if v <= vmax * 1.01]
-    title = fg.map_hectares.format(**yr)
-    fig = choropleth(
-        municipalities, departments, cur, value_col="hectares", hover=hover,
-        colorscale="YlOrRd", zmin=0.0, zmax=float(np.log10(vmax)), colorbar_title="ha",
-        transform=lambda z: np.log10(np.maximum(z, 1.0)),
-        tickvals=[float(np.log10(v)) for v in ticks],
-        ticktext=[fmt_number(v, lang) for v in ticks],
-        separators=plotly_separators(lang),
-    )
-    choropleth_png(
-        out_dir / "map_hectares.png", municipalities, departments, cur, value_col="hectares",
-        title=title, cmap="YlOrRd", norm=LogNorm(vmin=1.0, vmax=vmax), colorbar_title="ha",
-        formatter=lambda v, _p: fmt_number(v, lang),
-    )
-    out["map_hectares"] = (fig, title, 620)
+    log_map("map_hectares", cur, "hectares", "ha", fg.map_hectares.format(**yr), 1.0, 0)
+    area = municipalities.set_index("divipola").to_crs("EPSG:9377").area / 1e6  # km², projected
+    dens = cur.assign(density=cur["hectares"] / cur["divipola"].map(area).to_numpy())
+    dens = dens[dens["density"].notna()]
+    log_map("map_density", dens, "density", "ha/km²", fg.map_density.format(**yr), 0.01, 2)
     if data.previous_year is not None:
-        ch = mun[mun["change_ha"] != 0]
+        had = (mun["hectares"].fillna(0) > 0) | (mun["hectares_previous"].fillna(0) > 0)
+        ch = mun[had]  # unchanged municipalities with coca are drawn too (pale, not grey)
         hover = [f"{n}<br>{fmt_quantity(v, 'ha', lang, 1, signed=True)}"
                  for n, v in zip(names[ch.index], ch["change_ha"], strict=True)]
         title = fg.map_change.format(**yr)
+        low, high = bool((ch["change_ha"] < -change_clip).any()), bool((ch["change_ha"] > change_clip).any())
+        ticks = clipped_ticks(-change_clip, change_clip, lambda v: fmt_signed(v, lang),
+                              clipped_low=low, clipped_high=high)
         fig = choropleth(
             municipalities, departments, ch, value_col="change_ha", hover=hover,
-            colorscale="RdBu_r", zmin=-change_clip, zmax=change_clip,
-            colorbar_title=fg.change_ha, separators=plotly_separators(lang),
+            colorscale="RdYlBu_r", zmin=-change_clip, zmax=change_clip,
+            colorbar_title=fg.change_ha, tickvals=ticks[0], ticktext=ticks[1],
+            separators=seps, labels=labels,
         )
         choropleth_png(
             out_dir / "map_change.png", municipalities, departments, ch, value_col="change_ha",
-            title=title, cmap="RdBu_r", norm=Normalize(vmin=-change_clip, vmax=change_clip),
+            title=title, cmap="RdYlBu_r", norm=Normalize(vmin=-change_clip, vmax=change_clip),
             colorbar_title=fg.change_ha, formatter=lambda v, _p: fmt_number(v, lang),
+            extend={(True, True): "both", (True, False): "min", (False, True): "max"}.get(
+                (low, high), "neither"),
+            ticks=ticks, labels=labels, footer=footer,
         )
-        out["map_change"] = (fig, title, 620)
+        beyond = ch[ch["change_ha"].abs() > change_clip]
+        note = ""
+        if len(beyond):
+            top = beyond.loc[beyond["change_ha"].abs().idxmax()]
+            note = fg.clipped.format(
+                n=fmt_number(len(beyond), lang), clip=fmt_quantity(change_clip, "ha", lang),
+                name=f"{top['municipality']} ({top['department']})",
+                value=fmt_quantity(top["change_ha"], "ha", lang, signed=True))
+        out["map_change"] = (fig, title, 620, note)
     return out
 
 
@@ -775,8 +822,8 @@ def write_report(
     pngs = []
     if municipalities is not None and departments is not None:
         maps = _maps(data, lang, m, municipalities, departments, out_dir, ctx["change_clip"])
-        for key, (fig, title, height) in maps.items():
-            figures[key] = {"title": title, "height": height, "is_map": True, "note": ""}
+        for key, (fig, title, height, note) in maps.items():
+            figures[key] = {"title": title, "height": height, "is_map": True, "note": note}
             fig_json[key] = _figure_json(fig)
             pngs.append(out_dir / f"{key}.png")
     density = data.extras.get("density")
@@ -794,7 +841,10 @@ def write_report(
         figures[spec.key] = {"title": spec.title, "height": spec.height, "is_map": False,
                              "note": spec.note}
         fig_json[spec.key] = _figure_json(spec.to_plotly(lang))
-        pngs.append(spec.to_png(out_dir / f"{spec.key}.png", lang))
+        footer = m.fig.source_chart.format(
+            source=m.chart_source.get(spec.key, m.chart_source.census),
+            asof=m.fig.asof.format(year=data.year), version=__version__)
+        pngs.append(spec.to_png(out_dir / f"{spec.key}.png", lang, footer))
 
     from plotly.offline import get_plotlyjs
 
