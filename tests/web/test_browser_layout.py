@@ -36,7 +36,8 @@ SEARCH = """new Promise((done, fail) => {
 
 OUTLINE = """(() => { const d = document.getElementById('map').data[1];
   const i = d.locations.indexOf('54810'); const w = d.marker.line.width;
-  return {selected: Array.isArray(w) ? w[i] : w, others: Array.isArray(w) ? Math.max(...w.filter((_, j) => j !== i)) : w,
+  return {selected: Array.isArray(w) ? w[i] : w,
+          others: Array.isArray(w) ? Math.max(...w.filter((_, j) => j !== i)) : w,
           url: location.search}; })()"""
 
 

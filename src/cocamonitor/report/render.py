@@ -50,11 +50,11 @@ from cocamonitor.report.locale import (
 from cocamonitor.report.maps import (
     GEO_ASSETS_STUB,
     choropleth,
-    clipped_ticks,
-    department_labels,
     choropleth_png,
+    clipped_ticks,
     density_map,
     density_png,
+    department_labels,
 )
 from cocamonitor.report.translate import data_text, group_digits
 
