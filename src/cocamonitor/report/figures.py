@@ -102,6 +102,8 @@ class ChartSpec:
     #: each (a missing value, NaN, also leaves a gap: lines never join across missing years).
     breaks: tuple[float, ...] = ()
     break_label: str = ""
+    #: Labelled vertical rules, ``(x, label)`` each (e.g. a Pettitt change point).
+    marks: tuple[tuple[float, str], ...] = ()
 
     def line_xy(self, s: Series) -> tuple[list[Any], list[float]]:
         """Return a line series' points with a gap (NaN) inserted at each break it crosses.
@@ -190,6 +192,10 @@ class ChartSpec:
                           layer="below")
         for b in self.breaks:
             fig.add_vline(x=b, line={"color": "#666666", "width": 1, "dash": "dot"})
+        for x, label in self.marks:
+            fig.add_vline(x=x, line={"color": "#333333", "width": 1.2, "dash": "dash"},
+                          annotation={"text": label, "font": {"size": 11}},
+                          annotation_position="bottom right")
         if self.breaks and self.break_label:
             fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=self.break_label,
                                      line={"color": "#666666", "width": 1, "dash": "dot"}))
@@ -259,6 +265,10 @@ class ChartSpec:
             ax2.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: fmt_number(v, lang, 1)))
             ax2.set_ylabel(self.y2label)
             ax2.set_ylim(bottom=0)
+        for x, label in self.marks:
+            ax.axvline(x, color="#333333", lw=1.0, ls="--")
+            ax.annotate(label, (x, 0.0), xycoords=("data", "axes fraction"), xytext=(4, 4),
+                        textcoords="offset points", ha="left", va="bottom", fontsize=7.5)
         for i, b in enumerate(self.breaks):
             ax.axvline(b, color="#666666", lw=0.8, ls=":",
                        label=self.break_label if i == 0 and self.break_label else None)

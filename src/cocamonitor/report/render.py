@@ -194,6 +194,8 @@ def _context(data: ReportData) -> dict[str, Any]:
         "disagree_steps": trends.get("disagree_steps", []),
         "compared_steps": trends.get("compared_steps", 0),
         "flat_steps": trends.get("flat_steps", []),
+        "verdicts_differ": trends.get("verdicts_differ", []),
+        "change_points": trends.get("change_points", {}),
         "production": (extras.get("production") or {}).get("summary"),
         "labs": float(labs_row["quantity"].iloc[0]) if len(labs_row) else None,
         "labs_ratio": float(labs_row["ratio"].iloc[0])
@@ -525,12 +527,19 @@ def _tables(data: ReportData, lang: str, m: _Messages) -> dict[str, dict[str, An
             for s, lo, hi, u in zip(tt["slope"], tt["slope_ci_low"], tt["slope_ci_high"],
                                     tt["unit"], strict=True)
         ]
+        tt["ci_text"] = [m.trend.ci_excludes if x else m.trend.ci_includes
+                         for x in tt["slope_ci_excludes_zero"]]
+        tt["pettitt_text"] = [
+            (f"{y} ({'p < ' + fmt_number(0.001, lang, 3) if p < 0.001 else 'p = ' + fmt_number(p, lang, 3)})"
+             if p < 0.05 else m.trend.no_change_point)
+            for y, p in zip(tt["pettitt_first_year_after"], tt["pettitt_p"], strict=True)]
         add("trend_tests", "trend_tests", "", tt,
             [("name", col.source, None), ("years", col.years, None), ("n", col.n, n0),
              ("missing_years", col.missing_years, None), ("s", col.s, n0),
              ("p_text", col.p_value, None), ("result", col.trend, None),
              ("slope_text", col.slope + " (" + col.slope_ci.format(level=fmt_percent(0.95, lang))
-              + ")", None)])
+              + ")", None), ("ci_text", col.slope_verdict, None),
+             ("pettitt_text", col.pettitt, None)])
     if trends.get("comparison") is not None:
         cmp = trends["comparison"].dropna(subset=["prev_year"]).copy()
         cmp["step"] = cmp["prev_year"].astype(int).astype(str) + "–" + cmp["year"].astype(str)
@@ -578,6 +587,11 @@ def _charts(data: ReportData, lang: str, m: _Messages) -> list[ChartSpec]:
         return Series(name, d["year"].tolist(), d[col].tolist(), color=color, **kw)
 
     steps = (data.extras.get("trends") or {}).get("disagree_steps", [])
+    cps = (data.extras.get("trends") or {}).get("change_points", {})
+    area_marks = tuple((y - 0.5, fg.change_point.format(year=y, series=s[k]))
+                       for k, (y, _p) in cps.items() if k in ("unodc_area", "simci_all"))[:1]
+    prod_marks = tuple((y - 0.5, fg.change_point.format(year=y, series=s[k]))
+                       for k, (y, _p) in cps.items() if k == "unodc_production")
     bands = tuple(tuple(float(y) for y in st.split("-")) for st in steps)
     charts.append(ChartSpec(
         "national_area", fg.national_area,
@@ -585,12 +599,12 @@ def _charts(data: ReportData, lang: str, m: _Messages) -> list[ChartSpec]:
          series_of("us_area", s.us_area, COLORS["us"]),
          series_of("simci_municipal_sum", s.simci, COLORS["simci"], dash=True)),
         xlabel=fg.year, ylabel=fg.hectares, bands=bands,  # type: ignore[arg-type]
-        band_label=s.disagree))
+        band_label=s.disagree, marks=area_marks))
     charts.append(ChartSpec(
         "national_production", fg.national_production,
         (series_of("unodc_production", s.unodc_production, COLORS["unodc"]),
          series_of("us_production", s.us_production, COLORS["us"])),
-        xlabel=fg.year, ylabel=fg.tonnes))
+        xlabel=fg.year, ylabel=fg.tonnes, marks=prod_marks))
     dep = data.departments[data.departments["hectares"] > 0]
     bars = [Series(s.current.format(year=data.year), dep["hectares"].tolist(),
                    dep["department"].tolist(), kind="hbar", color=COLORS["current"])]
