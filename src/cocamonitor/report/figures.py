@@ -265,9 +265,9 @@ class ChartSpec:
             ax2.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: fmt_number(v, lang, 1)))
             ax2.set_ylabel(self.y2label)
             ax2.set_ylim(bottom=0)
-        for x, label in self.marks:
-            ax.axvline(x, color="#333333", lw=1.0, ls="--")
-            ax.annotate(label, (x, 0.0), xycoords=("data", "axes fraction"), xytext=(4, 4),
+        for mark_x, label in self.marks:
+            ax.axvline(mark_x, color="#333333", lw=1.0, ls="--")
+            ax.annotate(label, (mark_x, 0.0), xycoords=("data", "axes fraction"), xytext=(4, 4),
                         textcoords="offset points", ha="left", va="bottom", fontsize=7.5)
         for i, b in enumerate(self.breaks):
             ax.axvline(b, color="#666666", lw=0.8, ls=":",
