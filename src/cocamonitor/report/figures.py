@@ -80,6 +80,8 @@ class Series:
     lower: Sequence[float] | None = None
     upper: Sequence[float] | None = None
     dash: bool = False
+    #: x positions of this series' own methodology breaks (the line does not join across them)
+    breaks: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -117,9 +119,10 @@ class ChartSpec:
         """
         xs: list[Any] = []
         ys: list[float] = []
+        breaks = self.breaks + s.breaks
         for i, (x, y) in enumerate(zip(s.x, s.y, strict=True)):
-            if i and any(float(s.x[i - 1]) < b < float(x) for b in self.breaks):
-                b = next(b for b in self.breaks if float(s.x[i - 1]) < b < float(x))
+            if i and any(float(s.x[i - 1]) < b < float(x) for b in breaks):
+                b = next(b for b in breaks if float(s.x[i - 1]) < b < float(x))
                 xs.append(b)
                 ys.append(float("nan"))
             xs.append(x)
@@ -192,11 +195,15 @@ class ChartSpec:
                           layer="below")
         for b in self.breaks:
             fig.add_vline(x=b, line={"color": "#666666", "width": 1, "dash": "dot"})
+        for s in self.series:
+            for b in s.breaks:
+                fig.add_vline(x=b, line={"color": s.color, "width": 1, "dash": "dot"})
+        has_breaks = bool(self.breaks or any(s.breaks for s in self.series))
         for x, label in self.marks:
             fig.add_vline(x=x, line={"color": "#333333", "width": 1.2, "dash": "dash"},
                           annotation={"text": label, "font": {"size": 11}},
                           annotation_position="bottom right")
-        if self.breaks and self.break_label:
+        if has_breaks and self.break_label:
             fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=self.break_label,
                                      line={"color": "#666666", "width": 1, "dash": "dot"}))
         if self.bands and self.band_label:
@@ -267,10 +274,15 @@ class ChartSpec:
             ax2.set_ylim(bottom=0)
         for mark_x, label in self.marks:
             ax.axvline(mark_x, color="#333333", lw=1.0, ls="--")
-            ax.annotate(label, (mark_x, 0.0), xycoords=("data", "axes fraction"), xytext=(4, 4),
-                        textcoords="offset points", ha="left", va="bottom", fontsize=7.5)
-        for i, b in enumerate(self.breaks):
-            ax.axvline(b, color="#666666", lw=0.8, ls=":",
+            x_lo, x_hi = ax.get_xlim()
+            right_half = mark_x > (x_lo + x_hi) / 2  # write the label on the side with room
+            ax.annotate(label, (mark_x, 0.0), xycoords=("data", "axes fraction"),
+                        xytext=(-4 if right_half else 4, 4), textcoords="offset points",
+                        ha="right" if right_half else "left", va="bottom", fontsize=7.5)
+        rules = [(b, "#666666") for b in self.breaks]
+        rules += [(b, s.color) for s in self.series for b in s.breaks]
+        for i, (b, color) in enumerate(rules):
+            ax.axvline(b, color=color, lw=0.8, ls=":",
                        label=self.break_label if i == 0 and self.break_label else None)
         for i, (x0, x1) in enumerate(self.bands):
             ax.axvspan(x0, x1, color=COLORS["up"], alpha=0.12, lw=0,

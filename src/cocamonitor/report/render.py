@@ -569,6 +569,24 @@ def _tables(data: ReportData, lang: str, m: _Messages) -> dict[str, dict[str, An
 # --------------------------------------------------------------------------- figures
 
 
+@lru_cache(maxsize=1)
+def _breaks_table() -> pd.DataFrame:
+    from cocamonitor import datasets
+
+    try:
+        return datasets.national_breaks()
+    except Exception:  # noqa: BLE001 - a package without the breaks registry draws no breaks
+        return pd.DataFrame(columns=["source_key", "metric", "year"])
+
+
+def _series_breaks(col: str) -> tuple[float, ...]:
+    """Recorded methodology breaks of a national series column (``us_area``...), at year - 0.5."""
+    source, _, kind = col.partition("_")
+    b = _breaks_table()
+    sel = b[(b["source_key"] == source) & b["metric"].astype(str).str.contains(kind or "-")]
+    return tuple(sorted({float(y) - 0.5 for y in sel["year"]}))
+
+
 def _charts(data: ReportData, lang: str, m: _Messages) -> list[ChartSpec]:
     s, fg = m.series, m.fig
     yr = {"year": data.year, "previous": data.previous_year}
@@ -584,7 +602,8 @@ def _charts(data: ReportData, lang: str, m: _Messages) -> list[ChartSpec]:
             d = d.iloc[first:last]
         else:
             d = d.iloc[0:0]
-        return Series(name, d["year"].tolist(), d[col].tolist(), color=color, **kw)
+        return Series(name, d["year"].tolist(), d[col].tolist(), color=color,
+                      breaks=_series_breaks(col), **kw)
 
     steps = (data.extras.get("trends") or {}).get("disagree_steps", [])
     cps = (data.extras.get("trends") or {}).get("change_points", {})
@@ -599,12 +618,12 @@ def _charts(data: ReportData, lang: str, m: _Messages) -> list[ChartSpec]:
          series_of("us_area", s.us_area, COLORS["us"]),
          series_of("simci_municipal_sum", s.simci, COLORS["simci"], dash=True)),
         xlabel=fg.year, ylabel=fg.hectares, bands=bands,  # type: ignore[arg-type]
-        band_label=s.disagree, marks=area_marks))
+        band_label=s.disagree, marks=area_marks, break_label=s.method_break))
     charts.append(ChartSpec(
         "national_production", fg.national_production,
         (series_of("unodc_production", s.unodc_production, COLORS["unodc"]),
          series_of("us_production", s.us_production, COLORS["us"])),
-        xlabel=fg.year, ylabel=fg.tonnes, marks=prod_marks))
+        xlabel=fg.year, ylabel=fg.tonnes, marks=prod_marks, break_label=s.method_break))
     dep = data.departments[data.departments["hectares"] > 0]
     bars = [Series(s.current.format(year=data.year), dep["hectares"].tolist(),
                    dep["department"].tolist(), kind="hbar", color=COLORS["current"])]
