@@ -580,7 +580,7 @@ def _breaks_table() -> pd.DataFrame:
 
 
 def _series_breaks(col: str) -> tuple[float, ...]:
-    """Recorded methodology breaks of a national series column (``us_area``...), at year - 0.5."""
+    """Return the recorded methodology breaks of a national series column (``us_area``...), at year - 0.5."""
     source, _, kind = col.partition("_")
     b = _breaks_table()
     sel = b[(b["source_key"] == source) & b["metric"].astype(str).str.contains(kind or "-")]
