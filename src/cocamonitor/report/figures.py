@@ -80,8 +80,45 @@ class Series:
     lower: Sequence[float] | None = None
     upper: Sequence[float] | None = None
     dash: bool = False
-    #: x positions of this series' own methodology breaks (the line does not join across them)
-    breaks: tuple[float, ...] = ()
+    #: x values where a new method starts: a line never joins a point to the one before them.
+    breaks: Sequence[float] = ()
+
+
+def gapped(x: Sequence[Any], y: Sequence[Any], breaks: Sequence[float] = ()) -> tuple[list[float], list[float]]:
+    """Return ``x, y`` with a NaN point wherever a line must not be drawn.
+
+    Between two consecutive years more than one year apart (a missing year) and before each
+    year in ``breaks`` (a methodology break), so that neither renderer joins the two points.
+
+    Examples
+    --------
+    >>> gapped([2001, 2002, 2004, 2005], [1, 2, 3, 4], breaks=[2005])
+    ([2001.0, 2002.0, 2003.0, 2004.0, 2004.5, 2005.0], [1.0, 2.0, nan, 3.0, nan, 4.0])
+
+    """
+    xs = np.asarray(x, dtype=float)
+    ys = np.asarray(y, dtype=float)
+    if xs.size < 2:
+        return xs.tolist(), ys.tolist()
+    starts = set(float(b) for b in breaks)
+    out_x: list[float] = [float(xs[0])]
+    out_y: list[float] = [float(ys[0])]
+    for (x0, x1, y1) in zip(xs[:-1], xs[1:], ys[1:], strict=True):
+        if x1 - x0 > 1 or x1 in starts:
+            out_x.append(float((x0 + x1) / 2))
+            out_y.append(float("nan"))
+        out_x.append(float(x1))
+        out_y.append(float(y1))
+    return out_x, out_y
+
+
+def _is_yearly(x: Sequence[Any]) -> bool:
+    """Tell whether x is a numeric, increasing axis of whole years (where gaps mean missing years)."""
+    try:
+        xs = np.asarray(x, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    return bool(xs.size > 1 and np.all(np.diff(xs) > 0) and np.all(xs == np.round(xs)) and xs.min() > 1000)
 
 
 @dataclass(frozen=True)
@@ -100,34 +137,8 @@ class ChartSpec:
     #: Shaded spans of the x axis, ``(x0, x1)`` each (e.g. years in which two series disagree).
     bands: tuple[tuple[float, float], ...] = ()
     band_label: str = ""
-    #: x positions of methodology breaks: lines do not join across them, a dotted rule marks
-    #: each (a missing value, NaN, also leaves a gap: lines never join across missing years).
-    breaks: tuple[float, ...] = ()
-    break_label: str = ""
     #: Labelled vertical rules, ``(x, label)`` each (e.g. a Pettitt change point).
     marks: tuple[tuple[float, str], ...] = ()
-
-    def line_xy(self, s: Series) -> tuple[list[Any], list[float]]:
-        """Return a line series' points with a gap (NaN) inserted at each break it crosses.
-
-        Examples
-        --------
-        >>> spec = ChartSpec("k", "t", (), breaks=(2009.5,))
-        >>> spec.line_xy(Series("a", [2008, 2009, 2010], [1.0, 2.0, 3.0]))
-        ([2008, 2009, 2009.5, 2010], [1.0, 2.0, nan, 3.0])
-
-        """
-        xs: list[Any] = []
-        ys: list[float] = []
-        breaks = self.breaks + s.breaks
-        for i, (x, y) in enumerate(zip(s.x, s.y, strict=True)):
-            if i and any(float(s.x[i - 1]) < b < float(x) for b in breaks):
-                b = next(b for b in breaks if float(s.x[i - 1]) < b < float(x))
-                xs.append(b)
-                ys.append(float("nan"))
-            xs.append(x)
-            ys.append(float("nan") if y is None else float(y))
-        return xs, ys
 
     # ------------------------------------------------------------------ plotly
     def to_plotly(self, lang: str) -> go.Figure:
@@ -139,9 +150,9 @@ class ChartSpec:
             if s.axis == "y2":
                 common["yaxis"] = "y2"
             if s.kind == "line":
-                lx, ly = self.line_xy(s)
+                gx, gy = gapped(s.x, s.y, s.breaks) if _is_yearly(s.x) else (list(s.x), list(s.y))
                 trace: Any = go.Scatter(
-                    x=lx, y=[None if np.isnan(v) else v for v in ly], mode="lines+markers",
+                    x=gx, y=[None if v != v else v for v in gy], mode="lines+markers",
                     line={"color": s.color, "dash": "dot" if s.dash else "solid"},
                     hovertemplate=f"%{{x}}: %{{y:{fmt}}}<extra>{s.name}</extra>",
                     connectgaps=False, **common,
@@ -193,19 +204,13 @@ class ChartSpec:
         for x0, x1 in self.bands:
             fig.add_vrect(x0=x0, x1=x1, fillcolor=COLORS["up"], opacity=0.12, line_width=0,
                           layer="below")
-        for b in self.breaks:
-            fig.add_vline(x=b, line={"color": "#666666", "width": 1, "dash": "dot"})
-        for s in self.series:
+        for s in self.series:  # a dotted rule in the series' colour where its method changed
             for b in s.breaks:
-                fig.add_vline(x=b, line={"color": s.color, "width": 1, "dash": "dot"})
-        has_breaks = bool(self.breaks or any(s.breaks for s in self.series))
+                fig.add_vline(x=float(b) - 0.5, line={"color": s.color, "width": 1, "dash": "dot"})
         for x, label in self.marks:
             fig.add_vline(x=x, line={"color": "#333333", "width": 1.2, "dash": "dash"},
                           annotation={"text": label, "font": {"size": 11}},
                           annotation_position="bottom right")
-        if has_breaks and self.break_label:
-            fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=self.break_label,
-                                     line={"color": "#666666", "width": 1, "dash": "dot"}))
         if self.bands and self.band_label:
             fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=self.band_label,
                                      marker={"symbol": "square", "size": 12,
@@ -234,9 +239,9 @@ class ChartSpec:
         for s in self.series:
             target = ax2 if (s.axis == "y2" and ax2 is not None) else ax
             if s.kind == "line":
-                lx, ly = self.line_xy(s)
-                x = np.asarray(lx, dtype=float)
-                y = np.asarray(ly, dtype=float)
+                gx, gy = gapped(s.x, s.y, s.breaks) if _is_yearly(s.x) else (s.x, s.y)
+                x = np.asarray(gx, dtype=float)
+                y = np.asarray(gy, dtype=float)
                 target.plot(x, y, marker="o", ms=3.5, color=s.color, label=s.name,
                             linestyle=":" if s.dash else "-")
             elif s.kind == "bar":
@@ -279,11 +284,9 @@ class ChartSpec:
             ax.annotate(label, (mark_x, 0.0), xycoords=("data", "axes fraction"),
                         xytext=(-4 if right_half else 4, 4), textcoords="offset points",
                         ha="right" if right_half else "left", va="bottom", fontsize=7.5)
-        rules = [(b, "#666666") for b in self.breaks]
-        rules += [(b, s.color) for s in self.series for b in s.breaks]
-        for i, (b, color) in enumerate(rules):
-            ax.axvline(b, color=color, lw=0.8, ls=":",
-                       label=self.break_label if i == 0 and self.break_label else None)
+        for s in self.series:  # a dotted rule in the series' colour where its method changed
+            for b in s.breaks:
+                ax.axvline(float(b) - 0.5, color=s.color, lw=0.8, ls=":")
         for i, (x0, x1) in enumerate(self.bands):
             ax.axvspan(x0, x1, color=COLORS["up"], alpha=0.12, lw=0,
                        label=self.band_label if i == 0 and self.band_label else None)
