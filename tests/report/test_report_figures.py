@@ -33,18 +33,21 @@ def test_every_figure_is_png_at_2x_and_svg_with_source_line(report_files, lang):
             assert asof in svg, png.name
 
 
-def test_lines_leave_gaps_at_missing_years(report_files, report_data):
-    fig = _figures(report_files("en"))["national_area"]
-    us = next(t for t in fig["data"] if t.get("name", "").startswith("US"))
-    ns = report_data.national_series.set_index("year")["us_area"]
-    inside = ns.loc[ns.first_valid_index():ns.last_valid_index()]
-    assert inside.isna().any()  # the US series has missing years (2002, ...)
-    assert us.get("connectgaps") is False
-    # no drawn segment joins two points more than a year apart (None breaks plotly's line)
-    pts = list(zip(us["x"], us["y"], strict=True))
-    for (x0, y0), (x1, y1) in zip(pts[:-1], pts[1:], strict=True):
-        if y0 is not None and y1 is not None:
-            assert x1 - x0 <= 1, (x0, x1)
+def test_national_lines_never_join_across_a_methodology_break(report_files):
+    from cocamonitor import datasets
+
+    breaks = datasets.national_breaks("us", "coca_area")["year"].tolist()
+    assert breaks  # the US survey area grew in 2005 and 2006
+    for lang in ("es", "en"):
+        fig = _figures(report_files(lang))["national_area"]
+        us = fig["data"][1]
+        assert us.get("connectgaps") is False
+        pts = list(zip(us["x"], us["y"], strict=True))
+        for (x0, y0), (x1, y1) in zip(pts[:-1], pts[1:], strict=True):
+            if y0 is not None and y1 is not None:  # a drawn segment
+                assert x1 - x0 <= 1 and not any(x0 < b <= x1 for b in breaks), (x0, x1)
+        rules = [sh["x0"] for sh in fig["layout"]["shapes"] if sh.get("line", {}).get("dash") == "dot"]
+        assert {b - 0.5 for b in breaks} <= set(rules)  # and each break is marked
 
 
 def test_methodology_break_splits_the_line_and_is_marked():
