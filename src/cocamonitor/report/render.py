@@ -406,7 +406,13 @@ def _results_html(sec: dict[str, Any], lang: str, m: _Messages) -> Markup:
         f'<ol class="notes">{items}</ol>')
 
 
-_IDENTIFIER = re.compile(r"'([A-Za-z][\w.]*)'|\b([a-z]+_[a-z0-9_]+)\b|(?<=columna )([a-z_]+)\b")
+_IDENTIFIER = re.compile(
+    r"`([^`]+)`|'([A-Za-z][\w.]*)'|\b([a-z]+_[a-z0-9_]+)\b|(?<=columna )([a-z_]+)\b")
+
+
+def _code_spans(text: str) -> Markup:
+    """Escape ``text`` and show its `backquoted` commands as code."""
+    return Markup(re.sub(r"`([^`]+)`", r'<code translate="no">\1</code>', str(escape(text))))
 
 
 def _identifiers(text: str) -> str:
@@ -894,7 +900,7 @@ def write_report(
         pngs.append(out_dir / "density_map.png")
     for spec in _charts(data, lang, m):
         figures[spec.key] = {"title": spec.title, "height": spec.height, "is_map": False,
-                             "note": spec.note}
+                             "note": _code_spans(spec.note)}
         fig_json[spec.key] = _figure_json(spec.to_plotly(lang))
         footer = m.fig.source_chart.format(
             source=m.chart_source.get(spec.key, m.chart_source.census),

@@ -26,6 +26,7 @@ import re
 import tomllib
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 from markupsafe import Markup, escape
 
@@ -43,7 +44,7 @@ MONTHS_ES = {
 _MONTH = "(" + "|".join(sorted(MONTHS_ES, key=len, reverse=True)) + r")\.?"
 _DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}}) {_MONTH} (\d{{4}})\b", re.IGNORECASE)
 _MONTH_YEAR = re.compile(rf"\b{_MONTH} (\d{{4}})\b", re.IGNORECASE)
-_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+_RULES: tuple[tuple[re.Pattern[str], Any], ...] = (
     (re.compile(r"\bUNODC (\d{4}) survey\b"), r"censo de UNODC de \1"),
     (re.compile(r"\bUNODC (\d{4}) Andean (?:coca )?survey\b"), r"censo andino de UNODC de \1"),
     (re.compile(r"\((?:published|publ\.) ([^)]*)\)"), r"(publicado el \1)"),
@@ -56,6 +57,20 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^includes (\S+) not located in a Colombian municipality\b"),
      r"incluye \1 que no están en un municipio colombiano"),
     (re.compile(r"\bcode\b"), "código"),
+    (re.compile(r"\b(\d[\d,]*) of (\d[\d,]*) municipalities\b"), r"\1 de \2 municipios"),
+    (re.compile(r"\bODC municipal sum\b"), "suma municipal del ODC:"),
+    (re.compile(r"\blower bound\b"), "cota inferior"),
+    (re.compile(r"\bupper bound\b"), "cota superior"),
+    (re.compile(r"\bMinDefensa event data\b"), "datos de eventos de MinDefensa"),
+    (re.compile(r"\bbase/paste\b"), "base/pasta"),
+    (re.compile(r"\bweak source, treat with caution\b"), "fuente débil, úsese con cautela"),
+    (re.compile(r"\bReplaces original\b"), "Reemplaza la cifra original de"),
+    (re.compile(r"\bnot found elsewhere\b"), "no hallada en otra fuente"),
+    (re.compile(r"\brelease day approximate\b"), "día de publicación aproximado"),
+    # English number forms: "+13%" -> "+13 %", "1,122" -> "1.122", "739.6 t" -> "739,6 t"
+    (re.compile(r"(\d)%"), r"\1 %"),
+    (re.compile(r"\b(\d+)\.(\d+)(?= ?(?:t|ha|kg|%)\b)"), r"\1,\2"),
+    (re.compile(r"\b(\d{1,3}(?:,\d{3})+)(?![\d,])"), lambda m: m.group(1).replace(",", ".")),
 )
 _QUOTE = re.compile(r'"([^"]+)"')
 
