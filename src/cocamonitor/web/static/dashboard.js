@@ -212,7 +212,7 @@
       $("controls-toggle").setAttribute("aria-expanded", String(open));
     });
     syncUrl();
-    var first = getJSON("/view/map-figure?lang=" + state.lang).then(function (fig) {
+    var first = getJSON(BOOT.map_figure || "/view/map-figure?lang=" + state.lang).then(function (fig) {
       mapFig = fig;
       return Plotly.newPlot("map", fig.data, fig.layout, Object.assign({}, CONFIG, {displayModeBar: "hover"}));
     }).then(function () {
