@@ -119,27 +119,6 @@ def _scale_bar_lon(km: float = SCALE_BAR_KM) -> tuple[float, float]:
     return lon0, lon0 + km / (111.32 * float(np.cos(np.deg2rad(lat))))
 
 
-def _labels_and_scale_traces(labels: Any) -> list[dict[str, Any]]:
-    """Department names (``labels``: name, lon, lat) and a scale bar, as scattergeo traces."""
-    traces: list[dict[str, Any]] = []
-    if labels is not None and len(labels):
-        traces.append({
-            "type": "scattergeo", "mode": "text", "lon": labels["lon"].round(3).tolist(),
-            "lat": labels["lat"].round(3).tolist(), "text": labels["name"].tolist(),
-            "textfont": {"size": 9, "color": "#333333"}, "hoverinfo": "skip",
-            "showlegend": False, "name": "",
-        })
-    lon0, lon1 = _scale_bar_lon()
-    lat = _SCALE_BAR_AT[1]
-    traces.append({
-        "type": "scattergeo", "mode": "lines+text", "lon": [lon0, lon1], "lat": [lat, lat],
-        "line": {"color": "#333333", "width": 3}, "text": ["", f"{SCALE_BAR_KM:.0f} km"],
-        "textposition": "top left", "textfont": {"size": 10, "color": "#333333"},
-        "hoverinfo": "skip", "showlegend": False, "name": "scale",
-    })
-    return traces
-
-
 def department_labels(departments: Any, codes: Any = None) -> pd.DataFrame:
     """Name and label point (inside the polygon) of each department, or of ``codes`` only."""
     deps = departments[~departments["department_code"].isin(OFF_MAP_DEPARTMENTS)]
@@ -182,7 +161,6 @@ def choropleth(
     tickvals: list[float] | None = None,
     ticktext: list[str] | None = None,
     separators: str = ".,",
-    labels: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
     """Return a plotly geo choropleth of ``values[value_col]`` by municipality.
 
@@ -210,9 +188,6 @@ def choropleth(
         Colour-bar ticks (in transformed units) and their labels.
     separators : str
         plotly's decimal and thousands separators (``",."`` for Spanish).
-    labels : DataFrame, optional
-        Department names to write on the map (``name, lon, lat``, from
-        :func:`department_labels`). A 200 km scale bar is always drawn.
 
     Examples
     --------
@@ -224,7 +199,7 @@ def choropleth(
     ...                  value_col="ha", hover=["Bogotá"], colorscale="YlOrRd", zmin=0, zmax=10,
     ...                  colorbar_title="ha")
     >>> [t["type"] for t in fig["data"]], fig["layout"]["geo"]["visible"]
-    (['choropleth', 'choropleth', 'scattergeo'], False)
+    (['choropleth', 'choropleth'], False)
 
     """
     mun = municipalities[municipalities["divipola"].isin(values["divipola"])]
@@ -266,8 +241,7 @@ def choropleth(
         "separators": separators,
         "paper_bgcolor": "white",
     }
-    return {"data": [_departments_trace(departments), trace, *_labels_and_scale_traces(labels)],
-            "layout": layout}
+    return {"data": [_departments_trace(departments), trace], "layout": layout}
 
 
 def choropleth_png(
