@@ -19,7 +19,7 @@ import typer
 from typer.core import TyperGroup
 
 from cocamonitor.commands import COMMANDS
-from cocamonitor.errors import CocamonitorError
+from cocamonitor.errors import CocamonitorError, UnknownNameError
 
 __all__ = ["LazyGroup", "app", "main"]
 
@@ -113,10 +113,25 @@ def _root(
             "(~/.local/share/cocamonitor/data).",
         ),
     ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", metavar="es|en",
+                     help="Language of the command line's messages (default: from LANG, e.g. es_CO.UTF-8)."),
+    ] = None,
+    columns: Annotated[
+        str | None,
+        typer.Option("--columns", metavar="A,B,...",
+                     help="Print only these columns of a command's table (tables fit 80-100 columns).",
+                     ),
+    ] = None,
 ) -> None:
     """Measure coca cultivation and cocaine production in Colombia, with honest uncertainty."""
     from cocamonitor import userdata
-    from cocamonitor.commands._common import start_recording
+    from cocamonitor.commands._common import set_cli_options, start_recording
+
+    if lang is not None and lang not in ("es", "en"):
+        raise UnknownNameError(f"unknown language {lang!r}", where="--lang", hint="valid choices: es, en")
+    set_cli_options(lang, columns)
 
     userdata.set_default(data_dir)
 
@@ -126,15 +141,18 @@ def _root(
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code (0 ok, 2 bad input, 1 internal error)."""
     args = list(sys.argv[1:] if argv is None else argv)
+    from cocamonitor.commands._common import set_cli_options
+
+    set_cli_options(None, None)  # a fresh run (in-process callers run main more than once)
     try:
         app(args=args, standalone_mode=False, obj={"argv": args})
     except CocamonitorError as err:
-        sys.stderr.write(f"error: {err}\n")
+        sys.stderr.write(f"{_word('error')}: {err}\n")
         return 2
     except typer.Exit as ex:
         return int(ex.exit_code or 0)
     except typer.Abort:
-        sys.stderr.write("aborted\n")
+        sys.stderr.write(_word("aborted") + "\n")
         return 1
     except typer.TyperException as ex:  # usage errors from the (vendored) click layer, exit 2
         if type(ex).__name__ != "NoArgsIsHelpError":  # that one has already printed the help
@@ -157,7 +175,13 @@ def _usage_line(ex: Exception) -> str:
         names.append(ctx.info_name or "")
         ctx = ctx.parent
     command = " ".join(["cocamonitor", *[n for n in reversed(names[:-1]) if n]])
-    return f"error: {message}; see `{command} --help`\n"
+    return f"{_word('error')}: {message}; {_word('see')} `{command} --help`\n"
+
+
+def _word(key: str) -> str:
+    from cocamonitor.commands._common import CLI_MESSAGES, cli_lang
+
+    return CLI_MESSAGES[cli_lang()][key]
 
 
 def _entry() -> None:  # pragma: no cover - console script
