@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import pandas as pd
@@ -20,6 +21,11 @@ data_app = typer.Typer(
 )
 
 FormatOpt = Annotated[TableFormat, typer.Option("--format", "-f", help="table, csv or json (list of records).")]
+
+import_app = typer.Typer(
+    help="Import official files into the user data folder (see `cocamonitor --data-dir`).", no_args_is_help=True
+)
+data_app.add_typer(import_app, name="import")
 
 
 @data_app.command("list")
@@ -116,6 +122,24 @@ def show_cmd(
     if limit is not None and fmt is TableFormat.table:
         df = df.head(limit)
     emit_table(df.reset_index(drop=True), fmt, title=name)
+
+
+@import_app.command("simci-grid")
+def import_simci_grid_cmd(
+    file: Annotated[Path, typer.Argument(help="The v3rx-q7t3 export: GeoJSON, shapefile or CSV.")],
+) -> None:
+    """The SIMCI 1 km coca grid (datos.gov.co v3rx-q7t3), used from then on by `grid` and `territories`.
+
+    Example: cocamonitor data import simci-grid Densidad_de_Cultivos_de_Coca.geojson
+    """
+    from cocamonitor.importers.simci_grid import import_simci_grid
+
+    entry, grid = import_simci_grid(file)
+    for line in grid.notes:
+        typer.echo(f"note: {line}", err=True)
+    lat = grid.lattice
+    typer.echo("note: " + f"imported {len(grid.cells)} cells x {len(grid.years)} years ({grid.years[0]}-{grid.years[-1]}), "
+         f"{lat.cell:g} m cells in {lat.crs}, into {entry.name} ({entry.source_sha256[:12]})", err=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -1,0 +1,3 @@
+"""Importers: official files read into the user data folder (:mod:`cocamonitor.userdata`)."""
+
+__all__: list[str] = []
