@@ -13,13 +13,14 @@ from cocamonitor.commands import (
     serve,
     simulate,
     store,
+    territories,
     territory,
     trend,
     zonal,
 )
 
 COMMAND_MODULES = [
-    data, territory, area, production, trend, zonal, simulate, indicators, report, serve, demo, store,
+    data, territory, territories, area, production, trend, zonal, simulate, indicators, report, serve, demo, store,
 ]
 
 __all__ = ["COMMAND_MODULES"]

@@ -128,7 +128,7 @@ def show_cmd(
 def import_simci_grid_cmd(
     file: Annotated[Path, typer.Argument(help="The v3rx-q7t3 export: GeoJSON, shapefile or CSV.")],
 ) -> None:
-    """The SIMCI 1 km coca grid (datos.gov.co v3rx-q7t3), used from then on by `grid` and `territories`.
+    """Import the SIMCI 1 km coca grid (datos.gov.co v3rx-q7t3), used from then on by `grid` and `territories`.
 
     Example: cocamonitor data import simci-grid Densidad_de_Cultivos_de_Coca.geojson
     """
@@ -138,7 +138,7 @@ def import_simci_grid_cmd(
     for line in grid.notes:
         typer.echo(f"note: {line}", err=True)
     lat = grid.lattice
-    typer.echo("note: " + f"imported {len(grid.cells)} cells x {len(grid.years)} years ({grid.years[0]}-{grid.years[-1]}), "
+    typer.echo(f"note: imported {len(grid.cells)} cells x {len(grid.years)} years ({grid.years[0]}-{grid.years[-1]}), "
          f"{lat.cell:g} m cells in {lat.crs}, into {entry.name} ({entry.source_sha256[:12]})", err=True)
 
 

@@ -119,7 +119,7 @@ class Lattice:
                 "nrows": self.nrows, "ncols": self.ncols}
 
     def grid_spec(self):
-        """The :class:`cocamonitor.grid.GridSpec` of this lattice."""
+        """Return the :class:`cocamonitor.grid.GridSpec` of this lattice."""
         from cocamonitor.grid import GridSpec
 
         return GridSpec(self.crs, self.cell, self.x0, self.y0, self.nrows, self.ncols)
@@ -211,7 +211,9 @@ def find_lattice(geometry: np.ndarray, crs: Any, *, where: str = "file") -> tupl
     Parameters
     ----------
     geometry : numpy.ndarray of shapely polygons
-    crs : CRS of ``geometry``
+        The cells.
+    crs : pyproj.CRS or str
+        CRS of ``geometry``.
     where : str
         Name of the input for messages.
 
@@ -380,7 +382,7 @@ def parse_simci_grid(gdf, *, source: str = "grid") -> SimciGrid:
         what = "no geometry" if shapely.is_missing(geoms[i]) else f"a {geoms[i].geom_type}"
         raise DataError(f"{source} row {i + 1} (cell {text_ids[i]!r}) has {what}, not a cell polygon",
                         where=f"{source}, row {i + 1}", hint="give the unmodified export")
-    lattice, rows, cols = find_lattice(geoms, gdf.crs, where=source)
+    lattice, lat_rows, lat_cols = find_lattice(geoms, gdf.crs, where=source)
     cell_ha = lattice.cell * lattice.cell / 1e4
     values = np.empty((len(gdf), len(years)))
     for k, col in enumerate(years.values()):
@@ -410,7 +412,7 @@ def parse_simci_grid(gdf, *, source: str = "grid") -> SimciGrid:
         "year": np.tile(np.asarray(yrs, dtype=np.int64), len(text_ids)),
         "coca_ha": values.ravel(),
     }).sort_values(["year", "cell"], kind="stable").reset_index(drop=True)
-    cells = pd.DataFrame({"cell": text_ids, "row": rows, "col": cols, "geometry": geoms})
+    cells = pd.DataFrame({"cell": text_ids, "row": lat_rows, "col": lat_cols, "geometry": geoms})
     return SimciGrid(table, cells, lattice, yrs, dict(years), str(gdf.crs.to_string()), tuple(notes))
 
 
