@@ -7,6 +7,7 @@ from cocamonitor.commands import (
     area,
     data,
     demo,
+    forest,
     indicators,
     production,
     report,
@@ -20,7 +21,8 @@ from cocamonitor.commands import (
 )
 
 COMMAND_MODULES = [
-    data, territory, territories, area, production, trend, zonal, simulate, indicators, report, serve, demo, store,
+    data, territory, territories, area, production, trend, zonal, forest, simulate, indicators, report, serve, demo,
+    store,
 ]
 
 __all__ = ["COMMAND_MODULES"]
