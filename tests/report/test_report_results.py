@@ -67,7 +67,7 @@ def _expected() -> dict[str, float]:
     labs = datasets.load("labs").groupby("year")["quantity"].sum()
     coca = datasets.load("coca-municipal").groupby("year")["hectares"].sum()
     nat = datasets.load("coca-national")
-    nat = nat[nat["preferred"].astype(bool)].set_index(["source_key", "metric", "year"])["value"]
+    nat = nat[nat["latest"].astype(bool)].set_index(["source_key", "metric", "year"])["value"]
     return {
         "labs": labs[YEAR], "labs_prev": labs[YEAR - 1],
         "coca": coca[YEAR], "coca_prev": coca[YEAR - 1],

@@ -98,7 +98,7 @@ def test_trend_is_the_document_of_trend_test(client, run_cli):
 def test_trend_bad_input(client):
     _one_line_error(client.get("/api/trend?source=unodcc"), 404, "unodcc", "unodc, us")
     _one_line_error(client.get("/api/trend?metric=yield"), 404, "yield", "area, production")
-    _one_line_error(client.get("/api/trend?source=us&metric=area"), 422, "2002", "skip_missing")
+    _one_line_error(client.get("/api/trend?source=unodc&metric=production"), 422, "2003", "skip_missing")
     _one_line_error(client.get("/api/trend?years=2019"), 422, "2019", "years")
 
 
@@ -166,3 +166,18 @@ def test_indicators_bad_input(client):
     _one_line_error(client.get("/api/indicators?indicator=labs_destroid"), 404, "labs_destroid", "labs_destroyed")
     _one_line_error(client.get("/api/indicators?years=20x4"), 422, "years")
     _one_line_error(client.get("/api/indicators?by=zona-futuro"), 422, "zona")
+
+
+def test_national_and_trend_as_of(client):
+    doc = client.get("/api/national?as_of=2021-06-30").json()
+    row = {r["year"]: r for r in doc["series"]}[2020]
+    assert row["unodc_area"] == 143_000 and row["us_area"] == 245_000
+    assert doc["releases"]["unodc_area"]["released"]["2020"] == "2021-06"
+    assert doc["citations"]["us_area"]["2020"].startswith("ONDCP")  # publication first, link second
+    assert {r["year"]: r for r in client.get("/api/national?as_of=2021-06-20").json()["series"]}[2020][
+        "us_area"] is None
+    tr = client.get("/api/trend?source=unodc&metric=production&years=2014-2016&as_of=2018-09-18").json()
+    assert tr["series"]["values"][-1] == 866.0
+    _one_line_error(client.get("/api/national?as_of=yesterday"), 422, "as_of", "YYYY-MM-DD")
+    rows = client.get("/api/datasets/coca-national?as_of=2021-06-30&year=2020").json()
+    assert any(r["source_key"] == "us" and r["value"] == 245_000 for r in rows)

@@ -55,7 +55,7 @@ class ReportInputs:
         ``divipola, year, hectares`` (SIMCI census at 31 December; NaN = no coca reported).
     series : mapping of str to Series
         Published national series by year: ``unodc_area``, ``us_area``, ``unodc_production``,
-        ``us_production`` (preferred vintage; ``attrs["citations"]`` maps year to source).
+        ``us_production`` (latest release of each year; ``attrs["citations"]`` maps year to source).
     territories : DataFrame
         DIVIPOLA registry: ``divipola, municipality, department_code, department, pdet,
         pdet_subregion, ...``.

@@ -217,7 +217,7 @@ def _indicator_inputs(inputs: Any) -> Any:
             "source": pd.Series(dtype=str), "metric": pd.Series(dtype=str),
             "value": pd.Series(dtype=float), "unit": pd.Series(dtype=str),
             "citation": pd.Series(dtype=str), "note": pd.Series(dtype="string"),
-            "preferred": pd.Series(dtype=bool)})
+            "latest": pd.Series(dtype=bool)})
     prov = inputs.provenance
     citations: dict[str, str] = {}
     if "original_source" in prov.columns:

@@ -225,15 +225,16 @@ def municipality(code: str) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=1)
-def national_table() -> pd.DataFrame:
+def national_table(*, as_of: str | None = None, vintage: str = "latest") -> pd.DataFrame:
     """``year, simci_municipal_sum, unodc_area, us_area, unodc_production, us_production``.
 
-    Published national series (preferred vintage) next to the sum of the municipal census.
+    Published national series (one release of each year: the latest, or as known on ``as_of``)
+    next to the sum of the municipal census.
     """
     df = datasets.load("coca-municipal")
     cols: dict[str, pd.Series] = {"simci_municipal_sum": df.groupby("year")["hectares"].sum(min_count=0)}
     for source, metric in SERIES_KEYS:
-        cols[f"{source}_{metric}"] = datasets.national_series(source, metric)
+        cols[f"{source}_{metric}"] = datasets.national_series(source, metric, as_of=as_of, vintage=vintage)
     out = pd.DataFrame(cols).sort_index()
     out.index = out.index.astype(int)
     out.index.name = "year"
@@ -242,13 +243,24 @@ def national_table() -> pd.DataFrame:
 
 
 @lru_cache(maxsize=64)
-def _trend_document(source: str, metric: str, years_: str | None, skip_missing: bool) -> str:
+def _trend_document(
+    source: str, metric: str, years_: str | None, skip_missing: bool, as_of: str | None, vintage: str
+) -> str:
     from cocamonitor.trends.summary import national_trend_document
 
-    return json.dumps(to_jsonable(national_trend_document(source, metric, years_, skip_missing=skip_missing)))
+    return json.dumps(to_jsonable(national_trend_document(source, metric, years_, skip_missing=skip_missing,
+                                                          as_of=as_of, vintage=vintage)))
 
 
-def trend_document(source: str, metric: str, years_: str | None = None, *, skip_missing: bool = False) -> dict:
+def trend_document(
+    source: str,
+    metric: str,
+    years_: str | None = None,
+    *,
+    skip_missing: bool = False,
+    as_of: str | None = None,
+    vintage: str = "latest",
+) -> dict:
     """Return the document of ``cocamonitor trend test --source S --metric M [--years A-B] --format json``.
 
     Both come from :func:`cocamonitor.trends.summary.national_trend_document`, so the API and
@@ -261,7 +273,8 @@ def trend_document(source: str, metric: str, years_: str | None = None, *, skip_
         Unknown source or metric, bad range, or gaps in the series without ``skip_missing``.
 
     """
-    return json.loads(_trend_document(str(source).lower(), str(metric).lower(), years_, bool(skip_missing)))
+    return json.loads(_trend_document(str(source).lower(), str(metric).lower(), years_, bool(skip_missing),
+                                      as_of, str(vintage)))
 
 
 # --------------------------------------------------------------------------- production
