@@ -768,6 +768,8 @@ def write_report(
 
     from plotly.offline import get_plotlyjs
 
+    from cocamonitor.report.forest_section import forest_html
+
     other = "en" if lang == "es" else "es"
     summary = summary_text(data, lang)
     env = _env_for(lang)
@@ -782,6 +784,7 @@ def write_report(
         summary=summary,
         figures=figures,
         tables=_tables(data, lang, m),
+        forest_html=forest_html(data.extras.get("forest"), lang),
         css=Markup(css),
         plotlyjs=Markup(get_plotlyjs()),
         geo_assets=script_json(json.dumps(GEO_ASSETS_STUB)),

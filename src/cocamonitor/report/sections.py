@@ -408,6 +408,9 @@ def extra_sections(
     prod = production_section(year, inputs)
     if prod is not None:
         out["production"] = prod
+    from cocamonitor.report.forest_section import forest_section
+
+    out["forest"] = forest_section(year)
     tables: dict[str, pd.DataFrame] = {"counternarcotics_results": out["results"]["table"]}
     if "trends" in out:
         tables["trend_tests"] = out["trends"]["table"]
@@ -417,5 +420,7 @@ def extra_sections(
         tables.update(prod.get("tables", {}))
     if "density" in out:
         tables["density_grid"] = out["density"]["cells"]
+    if out["forest"] is not None and out["forest"].get("table") is not None:
+        tables["territories_coca"] = out["forest"]["table"]
     out["tables"] = tables
     return out
