@@ -202,7 +202,9 @@ def parse_buffers(text: str | None, *, where: str = "buffers") -> tuple[float, .
     return tuple(out)
 
 
-def cell_fractions(geometry: np.ndarray, spec) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def cell_fractions(
+    geometry: np.ndarray, spec, *, cells: np.ndarray | None = None, max_vertices: int = 256
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Fraction of each lattice cell inside each geometry.
 
     Parameters
@@ -211,6 +213,12 @@ def cell_fractions(geometry: np.ndarray, spec) -> tuple[np.ndarray, np.ndarray, 
         Polygons in the lattice's CRS.
     spec : cocamonitor.grid.GridSpec
         The lattice.
+    cells : numpy.ndarray of bool, optional
+        Flat mask of the lattice cells wanted (``row * ncols + col``); default all.
+    max_vertices : int, default 256
+        A geometry with more vertices is first cut into lattice-aligned tiles of at most this
+        many vertices, so that measuring a boundary cell costs the size of one tile's piece,
+        not of the whole geometry (a park boundary, or the union of a whole layer).
 
     Returns
     -------
@@ -237,6 +245,8 @@ def cell_fractions(geometry: np.ndarray, spec) -> tuple[np.ndarray, np.ndarray, 
         out = exact_extract(src, gdf, ["cell_id"], include_cols=["_z"], output="pandas")
         for z, ids in zip(out["_z"], out["cell_id"], strict=True):
             ids = np.asarray(ids, dtype=np.int64)
+            if cells is not None:
+                ids = ids[cells[ids]]
             zone_parts.append(np.full(ids.size, int(z), dtype=np.int64))
             cell_parts.append(ids)
     if not zone_parts:
@@ -248,10 +258,54 @@ def cell_fractions(geometry: np.ndarray, spec) -> tuple[np.ndarray, np.ndarray, 
     frac = np.ones(zone.size)
     partial = ~shapely.covers(geometry[zone], boxes)
     if partial.any():
-        inter = shapely.intersection(geometry[zone[partial]], boxes[partial])
+        pieces = _pieces_for(geometry, zone[partial], rows[partial], cols[partial], spec, max_vertices)
+        inter = shapely.intersection(pieces, boxes[partial])
         frac[partial] = shapely.area(inter) / (spec.cell * spec.cell)
     keep = frac > 0
     return zone[keep], cell[keep], frac[keep]
+
+
+def _pieces_for(geometry: np.ndarray, zone: np.ndarray, rows: np.ndarray, cols: np.ndarray, spec,
+                max_vertices: int) -> np.ndarray:
+    """For each (zone, cell), the part of the zone's geometry in a lattice-aligned tile holding the cell.
+
+    Small geometries are returned whole; larger ones are cut in quarters (on cell edges) until
+    each piece has at most ``max_vertices`` vertices or its tile is one cell.
+    """
+    out = geometry[zone].copy()
+    nverts = shapely.get_num_coordinates(geometry)
+    for z in np.unique(zone):
+        if nverts[z] <= max_vertices:
+            continue
+        sel = np.flatnonzero(zone == z)
+        b = shapely.bounds(geometry[z])
+        r0 = int(np.floor((spec.y0 - b[3]) / spec.cell))
+        r1 = int(np.ceil((spec.y0 - b[1]) / spec.cell))
+        c0 = int(np.floor((b[0] - spec.x0) / spec.cell))
+        c1 = int(np.ceil((b[2] - spec.x0) / spec.cell))
+        stack = [(geometry[z], r0, r1, c0, c1)]
+        r, c = rows[sel], cols[sel]
+        while stack:
+            g, a0, a1, b0, b1 = stack.pop()
+            inside = (r >= a0) & (r < a1) & (c >= b0) & (c < b1)
+            if not inside.any():
+                continue
+            if shapely.get_num_coordinates(g) <= max_vertices or (a1 - a0 <= 1 and b1 - b0 <= 1):
+                out[sel[inside]] = g
+                continue
+            am, bm = (a0 + a1) // 2, (b0 + b1) // 2
+            for q0, q1, p0, p1 in ((a0, am, b0, bm), (a0, am, bm, b1), (am, a1, b0, bm), (am, a1, bm, b1)):
+                if q1 <= q0 or p1 <= p0:
+                    continue
+                tile = shapely.box(spec.x0 + p0 * spec.cell, spec.y0 - q1 * spec.cell,
+                                   spec.x0 + p1 * spec.cell, spec.y0 - q0 * spec.cell)
+                piece = shapely.intersection(g, tile)
+                if not shapely.is_empty(piece):
+                    stack.append((piece, q0, q1, p0, p1))
+                else:
+                    hit = (r >= q0) & (r < q1) & (c >= p0) & (c < p1)
+                    out[sel[hit]] = piece
+    return out
 
 
 @dataclass(frozen=True)
@@ -361,7 +415,7 @@ def coca_in_territories(
     overlap_geoms = [shapely.intersection(unions[a], unions[b]) for a, b in pairs]
 
     all_geoms = np.asarray(geoms + overlap_geoms, dtype=object)
-    zone, cell, frac = cell_fractions(all_geoms, spec)
+    zone, cell, frac = cell_fractions(all_geoms, spec, cells=lookup >= 0)
     col = lookup[cell]
     inside = col >= 0
     w = sp.csr_matrix((frac[inside], (zone[inside], col[inside])), shape=(all_geoms.size, len(grid.cells)))

@@ -146,3 +146,16 @@ def test_cli_bad_input(tmp_path, run_cli):
     assert r.exit_code == 2 and "year 1999 is not in the imported SIMCI grid" in r.stderr
     r = run_cli("--data-dir", str(data), "territories", "coca", "--layer", "parks", "--buffer", "20km,10km")
     assert r.exit_code == 2 and "not increasing" in r.stderr
+
+
+def test_tiling_large_geometries_changes_no_fraction(grid):
+    spec = grid.lattice.grid_spec()
+    geoms = np.concatenate([_in_grid_crs(_layer("parks"), grid), _in_grid_crs(_layer("resguardos"), grid)])
+    geoms = np.append(geoms, shapely.union_all(geoms).buffer(700.0, quad_segs=32))
+    whole = terr.cell_fractions(geoms, spec, max_vertices=1_000_000)
+    tiled = terr.cell_fractions(geoms, spec, max_vertices=8)  # forces cutting into one-cell tiles
+    assert np.array_equal(whole[0], tiled[0]) and np.array_equal(whole[1], tiled[1])
+    np.testing.assert_allclose(tiled[2], whole[2], rtol=0, atol=1e-12)
+    rows, cols = np.divmod(tiled[1], spec.ncols)
+    brute = shapely.area(shapely.intersection(geoms[tiled[0]], spec.boxes(rows, cols))) / spec.cell**2
+    np.testing.assert_allclose(tiled[2], brute, rtol=0, atol=1e-12)

@@ -155,8 +155,12 @@ class SimciGrid:
 
     def coca_matrix(self) -> np.ndarray:
         """Coca hectares, shape ``(cells, years)`` in the order of :attr:`cells` and :attr:`years`."""
-        wide = self.table.pivot(index="cell", columns="year", values="coca_ha")
-        return wide.reindex(index=self.cells["cell"], columns=list(self.years)).to_numpy(float)
+        ci = pd.Index(self.cells["cell"]).get_indexer(self.table["cell"])
+        yi = pd.Index(list(self.years)).get_indexer(self.table["year"])
+        ok = (ci >= 0) & (yi >= 0)
+        out = np.full((len(self.cells), len(self.years)), np.nan)
+        out[ci[ok], yi[ok]] = self.table["coca_ha"].to_numpy(float)[ok]
+        return out
 
     def density_grid(self, years: Sequence[int] | None = None):
         """Return a :class:`cocamonitor.grid.DensityGrid` on the lattice (empty values unobserved)."""
