@@ -48,7 +48,8 @@ def make_inputs(seed: int = 0):
     cy = Y0 - rng.uniform(20_000, NR * 1000 - 20_000, N_POLY)
     radius = np.sqrt(rng.uniform(5, 900, N_POLY) * 1e6 / np.pi)
     angles = np.linspace(0, 2 * np.pi, 64, endpoint=False)
-    wobble = 1 + 0.25 * np.sin(angles[None, :] * rng.integers(2, 6, N_POLY)[:, None] + rng.uniform(0, 6, N_POLY)[:, None])
+    lobes, phase = rng.integers(2, 6, N_POLY)[:, None], rng.uniform(0, 6, N_POLY)[:, None]
+    wobble = 1 + 0.25 * np.sin(angles[None, :] * lobes + phase)
     xs = cx[:, None] + radius[:, None] * wobble * np.cos(angles)[None, :]
     ys = cy[:, None] + radius[:, None] * wobble * np.sin(angles)[None, :]
     polys = shapely.polygons(np.stack([xs, ys], axis=-1))

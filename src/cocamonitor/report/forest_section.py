@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 
 __all__ = ["forest_html", "forest_section"]
 
-_TEXT = {
+_TEXT: dict[str, dict[str, Any]] = {
     "es": {
         "title": "Coca y bosque",
         "absent": "Sin datos importados para esta sección: importe la grilla de 1 km del SIMCI con "
