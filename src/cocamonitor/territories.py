@@ -64,6 +64,7 @@ __all__ = [
     "add_layer",
     "cell_fractions",
     "coca_in_territories",
+    "coca_in_territories_from_maps",
     "layers",
     "load_layer",
     "parse_buffers",
@@ -349,6 +350,60 @@ ALL = "(all, overlaps once)"
 ALL_LAYERS = "(all layers)"
 
 
+def _zones(layer_map: Mapping[str, Layer], crs: str, buffers: Sequence[float]):
+    """Every zone to measure, in ``crs``: labels (layer, territory, zone), geometries, overlap pairs."""
+    import geopandas as gpd
+
+    if not layer_map:
+        raise InputError("no territory layer given", where="layers")
+    labels: list[tuple[str, str, str]] = []
+    geoms: list[Any] = []
+    unions: dict[str, Any] = {}
+    rings = _ring_labels(buffers)
+    for lname, layer in layer_map.items():
+        g = gpd.GeoSeries(layer.geometry, crs=layer.crs).to_crs(crs).to_numpy()
+        g = np.asarray(shapely.make_valid(g), dtype=object)
+        unions[lname] = shapely.union_all(g)
+        for tname, geom in [*zip(layer.names, g, strict=True), (ALL, unions[lname])]:
+            prev = geom
+            labels.append((lname, str(tname), "inside"))
+            geoms.append(geom)
+            for dist, label in zip(buffers, rings, strict=True):
+                outer = shapely.buffer(geom, dist, quad_segs=16)
+                labels.append((lname, str(tname), label))
+                geoms.append(shapely.difference(outer, prev))
+                prev = outer
+    if len(layer_map) > 1:
+        labels.append((ALL_LAYERS, ALL, "inside"))
+        geoms.append(shapely.union_all(list(unions.values())))
+    pairs = [(a, b) for i, a in enumerate(unions) for b in list(unions)[i + 1:]]
+    overlap_geoms = [shapely.intersection(unions[a], unions[b]) for a, b in pairs]
+    return labels, pairs, np.asarray(geoms + overlap_geoms, dtype=object)
+
+
+def _assemble(labels, pairs, coca: np.ndarray, missing: np.ndarray, area_ha: np.ndarray, national: pd.Series,
+              yrs: list[int], provenance: dict[str, Any]) -> TerritoryCoca:
+    n = len(labels)
+    rows = []
+    for i, (lname, tname, zlabel) in enumerate(labels):
+        for k, y in enumerate(yrs):
+            rows.append((lname, tname, zlabel, y, area_ha[i], coca[i, k], int(missing[i, k])))
+    table = pd.DataFrame(rows, columns=["layer", "territory", "zone", "year", "area_ha", "coca_ha",
+                                        "cells_without_value"])
+    nat = table["year"].map(national)
+    table["share_of_national_pct"] = np.where(nat > 0, 100.0 * table["coca_ha"] / nat.where(nat > 0, 1.0), np.nan)
+    grp = table.groupby(["layer", "territory", "zone"], sort=False)["coca_ha"]
+    prev = grp.shift(1)
+    table["change_ha"] = table["coca_ha"] - prev
+    table["change_pct"] = np.where(prev > 0, 100.0 * table["change_ha"] / prev.where(prev > 0, 1.0), np.nan)
+    table = table[["layer", "territory", "zone", "year", "area_ha", "coca_ha", "share_of_national_pct",
+                   "change_ha", "change_pct", "cells_without_value"]]
+    over_rows = [(a, b, y, area_ha[n + j], coca[n + j, k]) for j, (a, b) in enumerate(pairs)
+                 for k, y in enumerate(yrs)]
+    overlaps = pd.DataFrame(over_rows, columns=["layer_a", "layer_b", "year", "area_ha", "coca_ha"])
+    return TerritoryCoca(table, overlaps, national, provenance)
+
+
 def coca_in_territories(
     layer_map: Mapping[str, Layer],
     grid,
@@ -377,44 +432,17 @@ def coca_in_territories(
     import geopandas as gpd
     import scipy.sparse as sp
 
-    if not layer_map:
-        raise InputError("no territory layer given", where="layers")
     yrs = list(grid.years) if years is None else [int(y) for y in years]
     missing = [y for y in yrs if y not in grid.years]
     if missing:
         raise InputError(f"year {missing[0]} is not in the imported SIMCI grid", where="years",
                          hint=f"years in the grid: {grid.years[0]}-{grid.years[-1]}")
     spec = grid.lattice.grid_spec()
+    labels, pairs, all_geoms = _zones(layer_map, spec.crs, buffers)
     mat = grid.coca_matrix()[:, [grid.years.index(y) for y in yrs]]
     lookup = np.full(spec.nrows * spec.ncols, -1, dtype=np.int64)
     lookup[grid.cells["row"].to_numpy() * spec.ncols + grid.cells["col"].to_numpy()] = np.arange(len(grid.cells))
     national = pd.Series(np.nansum(mat, axis=0), index=yrs, name="coca_ha")
-
-    # every zone to measure, as (layer, territory, zone label, geometry in the grid CRS)
-    labels: list[tuple[str, str, str]] = []
-    geoms: list[Any] = []
-    unions: dict[str, Any] = {}
-    rings = _ring_labels(buffers)
-    for lname, layer in layer_map.items():
-        g = gpd.GeoSeries(layer.geometry, crs=layer.crs).to_crs(spec.crs).to_numpy()
-        g = np.asarray(shapely.make_valid(g), dtype=object)
-        unions[lname] = shapely.union_all(g)
-        for tname, geom in [*zip(layer.names, g, strict=True), (ALL, unions[lname])]:
-            prev = geom
-            labels.append((lname, str(tname), "inside"))
-            geoms.append(geom)
-            for dist, label in zip(buffers, rings, strict=True):
-                outer = shapely.buffer(geom, dist, quad_segs=16)
-                labels.append((lname, str(tname), label))
-                geoms.append(shapely.difference(outer, prev))
-                prev = outer
-    if len(layer_map) > 1:
-        labels.append((ALL_LAYERS, ALL, "inside"))
-        geoms.append(shapely.union_all(list(unions.values())))
-    pairs = [(a, b) for i, a in enumerate(unions) for b in list(unions)[i + 1:]]
-    overlap_geoms = [shapely.intersection(unions[a], unions[b]) for a, b in pairs]
-
-    all_geoms = np.asarray(geoms + overlap_geoms, dtype=object)
     zone, cell, frac = cell_fractions(all_geoms, spec, cells=lookup >= 0)
     col = lookup[cell]
     inside = col >= 0
@@ -422,25 +450,6 @@ def coca_in_territories(
     coca = np.asarray(w @ np.nan_to_num(mat, nan=0.0))
     nan_cells = np.asarray((w > 0).astype(np.int64) @ np.isnan(mat).astype(np.int64))
     area_ha = shapely.area(gpd.GeoSeries(all_geoms, crs=spec.crs).to_crs(EQUAL_AREA_CRS).to_numpy()) / 1e4
-
-    n = len(labels)
-    rows = []
-    for i, (lname, tname, zlabel) in enumerate(labels):
-        for k, y in enumerate(yrs):
-            rows.append((lname, tname, zlabel, y, area_ha[i], coca[i, k], int(nan_cells[i, k])))
-    table = pd.DataFrame(rows, columns=["layer", "territory", "zone", "year", "area_ha", "coca_ha",
-                                        "cells_without_value"])
-    nat = table["year"].map(national)
-    table["share_of_national_pct"] = np.where(nat > 0, 100.0 * table["coca_ha"] / nat.where(nat > 0, 1.0), np.nan)
-    grp = table.groupby(["layer", "territory", "zone"], sort=False)["coca_ha"]
-    prev = grp.shift(1)
-    table["change_ha"] = table["coca_ha"] - prev
-    table["change_pct"] = np.where(prev > 0, 100.0 * table["change_ha"] / prev.where(prev > 0, 1.0), np.nan)
-    table = table[["layer", "territory", "zone", "year", "area_ha", "coca_ha", "share_of_national_pct",
-                   "change_ha", "change_pct", "cells_without_value"]]
-    over_rows = [(a, b, y, area_ha[n + j], coca[n + j, k]) for j, (a, b) in enumerate(pairs)
-                 for k, y in enumerate(yrs)]
-    overlaps = pd.DataFrame(over_rows, columns=["layer_a", "layer_b", "year", "area_ha", "coca_ha"])
     provenance = {
         "grid": {"dataset": "v3rx-q7t3", "years": [int(y) for y in grid.years], "lattice": grid.lattice.to_dict()},
         "layers": {k: v.meta for k, v in layer_map.items()},
@@ -448,7 +457,76 @@ def coca_in_territories(
         "method": "exactextract cell coverage, boundary cells re-measured in double precision (GEOS); "
                   f"areas in {EQUAL_AREA_CRS}",
     }
-    return TerritoryCoca(table, overlaps, national, provenance)
+    return _assemble(labels, pairs, coca, nan_cells, area_ha, national, yrs, provenance)
+
+
+def coca_in_territories_from_maps(
+    layer_map: Mapping[str, Layer],
+    maps: Mapping[int, str | Path],
+    *,
+    coca_classes: Sequence[int] = (1,),
+    buffers: Sequence[float] = (),
+) -> TerritoryCoca:
+    """Coca hectares of classified coca maps inside each territory and in rings around it.
+
+    Each map pixel counts with the exact fraction of it inside the zone (exactextract, through
+    :func:`cocamonitor.zonal.tally`), areas from the map's pixel geometry. The national total
+    of a year is the coca of the whole map. Column ``cells_without_value`` holds the nodata
+    pixels inside each zone (they count as no coca).
+
+    Parameters
+    ----------
+    layer_map : mapping of str to Layer
+        The layers to tally.
+    maps : mapping of int to path
+        Year -> classified coca map (projected CRS).
+    coca_classes : sequence of int
+        Map values that mean coca.
+    buffers : sequence of float
+        Ring distances in metres.
+
+    Returns
+    -------
+    TerritoryCoca
+
+    """
+    import geopandas as gpd
+
+    from cocamonitor.io.rasters import open_raster
+    from cocamonitor.zonal import class_areas, tally
+
+    yrs = sorted(int(y) for y in maps)
+    if not yrs:
+        raise InputError("no coca map given", where="maps")
+    info = open_raster(maps[yrs[0]], where="maps")
+    if info.crs is None or not info.crs.is_projected:
+        raise InputError(f"{info.path} is not in a projected CRS", where="maps",
+                         hint="warp the maps to e.g. EPSG:9377 so that buffers are in metres")
+    crs = info.crs.to_string()
+    labels, pairs, all_geoms = _zones(layer_map, crs, buffers)
+    ids = [f"z{i}" for i in range(all_geoms.size)]
+    keep = ~(shapely.is_missing(all_geoms) | shapely.is_empty(all_geoms))
+    zones = gpd.GeoDataFrame({"zid": np.asarray(ids)[keep]}, geometry=list(all_geoms[keep]), crs=crs)
+    classes = set(int(c) for c in coca_classes)
+    coca = np.zeros((all_geoms.size, len(yrs)))
+    nodata = np.zeros((all_geoms.size, len(yrs)))
+    national = pd.Series(0.0, index=yrs, name="coca_ha")
+    pos = {z: i for i, z in enumerate(ids)}
+    for k, y in enumerate(yrs):
+        t = tally(maps[y], zones, id_field="zid", coverage="exact")
+        tab = t.to_frame()
+        tab = tab[tab["class"].isin(classes)].groupby("zone")["area_ha"].sum()
+        for z, v in tab.items():
+            coca[pos[str(z)], k] = float(v)
+        for z, v in zip(t.nodata["zone"], t.nodata["pixels"], strict=True) if len(t.nodata) else ():
+            nodata[pos[str(z)], k] = float(v)
+        w = class_areas(maps[y], where="maps")
+        national[y] = float(w[w["class"].isin(classes)]["area_ha"].sum())
+    area_ha = shapely.area(gpd.GeoSeries(all_geoms, crs=crs).to_crs(EQUAL_AREA_CRS).to_numpy()) / 1e4
+    provenance = {"maps": {int(y): str(p) for y, p in maps.items()}, "coca_classes": sorted(classes),
+                  "layers": {k: v.meta for k, v in layer_map.items()}, "buffers_m": list(map(float, buffers)),
+                  "method": "exactextract pixel coverage (cocamonitor.zonal.tally, coverage='exact')"}
+    return _assemble(labels, pairs, coca, nodata, area_ha, national, yrs, provenance)
 
 
 def _ring_labels(buffers: Sequence[float]) -> list[str]:

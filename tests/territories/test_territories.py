@@ -159,3 +159,42 @@ def test_tiling_large_geometries_changes_no_fraction(grid):
     rows, cols = np.divmod(tiled[1], spec.ncols)
     brute = shapely.area(shapely.intersection(geoms[tiled[0]], spec.boxes(rows, cols))) / spec.cell**2
     np.testing.assert_allclose(tiled[2], brute, rtol=0, atol=1e-12)
+
+
+def test_from_coca_maps_matches_brute_force(tmp_path, run_cli):
+    import rasterio
+    from rasterio.transform import from_origin
+
+    rng = np.random.default_rng(5)
+    px = 100.0  # 100 m pixels over the fixture grid, in its CRS
+    nr, nc = fx.NROWS * 10, fx.NCOLS * 10
+    maps, arrays = {}, {}
+    for y in (2022, 2023):
+        arr = (rng.random((nr, nc)) < 0.2).astype("uint8")
+        arr[:3, :] = 255  # nodata strip
+        path = tmp_path / f"coca_{y}.tif"
+        with rasterio.open(path, "w", driver="GTiff", width=nc, height=nr, count=1, dtype="uint8", nodata=255,
+                           crs=fx.GRID_CRS, transform=from_origin(fx.X0, fx.Y0, px, px)) as dst:
+            dst.write(arr, 1)
+        maps[y], arrays[y] = path, arr
+    parks = _layer("parks")
+    res = terr.coca_in_territories_from_maps({"parks": parks}, maps, buffers=(1000.0,))
+    t = res.to_frame().set_index(["layer", "territory", "zone", "year"])["coca_ha"].sort_index()
+    rows, cols = np.nonzero(np.ones((nr, nc), bool))
+    boxes = shapely.box(fx.X0 + cols * px, fx.Y0 - (rows + 1) * px, fx.X0 + (cols + 1) * px, fx.Y0 - rows * px)
+    geom = gpd.GeoSeries(parks.geometry, crs=parks.crs).to_crs(fx.GRID_CRS).to_numpy()[0]
+    frac = shapely.area(shapely.intersection(geom, boxes)) / px**2
+    for y in (2022, 2023):
+        coca = (arrays[y] == 1).ravel()
+        want = float((frac * coca).sum()) * px * px / 1e4
+        # exactextract keeps pixel coverage in single precision: 1e-7 relative
+        assert t.loc[("parks", parks.names[0], "inside", y)] == pytest.approx(want, rel=1e-6)
+        assert res.national[y] == pytest.approx(float(coca.sum()) * px * px / 1e4, rel=1e-12)
+    data = tmp_path / "data"
+    fx.layer("parks").to_file(tmp_path / "p.gpkg")
+    run_cli("--data-dir", str(data), "territories", "add", "parks", str(tmp_path / "p.gpkg"), "--name-field", "nombre")
+    r = run_cli("--data-dir", str(data), "territories", "coca", "--layer", "parks", "--raster", str(maps[2022]),
+                "--raster", str(maps[2023]), "--format", "json")
+    assert r.exit_code == 0, r.stderr
+    got = pd.DataFrame(json.loads(r.stdout)["territories"])
+    assert set(got["year"]) == {2022, 2023} and got["cells_without_value"].max() > 0

@@ -76,6 +76,12 @@ def coca_cmd(
     buffer: Annotated[
         str | None, typer.Option("--buffer", help="Rings around each territory, e.g. 10km,20km.")
     ] = None,
+    raster: Annotated[
+        list[Path] | None,
+        typer.Option("--raster", help="Coca maps instead of the grid, one per year (repeat); years from --years "
+                     "or the file names."),
+    ] = None,
+    coca_class: Annotated[str, typer.Option("--coca-class", help="Map value(s) of --raster that mean coca.")] = "1",
     rings: Annotated[bool, typer.Option("--rings/--no-rings", help="Print the buffer rows too.")] = True,
     fmt: Annotated[TableFormat, typer.Option("--format", "-f", help="table, csv or json.")] = TableFormat.table,
 ) -> None:
@@ -96,12 +102,25 @@ def coca_cmd(
     if not names:
         raise InputError("no layer given", where="--layer", hint="e.g. --layer parks")
     bufs = parse_buffers(buffer, where="--buffer")
-    grid = load_imported_grid()
-    if grid is None:
-        raise InputError("no SIMCI grid imported", where="--layer",
-                         hint="import it first: `cocamonitor data import simci-grid FILE` (datos.gov.co v3rx-q7t3)")
-    yrs = parse_years(years, where="--years") if years else None
-    if yrs:
+    maps = None
+    grid = None
+    if raster:
+        from cocamonitor.commands.forest import _years_for
+
+        maps = dict(zip(_years_for(list(raster), years, "--raster", "--years"), raster, strict=True))
+        try:
+            classes = [int(c) for c in coca_class.split(",") if c.strip()]
+        except ValueError:
+            raise InputError(f"cannot read {coca_class!r} as map values", where="--coca-class",
+                             hint="e.g. 1 or 1,3") from None
+    else:
+        grid = load_imported_grid()
+        if grid is None:
+            raise InputError("no SIMCI grid imported", where="--layer",
+                             hint="import it first: `cocamonitor data import simci-grid FILE` (datos.gov.co "
+                                  "v3rx-q7t3), or give coca maps with --raster")
+    yrs = parse_years(years, where="--years") if years and grid is not None else None
+    if yrs and grid is not None:
         bad = [y for y in yrs if y not in grid.years]
         if bad:
             raise InputError(f"year {bad[0]} is not in the imported SIMCI grid", where="--years",
@@ -114,7 +133,18 @@ def coca_cmd(
             err.where = "--layer"
             err.args = (err._render(),)
             raise
-    res = coca_in_territories(layer_map, grid, years=yrs, buffers=bufs)
+    if maps is not None:
+        from cocamonitor.territories import coca_in_territories_from_maps
+
+        try:
+            res = coca_in_territories_from_maps(layer_map, maps, coca_classes=classes, buffers=bufs)
+        except InputError as err:
+            if err.where == "maps":
+                err.where = "--raster"
+                err.args = (err._render(),)
+            raise
+    else:
+        res = coca_in_territories(layer_map, grid, years=yrs, buffers=bufs)
     record_result("territories coca", res.to_dict(), provenance=res.provenance)
     for row in res.overlaps.groupby(["layer_a", "layer_b"], sort=False).last().reset_index().itertuples():
         if row.area_ha > 0:
@@ -122,7 +152,7 @@ def coca_cmd(
                   f"in {row.year}); the '(all layers)' total counts it once")
     empty = int(res.table["cells_without_value"].max()) if len(res.table) else 0
     if empty:
-        _note("some cells inside territories have no value for a year in the grid export; "
+        _note("some cells (grid) or pixels (maps) inside territories have no value for a year; "
               "they count as 0 ha (column cells_without_value)")
     table = res.table if rings else res.table[res.table["zone"] == "inside"]
     if fmt is TableFormat.json:
