@@ -59,7 +59,7 @@ def test_report_shows_the_section_in_a_browser(imported, tmp_path, monkeypatch, 
     html = files.html.read_text(encoding="utf-8")
     present = "#coca-forest-present"
     absent = "#coca-forest-absent"
-    run = render_page(files.html, tmp_path / "shot.png", selectors=[present, absent, "#table-territories-coca"],
+    run = render_page(files.html, tmp_path / "shot.png", selectors=[present, absent, "#table-territories-coca", "#figure-density_map"],
                       width=1280, height=900, timeout=60)
     assert run.ready, run.console
     if with_data:
@@ -67,6 +67,9 @@ def test_report_shows_the_section_in_a_browser(imported, tmp_path, monkeypatch, 
         assert run.rects["#table-territories-coca"][0]["height"] > 50
         assert not run.rects[absent]
         assert "Coca y bosque" in html and "PNN Catatumbo Barí" in html
+        # the report's 1 km map comes from the imported grid when no map raster is given
+        assert 'data-figure="density_map"' in html and "grilla de 1 km del SIMCI importada" in html
+        assert run.rects["#figure-density_map"][0]["height"] > 200
     else:
         assert not run.rects[present] and run.rects[absent][0]["height"] > 10
-        assert "cocamonitor data import simci-grid" in html
+        assert "cocamonitor data import simci-grid" in html and 'data-figure="density_map"' not in html

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 from markupsafe import Markup, escape
 
-__all__ = ["forest_html", "forest_section"]
+__all__ = ["forest_html", "forest_section", "imported_density_section"]
 
 _TEXT: dict[str, dict[str, Any]] = {
     "es": {
@@ -105,6 +105,33 @@ def forest_section(year: int, *, data_dir: str | Path | None = None) -> dict[str
                 out["table"] = t[(t["year"] == year) & (t["zone"] == "inside")].reset_index(drop=True)
                 out["overlaps"] = res.overlaps[res.overlaps["year"] == year].reset_index(drop=True)
     return out
+
+
+def imported_density_section(year: int, *, data_dir: str | Path | None = None) -> dict[str, Any] | None:
+    """The report's 1 km density map from the imported SIMCI grid (None without it or without ``year``).
+
+    Same keys as :func:`cocamonitor.report.sections.density_section`, with ``kind`` set to
+    ``"simci-grid"``.
+    """
+    from pyproj import Transformer
+
+    from cocamonitor.importers.simci_grid import load_imported_grid
+
+    try:
+        grid = load_imported_grid(data_dir=data_dir)
+    except Exception:  # an unreadable folder must not break the report
+        return None
+    if grid is None or year not in grid.years:
+        return None
+    dens = grid.density_grid([year])
+    cells = dens.to_frame()
+    cells = cells[cells["coca_ha"] > 0].reset_index(drop=True)
+    to_ll = Transformer.from_crs(dens.grid.crs, "EPSG:4326", always_xy=True)
+    lon, lat = to_ll.transform(cells["x"].to_numpy(), cells["y"].to_numpy())
+    cells["lon"], cells["lat"] = lon, lat
+    return {"grid": dens, "source": "datos.gov.co v3rx-q7t3", "kind": "simci-grid", "cell_m": dens.grid.cell,
+            "coca_classes": [], "cells": cells, "total_ha": float(dens.coca_ha.sum()), "n_cells": int(len(cells)),
+            "max_density": float(cells["density_ha_km2"].max()) if len(cells) else 0.0}
 
 
 def _published() -> pd.DataFrame:

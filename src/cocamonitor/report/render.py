@@ -208,7 +208,7 @@ def _context(data: ReportData) -> dict[str, Any]:
                     if k in ("year", "previous_year", "left_out", "targets", "targets_ignored_years")}
         or None,
         "density": {k: v for k, v in (extras.get("density") or {}).items()
-                    if k in ("source", "cell_m", "total_ha", "n_cells", "max_density")} or None,
+                    if k in ("source", "kind", "cell_m", "total_ha", "n_cells", "max_density")} or None,
     }
 
 

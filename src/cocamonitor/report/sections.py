@@ -401,6 +401,12 @@ def extra_sections(
     out["results"] = results_section(year, inputs, targets=targets)
     if density_raster is not None:
         out["density"] = density_section(density_raster, year, coca_classes=coca_classes)
+    else:
+        from cocamonitor.report.forest_section import imported_density_section
+
+        imported = imported_density_section(year)
+        if imported is not None:
+            out["density"] = imported
     try:
         out["trends"] = trend_section(year, inputs)
     except ImportError:  # pragma: no cover - trends is part of the package
