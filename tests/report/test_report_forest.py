@@ -59,8 +59,8 @@ def test_report_shows_the_section_in_a_browser(imported, tmp_path, monkeypatch, 
     html = files.html.read_text(encoding="utf-8")
     present = "#coca-forest-present"
     absent = "#coca-forest-absent"
-    run = render_page(files.html, tmp_path / "shot.png", selectors=[present, absent, "#table-territories-coca", "#figure-density_map"],
-                      width=1280, height=900, timeout=60)
+    selectors = [present, absent, "#table-territories-coca", "#figure-density_map"]
+    run = render_page(files.html, tmp_path / "shot.png", selectors=selectors, width=1280, height=900, timeout=60)
     assert run.ready, run.console
     if with_data:
         assert run.rects[present] and run.rects[present][0]["height"] > 100

@@ -108,7 +108,7 @@ def forest_section(year: int, *, data_dir: str | Path | None = None) -> dict[str
 
 
 def imported_density_section(year: int, *, data_dir: str | Path | None = None) -> dict[str, Any] | None:
-    """The report's 1 km density map from the imported SIMCI grid (None without it or without ``year``).
+    """Return the report's 1 km density map from the imported SIMCI grid (None without it or without ``year``).
 
     Same keys as :func:`cocamonitor.report.sections.density_section`, with ``kind`` set to
     ``"simci-grid"``.
