@@ -48,28 +48,29 @@ def test_present_with_the_fixtures(imported):
     assert "overlap on" in html
 
 
+def test_bundled_report_says_what_to_import(report_files):
+    # the session's report is written without any import: the section is one line
+    html = report_files("es").html.read_text(encoding="utf-8")
+    assert 'id="coca-forest-absent"' in html and "cocamonitor data import simci-grid" in html
+    assert 'id="coca-forest-present"' not in html
+
+
 @pytest.mark.browser
 @pytest.mark.skipif(find_chromium() is None, reason="chromium not installed")
-@pytest.mark.parametrize("with_data", [True, False])
-def test_report_shows_the_section_in_a_browser(imported, tmp_path, monkeypatch, with_data):
+def test_report_shows_the_section_in_a_browser(imported, tmp_path, monkeypatch):
     from cocamonitor.report import make_report
 
-    monkeypatch.setenv("COCAMONITOR_DATA_DIR", str(imported if with_data else tmp_path / "none"))
+    monkeypatch.setenv("COCAMONITOR_DATA_DIR", str(imported))
     files = make_report(YEAR, "es", tmp_path / "out", maps=False)
     html = files.html.read_text(encoding="utf-8")
     present = "#coca-forest-present"
-    absent = "#coca-forest-absent"
-    selectors = [present, absent, "#table-territories-coca", "#figure-density_map"]
+    selectors = [present, "#coca-forest-absent", "#table-territories-coca", "#figure-density_map"]
     run = render_page(files.html, tmp_path / "shot.png", selectors=selectors, width=1280, height=900, timeout=60)
     assert run.ready, run.console
-    if with_data:
-        assert run.rects[present] and run.rects[present][0]["height"] > 100
-        assert run.rects["#table-territories-coca"][0]["height"] > 50
-        assert not run.rects[absent]
-        assert "Coca y bosque" in html and "PNN Catatumbo Barí" in html
-        # the report's 1 km map comes from the imported grid when no map raster is given
-        assert 'data-figure="density_map"' in html and "grilla de 1 km del SIMCI importada" in html
-        assert run.rects["#figure-density_map"][0]["height"] > 200
-    else:
-        assert not run.rects[present] and run.rects[absent][0]["height"] > 10
-        assert "cocamonitor data import simci-grid" in html and 'data-figure="density_map"' not in html
+    assert run.rects[present] and run.rects[present][0]["height"] > 100
+    assert run.rects["#table-territories-coca"][0]["height"] > 50
+    assert not run.rects["#coca-forest-absent"]
+    assert "Coca y bosque" in html and "PNN Catatumbo Barí" in html
+    # the report's 1 km map comes from the imported grid when no map raster is given
+    assert 'data-figure="density_map"' in html and "grilla de 1 km del SIMCI importada" in html
+    assert run.rects["#figure-density_map"][0]["height"] > 200
