@@ -123,19 +123,32 @@ def test_municipality_profile_uses_the_trend_panel(client, run_cli):
     _one_line_error(client.get("/api/municipality/99999"), 404, "99999")
 
 
-def test_production_uses_the_nearest_preset(client):
-    from cocamonitor.production import check_preset
-
+def test_production_quotes_the_reports_scenario_and_interval(client):
     d2020 = client.get("/api/production/2020").json()
-    assert d2020["preset"] == "unodc-2020" and d2020["area_source"] == "preset"
-    published = check_preset("unodc-2020").set_index("quantity").loc["hydrochloride_t", "published"]
-    assert d2020["national"]["hydrochloride_t"]["point"] == pytest.approx(published, rel=1e-3)
+    assert d2020["preset"] == "unodc-2020" and d2020["scenario"] == "preset" and d2020["area_source"] == "census"
+    area = client.get("/api/coca/2020").json()["total_ha"]
+    assert d2020["national"]["hydrochloride_t"]["point"] == pytest.approx(1228 * area / 143000, rel=1e-3)
     d2024 = client.get("/api/production/2024").json()
-    assert d2024["preset"] == "unodc-2020" and d2024["area_source"] == "census"
+    assert d2024["scenario"] == "implied" and d2024["scenario_reason"] == "newer_pair"
     assert d2024["area_ha"] == pytest.approx(client.get("/api/coca/2024").json()["total_ha"])
     lo, hi = d2024["national"]["hydrochloride_t"]["ci"]
     assert lo < d2024["national"]["hydrochloride_t"]["median"] < hi
+    assert set(d2024["other_scenarios"]) == {"preset"}
     assert client.get("/api/production/2001").json()["preset"] == "unodc-2018"
+
+
+def test_report_and_dashboard_quote_the_same_interval(client):
+    from cocamonitor.production.scenarios import SHARED_DRAWS, SHARED_SEED
+    from cocamonitor.report.build import ReportInputs
+    from cocamonitor.report.sections import production_section
+    from cocamonitor.web import state
+
+    assert (state.PRODUCTION_DRAWS, state.PRODUCTION_SEED) == (SHARED_DRAWS, SHARED_SEED)
+    summary = production_section(2024, ReportInputs.from_datasets(maps=False))["summary"]
+    api = client.get("/api/production/2024").json()
+    assert api["scenario"] == summary["scenario"]
+    hcl = api["national"]["hydrochloride_t"]
+    assert (hcl["point"], hcl["ci"][0], hcl["ci"][1]) == (summary["point"], summary["lo"], summary["hi"])
     _one_line_error(client.get("/api/production/2030"), 422, "2030")
 
 

@@ -120,8 +120,7 @@ def show_cmd(
     coca-national shows one release of each figure (the latest to date, or as known on --as-of);
     every row says when it was released, in which publication and how it was seen.
 
-    Examples: cocamonitor data show coca-municipal --department "Norte de Santander" --year 2023;
-    cocamonitor data show coca-national --as-of 2021-06-30 --year 2020
+    Example: cocamonitor data show coca-national --as-of 2021-06-30 --year 2020
     """
     if name == "coca-national":
         day, vintage = check_release_options(as_of, vintage)
