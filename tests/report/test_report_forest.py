@@ -74,3 +74,5 @@ def test_report_shows_the_section_in_a_browser(imported, tmp_path, monkeypatch):
     # the report's 1 km map comes from the imported grid when no map raster is given
     assert 'data-figure="density_map"' in html and "grilla de 1 km del SIMCI importada" in html
     assert run.rects["#figure-density_map"][0]["height"] > 200
+    imported_names = {e["name"] for e in files.provenance["parameters"]["imported"]}
+    assert imported_names == {"simci-grid", "parks", "resguardos"}
