@@ -43,6 +43,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
               "Trends and changes that say what is statistically real; UNODC vs US side by side."),
     "grid": ("cocamonitor.commands.zonal",
              "The 1 km coca grid: density (ha/km2), permanence classes, Gi* hotspots."),
+    "territories": ("cocamonitor.commands.territories",
+                    "Special territories (RUNAP parks, ANT resguardos and consejos comunitarios, SIAC Ley 2a "
+                    "reserves): register the layers you download and tally the SIMCI 1 km grid inside them."),
+    "forest": ("cocamonitor.commands.forest",
+               "Coca on land that was forest k years before (Hansen lossyear or forest masks)."),
     "simulate": ("cocamonitor.commands.simulate", "Methodology testbed: synthetic landscapes with known truth, "
                  "measured by the census, the sample survey and good practice."),
     "indicators": ("cocamonitor.commands.indicators",

@@ -146,4 +146,8 @@ def _provenance(
     if targets is not None:
         inputs.append(Path(targets))
         params["targets"] = str(targets)
+    forest = data.extras.get("forest") if isinstance(data.extras, dict) else None
+    if forest:  # imported datasets (user data folder): their source files' SHA-256 and import dates
+        params["imported"] = [{k: e[k] for k in ("name", "kind", "source", "source_sha256", "imported")}
+                              for e in [forest.get("grid"), *forest.get("layers", [])] if e]
     return Provenance.build(inputs=inputs, parameters=params).to_dict()

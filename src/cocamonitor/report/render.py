@@ -221,7 +221,7 @@ def _context(data: ReportData, m: _Messages | None = None) -> dict[str, Any]:
                     if k in ("year", "previous_year", "left_out", "no_data", "targets", "targets_ignored_years")}
         or None,
         "density": {k: v for k, v in (extras.get("density") or {}).items()
-                    if k in ("source", "cell_m", "total_ha", "n_cells", "max_density")} or None,
+                    if k in ("source", "kind", "cell_m", "total_ha", "n_cells", "max_density")} or None,
     }
 
 
@@ -954,6 +954,7 @@ def write_report(
 
     evaluation = add_evaluation(data, lang, out_dir, figures, fig_json, pngs)
 
+    from cocamonitor.report.forest_section import forest_html
     from cocamonitor.report.plotlyjs import LOADER_JS, bundle_for, bundle_gz
 
     bundle = bundle_for(json.loads(v) for v in fig_json.values())
@@ -972,6 +973,7 @@ def write_report(
         figures=figures,
         tables=_tables(data, lang, m),
         evaluation=evaluation,
+        forest_html=forest_html(data.extras.get("forest"), lang),
         css=Markup(css),
     )
     html = env.get_template("report.html.j2").render(

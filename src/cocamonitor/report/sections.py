@@ -458,6 +458,12 @@ def extra_sections(
     out["results"] = results_section(year, inputs, targets=targets)
     if density_raster is not None:
         out["density"] = density_section(density_raster, year, coca_classes=coca_classes)
+    else:
+        from cocamonitor.report.forest_section import imported_density_section
+
+        imported = imported_density_section(year)
+        if imported is not None:
+            out["density"] = imported
     try:
         out["trends"] = trend_section(year, inputs)
     except ImportError:  # pragma: no cover - trends is part of the package
@@ -465,6 +471,9 @@ def extra_sections(
     prod = production_section(year, inputs, as_of=as_of)
     if prod is not None:
         out["production"] = prod
+    from cocamonitor.report.forest_section import forest_section
+
+    out["forest"] = forest_section(year)
     tables: dict[str, pd.DataFrame] = {"counternarcotics_results": out["results"]["table"]}
     if "trends" in out:
         tables["trend_tests"] = out["trends"]["table"]
@@ -478,6 +487,8 @@ def extra_sections(
 
     out["evaluation"] = evaluation_section(year, inputs)  # "Did the programmes work?" (issue 12)
     tables.update(out["evaluation"]["tables"])
+    if out["forest"] is not None and out["forest"].get("table") is not None:
+        tables["territories_coca"] = out["forest"]["table"]
     out["tables"] = tables
     out["as_of"] = as_of
     return out
