@@ -8,6 +8,7 @@ from cocamonitor.commands import (
     data,
     demo,
     indicators,
+    map,
     production,
     report,
     serve,
@@ -19,7 +20,7 @@ from cocamonitor.commands import (
 )
 
 COMMAND_MODULES = [
-    data, territory, area, production, trend, zonal, simulate, indicators, report, serve, demo, store,
+    data, territory, area, production, trend, zonal, simulate, indicators, report, serve, demo, store, map,
 ]
 
 __all__ = ["COMMAND_MODULES"]

@@ -109,8 +109,15 @@ class TrainedModel:
         return list(self.card.classes)
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        """Calibrated class probabilities of the rows of ``X``."""
-        return self.estimator.predict_proba(np.asarray(X, dtype=np.float32))
+        """Calibrated class probabilities of the rows of ``X``.
+
+        Small batches run on one thread (OpenMP's waiting threads cost more than they save).
+        """
+        from threadpoolctl import threadpool_limits
+
+        X = np.asarray(X, dtype=np.float32)
+        with threadpool_limits(limits=1 if X.shape[0] < 100_000 else None):
+            return self.estimator.predict_proba(X)
 
     def with_imagery(self, **info: Any) -> TrainedModel:
         """A copy whose card records how the imagery was read (bands, CRS, window...)."""
@@ -151,7 +158,7 @@ def _base(engine: str, seed: int, n_jobs: int | None) -> Any:
     if engine == "hgb":
         from sklearn.ensemble import HistGradientBoostingClassifier
 
-        return HistGradientBoostingClassifier(max_iter=150, learning_rate=0.1, max_leaf_nodes=31,
+        return HistGradientBoostingClassifier(max_iter=100, learning_rate=0.1, max_leaf_nodes=31,
                                               l2_regularization=1.0, early_stopping=False, random_state=seed)
     if engine == "rf":
         from sklearn.ensemble import RandomForestClassifier

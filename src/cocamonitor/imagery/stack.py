@@ -113,7 +113,12 @@ class ImageStack:
 
     def read(self, r0: int, r1: int, c0: int, c1: int) -> tuple[np.ndarray, np.ndarray]:
         """Reflectance ``(time, band, y, x)`` float32 and validity ``(time, y, x)`` of a window."""
-        sub = self.ds[[*self.bands, "SCL"]].isel(y=slice(r0, r1), x=slice(c0, c1)).compute()
+        try:
+            sub = self.ds[[*self.bands, "SCL"]].isel(y=slice(r0, r1), x=slice(c0, c1)).compute()
+        except Exception as err:  # rasterio / GDAL errors of one asset: name it, no traceback
+            msg = " ".join(str(err).split())
+            raise DataError(f"cannot read the imagery ({msg})", where="catalog",
+                            hint="check that every asset of the catalog exists and is readable") from None
         raw = np.stack([sub[b].values for b in self.bands], axis=1)
         valid = valid_mask(sub["SCL"].values, raw, invalid=self.scl_invalid)
         refl = raw.astype(np.float32) * np.float32(self.scale) + np.float32(self.offset)

@@ -99,7 +99,8 @@ class SceneConfig:
         Share of the scene (a band along its top edge) clouded on every date: the part
         without any cloud-free observation.
     noise : float
-        Relative per-pixel noise (sd) of the reflectance.
+        Relative per-pixel variation (sd) of the reflectance: sensor noise, sub-pixel mixing,
+        residual atmospheric and illumination effects.
     field_brightness_sd : float
         Relative sd of each field's brightness.
     green_up_days : float
@@ -116,7 +117,7 @@ class SceneConfig:
     cloud_mean: float = 0.3
     cloud_correlation_m: float = 600.0
     persistent_cloud_share: float = 0.0
-    noise: float = 0.05
+    noise: float = 0.15
     field_brightness_sd: float = 0.08
     green_up_days: float = 45.0
     dry_season_drying: float = 0.35
@@ -376,7 +377,7 @@ def write_scenes(stack: SceneStack, out_dir: str | Path, *, name: str = "cocamon
     from pystac.extensions.projection import ProjectionExtension
     from pystac.extensions.raster import RasterBand, RasterExtension
 
-    out = Path(out_dir)
+    out = Path(out_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)
     t, nb, h, w = stack.data.shape
     a, b, c, d, e, f = stack.transform
