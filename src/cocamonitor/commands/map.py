@@ -134,6 +134,7 @@ def train_cmd(
     window_days: Annotated[int, typer.Option("--window-days", min=1, help="Use images this close to the date.")] = 60,
     bands: Annotated[str | None, typer.Option("--bands", help="Reflectance assets, comma-separated "
                                               "(default: the ten 10/20 m Sentinel-2 bands).")] = None,
+    scl_band: Annotated[str, typer.Option("--scl-band", help="Asset key of the scene classification.")] = "SCL",
     crs: CrsOpt = "EPSG:9377",
     resolution: ResolutionOpt = 10.0,
     engine: Annotated[Engine, typer.Option("--engine", help="Classifier.")] = Engine.hgb,
@@ -157,7 +158,7 @@ def train_cmd(
     df = read_table(training, required=["x", "y", "reference_class"], numeric=["x", "y"])
     with _cli_errors():
         stack = open_stack(catalog, reference_date=ref, window_days=window_days, bands=_bands(bands), crs=crs,
-                           resolution=resolution)
+                           resolution=resolution, scl_band=scl_band)
         X, nobs = point_features(stack, df["x"].to_numpy(float), df["y"].to_numpy(float), tile=tile,
                                  source=str(training))
         keep = nobs > 0
@@ -171,7 +172,8 @@ def train_cmd(
     prov = Provenance.build(inputs=[training, catalog], parameters={
         "reference_date": ref.isoformat(), "window_days": window_days, "bands": stack.bands, "crs": crs,
         "resolution": resolution, "engine": engine.value, "block_m": block_m, "folds": folds, "seed": seed})
-    model = model.with_imagery(reference_date=ref.isoformat(), window_days=window_days, bands=stack.bands, crs=crs,
+    model = model.with_imagery(reference_date=ref.isoformat(), window_days=window_days, bands=stack.bands,
+                               scl_band=scl_band, crs=crs,
                                resolution=resolution, dates=[d.isoformat() for d in stack.dates],
                                composite="best pixel nearest the reference date, and medians over the window",
                                points_without_observation=int((~keep).sum()), provenance=prov.to_dict())
@@ -220,7 +222,7 @@ def predict_cmd(
         ref = _date(reference_date, "--reference-date") if reference_date else dt.date.fromisoformat(
             im["reference_date"])
         stack = open_stack(catalog, reference_date=ref, window_days=int(im["window_days"]), bands=im["bands"],
-                           crs=im["crs"], resolution=float(im["resolution"]))
+                           crs=im["crs"], resolution=float(im["resolution"]), scl_band=im.get("scl_band", "SCL"))
         with _progress("map predict") as bar:
             task = bar.add_task("tiles", total=None)
             summary = predict_map(model, stack, folder, tile=tile, target_class=target_class,

@@ -50,11 +50,19 @@ INDICES = {"NDVI": ("B08", "B04"), "NDMI": ("B08", "B11"), "NBR": ("B08", "B12")
 #: Bands the indices need.
 REQUIRED_BANDS = tuple(sorted({b for pair in INDICES.values() for b in pair}))
 
+#: Asset keys of catalogs that name bands by common name (e.g. Earth Search) -> band ids.
+ALIASES = {"blue": "B02", "green": "B03", "red": "B04", "rededge1": "B05", "rededge2": "B06",
+           "rededge3": "B07", "nir": "B08", "nir08": "B8A", "swir16": "B11", "swir22": "B12"}
+
+
+def _canonical(bands: Sequence[str]) -> list[str]:
+    return [ALIASES.get(b.lower(), b.upper()) for b in bands]
+
 _TEMPORAL = ("NDVI_median", "NDVI_std", "NDVI_min", "NDVI_max", "NDMI_median")
 
 
 def _check_bands(bands: Sequence[str]) -> None:
-    missing = [b for b in REQUIRED_BANDS if b not in bands]
+    missing = [b for b in REQUIRED_BANDS if b not in _canonical(bands)]
     if missing:
         raise InputError(f"the features need the band(s) {', '.join(missing)}", where="bands",
                          hint=f"give at least {', '.join(REQUIRED_BANDS)}")
@@ -85,11 +93,12 @@ def compute_features(refl: np.ndarray, valid: np.ndarray, days: np.ndarray,
     days : numpy.ndarray, shape (time,)
         Signed days from the reference date.
     bands : sequence of str
-        Band names along ``refl``'s second axis.
+        Band names along ``refl``'s second axis: ``B02`` ... ``B12`` or their common names
+        (``red``, ``nir``, ``swir16``..., see :data:`ALIASES`).
 
     """
     _check_bands(bands)
-    pos = {b: i for i, b in enumerate(bands)}
+    pos = {b: i for i, b in enumerate(_canonical(bands))}
     comp = best_pixel(refl, valid, days).values
     idx = [_nd(comp[pos[a]], comp[pos[b]]) for a, b in INDICES.values()]
     ndvi_t = _nd(refl[:, pos["B08"]], refl[:, pos["B04"]])

@@ -244,7 +244,7 @@ def load_stack(items: Sequence[Any], *, bands: Sequence[str], crs: str = DEFAULT
         kwargs.update(crs=crs, resolution=resolution)
     try:
         ds = odc.stac.load(list(items), bands=list(bands), groupby="solar_day",
-                           chunks={"x": chunk, "y": chunk, "time": 1}, resampling={"SCL": "nearest", "*": "bilinear"},
+                           chunks={"x": chunk, "y": chunk, "time": 1}, resampling={"SCL": "nearest", "scl": "nearest", "*": "bilinear"},
                            fail_on_error=True, **kwargs)
     except ValueError as err:
         raise DataError(f"cannot load the items ({err})", where=where) from None

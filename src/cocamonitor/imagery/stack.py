@@ -69,6 +69,8 @@ class ImageStack:
         Stored value to reflectance: ``value * scale + offset``.
     scl_invalid : tuple of int
         SCL codes masked as no observation.
+    scl_band : str
+        Asset key of the scene classification.
 
     """
 
@@ -79,6 +81,7 @@ class ImageStack:
     scale: float = 1e-4
     offset: float = 0.0
     scl_invalid: tuple[int, ...] = SCL_INVALID
+    scl_band: str = "SCL"
 
     @property
     def days(self) -> np.ndarray:
@@ -114,13 +117,13 @@ class ImageStack:
     def read(self, r0: int, r1: int, c0: int, c1: int) -> tuple[np.ndarray, np.ndarray]:
         """Reflectance ``(time, band, y, x)`` float32 and validity ``(time, y, x)`` of a window."""
         try:
-            sub = self.ds[[*self.bands, "SCL"]].isel(y=slice(r0, r1), x=slice(c0, c1)).compute()
+            sub = self.ds[[*self.bands, self.scl_band]].isel(y=slice(r0, r1), x=slice(c0, c1)).compute()
         except Exception as err:  # rasterio / GDAL errors of one asset: name it, no traceback
             msg = " ".join(str(err).split())
             raise DataError(f"cannot read the imagery ({msg})", where="catalog",
                             hint="check that every asset of the catalog exists and is readable") from None
         raw = np.stack([sub[b].values for b in self.bands], axis=1)
-        valid = valid_mask(sub["SCL"].values, raw, invalid=self.scl_invalid)
+        valid = valid_mask(sub[self.scl_band].values, raw, invalid=self.scl_invalid)
         refl = raw.astype(np.float32) * np.float32(self.scale) + np.float32(self.offset)
         return refl, valid
 
@@ -151,7 +154,8 @@ def _scale_offset(items: Sequence[Any], band: str) -> tuple[float, float]:
 def open_stack(catalog: str | Path | Sequence[Any], *, reference_date: dt.date, window_days: int = 60,
                bands: Sequence[str] = SENTINEL2_BANDS, crs: str = DEFAULT_CRS, resolution: float = 10.0,
                bbox: Sequence[float] | None = None, chunk: int = 1024,
-               scl_invalid: Sequence[int] = SCL_INVALID, where: str = "catalog") -> ImageStack:
+               scl_invalid: Sequence[int] = SCL_INVALID, scl_band: str = "SCL",
+               where: str = "catalog") -> ImageStack:
     """Open the acquisitions within ``window_days`` of ``reference_date``.
 
     Parameters
@@ -168,6 +172,8 @@ def open_stack(catalog: str | Path | Sequence[Any], *, reference_date: dt.date, 
         See :func:`cocamonitor.imagery.stac.load_stack`.
     scl_invalid : sequence of int
         SCL codes masked as no observation.
+    scl_band : str
+        Asset key of the scene classification (``SCL``; ``scl`` in Earth Search).
     where : str
         Name of the catalog parameter in error messages.
 
@@ -177,15 +183,15 @@ def open_stack(catalog: str | Path | Sequence[Any], *, reference_date: dt.date, 
 
     """
     items = read_items(catalog, where=where) if isinstance(catalog, str | Path) else list(catalog)
-    items = check_items(items, bands=[*bands, "SCL"], reference_date=reference_date, window_days=window_days,
+    items = check_items(items, bands=[*bands, scl_band], reference_date=reference_date, window_days=window_days,
                         where=where)
     scales = {_scale_offset(items, b) for b in bands}
     if len(scales) > 1:
         raise DataError("the bands have different scales or offsets", where=where,
                         hint="give bands stored alike (e.g. all Sentinel-2 L2A reflectance)")
     scale, offset = scales.pop()
-    ds = load_stack(items, bands=[*bands, "SCL"], crs=crs, resolution=resolution, bbox=bbox, chunk=chunk,
+    ds = load_stack(items, bands=[*bands, scl_band], crs=crs, resolution=resolution, bbox=bbox, chunk=chunk,
                     where=where)
     dates = [dt.date.fromisoformat(str(t)[:10]) for t in ds.time.values]
     return ImageStack(ds=ds, bands=list(bands), dates=dates, reference_date=reference_date, scale=scale,
-                      offset=offset, scl_invalid=tuple(scl_invalid))
+                      offset=offset, scl_invalid=tuple(scl_invalid), scl_band=scl_band)
