@@ -181,6 +181,11 @@ def _calibrated(engine: str, seed: int, splits: list, method: str, n_jobs: int |
     return CalibratedClassifierCV(_base(engine, seed, n_jobs), method=method, cv=splits, ensemble=False)
 
 
+def _clipped(proba: np.ndarray) -> np.ndarray:
+    p = np.clip(proba, 1e-6, 1.0)
+    return p / p.sum(axis=1, keepdims=True)
+
+
 def _scores(labels: np.ndarray, proba: np.ndarray, classes: list[str]) -> dict[str, Any]:
     from sklearn.metrics import balanced_accuracy_score, confusion_matrix, log_loss
 
@@ -194,7 +199,7 @@ def _scores(labels: np.ndarray, proba: np.ndarray, classes: list[str]) -> dict[s
         "overall_accuracy": float(np.trace(cm) / cm.sum()),
         "balanced_accuracy": float(balanced_accuracy_score(labels, pred)),
         "brier": float(np.mean(((proba - onehot) ** 2).sum(axis=1))),
-        "log_loss": float(log_loss(labels, np.clip(proba, 1e-6, 1), labels=classes)),
+        "log_loss": float(log_loss(labels, _clipped(proba), labels=classes)),
         "users_accuracy": {c: (None if np.isnan(v) else float(v)) for c, v in zip(classes, ua, strict=True)},
         "producers_accuracy": {c: (None if np.isnan(v) else float(v)) for c, v in zip(classes, pa, strict=True)},
         "confusion_matrix": {"rows_reference_columns_predicted": classes, "counts": cm.tolist()},
