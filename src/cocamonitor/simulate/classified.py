@@ -52,8 +52,10 @@ class ClassifiedMapConfig:
         Probability thresholds of the mapped-coca and uncertain strata.
     buffer_m : float
         Buffer around mapped-coca and uncertain pixels, metres.
-    n_per_stratum : dict
-        Reference sample size per stratum name.
+    n_per_stratum : tuple of (str, int)
+        Reference sample size per stratum name. The mapped-coca stratum needs many points: its
+        user's accuracy is near 1, and with few points the sample often holds no error at all,
+        so that its variance is estimated as zero and the interval is too narrow.
     confidence : float
 
     """
@@ -64,7 +66,7 @@ class ClassifiedMapConfig:
     high: float = 0.5
     low: float = 0.05
     buffer_m: float = 30.0
-    n_per_stratum: tuple[tuple[str, int], ...] = (("coca", 50), ("uncertain", 50), ("buffer", 100),
+    n_per_stratum: tuple[tuple[str, int], ...] = (("coca", 200), ("uncertain", 150), ("buffer", 250),
                                                   ("other", 100), ("no_observation", 30))
     confidence: float = 0.95
 
