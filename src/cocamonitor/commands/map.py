@@ -67,7 +67,8 @@ def _date(value: str, option: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise ParameterError(f"{value!r} is not a date", where=option, hint="write YYYY-MM-DD, e.g. 2023-12-31") from None
+        raise ParameterError(f"{value!r} is not a date", where=option,
+                             hint="write YYYY-MM-DD, e.g. 2023-12-31") from None
 
 
 def _bands(value: str | None) -> list[str]:
@@ -114,7 +115,8 @@ def synthetic_cmd(
     folder = output_dir(out)
     hist = scene_history(size=size, year=year, seed=seed)
     stack = render_scenes(hist, year, seed=seed + 1,
-                          scene=SceneConfig(dates=dates, cloud_mean=cloud_mean, persistent_cloud_share=persistent_cloud))
+                          scene=SceneConfig(dates=dates, cloud_mean=cloud_mean,
+                                            persistent_cloud_share=persistent_cloud))
     cat = write_scenes(stack, folder)
     err_console.print(f"wrote {cat} ({dates} dates, {size}x{size} px) and reference.tif, prior_map.tif, "
                       f"land_cover.tif, truth.json; true coca on {stack.reference_date}: {stack.true_coca_ha:,.2f} ha")
@@ -227,7 +229,7 @@ def predict_cmd(
             task = bar.add_task("tiles", total=None)
             summary = predict_map(model, stack, folder, tile=tile, target_class=target_class,
                                   progress=lambda d, t: bar.update(task, completed=d, total=t))
-    doc = {"model": model.card.to_dict(), "map": summary.to_dict(), "reference_date": ref.isoformat(),
+    doc: dict[str, Any] = {"model": model.card.to_dict(), "map": summary.to_dict(), "reference_date": ref.isoformat(),
            "dates": [d.isoformat() for d in stack.dates],
            "provenance": Provenance.build(inputs=[catalog, Path(model_path) / "model.joblib"
                                                   if Path(model_path).is_dir() else Path(model_path)],

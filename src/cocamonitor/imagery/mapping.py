@@ -154,6 +154,7 @@ def predict_map(model: TrainedModel, stack: ImageStack, out_dir: str | Path, *, 
     model : TrainedModel
         Trained on the same features (checked by name).
     stack : ImageStack
+        The imagery to classify.
     out_dir : str or Path
         Folder for ``probability.tif``, ``class.tif`` and ``obs_day.tif``.
     tile : int

@@ -120,7 +120,7 @@ class TrainedModel:
             return self.estimator.predict_proba(X)
 
     def with_imagery(self, **info: Any) -> TrainedModel:
-        """A copy whose card records how the imagery was read (bands, CRS, window...)."""
+        """Return a copy whose card records how the imagery was read (bands, CRS, window...)."""
         card = ModelCard(**{**self.card.__dict__, "imagery": {**self.card.imagery, **info}})
         return TrainedModel(self.estimator, card)
 
@@ -221,7 +221,9 @@ def train_classifier(X: np.ndarray, labels: Sequence[str], x: np.ndarray, y: np.
     x, y : numpy.ndarray
         Point coordinates in metres (for the spatial blocks).
     feature_names : sequence of str
+        Names of the columns of ``X``.
     engine : {"hgb", "rf", "lightgbm"}
+        Histogram gradient boosting, random forest or LightGBM.
     block_m : float
         Side of the spatial blocks, metres (larger than the fields and the spatial
         correlation of errors: 1 km by default).
@@ -232,6 +234,7 @@ def train_classifier(X: np.ndarray, labels: Sequence[str], x: np.ndarray, y: np.
     cross_validate : bool
         Compute the blocked-CV scores (the costly part; the model is the same without).
     seed : int
+        Seed of the classifier.
     n_jobs : int, optional
         Threads of the fit (default 1: small fits run fastest on one thread).
     source : str, optional

@@ -87,7 +87,7 @@ def read_items(path: str | Path, *, where: str = "catalog") -> list[Any]:
             if isinstance(cat, pystac.Item):
                 items = [cat]
             else:
-                items = list(cat.get_items(recursive=True))  # type: ignore[union-attr]
+                items = list(cat.get_items(recursive=True))  # type: ignore[attr-defined]
     except Exception as err:  # pystac raises many kinds on malformed catalogs
         raise DataError(f"{p} is not a STAC catalog or item collection ({err})", where=where) from None
     for it in items:
@@ -151,6 +151,7 @@ def check_items(items: Sequence[Any], *, bands: Sequence[str], reference_date: d
     Parameters
     ----------
     items : sequence of pystac.Item
+        Candidate items.
     bands : sequence of str
         Asset keys every item must have (e.g. ``B04``, ``SCL``).
     reference_date : datetime.date, optional
@@ -201,6 +202,7 @@ def load_stack(items: Sequence[Any], *, bands: Sequence[str], crs: str = DEFAULT
     Parameters
     ----------
     items : sequence of pystac.Item
+        Items to load (checked with :func:`check_items`).
     bands : sequence of str
         Asset keys to load.
     crs : str
@@ -239,12 +241,15 @@ def load_stack(items: Sequence[Any], *, bands: Sequence[str], crs: str = DEFAULT
         from odc.geo.geobox import GeoBox
         from odc.geo.geom import BoundingBox
 
-        kwargs["geobox"] = GeoBox.from_bbox(BoundingBox(*bbox, crs=crs), crs=crs, resolution=resolution)
+        left, bottom, right, top = (float(v) for v in bbox)
+        kwargs["geobox"] = GeoBox.from_bbox(BoundingBox(left, bottom, right, top, crs=crs), crs=crs,
+                                            resolution=resolution)
     else:
         kwargs.update(crs=crs, resolution=resolution)
     try:
         ds = odc.stac.load(list(items), bands=list(bands), groupby="solar_day",
-                           chunks={"x": chunk, "y": chunk, "time": 1}, resampling={"SCL": "nearest", "scl": "nearest", "*": "bilinear"},
+                           chunks={"x": chunk, "y": chunk, "time": 1},
+                           resampling={"SCL": "nearest", "scl": "nearest", "*": "bilinear"},
                            fail_on_error=True, **kwargs)
     except ValueError as err:
         raise DataError(f"cannot load the items ({err})", where=where) from None

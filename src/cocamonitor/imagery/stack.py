@@ -100,8 +100,9 @@ class ImageStack:
 
     @property
     def crs(self) -> str:
-        """CRS of the grid."""
-        return str(self.ds.odc.geobox.crs)
+        """CRS of the grid (``EPSG:code`` when it has one, else WKT)."""
+        crs = self.ds.odc.geobox.crs
+        return f"EPSG:{crs.epsg}" if crs.epsg else str(crs.to_wkt())
 
     @property
     def pixel_area_ha(self) -> float:

@@ -115,10 +115,10 @@ def classify_scenes(hist: History, year: int, rng: np.random.Generator,
     x, y = hist.landscape.xy(r, c)
     model = train_classifier(X[flat], labels, x, y, feature_names=feature_names(stack.bands), block_m=cfg.block_m,
                              cross_validate=False, seed=int(rng.integers(2**31)))
-    prob = np.full(n * n, 255, dtype=np.uint8)
+    flat_prob = np.full(n * n, 255, dtype=np.uint8)
     p = model.predict_proba(X[ok])[:, model.classes.index("1")] if "1" in model.classes else np.zeros(ok.sum())
-    prob[ok] = np.round(p * 100).astype(np.uint8)
-    prob = prob.reshape(n, n)
+    flat_prob[ok] = np.round(p * 100).astype(np.uint8)
+    prob = flat_prob.reshape(n, n)
     radius = int(round(cfg.buffer_m / hist.landscape.pixel_size_m))
     strata = strata_from_probability(prob, high=cfg.high, low=cfg.low, radius_px=radius)
     return ClassifiedMap(probability=prob, strata=strata, stack=stack, train_points=int(flat.size))
@@ -126,7 +126,7 @@ def classify_scenes(hist: History, year: int, rng: np.random.Generator,
 
 def sample_strata(cmap: ClassifiedMap, rng: np.random.Generator, cfg: ClassifiedMapConfig | None = None,
                   ) -> tuple[pd.DataFrame, dict[str, float]]:
-    """A stratified random sample of pixels labelled with the truth, and the strata areas (ha)."""
+    """Draw a stratified random sample of pixels labelled with the truth; return it and the strata areas (ha)."""
     from cocamonitor.imagery.mapping import STRATA
 
     cfg = cfg or ClassifiedMapConfig()

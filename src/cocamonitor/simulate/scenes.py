@@ -37,7 +37,6 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -176,7 +175,7 @@ class SceneStack:
 
 def scene_history(*, size: int = 200, year: int = 2021, seed: int = 0, fields_per_km2: float = 8.0,
                   pixel_size_m: float = 10.0) -> History:
-    """A small simulated history to render scenes of: ``size`` x ``size`` pixels, dense coca.
+    """Simulate a small history to render scenes of: ``size`` x ``size`` pixels, dense coca.
 
     The default simulator parameters describe a 10 km landscape with a few fields per square
     kilometre; scenes for tests and examples are small, so the fields are denser
@@ -269,6 +268,7 @@ def render_scenes(hist: History, year: int, seed: int | np.random.Generator,
     seed : int or numpy.random.Generator
         Seed of the scene rendering (cover patches, brightness, noise, clouds).
     scene : SceneConfig, optional
+        Scene parameters (default :class:`SceneConfig`).
 
     Returns
     -------
@@ -288,8 +288,8 @@ def render_scenes(hist: History, year: int, seed: int | np.random.Generator,
         _, flat = footprint_pixels(*hist.lookalikes.rects(np.arange(len(hist.lookalikes))), ncols=n)
         static.reshape(-1)[flat] = COVER["lookalike"]
     sig = np.zeros((max(COVER.values()) + 1, len(BANDS)), dtype=np.float32)
-    for name, code in COVER.items():
-        sig[code] = _SIG[name]
+    for name, cover_code in COVER.items():
+        sig[cover_code] = _SIG[name]
     bright = (1.0 + sc.field_brightness_sd * rng.standard_normal(len(hist.fields))).astype(np.float32)
     vigour = upsample(coarse_random_field((-(-n // 4),) * 2, 5.0, rng), 4, n)  # pasture vigour
     s1 = hist.dec31(year)
@@ -361,6 +361,7 @@ def write_scenes(stack: SceneStack, out_dir: str | Path, *, name: str = "cocamon
     Parameters
     ----------
     stack : SceneStack
+        Rendered scenes.
     out_dir : str or Path
         Folder to write into (created).
     name : str
@@ -375,7 +376,7 @@ def write_scenes(stack: SceneStack, out_dir: str | Path, *, name: str = "cocamon
     import pystac
     from pystac.extensions.eo import Band, EOExtension
     from pystac.extensions.projection import ProjectionExtension
-    from pystac.extensions.raster import RasterBand, RasterExtension
+    from pystac.extensions.raster import DataType, RasterBand, RasterExtension
 
     out = Path(out_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -411,14 +412,14 @@ def write_scenes(stack: SceneStack, out_dir: str | Path, *, name: str = "cocamon
             asset = pystac.Asset(href=str(path), media_type=pystac.MediaType.COG, roles=["data", "reflectance"])
             item.add_asset(band, asset)
             EOExtension.ext(asset).bands = [Band.create(name=band, common_name=common, center_wavelength=wl)]
-            RasterExtension.ext(asset).bands = [RasterBand.create(nodata=0, data_type="uint16",
+            RasterExtension.ext(asset).bands = [RasterBand.create(nodata=0, data_type=DataType.UINT16,
                                                                   scale=1e-4, offset=0.0)]
         path = folder / "SCL.tif"
         _write_cog(path, stack.scl[k], stack.transform, stack.crs, 0)
         asset = pystac.Asset(href=str(path), media_type=pystac.MediaType.COG, roles=["data"],
                              title="Scene classification map (SCL)")
         item.add_asset("SCL", asset)
-        RasterExtension.ext(asset).bands = [RasterBand.create(nodata=0, data_type="uint8")]
+        RasterExtension.ext(asset).bands = [RasterBand.create(nodata=0, data_type=DataType.UINT8)]
         catalog.add_item(item)
     catalog.normalize_hrefs(str(out))
     catalog.make_all_asset_hrefs_relative()
