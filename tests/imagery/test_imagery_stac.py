@@ -43,7 +43,7 @@ def test_window_keeps_only_near_items_and_mixed_crs_is_stated(scenes, tmp_path):
     assert [it.id for it in near] == ["S2SIM_20211231"]
     items[1].properties["proj:code"] = "EPSG:32618"
     with pytest.warns(CocamonitorWarning, match=r"2 CRSs \(EPSG:32618, EPSG:9377\); all are reprojected to EPSG:9377"):
-        load_stack(items, bands=["B04"])
+        load_stack(items, bands=["B04"], bbox=[5_000_000.0, 1_849_500.0, 5_000_500.0, 1_850_000.0])
 
 
 def test_bad_catalogs(tmp_path):
