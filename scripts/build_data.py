@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import filecmp
 import hashlib
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -37,33 +38,35 @@ RAW_FILES = {
     "zf": "territorial/zonas_futuro_zones.csv",
     "spraying": "counternarcotics/mindefensa_aspersion_2003_2015.csv",
     "labs": "counternarcotics/mindefensa_destruccion_infraestructuras_2010_2024.csv",
+    "heroin": "counternarcotics/mindefensa_incautacion_heroina_2010_2024.csv",
+    "odc": "national/odc_national_series_1999_2018.csv",
+    "population": "population/dane_population_municipal_2012_2024.csv",
+    "zf_catatumbo": "territorial/zonas_futuro_municipios_catatumbo.csv",
 }
 
-# National series: which vintage is "preferred" where the raw table keeps several for one
-# (source, metric, year). The rule is "latest published vintage"; each choice says why.
-PREFERRED_VINTAGE = {
-    ("UNODC/SIMCI", "cocaine_production_potential", 2005): (
-        680.0,
-        "later vintage (UNODC 2012 survey) than the 640 t fact sheet",
-    ),
-    ("UNODC/SIMCI", "cocaine_production_potential", 2015): (649.0, "revised value published with the 2016 survey"),
-    ("US Government (ONDCP/INCSR/CNC)", "cocaine_production_potential_pure", 2011): (
-        190.0,
-        "INCSR 2014 revision of the 195 t ONDCP 2012 release",
-    ),
-    ("US Government (ONDCP/INCSR/CNC)", "cocaine_production_potential_pure", 2016): (
-        772.0,
-        "ONDCP June 2018 release, later than INCSR March 2018 (710 t)",
-    ),
-    ("US Government (ONDCP/INCSR/CNC)", "cocaine_production_potential_pure", 2017): (
-        900.0,
-        "ONDCP June 2019 revision of the 921 t June 2018 release",
-    ),
-}
+# Methodology breaks in the national series, recorded as data with the release that made them.
+# kind "coverage": the survey itself changed (area surveyed), so years either side never compare;
+# kind "revision": a release applied a new method from `year` on, so a series that takes the years
+# either side from releases on different sides of it is broken there. Each row names the raw row
+# (source, metric, year, released) whose publication documents the change.
+METHOD_BREAKS = [
+    ("US Government (ONDCP/INCSR/CNC)", "coca_area", 2005, "coverage", "2006-04-14",
+     "survey area 81 % larger than in 2004", "área de muestreo 81 % mayor que en 2004"),
+    ("US Government (ONDCP/INCSR/CNC)", "coca_area", 2006, "coverage", "2007-06-04",
+     "survey area 19 % larger than in 2005", "área de muestreo 19 % mayor que en 2005"),
+    ("US Government (ONDCP/INCSR/CNC)", "cocaine_production_potential_pure", 2007, "revision", "2008-09-10",
+     "new productivity data, series back-cast", "nuevos datos de productividad, serie recalculada hacia atrás"),
+    ("US Government (ONDCP/INCSR/CNC)", "cocaine_production_potential_pure", 2011, "revision", "2013-07-09",
+     "9 Jul 2013 release cut 2011 (195 to 190 t) and started a revised series",
+     "la publicación del 9 jul 2013 redujo 2011 (de 195 a 190 t) e inició una serie revisada"),
+    ("US Government (ONDCP/INCSR/CNC)", "cocaine_production_potential_pure", 2008, "revision", "2017-03-14",
+     "2008-2014 series revised up (14 Mar 2017 table)", "serie 2008-2014 revisada al alza (tabla del 14 mar 2017)"),
+]
 SOURCE_KEYS = {
     "UNODC/SIMCI": "unodc",
     "US Government (ONDCP/INCSR/CNC)": "us",
     "Government of Colombia (as reported)": "gov-co",
+    "US Government (as reported)": "us-reported",
 }
 PERU_CODE = "6040101"
 
@@ -89,26 +92,82 @@ def build_coca_municipal(raw: Path) -> tuple[pd.DataFrame, dict[str, str]]:
     return long[["divipola", "year", "hectares"]], conventions
 
 
+def known_from(released: str) -> str:
+    """The date from which a release is certainly known: a month or a year counts from its last day."""
+    text = str(released).strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return pd.Timestamp(text).strftime("%Y-%m-%d")
+    if re.fullmatch(r"\d{4}-\d{2}", text):
+        return (pd.Timestamp(f"{text}-01") + pd.offsets.MonthEnd(0)).strftime("%Y-%m-%d")
+    if re.fullmatch(r"\d{4}", text):
+        return f"{text}-12-31"
+    raise SystemExit(f"national series: release date {text!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+
+
 def build_national(raw: Path) -> pd.DataFrame:
-    df = pd.read_csv(raw / RAW_FILES["national"])
+    """Every published figure and release; ``vintage`` numbers the releases of one figure."""
+    df = pd.read_csv(raw / RAW_FILES["national"], dtype={"released": str})
     unknown = set(df["source"]) - set(SOURCE_KEYS)
     if unknown:
         raise SystemExit(f"unknown sources in national series: {unknown}")
+    if df["publication"].isna().any() or df["seen_via"].isna().any() or df["released"].isna().any():
+        raise SystemExit("national series: every row needs released, publication and seen_via")
     df.insert(1, "source_key", df["source"].map(SOURCE_KEYS))
-    df["preferred"] = True
-    df["vintage_note"] = ""
-    dup = df.duplicated(["source", "metric", "year"], keep=False)
-    for key, grp in df[dup].groupby(["source", "metric", "year"]):
-        if key not in PREFERRED_VINTAGE:
-            raise SystemExit(f"several vintages for {key} and no rule says which is preferred")
-        value, why = PREFERRED_VINTAGE[key]
-        chosen = grp.index[grp["value"] == value]
-        if len(chosen) != 1:
-            raise SystemExit(f"preferred value {value} not found once for {key}")
-        df.loc[grp.index, "preferred"] = False
-        df.loc[chosen, "preferred"] = True
-        df.loc[grp.index, "vintage_note"] = why
-    return df.sort_values(["source_key", "metric", "year", "preferred"]).reset_index(drop=True)
+    df["known_from"] = df["released"].map(known_from)
+    key = ["source_key", "metric", "year"]
+    if df.duplicated([*key, "known_from"]).any():
+        raise SystemExit("national series: two releases of one figure on the same date")
+    df = df.sort_values([*key, "known_from"]).reset_index(drop=True)
+    df["vintage"] = df.groupby(key).cumcount() + 1
+    df["vintages"] = df.groupby(key)["vintage"].transform("max")
+    df["latest"] = df["vintage"] == df["vintages"]
+    cols = ["year", "source_key", "source", "metric", "value", "unit", "released", "known_from", "vintage",
+            "vintages", "latest", "publication", "seen_via", "citation", "note"]
+    return df[cols]
+
+
+def build_breaks(raw: Path, national: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for source, metric, year, kind, released, text, text_es in METHOD_BREAKS:
+        hit = national[(national["source"] == source) & (national["metric"] == metric)
+                       & (national["released"] == released)]
+        if hit.empty:
+            raise SystemExit(f"method break {source} {metric} {year}: no release {released} in the national series")
+        first = hit.iloc[0]
+        rows.append({"source_key": SOURCE_KEYS[source], "metric": metric, "year": year, "kind": kind,
+                     "released": released, "known_from": known_from(released), "description": text,
+                     "description_es": text_es, "publication": first["publication"], "citation": first["citation"]})
+    return pd.DataFrame(rows).sort_values(["source_key", "metric", "year"]).reset_index(drop=True)
+
+
+def build_odc_national(raw: Path) -> pd.DataFrame:
+    df = pd.read_csv(raw / RAW_FILES["odc"], dtype={"substance": str})
+    expected = {"coca_area": "ha", "manual_eradication": "ha", "seizures": "kg"}
+    bad = df[df["metric"].map(expected) != df["unit"]]
+    if not bad.empty:
+        raise SystemExit(f"ODC series: unexpected metric/unit {bad.iloc[0].to_dict()}")
+    substance = {"Cocaine Hydrochloride": "cocaine_hydrochloride", "Cocaine Paste": "coca_base", "Coca Leaf": "coca_leaf"}
+    unknown = set(df["substance"].dropna()) - set(substance)
+    if unknown:
+        raise SystemExit(f"ODC series: unknown substances {unknown}")
+    df["substance"] = df["substance"].map(substance)
+    if df.duplicated(["year", "metric", "substance"]).any():
+        raise SystemExit("ODC series: duplicated (year, metric, substance)")
+    return df.sort_values(["metric", "substance", "year"], na_position="first").reset_index(drop=True)
+
+
+def build_population(raw: Path) -> pd.DataFrame:
+    df = pd.read_csv(raw / RAW_FILES["population"], dtype={"dpmp": str})
+    out = pd.DataFrame({
+        "divipola": df["dpmp"].str.zfill(5),
+        "year": df["ano"].astype(float).astype(int),
+        "population": df["total"].round().astype("int64"),
+        "men": df["hombres_total"].round().astype("int64"),
+        "women": df["mujeres_total"].round().astype("int64"),
+    })
+    if out.duplicated(["divipola", "year"]).any():
+        raise SystemExit("population: duplicated (municipality, year)")
+    return out.sort_values(["divipola", "year"]).reset_index(drop=True)
 
 
 def build_territories(raw: Path) -> tuple[pd.DataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
@@ -137,7 +196,13 @@ def build_territories(raw: Path) -> tuple[pd.DataFrame, gpd.GeoDataFrame, gpd.Ge
     reg = reg.merge(dep[["department_code", "department"]], on="department_code", how="left")
     reg = reg.merge(pdet[["divipola", "pdet_subregion", "pdet_code"]], on="divipola", how="left")
     reg.insert(5, "pdet", reg["pdet_subregion"].notna())
-    reg["zona_futuro"] = pd.NA  # membership not found in any public source consulted (SOURCES.md §7)
+    # Zona Futuro membership: Catatumbo's 8 municipalities (SOURCES.md §11); the other four zones'
+    # membership was not found in any public source consulted, so it stays missing (unknown).
+    zf = pd.read_csv(raw / RAW_FILES["zf_catatumbo"], dtype=str)
+    zf["divipola"] = zf["COD_MPIO"].str.zfill(5)
+    if len(zf) != 8 or not set(zf["divipola"]) <= set(reg["divipola"]):
+        raise SystemExit("Catatumbo Zona Futuro: expected 8 municipalities with known codes")
+    reg["zona_futuro"] = reg["divipola"].map(dict(zip(zf["divipola"], zf["zona_futuro"], strict=True)))
     reg["area_km2"] = (mun["AREA"].astype(float) / 1e6).round(3).to_numpy()
     reg["population_2018"] = mun["STP27_PERS"].astype("int64").to_numpy()
     reg["lon"] = mun["LONGITUD"].astype(float).round(6).to_numpy()
@@ -165,7 +230,7 @@ def _aggregate_events(raw: Path, key: str, unit: str) -> tuple[pd.DataFrame, dic
     df["year"] = pd.to_datetime(df["FECHA HECHO"], format="%Y-%m-%d").dt.year
     df["quantity"] = pd.to_numeric(df["CANTIDAD"], errors="raise")
     units = set(df.iloc[:, 6].unique())
-    expected = {"ha": {"HECTAREA"}, "count": {"UNIDAD"}}[unit]
+    expected = {"ha": {"HECTAREA"}, "count": {"UNIDAD"}, "kg": {"KILOGRAMO"}}[unit]
     if units != expected:
         raise SystemExit(f"{key}: unexpected units {units}")
     peru = df["COD_MUNI"].eq(PERU_CODE)
@@ -194,14 +259,33 @@ def _provenance_spanish(comma_years: list[str], ev_notes: dict[str, dict[str, in
             "Versión revisada hasta 2024; las sumas municipales de 2001 y 2009 pueden quedar por debajo de series nacionales posteriores. Solo se listan los 319 municipios con coca en algún año.",
         ),
         "coca-national": (
-            "Área nacional de coca y producción potencial de cocaína: series de UNODC/SIMCI y del Gobierno de EE. UU.",
-            "Las versiones revisadas son filas aparte; la columna 'preferred' marca la versión más reciente por fuente, métrica y año (el motivo está en 'vintage_note'). "
-            "Falta el área de EE. UU. para 2002, 2005, 2006, 2009, 2022 y 2023. La metodología de producción de UNODC cambió con el tiempo. La cifra de UNODC de 2010 es preliminar, anunciada por un ministro.",
+            "Área nacional de coca y producción potencial de cocaína: series de UNODC/SIMCI y del Gobierno de EE. UU., cada cifra con cada publicación",
+            "Una fila por cifra y por publicación: una revisión es una fila nueva (columna vintage, 1 = primera publicación; latest marca la más reciente). "
+            "released es la fecha de la publicación; known_from, desde cuándo se conocía con certeza (una fecha solo con mes o año cuenta desde el último día). "
+            "publication nombra el documento primario; seen_via dice si la cifra se vio en el texto primario, en una copia fiel o solo en una nota de prensa. "
+            "Mezclar publicaciones crea saltos falsos: para tendencias use una sola publicación por año (--vintage). La metodología de producción de UNODC cambió con el tiempo; la de EE. UU. cambió en 2005-2006, 2008, 2013 y 2017 (ver national-breaks). "
+            "No se encontró estimación de EE. UU. para 2022-2023.",
+        ),
+        "national-breaks": (
+            "Cambios de metodología en las series nacionales, con la publicación que los introdujo",
+            "Compilado aquí a partir de las notas de las publicaciones de la serie nacional. coverage: cambió el área de muestreo (los años a ambos lados nunca son comparables); revision: una publicación aplicó un método nuevo desde ese año.",
+        ),
+        "odc-national": (
+            "Serie nacional del Observatorio de Drogas de Colombia, 1999-2018: área de coca, erradicación manual e incautaciones (clorhidrato de cocaína, base de coca, hoja de coca)",
+            "Exportada a una tabla ordenada desde el libro de Excel del ODC en un repositorio público sin licencia declarada; son estadísticas oficiales abiertas. Incautaciones en kilogramos.",
+        ),
+        "population": (
+            "Población municipal proyectada por el DANE, 2012-2024 (serie posterior al censo de 2018)",
+            "Proyecciones, no conteos. Sin desagregación urbano/rural. Convertida de un archivo .rds del paquete de R epiCo (licencia MIT).",
+        ),
+        "heroin-seizures": (
+            "Incautaciones de heroína, kilogramos por municipio y año, 2010-2024 (MinDefensa)",
+            "{heroin_rows} eventos agregados por municipio y año. Es el único archivo del formato estándar de eventos del Ministerio que se pudo obtener; los demás (erradicación, incautaciones de cocaína, base, insumos) se importan con `cocamonitor data import mindefensa`.",
         ),
         "territories": (
             "Registro DIVIPOLA de departamentos y municipios con límites simplificados y pertenencia a los PDET",
             "Límites de 2018 (no reflejan cambios posteriores de la DIVIPOLA). Límites simplificados a 250 m en EPSG:9377 para mapas; no sirven para áreas precisas (area_km2 es el atributo AREA del DANE). "
-            "Nombres llevados a mayúsculas iniciales desde los nombres en mayúsculas del DANE. population_2018 es el conteo del CNPV 2018 antes del ajuste por omisión. zona_futuro está vacía: no se encontró en fuentes públicas qué municipios forman las Zonas Futuro.",
+            "Nombres llevados a mayúsculas iniciales desde los nombres en mayúsculas del DANE. population_2018 es el conteo del CNPV 2018 antes del ajuste por omisión. zona_futuro: solo se conoce la pertenencia de los 8 municipios de la Zona Futuro del Catatumbo (editorial de La Opinión que cita la Ley 1941/2018 y el Decreto 2278/2019); para las otras cuatro zonas no se encontró en fuentes públicas y queda vacía (desconocida, no 'fuera de zona').",
         ),
         "pdet": (
             "Los 170 municipios PDET (Decreto 893 de 2017) y sus 16 subregiones",
@@ -209,7 +293,7 @@ def _provenance_spanish(comma_years: list[str], ev_notes: dict[str, dict[str, in
         ),
         "zonas-futuro": (
             "Las cinco Zonas Futuro (ZEII, Decreto 2278 de 2019)",
-            "Solo los nombres de las zonas (y los parques de Chiribiquete). FALTA LA LISTA DE MUNICIPIOS: con los datos incluidos no se puede agregar por Zonas Futuro.",
+            "Nombres de las cinco zonas (y los parques de Chiribiquete). Municipios: solo se conocen los 8 del Catatumbo (columna zona_futuro de territories); la pertenencia de las otras cuatro zonas no se encontró en fuentes públicas y no se supone.",
         ),
         "spraying": (
             "Aspersión aérea de coca, hectáreas por municipio y año, 2003-2015",
@@ -244,16 +328,63 @@ def build_provenance(raw: Path, conventions: dict[str, str], ev_notes: dict[str,
         {
             "dataset": "coca-national",
             "file": "coca_national.csv",
-            "title": "National coca area and potential cocaine production: UNODC/SIMCI and US government series",
-            "publisher": "UNODC/SIMCI; US Government (ONDCP/INCSR/CNC); Government of Colombia (as reported)",
-            "original_source": "each row cites its page (column 'citation'); mostly news reports about the UNODC and ONDCP releases",
-            "obtained_from": "compiled by hand from public web pages (shared/data/raw/national/coca_national_series.csv)",
+            "title": "National coca area and potential cocaine production: UNODC/SIMCI and US government series, every figure with every release",
+            "publisher": "UNODC/SIMCI; US Government (ONDCP/INCSR/CNC); Government of Colombia and US Government (as reported)",
+            "original_source": "each row names its primary publication (column 'publication') and the page where the figure was seen (column 'citation')",
+            "obtained_from": "compiled by hand from public web pages and archives (shared/data/raw/national/coca_national_series.csv)",
             "retrieved": "2026",
             "licence": "facts from public releases",
             "caveats": (
-                "Revised vintages are separate rows; column 'preferred' marks the latest vintage per source, metric and year (reason in 'vintage_note'). "
-                "US area missing for 2002, 2005, 2006, 2009, 2022, 2023. UNODC production methodology changed over time. The 2010 UNODC value is a preliminary ministerial figure."
+                "One row per figure and release: a revision is a new row (column 'vintage', 1 = first release; 'latest' marks the newest). "
+                "'released' is the publication date; 'known_from' the date from which it was certainly known (a date given only by month or year counts from its last day). "
+                "'publication' names the primary document; 'seen_via' says whether the figure was seen in the primary text, a verbatim copy, or only a news report. "
+                "Mixing releases creates false jumps: trends take one release per year (--vintage). UNODC's production methodology changed over time; the US series changed method in 2005-2006, 2008, 2013 and 2017 (see national-breaks). "
+                "No US estimate for 2022-2023 was found."
             ),
+        },
+        {
+            "dataset": "national-breaks",
+            "file": "national_breaks.csv",
+            "title": "Methodology breaks in the national series, with the release that made them",
+            "publisher": "as in coca-national (each row names its publication)",
+            "original_source": "the notes of the national-series releases (shared/data/raw/national/coca_national_series.csv)",
+            "obtained_from": "compiled here (scripts/build_data.py, METHOD_BREAKS)",
+            "retrieved": "2026",
+            "licence": "facts from public releases",
+            "caveats": "kind 'coverage': the surveyed area changed, so years either side never compare; kind 'revision': a release applied a new method from that year on.",
+        },
+        {
+            "dataset": "odc-national",
+            "file": "odc_national.csv",
+            "title": "Observatorio de Drogas de Colombia national series 1999-2018: coca area, manual eradication, seizures (cocaine hydrochloride, coca base, coca leaf)",
+            "publisher": "Ministerio de Justicia y del Derecho, Observatorio de Drogas de Colombia (ODC)",
+            "original_source": "https://www.minjusticia.gov.co/programas-co/ODC (national statistics)",
+            "obtained_from": "github:lgoyenec/project1_lgoyenec data_xls/obs_drug_colombia.xlsx @ d022726, sheets exported to one tidy table",
+            "retrieved": "2026",
+            "licence": "official open statistics (the repository states no licence)",
+            "caveats": "Seizures in kilograms. Coca area 2018 (169,018.19 ha) equals the SIMCI municipal sum; manual eradication 2018 59,978 ha; hydrochloride seized 2017 434,730 kg.",
+        },
+        {
+            "dataset": "population",
+            "file": "population.csv",
+            "title": "DANE municipal population projections, 2012-2024 (post-2018-census series)",
+            "publisher": "DANE, proyecciones de población municipal",
+            "original_source": "https://www.dane.gov.co (proyecciones y retroproyecciones de población municipal)",
+            "obtained_from": "github:epiverse-trace/epiCo inst/extdata/population_projection_col_2.rds @ 39a45ef (MIT), converted to CSV",
+            "retrieved": "2026",
+            "licence": "DANE open data; epiCo MIT",
+            "caveats": "Projections, not counts. No urban/rural split. National total 48.26 M (2018), 50.41 M (2020).",
+        },
+        {
+            "dataset": "heroin-seizures",
+            "file": "heroin_seizures.csv",
+            "title": "Heroin seizures, kilograms by municipality and year, 2010-2024",
+            "publisher": "Ministerio de Defensa Nacional, 'Información estadística' (published 16 Jan 2025, cut-off 31 Dec 2024)",
+            "original_source": "https://www.mindefensa.gov.co/defensa-y-seguridad/datos-y-cifras/informacion-estadistica (published 16 Jan 2025)",
+            "obtained_from": "github:FelipeVillota/lucha-drogas data/raw-pub-16-enero-2025/INCAUTACIÓN DE HEROINA.xlsx @ a72b0df",
+            "retrieved": "2026",
+            "licence": "government open data",
+            "caveats": "{heroin_rows} events aggregated to municipality x year. The one file of the Ministry's standard event format that could be obtained; the others (eradication, cocaine, base, precursors) are imported with `cocamonitor data import mindefensa`.",
         },
         {
             "dataset": "territories",
@@ -266,7 +397,7 @@ def build_provenance(raw: Path, conventions: dict[str, str], ev_notes: dict[str,
             "licence": "DANE open data with attribution; TopoJSON repository MIT",
             "caveats": (
                 "2018 boundaries (later DIVIPOLA changes not reflected). Boundaries simplified at 250 m in EPSG:9377 for display; do not use them for precise areas (area_km2 is DANE's AREA attribute). "
-                "Names title-cased from DANE's upper-case names. population_2018 is the CNPV 2018 count before omission adjustment. zona_futuro is empty: municipality membership of the Zonas Futuro was not found in public sources."
+                "Names title-cased from DANE's upper-case names. population_2018 is the CNPV 2018 count before omission adjustment. zona_futuro: membership is known only for the 8 municipalities of the Catatumbo Zona Futuro (La Opinión editorial citing Ley 1941/2018 and Decreto 2278/2019); for the other four zones it was not found in public sources and is empty (unknown, not 'outside a zone')."
             ),
         },
         {
@@ -289,7 +420,7 @@ def build_provenance(raw: Path, conventions: dict[str, str], ev_notes: dict[str,
             "obtained_from": "compiled by hand (shared/data/raw/territorial/zonas_futuro_zones.csv)",
             "retrieved": "2026",
             "licence": "facts from public sources",
-            "caveats": "Only zone names (and parks for Chiribiquete). MUNICIPALITY MEMBERSHIP IS MISSING: aggregation to Zonas Futuro is not possible with bundled data.",
+            "caveats": "Names of the five zones (and parks for Chiribiquete). Municipalities: only Catatumbo's 8 are known (column zona_futuro of territories); the other four zones' membership was not found in public sources and is never guessed.",
         },
         {
             "dataset": "spraying",
@@ -318,18 +449,17 @@ def build_provenance(raw: Path, conventions: dict[str, str], ev_notes: dict[str,
         },
     ]
     spanish = _provenance_spanish(comma_years, ev_notes)
+    heroin_rows = str(ev_notes["heroin"]["rows"])
     for row in rows:
         row["title_es"], row["caveats_es"] = spanish[row["dataset"]]
+        row["caveats"] = row["caveats"].replace("{heroin_rows}", heroin_rows)
+        row["caveats_es"] = row["caveats_es"].replace("{heroin_rows}", heroin_rows)
     prov = pd.DataFrame(rows)
-    prov["raw_sha256"] = [
-        sha256(raw / RAW_FILES["coca"]),
-        sha256(raw / RAW_FILES["national"]),
-        sha256(raw / RAW_FILES["topo"]),
-        sha256(raw / RAW_FILES["pdet"]),
-        sha256(raw / RAW_FILES["zf"]),
-        sha256(raw / RAW_FILES["spraying"]),
-        sha256(raw / RAW_FILES["labs"]),
-    ]
+    raw_of = {"coca-municipal": ["coca"], "coca-national": ["national"], "national-breaks": ["national"],
+              "territories": ["topo", "zf_catatumbo"], "pdet": ["pdet"], "zonas-futuro": ["zf", "zf_catatumbo"],
+              "spraying": ["spraying"], "labs": ["labs"], "odc-national": ["odc"], "population": ["population"],
+              "heroin-seizures": ["heroin"]}
+    prov["raw_sha256"] = [" ".join(sha256(raw / RAW_FILES[k]) for k in raw_of[d]) for d in prov["dataset"]]
     return prov
 
 
@@ -337,16 +467,21 @@ def build(raw: Path, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     coca, conventions = build_coca_municipal(raw)
     coca.to_csv(out / "coca_municipal.csv", index=False, float_format="%.2f", lineterminator="\n")
-    build_national(raw).to_csv(out / "coca_national.csv", index=False, lineterminator="\n")
+    national = build_national(raw)
+    national.to_csv(out / "coca_national.csv", index=False, lineterminator="\n")
+    build_breaks(raw, national).to_csv(out / "national_breaks.csv", index=False, lineterminator="\n")
+    build_odc_national(raw).to_csv(out / "odc_national.csv", index=False, lineterminator="\n")
+    build_population(raw).to_csv(out / "population.csv", index=False, lineterminator="\n")
     reg, mun_b, dep_b = build_territories(raw)
     reg.to_csv(out / "territories.csv", index=False, lineterminator="\n")
     mun_b.to_parquet(out / "municipalities.parquet", index=False, compression="zstd")
     dep_b.to_parquet(out / "departments.parquet", index=False, compression="zstd")
     pd.read_csv(raw / RAW_FILES["zf"]).to_csv(out / "zonas_futuro.csv", index=False, lineterminator="\n")
     notes = {}
-    for key, unit in (("spraying", "ha"), ("labs", "count")):
+    for key, unit in (("spraying", "ha"), ("labs", "count"), ("heroin", "kg")):
         table, notes[key] = _aggregate_events(raw, key, unit)
-        table.to_csv(out / f"{key}.csv", index=False, lineterminator="\n")
+        name = {"heroin": "heroin_seizures"}.get(key, key)
+        table.to_csv(out / f"{name}.csv", index=False, lineterminator="\n")
     build_provenance(raw, conventions, notes).to_csv(out / "provenance.csv", index=False, lineterminator="\n")
     missing = sorted(set(coca["divipola"]) - set(reg["divipola"]))
     if missing:

@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from cocamonitor import datasets
-from cocamonitor.errors import UnknownNameError
+from cocamonitor.errors import InputError, UnknownNameError
 
 # UNODC national totals (31 December), as published (methodology.md A.6; SOURCES.md 1).
 PUBLISHED_UNODC_HA = {2019: 154_000, 2020: 143_000, 2021: 204_000, 2022: 230_000, 2023: 253_000}
@@ -34,13 +34,57 @@ def test_blank_kept_distinct_from_zero():
     assert (coca.loc[coca.year == 2022, "hectares"] > 0).sum() == 185
 
 
-def test_national_series_preferred_vintage_is_unique_per_year():
+def test_every_release_is_kept_and_latest_is_unique_per_figure():
     nat = datasets.load("coca-national")
-    pref = nat[nat["preferred"]]
-    assert not pref.duplicated(["source_key", "metric", "year"]).any()
+    assert len(nat) == 172  # one row per figure and release, as in the raw table
+    latest = nat[nat["latest"]]
+    assert not latest.duplicated(["source_key", "metric", "year"]).any()
+    assert set(nat["seen_via"].str.split(r"[: (]").str[0]) <= {"primary", "primary-copy", "secondary"}
+    assert nat["publication"].notna().all() and nat["released"].notna().all()
     us = datasets.national_series("us", "production")
     assert us.loc[2017] == 900.0  # June 2019 revision, not the 921 t first release
     assert us.attrs["unit"] == "t" and us.attrs["citations"][2017].startswith(("http", "github"))
+    assert us.attrs["releases"][2017] == "2019-06-26" and us.attrs["vintage"] == "latest"
+    first = datasets.national_series("us", "production", vintage="first")
+    assert first.loc[2017] == 921.0 and first.attrs["releases"][2017] == "2018-06-25"
+
+
+def test_as_of_gives_the_figures_known_on_a_date():
+    # the working group's question: what did each government's numbers say on 30 June 2021?
+    t = datasets.national_figures(as_of="2021-06-30")
+    pick = t.set_index(["source_key", "metric", "year"])
+    unodc = pick.loc[("unodc", "coca_area", 2020)]
+    assert unodc["value"] == 143_000 and unodc["released"] == "2021-06"  # June release, not the July report
+    assert pick.loc[("us", "coca_area", 2020)]["released"] == "2021-06-25"
+    assert ("us", "coca_area", 2020) not in datasets.national_figures(as_of="2021-06-20").set_index(
+        ["source_key", "metric", "year"]).index
+    # a release dated by month only counts from the month's last day
+    assert ("unodc", "coca_area", 2020) not in datasets.national_figures(as_of="2021-06-29").set_index(
+        ["source_key", "metric", "year"]).index
+    # revisions: UNODC 2016 production was 866 t until the September 2018 release gave 1,053 t
+    prod = datasets.national_series("unodc", "production", as_of="2018-09-18")
+    assert prod.loc[2016] == 866 and 2017 not in prod.index
+    assert datasets.national_series("unodc", "production", as_of="2018-09-19").loc[2016] == 1053
+
+
+def test_as_of_and_vintage_bad_input():
+    with pytest.raises(InputError, match="not a date"):
+        datasets.national_figures(as_of="30/06/2021")
+    with pytest.raises(InputError, match="before the first release"):
+        datasets.national_figures(as_of="1999-01-01")
+    with pytest.raises(UnknownNameError, match="latest, first, as-of"):
+        datasets.national_figures(vintage="newest")
+    with pytest.raises(InputError, match="needs a date"):
+        datasets.national_figures(vintage="as-of")
+
+
+def test_method_breaks_are_data_with_their_publication():
+    breaks = datasets.load("national-breaks")
+    assert set(breaks["kind"]) <= {"coverage", "revision"} and breaks["publication"].notna().all()
+    assert datasets.national_series("us", "area").attrs["breaks"] == [2005, 2006]
+    # a revision splits a series only where the years either side come from releases on both sides
+    assert datasets.national_series("us", "production").attrs["breaks"] == [2007, 2008]
+    assert datasets.national_series("unodc", "area").attrs["breaks"] == []
 
 
 def test_national_series_values():
@@ -58,7 +102,7 @@ def test_every_dataset_has_provenance_with_publisher_and_source():
         row = prov.loc[name]
         for col in ["publisher", "original_source", "obtained_from", "licence", "caveats", "title_es", "caveats_es"]:
             assert isinstance(row[col], str) and row[col].strip(), (name, col)
-    assert prov["raw_sha256"].str.fullmatch(r"[0-9a-f]{64}").all()
+    assert prov["raw_sha256"].str.fullmatch(r"[0-9a-f]{64}( [0-9a-f]{64})*").all()
 
 
 def test_events_tables_units_and_totals():
@@ -79,7 +123,9 @@ def test_registry_and_boundaries():
     reg = datasets.load("territories")
     assert len(reg) == 1122 and reg["divipola"].is_unique
     assert reg["pdet"].sum() == 170 and reg["pdet_subregion"].nunique() == 16
-    assert reg["zona_futuro"].isna().all()  # membership not public: stated, not invented
+    # only Catatumbo's membership is public (8 municipalities); the rest is unknown, not invented
+    zf = reg.dropna(subset=["zona_futuro"])
+    assert len(zf) == 8 and set(zf["zona_futuro"]) == {"Catatumbo"} and "54810" in set(zf["divipola"])
     mun = datasets.boundaries("municipality")
     assert len(mun) == 1122 and mun.crs.to_epsg() == 4326 and mun.geometry.is_valid.all()
     assert set(mun["divipola"]) == set(reg["divipola"])

@@ -56,7 +56,7 @@ def test_two_sources_for_one_indicator_are_both_shown(national):
     assert _row(national, 2021, "labs_destroyed", "mindefensa")["value"] == 5779
     gov = _row(national, 2021, "labs_destroyed", "gov-co")
     assert gov["value"] == 5700 and "lower bound" in gov["note"]
-    assert gov["citation"].startswith("https://www.whitehouse.gov/")
+    assert gov["citation"].startswith("ONDCP release") and "https://www.whitehouse.gov/" in gov["citation"]
     # the 17 labs recorded in Peru (source code 01-51) are in the published total and said so
     note = _row(national, 2021, "labs_destroyed", "mindefensa")["note"]
     assert note == "includes 17 not located in a Colombian municipality (Peru, code 01-51)"
@@ -69,7 +69,7 @@ def test_two_sources_for_one_indicator_are_both_shown(national):
 
 def test_missing_years_stay_missing_with_a_note(national):
     us = _row(national, 2024, "coca_area", "us")
-    assert np.isnan(us["value"]) and us["note"].startswith("missing:") and "2010-2021" in us["note"]
+    assert np.isnan(us["value"]) and us["note"].startswith("missing:") and "2000-2021" in us["note"]
     res = ind.results_table((2014, 2016), indicators=["aerial_spraying"]).to_frame()
     sp = _row(res, 2016, "aerial_spraying", "mindefensa")
     assert np.isnan(sp["value"]) and "2003-2015" in sp["note"]
@@ -91,11 +91,14 @@ def test_each_figure_keeps_the_citation_of_its_own_year(national):
     # the government's 2020 and 2023 seizure figures were reported on different pages: the 2023
     # row must not cite the 2020 article
     raw = pd.read_csv(data_path("coca_national.csv"))
-    raw = raw[raw["preferred"] & (raw["source_key"] == "gov-co") & (raw["metric"] == "cocaine_seizures")]
-    cited = dict(zip(raw["year"], raw["citation"], strict=True))
-    assert len(set(cited.values())) > 1
-    for year, citation in cited.items():
-        assert _row(national, year, "cocaine_seizures", "gov-co")["citation"] == citation
+    raw = raw[raw["latest"] & (raw["source_key"] == "gov-co") & (raw["metric"] == "cocaine_seizures")]
+    cited = dict(zip(raw["year"], zip(raw["publication"], raw["released"], raw["citation"], strict=True),
+                     strict=True))
+    assert len({c[2] for c in cited.values()}) > 1
+    for year, (publication, released, url) in cited.items():
+        # the publication and its release date first, the page where it was seen second
+        text = _row(national, year, "cocaine_seizures", "gov-co")["citation"]
+        assert text == f"{publication.replace('; ', ', ')} ({released}), {url}"
     # a year without a figure cites nothing; the MinDefensa table is cited in every year it covers
     assert pd.isna(_row(national, 2024, "cocaine_seizures", "gov-co")["citation"])
     assert _row(national, 2009, "labs_destroyed", "mindefensa")["citation"].startswith("https://www.mindefensa")
@@ -104,7 +107,12 @@ def test_each_figure_keeps_the_citation_of_its_own_year(national):
 def test_kg_figures_are_converted_to_tonnes(national):
     row = _row(national, 2004, "cocaine_seizures", "unodc")
     assert row["value"] == pytest.approx(149.297) and row["unit"] == "t"
-    assert "converted from 149,297 kg" in row["note"]
+    raw = pd.read_csv(data_path("coca_national.csv"))
+    raw = raw[(raw["year"] == 2004) & (raw["metric"] == "cocaine_seizures_reported")].iloc[0]
+    if raw["unit"] == "kg":  # converted here, and said so
+        assert "converted from 149,297 kg" in row["note"]
+    else:  # the raw table already converted it, and its note says so
+        assert raw["unit"] == "t" and "149,297 kg" in row["note"]
 
 
 def test_year_on_year_change(national):

@@ -8,12 +8,16 @@ caveats.
 name               content
 =================  ===========================================================================
 coca-municipal     SIMCI coca hectares on 31 December by municipality, 2001-2024 (long form)
-coca-national      national coca area and potential cocaine production, UNODC and US series
+coca-national      national figures (area, production, yields, results), every release of each
+national-breaks    methodology breaks in the national series, with the release that made them
+odc-national       ODC national series 1999-2018: area, manual eradication, seizures by substance
+population         DANE municipal population projections, 2012-2024
 territories        DIVIPOLA registry: 1,122 municipalities, departments, PDET membership
 pdet               the 170 PDET municipalities and their 16 subregions
 zonas-futuro       the five Zonas Futuro (names only: membership is not public)
 spraying           aerial spraying (ha) by municipality and year, 2003-2015 (MinDefensa)
 labs               drug-production infrastructure destroyed (count), 2010-2024 (MinDefensa)
+heroin-seizures    heroin seized (kg) by municipality and year, 2010-2024 (MinDefensa)
 provenance         publisher, source, retrieval, licence and caveats of every dataset
 =================  ===========================================================================
 
@@ -30,10 +34,19 @@ Examples
 >>> float(datasets.national_series("unodc", "area").loc[2021])
 204000.0
 
+Every national figure keeps each release that published it. ``as_of`` gives the figures as
+known on a date (a release dated only by month or year counts from its last day):
+
+>>> float(datasets.national_series("us", "area", as_of="2021-06-30").loc[2020])
+245000.0
+>>> 2020 in datasets.national_series("us", "area", as_of="2021-06-20").index
+False
+
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
@@ -49,24 +62,36 @@ __all__ = [
     "data_path",
     "list_datasets",
     "load",
+    "national_breaks",
+    "national_figures",
     "national_series",
+    "parse_as_of",
+    "VINTAGES",
     "year_range",
 ]
 
 DATASETS: dict[str, str] = {
     "coca-municipal": "SIMCI coca hectares on 31 December by municipality and year, 2001-2024",
-    "coca-national": "National coca area and potential cocaine production: UNODC and US series",
+    "coca-national": "National figures (coca area, production, yields, results) of UNODC and the US, every release",
+    "national-breaks": "Methodology breaks in the national series, with the release that made them",
+    "odc-national": "ODC national series 1999-2018: coca area, manual eradication, seizures by substance",
+    "population": "DANE municipal population projections, 2012-2024",
     "territories": "DIVIPOLA registry: municipalities, departments, PDET membership",
     "pdet": "The 170 PDET municipalities and their 16 subregions",
     "zonas-futuro": "The five Zonas Futuro (municipality membership not public)",
     "spraying": "Aerial spraying, hectares by municipality and year, 2003-2015 (MinDefensa)",
     "labs": "Drug-production infrastructure destroyed, count by municipality and year, 2010-2024 (MinDefensa)",
+    "heroin-seizures": "Heroin seized, kilograms by municipality and year, 2010-2024 (MinDefensa)",
     "provenance": "Publisher, source, retrieval, licence and caveats of every bundled dataset",
 }
 
 _FILES = {
     "coca-municipal": "coca_municipal.csv",
     "coca-national": "coca_national.csv",
+    "national-breaks": "national_breaks.csv",
+    "odc-national": "odc_national.csv",
+    "population": "population.csv",
+    "heroin-seizures": "heroin_seizures.csv",
     "territories": "territories.csv",
     "zonas-futuro": "zonas_futuro.csv",
     "spraying": "spraying.csv",
@@ -119,9 +144,9 @@ def _read(name: str) -> pd.DataFrame:
         df["pdet_subregion"] = df["pdet_subregion"].astype("string")
         df["zona_futuro"] = df["zona_futuro"].astype("string")
     if name == "coca-national":
-        df["preferred"] = df["preferred"].astype(bool)
-        df["note"] = df["note"].astype("string")
-        df["vintage_note"] = df["vintage_note"].astype("string")
+        df["latest"] = df["latest"].astype(bool)
+        for col in ("released", "known_from", "publication", "seen_via", "note"):
+            df[col] = df[col].astype("string")
     return df
 
 
@@ -158,11 +183,113 @@ def year_range(name: str) -> tuple[int, int]:
     return int(df["year"].min()), int(df["year"].max())
 
 
+VINTAGES = ("latest", "first", "as-of")
+"""Which release of each year's figure a series takes: the newest, the first, or the newest on
+or before ``as_of`` (``as-of`` is ``latest`` that insists on a date)."""
+
+
+def parse_as_of(value: str | dt.date | None) -> dt.date | None:
+    """Read an as-of date (``YYYY-MM-DD``), refusing one before the first release in the data.
+
+    Examples
+    --------
+    >>> parse_as_of("2021-06-30")
+    datetime.date(2021, 6, 30)
+
+    """
+    if value is None or isinstance(value, dt.date):
+        day = value
+    else:
+        try:
+            day = dt.date.fromisoformat(str(value).strip())
+        except ValueError:
+            raise InputError(f"{value!r} is not a date", where="as_of",
+                             hint="write it as YYYY-MM-DD, e.g. 2021-06-30") from None
+    if day is None:
+        return None
+    first = dt.date.fromisoformat(str(_read("coca-national")["known_from"].min()))
+    if day < first:
+        raise InputError(f"{day} is before the first release in the data ({first})", where="as_of",
+                         hint=f"give a date on or after {first}")
+    return day
+
+
+def _check_vintage(vintage: str, as_of: dt.date | None) -> str:
+    v = str(vintage).strip().lower()
+    if v not in VINTAGES:
+        raise UnknownNameError(f"unknown vintage {vintage!r}", where="vintage", hint=f"valid: {', '.join(VINTAGES)}")
+    if v == "as-of" and as_of is None:
+        raise InputError("vintage 'as-of' needs a date", where="vintage", hint="give as_of (YYYY-MM-DD) too")
+    return v
+
+
+def national_figures(
+    *, as_of: str | dt.date | None = None, vintage: str = "latest", all_vintages: bool = False
+) -> pd.DataFrame:
+    """Return the national figures as known on ``as_of``, one release per figure.
+
+    Parameters
+    ----------
+    as_of : str or datetime.date, optional
+        Keep only releases known on this date (``known_from <= as_of``). Default: every release.
+    vintage : {"latest", "first", "as-of"}
+        Which of the remaining releases of each (source, metric, year) to keep.
+    all_vintages : bool
+        Keep every remaining release instead of one per figure.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``coca-national`` columns (``released``, ``known_from``, ``publication``,
+        ``seen_via``, ``vintage`` ...); ``attrs`` has ``as_of`` and ``vintage``.
+
+    Examples
+    --------
+    >>> t = national_figures(as_of="2021-06-30")
+    >>> row = t[(t.source_key == "unodc") & (t.metric == "coca_area") & (t.year == 2020)].iloc[0]
+    >>> float(row["value"]), row["released"]
+    (143000.0, '2021-06')
+
+    """
+    day = parse_as_of(as_of)
+    v = _check_vintage(vintage, day)
+    df = _read("coca-national")
+    if day is not None:
+        df = df[df["known_from"] <= day.isoformat()]
+    if not all_vintages:
+        key = ["source_key", "metric", "year"]
+        ordered = df.sort_values([*key, "known_from"])
+        df = ordered.groupby(key, sort=False).head(1) if v == "first" else ordered.groupby(key, sort=False).tail(1)
+    out = df.sort_values(["source_key", "metric", "year", "known_from"]).reset_index(drop=True).copy()
+    out.attrs = {"as_of": None if day is None else day.isoformat(), "vintage": "all" if all_vintages else v}
+    return out
+
+
+def national_breaks(source: str | None = None, metric: str | None = None) -> pd.DataFrame:
+    """Return the recorded methodology breaks (all, or those of one source and raw metric name).
+
+    Examples
+    --------
+    >>> national_breaks("us", "coca_area")["year"].tolist()
+    [2005, 2006]
+
+    """
+    df = _read("national-breaks")
+    if source is not None:
+        df = df[df["source_key"] == source]
+    if metric is not None:
+        df = df[df["metric"] == metric]
+    return df.reset_index(drop=True).copy()
+
+
 def national_series(
     source: Literal["unodc", "us"] | str,
     metric: Literal["area", "production"] | str = "area",
+    *,
+    as_of: str | dt.date | None = None,
+    vintage: str = "latest",
 ) -> pd.Series:
-    """Return one published national series, preferred vintage only, indexed by year.
+    """Return one published national series, one release per year, indexed by year.
 
     Parameters
     ----------
@@ -171,18 +298,26 @@ def national_series(
     metric : {"area", "production"}
         Coca area (ha) or potential cocaine production (t; UNODC: potential production of
         cocaine hydrochloride, US: potential pure cocaine).
+    as_of : str or datetime.date, optional
+        The series as known on this date (default: every release to date).
+    vintage : {"latest", "first", "as-of"}
+        Which release of each year's figure (see :data:`VINTAGES`).
 
     Returns
     -------
     pandas.Series
         Float values indexed by year (only years with a published figure). ``attrs`` carries
-        ``source``, ``metric``, ``unit`` and ``citations`` (year -> URL).
+        ``source``, ``metric``, ``unit``, ``citations`` (year -> URL), ``releases`` (year ->
+        release date), ``publications`` (year -> primary document), ``seen_via``, ``vintage``,
+        ``as_of`` and ``breaks`` (first years of a new method that splits this series).
 
     Examples
     --------
     >>> s = national_series("us", "area")
     >>> s.attrs["unit"], float(s.loc[2020])
     ('ha', 245000.0)
+    >>> s.attrs["breaks"]
+    [2005, 2006]
 
     """
     key = (str(source).lower(), str(metric).lower())
@@ -191,19 +326,50 @@ def national_series(
             f"no national series for source={source!r}, metric={metric!r}",
             hint="sources: unodc, us; metrics: area, production",
         )
-    df = _read("coca-national")
-    rows = df[(df["source_key"] == key[0]) & (df["metric"] == _SERIES_METRICS[key]) & df["preferred"]]
-    rows = rows.sort_values("year")
-    series = pd.Series(rows["value"].to_numpy(dtype=float), index=pd.Index(rows["year"].astype(int), name="year"))
+    table = national_figures(as_of=as_of, vintage=vintage)
+    rows = table[(table["source_key"] == key[0]) & (table["metric"] == _SERIES_METRICS[key])].sort_values("year")
+    if rows.empty:
+        raise InputError(f"no {key[0]} {key[1]} figure had been released by {table.attrs['as_of']}",
+                         where="as_of", hint="give a later date")
+    years = rows["year"].astype(int)
+    series = pd.Series(rows["value"].to_numpy(dtype=float), index=pd.Index(years, name="year"))
     series.name = f"{key[0]}_{key[1]}"
+    known = dict(zip(years, rows["known_from"].astype(str), strict=True))
     series.attrs = {
         "source": str(rows["source"].iloc[0]),
         "source_key": key[0],
         "metric": key[1],
         "unit": str(rows["unit"].iloc[0]),
-        "citations": dict(zip(rows["year"].astype(int), rows["citation"], strict=True)),
+        "citations": dict(zip(years, rows["citation"], strict=True)),
+        "releases": dict(zip(years, rows["released"].astype(str), strict=True)),
+        "publications": dict(zip(years, rows["publication"].astype(str), strict=True)),
+        "seen_via": dict(zip(years, rows["seen_via"].astype(str), strict=True)),
+        "vintage": table.attrs["vintage"],
+        "as_of": table.attrs["as_of"],
+        "breaks": _series_breaks(key[0], _SERIES_METRICS[key], known),
     }
     return series
+
+
+def _series_breaks(source_key: str, metric: str, known: dict[int, str]) -> list[int]:
+    """First years of a new method inside a series whose years come from the given releases.
+
+    A ``coverage`` break always splits the series; a ``revision`` break splits it only where
+    the years either side were taken from releases on different sides of the revising one.
+    """
+    out = []
+    for b in national_breaks(source_key, metric).itertuples():
+        year = int(b.year)
+        before = [y for y in known if y < year]
+        if year not in known or not before:
+            continue
+        if b.kind == "coverage":
+            out.append(year)
+            continue
+        prev = known[max(before)]
+        if known[year] >= b.known_from > prev:
+            out.append(year)
+    return sorted(set(out))
 
 
 @lru_cache(maxsize=2)

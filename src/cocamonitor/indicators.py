@@ -136,7 +136,7 @@ INDICATORS: tuple[Indicator, ...] = (
 _BY_NAME = {i.name: i for i in INDICATORS}
 _ORDER = {i.name: k for k, i in enumerate(INDICATORS)}
 #: order of sources in the table: the municipal tables first, then the published national figures
-_SOURCE_ORDER = {"simci": 0, "mindefensa": 1, "unodc": 2, "us": 3, "gov-co": 4}
+_SOURCE_ORDER = {"simci": 0, "mindefensa": 1, "unodc": 2, "us": 3, "gov-co": 4, "us-reported": 5}
 
 
 def _source_rank(source: pd.Series) -> pd.Series:
@@ -149,6 +149,7 @@ _NATIONAL_METRICS: dict[tuple[str, str], str] = {
     ("unodc", "aerial_spraying_reported"): "aerial_spraying",
     ("unodc", "manual_eradication_reported"): "manual_eradication",
     ("gov-co", "manual_eradication_reported"): "manual_eradication",
+    ("us-reported", "manual_eradication_reported"): "manual_eradication",
     ("gov-co", "coca_destroyed"): "coca_destroyed",
     ("gov-co", "cocaine_seizures"): "cocaine_seizures",
     ("unodc", "cocaine_seizures_reported"): "cocaine_seizures",
@@ -228,7 +229,7 @@ class IndicatorInputs:
         ``divipola, year, hectares`` (SIMCI census; NaN = no coca reported, counts as 0).
     national : DataFrame
         The ``coca-national`` table: ``year, source_key, source, metric, value, unit,
-        citation, note, preferred``.
+        citation, note`` and, for the national series, ``latest, publication, released``.
     spraying, labs : DataFrame
         MinDefensa events by municipality: ``divipola (NA if unknown), year, quantity``.
     territories : DataFrame
@@ -378,9 +379,14 @@ def _municipal_source(
 
 
 def _national_sources(inputs: IndicatorInputs) -> pd.DataFrame:
-    """Map the published national figures (preferred vintage) to indicators, converting units."""
+    """Map the published national figures (latest release of each) to indicators, converting units.
+
+    A figure's citation names its primary publication and release date first, then the page
+    where it was seen.
+    """
     nat = inputs.national
-    nat = nat[nat["preferred"].astype(bool)]
+    if "latest" in nat.columns:
+        nat = nat[nat["latest"].astype(bool)]
     keys = list(zip(nat["source_key"], nat["metric"], strict=True))
     ind = pd.Series([_NATIONAL_METRICS.get(k) for k in keys], index=nat.index, dtype="object")
     nat = nat.assign(indicator=ind).dropna(subset=["indicator"])
@@ -402,13 +408,19 @@ def _national_sources(inputs: IndicatorInputs) -> pd.DataFrame:
     dup = nat.duplicated(["year", "source_key", "indicator"], keep=False)
     if dup.any():
         r = nat[dup].iloc[0]
-        raise DataError(f"two preferred figures for {r['source_key']} {r['indicator']} {r['year']}",
-                        where="coca-national", hint="mark one vintage preferred")
+        raise DataError(f"two figures for {r['source_key']} {r['indicator']} {r['year']}",
+                        where="coca-national", hint="keep one release of each figure (column 'latest')")
+    citation = nat["citation"].astype("string")
+    if "publication" in nat.columns:
+        pub = nat["publication"].astype("string").str.replace("; ", ", ", regex=False)
+        when = nat["released"].astype("string")
+        named = pub + " (" + when + "), " + citation.fillna("")
+        citation = named.where(pub.notna(), citation).str.rstrip(", ")
     return pd.DataFrame({
         "territory_code": pd.NA, "territory": NATIONAL, "year": nat["year"].astype(int).to_numpy(),
         "indicator": nat["indicator"].to_numpy(), "source": nat["source_key"].to_numpy(),
         "value": value, "unit": unit.to_numpy(), "publisher": nat["source"].to_numpy(),
-        "citation": nat["citation"].to_numpy(), "note": note.to_numpy(),
+        "citation": citation.to_numpy(), "note": note.to_numpy(),
     })
 
 

@@ -289,7 +289,7 @@ def aggregate(
     UnknownNameError
         Unknown level, or codes not in the registry.
     InputError
-        ``zona-futuro``: the bundled data have no municipality membership for the zones.
+        ``zona-futuro``: membership is public only for Catatumbo, so totals by zone are refused.
 
     Examples
     --------
@@ -302,9 +302,10 @@ def aggregate(
         raise UnknownNameError(f"unknown territorial level {level!r}", hint=suggest(str(level), LEVELS))
     if level == "zona-futuro":
         raise InputError(
-            "municipality membership of the Zonas Futuro is not in the bundled data "
-            "(no public source was found; see `cocamonitor data show zonas-futuro`)",
-            hint="aggregate by department or pdet-subregion instead",
+            "municipality membership of the Zonas Futuro is known only for Catatumbo (8 municipalities, "
+            "column zona_futuro of `data show territories`); the other four zones' is not public, so a "
+            "total by zone would silently leave them out",
+            hint="aggregate by department or pdet-subregion, or select Catatumbo's municipalities yourself",
         )
     missing = [c for c in [code_col, *value_cols, *by] if c not in df.columns]
     if missing:

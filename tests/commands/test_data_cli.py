@@ -114,3 +114,24 @@ def test_demo_first_year_names_the_option_and_valid_years(run_cli):
     res = run_cli("demo", "--year", "2001", "--no-report")
     assert res.exit_code == 2
     assert res.stderr.startswith("error: --year:") and "2002-2024" in res.stderr
+
+
+def test_national_figures_as_known_on_a_date(run_cli):
+    import json
+
+    rows = json.loads(run_cli("data", "show", "coca-national", "--as-of", "2021-06-30", "--year", "2020",
+                              "--format", "json").stdout)
+    area = {r["source_key"]: r for r in rows if r["metric"] == "coca_area"}
+    assert area["unodc"]["value"] == 143_000 and area["unodc"]["released"] == "2021-06"
+    assert area["us"]["value"] == 245_000 and area["us"]["released"] == "2021-06-25"
+    for r in rows:
+        assert r["released"] and r["publication"] and r["seen_via"]
+    before = json.loads(run_cli("data", "show", "coca-national", "--as-of", "2021-06-20", "--year", "2020",
+                                "--format", "json").stdout)
+    assert not [r for r in before if r["source_key"] == "us" and r["metric"] == "coca_area"]
+    every = json.loads(run_cli("data", "show", "coca-national", "--all-vintages", "--format", "json").stdout)
+    latest = json.loads(run_cli("data", "show", "coca-national", "--format", "json").stdout)
+    assert len(every) == 172 and len(latest) < len(every) and all(r["latest"] for r in latest)
+    res = run_cli("data", "show", "labs", "--as-of", "2021-06-30")
+    assert res.exit_code == 2 and "apply to coca-national" in res.stderr and len(res.stderr.splitlines()) == 1
+    assert res.stderr.startswith("error: --as-of/--vintage/--all-vintages:")

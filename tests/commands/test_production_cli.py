@@ -39,7 +39,8 @@ def test_estimate_preset_json_contract_and_published_point(run_cli):
     assert doc["national"]["leaf_t"]["point"] == pytest.approx(997_300, rel=0.01)
     assert doc["national"]["base_t"]["point"] == pytest.approx(1536, rel=0.01)
     assert list(doc["regions"]) == ["Colombia"]
-    assert set(doc["sensitivity"]) == {"area_factor", "leaf_yield"}
+    # every factor the preset sources as uncertain has a share; the molar-mass ratio stays fixed
+    assert set(doc["sensitivity"]) == {"area_factor", "leaf_yield", "base_per_leaf", "base_purity"}
     assert doc["provenance"]["parameters"]["seed"] == 7
 
 
@@ -257,3 +258,79 @@ def test_us_implied_yields(run_cli):
     assert {2017, 2018, 2019, 2020, 2021} <= set(rows)
     assert rows[2020]["t_per_ha"] == pytest.approx(1010 / 245_000)
     assert all(r["area_ha"] > 0 and r["production_t"] > 0 for r in rows.values())
+
+
+def test_year_scenarios_implied_reproduces_unodc_2023_and_2024_widens(run_cli):
+    res = run_cli("production", "estimate", "--year", "2023", "--scenario", "implied", "--draws", "20000",
+                  "--sensitivity-draws", "2000", "--format", "json")
+    assert res.exit_code == 0, res.stderr
+    doc = json.loads(res.stdout)
+    (sc,) = doc["scenarios"]
+    assert sc["scenario"] == "implied" and sc["implied"]["year"] == 2023
+    # UNODC published 2,664 t of hydrochloride for 2023 (2,664 t / 253,000 ha); the census area differs by 0.2 %
+    assert sc["estimate"]["national"]["hydrochloride_t"]["point"] == pytest.approx(2664, rel=0.01)
+    shares = sc["estimate"]["sensitivity"]
+    assert sum(v > 0 for v in shares.values()) >= 4
+    both = json.loads(run_cli("production", "estimate", "--year", "2024", "--draws", "20000",
+                              "--sensitivity-draws", "0", "--format", "json").stdout)
+    assert [s["scenario"] for s in both["scenarios"]] == ["preset", "implied"]
+    # before this change the 2024 interval (leaf yield and area factor only) was 1,775-2,749 t on the
+    # census area; now extraction and purity are uncertain too, and the implied scenario adds drift
+    widths = {s["scenario"]: s["estimate"]["national"]["hydrochloride_t"]["ci"] for s in both["scenarios"]}
+    narrow = _leaf_and_area_only_width(both["area_ha"])
+    for lo, hi in widths.values():
+        assert hi - lo > narrow
+    assert widths["implied"][1] - widths["implied"][0] > widths["preset"][1] - widths["preset"][0]
+    for s in both["scenarios"]:
+        assert s["description"] and s["preset"] == "unodc-2020"
+
+
+def _leaf_and_area_only_width(area_ha):
+    """Interval width of the 2020 chain with only leaf yield and the area factor uncertain (the old preset)."""
+    from dataclasses import replace
+
+    from cocamonitor.production import load_preset, monte_carlo
+    from cocamonitor.production.distributions import Distribution
+    from cocamonitor.production.params import area_spec
+
+    model = load_preset("unodc-2020")
+    fixed = tuple(replace(p, dist=Distribution.point(p.dist.central)) if p.name in ("base_per_leaf", "base_purity")
+                  else p for p in model.parameters)
+    model = replace(model, parameters=fixed).with_areas((area_spec("Colombia", area_ha, None, "ha"),))
+    s = monte_carlo(model, draws=20000, seed=None, sensitivity=False).national["hydrochloride_t"]
+    return s.ci_high - s.ci_low
+
+
+@pytest.mark.parametrize("args, msg", [
+    (("--scenario", "optimistic", "--year", "2024"),
+     "--scenario: unknown scenario 'optimistic'; valid: preset, implied, both"),
+    (("--scenario", "implied"), "--year: --scenario and --as-of estimate a census year"),
+    (("--year", "2024", "--preset", "unodc-2019"), "--preset: --preset and --year do not go together"),
+    (("--year", "1990"), "--year: no census area for 1990"),
+    (("--year", "2024", "--as-of", "2001-01-01"), "--as-of: 2001-01-01 is before the first release"),
+    (("--year", "2024", "--as-of", "2024-13-01"), "--as-of: '2024-13-01' is not a date"),
+])
+def test_year_scenario_bad_input(run_cli, args, msg):
+    res = run_cli("production", "estimate", *args)
+    assert res.exit_code == 2 and msg in res.stderr and len(res.stderr.strip().splitlines()) == 1
+
+
+def test_as_of_moves_the_implied_pair():
+    from cocamonitor.production.scenarios import implied_productivity
+
+    assert implied_productivity(as_of="2024-10-17").year == 2022  # the 2023 survey came out on 18 Oct 2024
+    assert implied_productivity(as_of="2024-10-18").year == 2023
+
+
+def test_params_file_distribution_without_source_is_noted(run_cli, tmp_path):
+    f = tmp_path / "p.toml"
+    f.write_text(
+        '[areas.Colombia]\nvalue = 100000\nunit = "ha"\n'
+        '[parameters]\nleaf_yield = { distribution = "triangular", min = 5, mode = 6, max = 7, unit = "t/ha/yr" }\n'
+        'base_per_leaf = { value = 1.54, unit = "kg/t" }\nbase_purity = { value = 0.71, unit = "fraction" }\n'
+        'hcl_per_base = { value = 1.12, unit = "kg/kg" }\n'
+    )
+    res = run_cli("production", "estimate", "--params", str(f), "--draws", "2000", "--sensitivity-draws", "0",
+                  "--format", "json")
+    assert res.exit_code == 0, res.stderr
+    assert "leaf_yield" in res.stderr and "has no source" in res.stderr

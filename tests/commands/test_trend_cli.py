@@ -35,14 +35,15 @@ def test_trend_test_production_metric(run_cli):
     assert doc["mann_kendall"]["trend"] == "increasing"
 
 
-def test_us_series_gaps_are_named_or_skipped(run_cli):
-    res = run_cli("trend", "test", "--source", "us")
+def test_series_gaps_are_named_or_skipped(run_cli):
+    # UNODC's final production figures for 2003 and 2006 were not found (SOURCES.md section 2)
+    res = run_cli("trend", "test", "--source", "unodc", "--metric", "production")
     assert res.exit_code == 2
-    assert "2002, 2005, 2006, 2009" in res.stderr and "--skip-missing" in res.stderr
+    assert "2003, 2006" in res.stderr and "--skip-missing" in res.stderr
     assert "Traceback" not in res.stderr
-    ok = run_cli("trend", "test", "--source", "us", "--skip-missing", "-f", "json")
+    ok = run_cli("trend", "test", "--source", "unodc", "--metric", "production", "--skip-missing", "-f", "json")
     assert ok.exit_code == 0
-    assert json.loads(ok.stdout)["series"]["missing_years"] == [2002, 2005, 2006, 2009]
+    assert json.loads(ok.stdout)["series"]["missing_years"] == [2003, 2006]
 
 
 @pytest.mark.parametrize("args, msg", [
@@ -77,8 +78,12 @@ def test_compare_prints_readable_table_and_writes_chart(run_cli, tmp_path):
     assert res.exit_code == 0, res.stderr
     out = res.stdout
     for text in ("unodc", "us", "2021", "204000", "234000", "agree", "NO", "opposite in:",
-                 "2019-2020", "only us: 2000, 2001, 2003, 2008", "flat", "Flat (one series unchanged"):
+                 "2019-2020", "only unodc: 2022, 2023", "flat", "Flat (one series unchanged", "break",
+                 "Figures: latest release of each year to date."):
         assert text in out
+    # the US survey area grew 81 % in 2005 and 19 % in 2006: those steps are not compared
+    assert "Not compared (a series changed method" in out and "2004-2005, 2005-2006." in out
+    assert "2005-2006" not in out.split("opposite in:", 1)[1].split("\n", 1)[0]
     assert "2012-2013." in out.split("Flat (one series unchanged", 1)[1]  # UNODC 48,000 ha both years
     assert png.read_bytes()[:4] == b"\x89PNG"
     html = tmp_path / "compare.html"
@@ -137,3 +142,40 @@ def test_trend_test_on_a_municipality_with_chart(run_cli, tmp_path):
     assert png.read_bytes()[:4] == b"\x89PNG"
     bad = run_cli("trend", "test", "--municipality", "Tibú")
     assert bad.exit_code == 2 and "coca-municipal" in bad.stderr
+
+
+def test_trend_as_of_and_vintage_choose_releases(run_cli):
+    # UNODC production for 2016 was 866 t until the September 2018 release gave 1,053 t
+    early = json.loads(run_cli("trend", "test", "--source", "unodc", "--metric", "production",
+                               "--years", "2014-2016", "--as-of", "2018-09-18", "-f", "json").stdout)
+    assert early["series"]["values"] == [442.0, 646.0, 866.0]
+    assert early["series"]["as_of"] == "2018-09-18" and early["series"]["releases"]["2016"] == "2017-07-14"
+    late = json.loads(run_cli("trend", "test", "--source", "unodc", "--metric", "production",
+                              "--years", "2014-2016", "-f", "json").stdout)
+    assert late["series"]["values"][-1] == 1053.0 and late["series"]["vintage"] == "latest"
+    first = json.loads(run_cli("trend", "test", "--source", "unodc", "--metric", "production",
+                               "--years", "2014-2016", "--vintage", "first", "-f", "json").stdout)
+    assert first["series"]["values"][-1] == 866.0 and first["provenance"]["parameters"]["vintage"] == "first"
+    table = run_cli("trend", "test", "--source", "us", "--years", "2003-2010")
+    assert "latest release of each year to date" in table.stdout and "method changes from 2005, 2006" in table.stdout
+
+
+def test_trend_change_names_releases_and_warns_across_a_break(run_cli):
+    res = run_cli("trend", "change", "--source", "us", "--from", "2004", "--to", "2006", "-f", "json")
+    assert res.exit_code == 0
+    doc = json.loads(res.stdout)
+    assert doc["releases"]["breaks"] == [2005, 2006] and doc["releases"]["releases"]["2004"] == "2006-04-14"
+    assert "changed method" in res.stderr
+
+
+@pytest.mark.parametrize("args, msg", [
+    (("trend", "test", "--as-of", "2021-02-30"), "--as-of: '2021-02-30' is not a date"),
+    (("trend", "compare", "--as-of", "1990-01-01"), "--as-of: 1990-01-01 is before the first release"),
+    (("trend", "test", "--vintage", "newest"), "--vintage: unknown vintage 'newest'; valid: latest, first, as-of"),
+    (("trend", "test", "--vintage", "as-of"), "--vintage: vintage 'as-of' needs a date"),
+    (("trend", "test", "--dataset", "coca-municipal", "--as-of", "2021-06-30"), "--as-of/--vintage"),
+    (("trend", "test", "--source", "unodc", "--as-of", "2002-06-30"), "no unodc area figure had been released"),
+])
+def test_release_options_bad_input(run_cli, args, msg):
+    res = run_cli(*args)
+    assert res.exit_code == 2 and msg in res.stderr and len(res.stderr.strip().splitlines()) == 1

@@ -67,7 +67,8 @@ def test_trend_tests_in_the_report(texts, reports, report_data):
     prod = report_data.extras["production"]["summary"]
     assert f"estimated at {prod['point']:,.0f} t" in reports["en"].summary
     assert f"se estima en {prod['point']:,.0f} t".replace(",", ".") in reports["es"].summary
-    assert "The parameters are from 2020, not 2022." in texts["en"]
+    assert "No chain parameters were published after 2020." in texts["en"]
+    assert "No se publicaron parámetros de la cadena después de 2020." in texts["es"]
     for step in trends["disagree_steps"]:
         assert step.replace("-", "–") in texts["en"]
 

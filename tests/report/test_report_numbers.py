@@ -140,21 +140,38 @@ def test_disagreement_steps_are_opposite_moves_and_flat_steps_apart(report_data)
     steps = report_data.extras["trends"]["disagree_steps"]
     prod = np.sign(cmp["change_unodc_pct"].astype(float)) * np.sign(cmp["change_us_pct"].astype(float))
     names = [f"{int(p)}-{int(y)}" for p, y in zip(cmp["prev_year"], cmp["year"], strict=True)]
-    assert steps == [n for n, s in zip(names, prod, strict=True) if s < 0]
-    assert report_data.extras["trends"]["flat_steps"] == [n for n, s in zip(names, prod, strict=True) if s == 0]
+    breaks = set(report_data.extras["trends"]["break_steps"])
+    assert breaks == {"2004-2005", "2005-2006"}  # the US survey area grew in 2005 and 2006
+    assert steps == [n for n, s in zip(names, prod, strict=True) if s < 0 and n not in breaks]
+    assert report_data.extras["trends"]["flat_steps"] == [
+        n for n, s in zip(names, prod, strict=True) if s == 0 and n not in breaks]
     assert "2020-2021" in steps  # US -4.5 % vs UNODC +43 % (methodology.md B.3)
 
 
-def test_production_section_scales_the_2020_chain_to_the_report_area(report_data):
-    prod = report_data.extras["production"]["summary"]
-    assert prod["preset"] == "unodc-2020"  # the bundled preset nearest to 2022
-    # the chain is linear in the area: UNODC 2020 gave 1,228 t on 143,000 ha
-    expected = 1228 * report_data.national_area / 143000
-    assert prod["point"] == pytest.approx(expected, rel=0.005)
+def test_production_section_runs_both_scenarios_like_for_like(report_data):
+    section = report_data.extras["production"]
+    prod = section["summary"]
+    sc = section["scenarios"].set_index(["scenario", "year"])
+    area = report_data.national_area
+    # preset: the chain is linear in the area; UNODC 2020 gave 1,228 t on 143,000 ha
+    assert prod["preset"] == "unodc-2020"  # the latest preset on or before 2022
+    assert sc.loc[("preset", YEAR), "point"] == pytest.approx(1228 * area / 143000, rel=0.005)
+    # implied: UNODC's latest published pair known today (2023: 2,664 t on 253,000 ha)
+    assert sc.loc[("implied", YEAR), "point"] == pytest.approx(area * 2664 / 253000, rel=1e-9)
+    # the summary quotes the implied scenario (newer than the 2020 chain) and says why
+    assert prod["scenario"] == "implied" and prod["reason"] == "newer_pair"
+    assert prod["point"] == sc.loc[("implied", YEAR), "point"]
     assert prod["lo"] < prod["median"] < prod["hi"]
+    # like for like: the year before with the same scenario, draws and statistic differs only by area
+    prev_area = float(report_data.national_series.set_index("year").loc[YEAR - 1, "simci_municipal_sum"])
+    for name in ("preset", "implied"):
+        ratio = sc.loc[(name, YEAR - 1), "point"] / sc.loc[(name, YEAR), "point"]
+        assert ratio == pytest.approx(prev_area / area, rel=1e-9)
+    assert prod["previous"]["year"] == YEAR - 1
     assert prod["published"] == 1738  # UNODC's published 2022 figure, shown alongside
-    sens = report_data.extras["production"]["sensitivity"]
+    sens = section["sensitivity"]
     assert sens["first_order"].between(0, 1.05).all()
+    assert (sens["first_order"] > 0).sum() >= 4  # every uncertain factor has a share
     assert sens.iloc[0]["parameter"] == "leaf_yield"
 
 
@@ -176,7 +193,7 @@ def test_pdet_counts_municipalities_with_coca_this_year(report_data):
     )
 
 
-def test_summary_says_a_preset_estimate_is_not_comparable_with_a_later_unodc_figure(inputs):
+def test_summary_names_the_quoted_scenario_and_the_previous_year_like_for_like(inputs):
     # 2024 is estimated with the 2020 productivity; UNODC's last figure (2023) used newer
     # productivity, so printing 2,245 t alone reads as a fall in production from 2,664 t
     from cocamonitor.report import build_report_data, summary_text
@@ -191,8 +208,14 @@ def test_summary_says_a_preset_estimate_is_not_comparable_with_a_later_unodc_fig
     assert prod["later_published"] == {"year": last, "value": float(pub[last])}
     en = " ".join(summary_text(data, "en").split())
     es = " ".join(summary_text(data, "es").split())
-    assert f"not comparable with the {pub[last]:,.0f} t UNODC published for {last}" in en
-    assert f"no es comparable con las {pub[last]:,.0f} t".replace(",", ".") + f" que UNODC publicó para {last}" in es
+    # the summary names the scenario it quotes and why, the previous year like for like, and the other scenario
+    assert "in the scenario “UNODC's latest implied productivity”, quoted because" in en
+    assert "en el escenario «Última productividad implícita de UNODC», citado porque" in es
+    assert "with the same scenario, draws and statistic, 2023 gives" in en
+    assert "the scenario “Published productivity (unodc-2020)” gives" in en
+    assert f"UNODC's latest published figure is {pub[last]:,.0f} t for {last}" in en
+    assert f"La última cifra publicada por UNODC es de {pub[last]:,.0f} t".replace(",", ".") + f" para {last}" in es
+    assert prod["point"] > pub[last]  # 2024's area grew: no artefact fall from switching parameters
 
 
 def test_no_comparability_clause_when_unodc_published_the_year(report_data):

@@ -67,7 +67,7 @@ def _expected() -> dict[str, float]:
     labs = datasets.load("labs").groupby("year")["quantity"].sum()
     coca = datasets.load("coca-municipal").groupby("year")["hectares"].sum()
     nat = datasets.load("coca-national")
-    nat = nat[nat["preferred"].astype(bool)].set_index(["source_key", "metric", "year"])["value"]
+    nat = nat[nat["latest"].astype(bool)].set_index(["source_key", "metric", "year"])["value"]
     return {
         "labs": labs[YEAR], "labs_prev": labs[YEAR - 1],
         "coca": coca[YEAR], "coca_prev": coca[YEAR - 1],
@@ -122,7 +122,7 @@ def test_missing_figures_are_dashes_with_a_note_never_zero(written, data):
         for title, note_id in cells:
             note = re.search(rf'<li id="{note_id}">(.*?)</li>', html).group(1)
             assert unescape(note) == unescape(title) and re.search(r"\d{4}", note)
-        unodc = "2004–2007, 2009–2023"  # the UNODC years in the bundled national table
+        unodc = "2000–2023"  # the UNODC coca-area years in the bundled national table
         assert unodc in unescape(html)
 
 
@@ -159,8 +159,8 @@ def test_section_says_publishers_differ_and_no_targets_are_bundled(written):
     assert "no todas son comparables entre sí; el informe no incluye metas oficiales" in es
     assert "are not all comparable with each other; the report bundles no official targets" in en
     # a source with figures only in other years is named, with its years (the US coca area)
-    assert "Área de coca (ha), Gobierno de EE. UU.: 2000–2001" in es
-    assert "Coca area (ha), US Government: 2000–2001" in en
+    assert "Área de coca (ha), Gobierno de EE. UU.: 2000–2021" in es
+    assert "Coca area (ha), US Government: 2000–2021" in en
 
 
 def test_the_results_csv_is_written_and_listed(written, data):

@@ -98,7 +98,7 @@ def test_trend_is_the_document_of_trend_test(client, run_cli):
 def test_trend_bad_input(client):
     _one_line_error(client.get("/api/trend?source=unodcc"), 404, "unodcc", "unodc, us")
     _one_line_error(client.get("/api/trend?metric=yield"), 404, "yield", "area, production")
-    _one_line_error(client.get("/api/trend?source=us&metric=area"), 422, "2002", "skip_missing")
+    _one_line_error(client.get("/api/trend?source=unodc&metric=production"), 422, "2003", "skip_missing")
     _one_line_error(client.get("/api/trend?years=2019"), 422, "2019", "years")
 
 
@@ -123,19 +123,32 @@ def test_municipality_profile_uses_the_trend_panel(client, run_cli):
     _one_line_error(client.get("/api/municipality/99999"), 404, "99999")
 
 
-def test_production_uses_the_nearest_preset(client):
-    from cocamonitor.production import check_preset
-
+def test_production_quotes_the_reports_scenario_and_interval(client):
     d2020 = client.get("/api/production/2020").json()
-    assert d2020["preset"] == "unodc-2020" and d2020["area_source"] == "preset"
-    published = check_preset("unodc-2020").set_index("quantity").loc["hydrochloride_t", "published"]
-    assert d2020["national"]["hydrochloride_t"]["point"] == pytest.approx(published, rel=1e-3)
+    assert d2020["preset"] == "unodc-2020" and d2020["scenario"] == "preset" and d2020["area_source"] == "census"
+    area = client.get("/api/coca/2020").json()["total_ha"]
+    assert d2020["national"]["hydrochloride_t"]["point"] == pytest.approx(1228 * area / 143000, rel=1e-3)
     d2024 = client.get("/api/production/2024").json()
-    assert d2024["preset"] == "unodc-2020" and d2024["area_source"] == "census"
+    assert d2024["scenario"] == "implied" and d2024["scenario_reason"] == "newer_pair"
     assert d2024["area_ha"] == pytest.approx(client.get("/api/coca/2024").json()["total_ha"])
     lo, hi = d2024["national"]["hydrochloride_t"]["ci"]
     assert lo < d2024["national"]["hydrochloride_t"]["median"] < hi
+    assert set(d2024["other_scenarios"]) == {"preset"}
     assert client.get("/api/production/2001").json()["preset"] == "unodc-2018"
+
+
+def test_report_and_dashboard_quote_the_same_interval(client):
+    from cocamonitor.production.scenarios import SHARED_DRAWS, SHARED_SEED
+    from cocamonitor.report.build import ReportInputs
+    from cocamonitor.report.sections import production_section
+    from cocamonitor.web import state
+
+    assert (state.PRODUCTION_DRAWS, state.PRODUCTION_SEED) == (SHARED_DRAWS, SHARED_SEED)
+    summary = production_section(2024, ReportInputs.from_datasets(maps=False))["summary"]
+    api = client.get("/api/production/2024").json()
+    assert api["scenario"] == summary["scenario"]
+    hcl = api["national"]["hydrochloride_t"]
+    assert (hcl["point"], hcl["ci"][0], hcl["ci"][1]) == (summary["point"], summary["lo"], summary["hi"])
     _one_line_error(client.get("/api/production/2030"), 422, "2030")
 
 
@@ -166,3 +179,18 @@ def test_indicators_bad_input(client):
     _one_line_error(client.get("/api/indicators?indicator=labs_destroid"), 404, "labs_destroid", "labs_destroyed")
     _one_line_error(client.get("/api/indicators?years=20x4"), 422, "years")
     _one_line_error(client.get("/api/indicators?by=zona-futuro"), 422, "zona")
+
+
+def test_national_and_trend_as_of(client):
+    doc = client.get("/api/national?as_of=2021-06-30").json()
+    row = {r["year"]: r for r in doc["series"]}[2020]
+    assert row["unodc_area"] == 143_000 and row["us_area"] == 245_000
+    assert doc["releases"]["unodc_area"]["released"]["2020"] == "2021-06"
+    assert doc["citations"]["us_area"]["2020"].startswith("ONDCP")  # publication first, link second
+    assert {r["year"]: r for r in client.get("/api/national?as_of=2021-06-20").json()["series"]}[2020][
+        "us_area"] is None
+    tr = client.get("/api/trend?source=unodc&metric=production&years=2014-2016&as_of=2018-09-18").json()
+    assert tr["series"]["values"][-1] == 866.0
+    _one_line_error(client.get("/api/national?as_of=yesterday"), 422, "as_of", "YYYY-MM-DD")
+    rows = client.get("/api/datasets/coca-national?as_of=2021-06-30&year=2020").json()
+    assert any(r["source_key"] == "us" and r["value"] == 245_000 for r in rows)

@@ -9,6 +9,7 @@ import typer
 
 from cocamonitor import datasets
 from cocamonitor.commands._common import TableFormat, emit_table
+from cocamonitor.commands._vintage import AsOfOpt, VintageOpt, check_release_options
 from cocamonitor.errors import InputError, UnknownNameError
 from cocamonitor.io.years import parse_years
 from cocamonitor.territory import lookup, lookup_department, registry
@@ -101,13 +102,28 @@ def show_cmd(
     limit: Annotated[
         int | None, typer.Option(min=1, help="Show at most this many rows (table format only).")
     ] = None,
+    as_of: AsOfOpt = None,
+    vintage: VintageOpt = "latest",
+    all_vintages: Annotated[
+        bool, typer.Option("--all-vintages", help="coca-national: every release of each figure, not one.")
+    ] = False,
     fmt: FormatOpt = TableFormat.table,
 ) -> None:
     """Show a bundled dataset, optionally filtered.
 
-    Example: cocamonitor data show coca-municipal --department "Norte de Santander" --year 2023
+    coca-national shows one release of each figure (the latest to date, or as known on --as-of);
+    every row says when it was released, in which publication and how it was seen.
+
+    Example: cocamonitor data show coca-national --as-of 2021-06-30 --year 2020
     """
-    df = datasets.load(name)
+    if name == "coca-national":
+        day, vintage = check_release_options(as_of, vintage)
+        df = datasets.national_figures(as_of=day, vintage=vintage, all_vintages=all_vintages)
+    elif as_of is not None or vintage != "latest" or all_vintages:
+        raise InputError(f"dataset {name!r} has one release", where="--as-of/--vintage/--all-vintages",
+                         hint="these options apply to coca-national")
+    else:
+        df = datasets.load(name)
     df = filter_table(name, df, year=year, department=department, municipality=municipality)
     df = _with_names(df)
     if fmt is TableFormat.table and limit is None and len(df) > 200:

@@ -10,6 +10,7 @@ import typer
 from cocamonitor._checks import check_confidence, check_seed
 from cocamonitor._plotting import check_figure_path
 from cocamonitor.commands._common import TableFormat, emit_json, emit_table, err_console, record_result
+from cocamonitor.commands._vintage import AsOfOpt, VintageOpt, check_release_options, describe_releases
 from cocamonitor.errors import InputError, UnknownNameError, suggest
 from cocamonitor.io.years import parse_years
 
@@ -74,9 +75,32 @@ def estimate(
     plot: Annotated[
         Path | None, typer.Option("--plot", help="Write the sensitivity figure (.png, .svg, .pdf or .html).")
     ] = None,
+    year: Annotated[
+        int | None,
+        typer.Option("--year", help="Estimate this census year: its SIMCI area (or --areas) under the "
+                     "--scenario productivity."),
+    ] = None,
+    scenario: Annotated[
+        str | None,
+        typer.Option("--scenario", help="With --year: preset (the latest preset's productivity, every factor "
+                     "uncertain), implied (UNODC's latest published hydrochloride per hectare, carried forward with "
+                     "its year-to-year variation) or both (the default)."),
+    ] = None,
+    as_of: AsOfOpt = None,
     fmt: FormatOption = TableFormat.table,
 ) -> None:
-    """Estimate leaf, base and hydrochloride with Monte Carlo intervals, per region and national."""
+    """Estimate leaf, base and hydrochloride with Monte Carlo intervals, per region and national.
+
+    Examples: cocamonitor production estimate --preset unodc-2020;
+    cocamonitor production estimate --year 2024 (both scenarios, named in the output)
+    """
+    if year is not None or scenario is not None or as_of is not None:
+        from cocamonitor.commands._production_year import estimate_year_command
+
+        estimate_year_command(year, scenario, as_of, areas=areas, area_class=area_class, area_unit=area_unit,
+                       params=params, preset=preset, draws=draws, seed=seed, confidence=confidence,
+                       sensitivity_draws=sensitivity_draws, independent=independent, plot=plot, fmt=fmt)
+        return
     from cocamonitor.production.areas import read_areas
     from cocamonitor.production.montecarlo import monte_carlo
     from cocamonitor.production.params import read_parameters
@@ -91,7 +115,15 @@ def estimate(
         check_figure_path(plot)  # before the simulation, not after it
     inputs: list[Path] = []
     if params is not None:
-        model = read_parameters(params)
+        import warnings
+
+        from cocamonitor.errors import CocamonitorWarning
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", CocamonitorWarning)
+            model = read_parameters(params)
+        for w in caught:  # one line each, never silently
+            err_console.print(f"note: {w.message}", markup=False, highlight=False)
         inputs.append(params)
         preset_name = None
     else:
@@ -211,6 +243,8 @@ def explain(
     plot: Annotated[
         Path | None, typer.Option("--plot", help="Write the decomposition chart (.png, .svg, .pdf or .html).")
     ] = None,
+    as_of: AsOfOpt = None,
+    vintage: VintageOpt = "latest",
     fmt: FormatOption = TableFormat.table,
 ) -> None:
     """Split each year's production gap between two series into area and yield effects (LMDI)."""
@@ -221,11 +255,12 @@ def explain(
     yrs = _parse_years(years)
     if plot is not None:
         check_figure_path(plot)
+    day, vintage = check_release_options(as_of, vintage)
     dec = explain_series(
-        datasets.national_series(a, "area"),
-        datasets.national_series(a, "production"),
-        datasets.national_series(b, "area"),
-        datasets.national_series(b, "production"),
+        datasets.national_series(a, "area", as_of=day, vintage=vintage),
+        datasets.national_series(a, "production", as_of=day, vintage=vintage),
+        datasets.national_series(b, "area", as_of=day, vintage=vintage),
+        datasets.national_series(b, "production", as_of=day, vintage=vintage),
         labels=(a, b),
         years=yrs,
     )
@@ -237,7 +272,8 @@ def explain(
     emit_table(
         dec.to_frame(named=True),
         fmt,
-        title=f"Production gap {b} - {a} (t) = area effect + yield effect (LMDI, exact)",
+        title=f"Production gap {b} - {a} (t) = area effect + yield effect (LMDI, exact); "
+        f"{describe_releases(datasets.national_series(a, 'area', as_of=day, vintage=vintage).attrs)}",
     )
 
 

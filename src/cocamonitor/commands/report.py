@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from cocamonitor.commands._common import emit_json, err_console
+from cocamonitor.commands._vintage import AsOfOpt, check_release_options
 from cocamonitor.errors import InputError
 
 __all__ = ["register", "report"]
@@ -52,6 +53,7 @@ def report(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the files written as one JSON document.")
     ] = False,
+    as_of: AsOfOpt = None,
 ) -> None:
     """Write the annual report for YEAR in LANG: index.html (opens offline), CSVs and PNGs.
 
@@ -61,6 +63,7 @@ def report(
     from cocamonitor.report.locale import check_lang
 
     lang = check_lang(lang)
+    day, _ = check_release_options(as_of)
     if coca_class and map_raster is None:
         raise InputError(
             "--coca-class only applies to a classified map", where="--coca-class",
@@ -78,6 +81,7 @@ def report(
         files = make_report(
             year, lang, out_dir, maps=maps, density_raster=map_raster,
             coca_classes=tuple(coca_class or (1,)), targets=targets,
+            as_of=None if day is None else day.isoformat(),
         )
     except InputError as err:
         # the density grid reports raster problems as the generic --raster/--cell options;

@@ -18,13 +18,14 @@ import typer
 from rich.console import Console
 
 from cocamonitor.commands._common import TableFormat, emit_json, emit_table, record_result
+from cocamonitor.commands._vintage import AsOfOpt, VintageOpt, check_release_options, describe_releases
 from cocamonitor.errors import InputError, ParameterError, UnknownNameError, suggest
 from cocamonitor.provenance import Provenance
 from cocamonitor.trends.summary import check_gaps as _check_gaps
 from cocamonitor.trends.summary import national_series_checked as _national
 from cocamonitor.trends.summary import parse_year_range as _parse_range
+from cocamonitor.trends.summary import release_fields, trend_document, trend_summary
 from cocamonitor.trends.summary import select_years as _restrict
-from cocamonitor.trends.summary import trend_document, trend_summary
 
 __all__ = ["register", "trend_app"]
 
@@ -140,6 +141,8 @@ def test_cmd(
     ] = False,
     alpha: Annotated[float, typer.Option(help="Significance level of the trend decision.")] = 0.05,
     confidence: ConfOpt = 0.95,
+    as_of: AsOfOpt = None,
+    vintage: VintageOpt = "latest",
     fmt: FormatOpt = TableFormat.table,
     plot: PlotOpt = None,
 ) -> None:
@@ -151,6 +154,10 @@ def test_cmd(
 
     if plot is not None:
         check_plot_path(plot)
+    day, vintage = check_release_options(as_of, vintage)
+    if (as_of is not None or vintage != "latest") and (file is not None or dataset != "coca-national"):
+        raise InputError("--as-of and --vintage choose releases of the national series",
+                         where="--as-of/--vintage", hint="use them with --dataset coca-national")
     se = None
     if (department is not None or municipality is not None) and (
         file is not None or dataset != "coca-municipal"
@@ -161,7 +168,7 @@ def test_cmd(
         series, se = _read_series_file(file)
         src, met, inputs = file.stem, "value", [file]
     elif dataset == "coca-national":
-        series, path = _national(source, metric)
+        series, path = _national(source, metric, as_of=day, vintage=vintage)
         src, met, inputs = source.lower(), metric.lower(), [path]
     elif dataset == "coca-municipal":
         from cocamonitor import datasets
@@ -177,10 +184,14 @@ def test_cmd(
     mk, ts, lin, pt, hr = (summary.mann_kendall, summary.theil_sen, summary.linear_trend,
                            summary.pettitt, summary.hamed_rao)
     unit = summary.unit
+    national = file is None and dataset == "coca-national"
     doc = trend_document(summary, source=src, metric=met, inputs=inputs, parameters={
         "years": years, "alpha": alpha, "confidence": confidence,
         "skip_missing": skip_missing, "dataset": dataset if file is None else None,
+        **({"as_of": series.attrs.get("as_of"), "vintage": series.attrs.get("vintage")} if national else {}),
     })
+    if national:
+        doc["series"].update(release_fields(series, summary.years))
     if plot is not None:
         plot_trend(mk.years, [float(series.loc[y]) for y in mk.years], plot, theil_sen=ts,
                    mann_kendall=mk, title=f"{src} {met} {mk.years[0]}-{mk.years[-1]}", unit=unit)
@@ -211,7 +222,13 @@ def test_cmd(
     if fmt is TableFormat.table:
         table["p_value"] = _fmt_p(table["p_value"])
     gaps = f"; missing years skipped: {', '.join(map(str, mk.missing_years))}" if mk.missing_years else ""
-    emit_table(table, fmt, title=f"{src} {met}, {mk.years[0]}-{mk.years[-1]} (n={mk.n}){gaps}")
+    releases = ""
+    if national:
+        releases = f"; {describe_releases(series.attrs)}"
+        crossed = doc["series"]["breaks"]
+        if crossed:
+            releases += f"; method changes from {', '.join(map(str, crossed))} (see `data show national-breaks`)"
+    emit_table(table, fmt, title=f"{src} {met}, {mk.years[0]}-{mk.years[-1]} (n={mk.n}){gaps}{releases}")
 
 
 def _parse_pair(text: str, where: str) -> Any:
@@ -264,6 +281,8 @@ def change_cmd(
         float, typer.Option(help="Census: assumed correlation of the two years' errors.")
     ] = 0.0,
     confidence: ConfOpt = 0.95,
+    as_of: AsOfOpt = None,
+    vintage: VintageOpt = "latest",
     fmt: FormatOpt = TableFormat.table,
     plot: PlotOpt = None,
 ) -> None:
@@ -290,11 +309,13 @@ def change_cmd(
         ea, eb = _parse_pair(a, "--a"), _parse_pair(b, "--b")
         inputs = [Path(x) for x in (a, b) if x.lower().endswith(".json")]
         ya = yb = None
+        releases = None
     else:
         if year_from is None or year_to is None:
             raise InputError("give --from and --to (years of a national series), or --a and --b",
                              where="trend change")
-        series, path = _national(source, metric)
+        day, vintage = check_release_options(as_of, vintage)
+        series, path = _national(source, metric, as_of=day, vintage=vintage)
         for y, opt in ((year_from, "--from"), (year_to, "--to")):
             if y not in series.index:
                 have = ", ".join(str(v) for v in series.index)
@@ -304,6 +325,7 @@ def change_cmd(
         ea, eb = (float(series.loc[year_from]), None, unit), (float(series.loc[year_to]), None, unit)
         inputs = [path]
         ya, yb = year_from, year_to
+        releases = release_fields(series, [ya, yb])
     rels = _parse_floats(rel_error, "--rel-error") if rel_error is not None else None
     res = change(ea, eb, cov=cov, correlation=correlation, label=label, confidence=confidence,
                  year_a=ya, year_b=yb)
@@ -321,8 +343,17 @@ def change_cmd(
         "provenance": Provenance.build(inputs=inputs, parameters={
             "source": source if ya is not None else None, "metric": metric if ya is not None else None,
             "cov": cov, "correlation": correlation, "confidence": confidence,
-            "error_correlation": error_correlation}).to_dict(),
+            "error_correlation": error_correlation,
+            **({} if releases is None else {"as_of": releases["as_of"], "vintage": releases["vintage"]})}).to_dict(),
     }
+    if releases is not None:
+        doc["releases"] = releases
+        if releases["breaks"]:
+            from cocamonitor.commands._common import err_console
+
+            err_console.print(f"note: the {source} {metric} series changed method between {ya} and {yb} "
+                              f"(from {', '.join(map(str, releases['breaks']))}): the two figures do not compare "
+                              "(see `cocamonitor data show national-breaks`)", markup=False, highlight=False)
     record_result("trend change", doc)
     if fmt is TableFormat.json:
         emit_json(doc)
@@ -386,6 +417,8 @@ def compare_cmd(
         typer.Option("--rel-error", help="Assumed relative SE of each series' figures, e.g. 0.05 or 0.03,0.08."),
     ] = None,
     confidence: ConfOpt = 0.95,
+    as_of: AsOfOpt = None,
+    vintage: VintageOpt = "latest",
     fmt: FormatOpt = TableFormat.table,
     plot: PlotOpt = None,
 ) -> None:
@@ -408,8 +441,9 @@ def compare_cmd(
                          hint="e.g. --sources unodc,us")
     if names[0] == names[1]:
         raise InputError("give two different sources", where="--sources")
-    sa, path = _national(names[0], metric)
-    sb, _ = _national(names[1], metric)
+    day, vintage = check_release_options(as_of, vintage)
+    sa, path = _national(names[0], metric, as_of=day, vintage=vintage)
+    sb, _ = _national(names[1], metric, as_of=day, vintage=vintage)
     rels: list[float | None] = [None, None]
     if rel_error is not None:
         vals = _parse_floats(rel_error, "--rel-error")
@@ -425,9 +459,10 @@ def compare_cmd(
     doc = res.to_dict()
     doc["metric"] = metric
     doc["note"] = _concept_note(names, metric)
+    doc["releases"] = {n: release_fields(s, res.common_years) for n, s in ((a, sa), (b, sb))}
     doc["provenance"] = Provenance.build(inputs=[path], parameters={
         "sources": names, "metric": metric, "years": years, "rel_error": rel_error,
-        "confidence": confidence}).to_dict()
+        "confidence": confidence, "as_of": sa.attrs.get("as_of"), "vintage": sa.attrs.get("vintage")}).to_dict()
     record_result("trend compare", doc)
     if fmt is TableFormat.json:
         emit_json(doc)
@@ -441,7 +476,8 @@ def compare_cmd(
         "ratio": t["ratio"], "since": t["prev_year"], f"{a} %": t[f"change_{a}_pct"],
         f"{b} %": t[f"change_{b}_pct"],
         "agree": t["agree"].map({True: "yes", False: "NO"}).astype(object)
-        .where(t["agree"].notna(), np.where(t["prev_year"].notna(), "flat", "")),
+        .where(t["agree"].notna(), np.where(t["method_break"].fillna(False), "break",
+                                            np.where(t["prev_year"].notna(), "flat", ""))),
         f"crit {a}": _fmt_pct(t[f"critical_rel_error_{a}"]),
         f"crit {b}": _fmt_pct(t[f"critical_rel_error_{b}"]),
     })
@@ -458,10 +494,15 @@ def compare_cmd(
         f"Common years: {len(res.common_years)} ({res.common_years[0]}-{res.common_years[-1]}); "
         f"only {a}: {', '.join(map(str, res.only_a)) or 'none'}; "
         f"only {b}: {', '.join(map(str, res.only_b)) or 'none'}.",
-        (f"Direction of change agrees in {share:.0%} of {len(t) - 1 - len(res.flat_steps)} steps "
+        (f"Direction of change agrees in {share:.0%} of "
+         f"{len(t) - 1 - len(res.flat_steps) - len(res.break_steps)} steps "
          f"where both moved; opposite in: {', '.join(res.disagree_steps) or 'none'}."
          if share is not None else "Neither series moved in the same steps: no direction to compare."),
+        f"Figures: {describe_releases(sa.attrs)}.",
     ]
+    if res.break_steps:
+        lines.append(f"Not compared (a series changed method; see `data show national-breaks`): "
+                     f"{', '.join(res.break_steps)}.")
     if res.flat_steps:
         lines.append(f"Flat (one series unchanged; published figures are rounded, so no evidence of a "
                      f"direction): {', '.join(res.flat_steps)}.")

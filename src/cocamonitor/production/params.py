@@ -64,12 +64,13 @@ from __future__ import annotations
 import math
 import re
 import tomllib
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cocamonitor.errors import InputError, ParameterError, suggest
+from cocamonitor.errors import CocamonitorWarning, InputError, ParameterError, suggest
 from cocamonitor.production.distributions import KINDS, Distribution
 
 __all__ = [
@@ -632,6 +633,19 @@ def _spec_from(
                 where=where,
                 hint='add spread = "..."',
             )
+        if not dist.is_random and name != "area" and not raw.get("spread"):
+            raise ParameterError(
+                f"{label}: a preset factor kept fixed must say why",
+                where=where,
+                hint='add spread = "fixed: ..."',
+            )
+    elif dist.is_random and source is None and name != "area":
+        warnings.warn(
+            f"{label} ({where or 'parameters'}): its distribution has no source; the interval it gives is "
+            f"as good as that guess (add source = \"published\" or \"derived\", with citation and spread)",
+            CocamonitorWarning,
+            stacklevel=2,
+        )
     return ParameterSpec(
         name,
         region,

@@ -41,6 +41,7 @@ def make_report(
     density_raster: str | Path | None = None,
     coca_classes: tuple[int, ...] = (1,),
     targets: str | Path | None = None,
+    as_of: str | None = None,
 ) -> ReportFiles:
     """Build and write the report for ``year`` in ``lang`` from the bundled datasets.
 
@@ -65,6 +66,8 @@ def make_report(
         see :func:`cocamonitor.indicators.read_targets`), compared with the results of the
         report year and the year before. No official targets are bundled (none are public).
         Ignored when ``data`` is given (its sections are already computed).
+    as_of : str, optional
+        National figures as known on this date (``YYYY-MM-DD``; default: every release to date).
 
     Raises
     ------
@@ -79,14 +82,14 @@ def make_report(
 
         target_table = read_targets(targets)
     if inputs is None:
-        inputs = ReportInputs.from_datasets(maps=maps)
+        inputs = ReportInputs.from_datasets(maps=maps, as_of=as_of)
     if data is None:
         from cocamonitor.report.sections import extra_sections
 
         check_year(int(year), sorted(inputs.municipal["year"].unique()))
         extras: dict[str, Any] = extra_sections(
             int(year), inputs, density_raster=density_raster, coca_classes=coca_classes,
-            targets=target_table,
+            targets=target_table, as_of=getattr(inputs, "as_of", None),
         )
         data = build_report_data(int(year), inputs, extras=extras)
     files = write_report(
@@ -122,7 +125,10 @@ def _provenance(
     if prod:
         names.append(f"presets/{prod['preset']}.toml")
         params.update(production_preset=prod["preset"], production_draws=prod["draws"],
-                      production_seed=prod["seed"], confidence=prod["confidence"])
+                      production_seed=prod["seed"], confidence=prod["confidence"],
+                      production_scenario=prod.get("scenario"))
+    as_of = (data.extras.get("as_of") if isinstance(data.extras, dict) else None)
+    params["as_of"] = as_of
     inputs = [data_path(n) for n in names if data_path(n).exists()]
     if density_raster is not None:
         inputs.append(Path(density_raster))

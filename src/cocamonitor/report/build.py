@@ -55,7 +55,7 @@ class ReportInputs:
         ``divipola, year, hectares`` (SIMCI census at 31 December; NaN = no coca reported).
     series : mapping of str to Series
         Published national series by year: ``unodc_area``, ``us_area``, ``unodc_production``,
-        ``us_production`` (preferred vintage; ``attrs["citations"]`` maps year to source).
+        ``us_production`` (latest release of each year; ``attrs["citations"]`` maps year to source).
     territories : DataFrame
         DIVIPOLA registry: ``divipola, municipality, department_code, department, pdet,
         pdet_subregion, ...``.
@@ -80,16 +80,17 @@ class ReportInputs:
     municipalities: Any = None
     departments: Any = None
     national: pd.DataFrame | None = None
+    as_of: str | None = None
 
     @classmethod
-    def from_datasets(cls, *, maps: bool = True) -> ReportInputs:
-        """Load every input from the bundled datasets."""
+    def from_datasets(cls, *, maps: bool = True, as_of: str | None = None) -> ReportInputs:
+        """Load every input from the bundled datasets (national figures as known on ``as_of``)."""
         from cocamonitor import datasets
 
         return cls(
             municipal=datasets.load("coca-municipal"),
             series={
-                f"{src}_{metric}": datasets.national_series(src, metric)
+                f"{src}_{metric}": datasets.national_series(src, metric, as_of=as_of)
                 for src in ("unodc", "us")
                 for metric in ("area", "production")
             },
@@ -99,7 +100,9 @@ class ReportInputs:
             provenance=datasets.load("provenance"),
             municipalities=datasets.boundaries("municipality") if maps else None,
             departments=datasets.boundaries("department") if maps else None,
-            national=datasets.load("coca-national"),
+            # one release per figure, the latest known on as_of (every release to date without it)
+            national=datasets.national_figures(as_of=as_of).assign(latest=True),
+            as_of=None if as_of is None else str(as_of),
         )
 
     @classmethod
@@ -171,7 +174,8 @@ class ReportData:
     national_series : DataFrame
         ``year, simci_municipal_sum, unodc_area, us_area, unodc_production, us_production``.
     series_sources : DataFrame
-        ``series, year, citation``: where each published national figure comes from.
+        ``series, year, citation, new_method``: where each published national figure comes from,
+        and whether the series changed method in that year (charts break the line there).
     spraying_by_year, labs_by_year : DataFrame
         ``year, quantity, events, coca_ha, ratio``: ``ratio`` is hectares sprayed per hectare of
         coca at 31 December (spraying) or labs destroyed per 1,000 ha of coca (labs).
@@ -327,12 +331,12 @@ def _national_series(
     out = pd.DataFrame(cols).sort_index().reindex(columns=["simci_municipal_sum", *SERIES_KEYS])
     out.index.name = "year"
     rows = [
-        (k, int(y), str(url))
+        (k, int(y), str(url), int(y) in set(series[k].attrs.get("breaks") or ()))
         for k in SERIES_KEYS
         if k in series
         for y, url in (series[k].attrs.get("citations") or {}).items()
     ]
-    sources = pd.DataFrame(rows, columns=["series", "year", "citation"])
+    sources = pd.DataFrame(rows, columns=["series", "year", "citation", "new_method"])
     return out.reset_index(), sources
 
 

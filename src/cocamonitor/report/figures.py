@@ -80,6 +80,45 @@ class Series:
     lower: Sequence[float] | None = None
     upper: Sequence[float] | None = None
     dash: bool = False
+    #: x values where a new method starts: a line never joins a point to the one before them.
+    breaks: Sequence[float] = ()
+
+
+def gapped(x: Sequence[Any], y: Sequence[Any], breaks: Sequence[float] = ()) -> tuple[list[float], list[float]]:
+    """Return ``x, y`` with a NaN point wherever a line must not be drawn.
+
+    Between two consecutive years more than one year apart (a missing year) and before each
+    year in ``breaks`` (a methodology break), so that neither renderer joins the two points.
+
+    Examples
+    --------
+    >>> gapped([2001, 2002, 2004, 2005], [1, 2, 3, 4], breaks=[2005])
+    ([2001.0, 2002.0, 2003.0, 2004.0, 2004.5, 2005.0], [1.0, 2.0, nan, 3.0, nan, 4.0])
+
+    """
+    xs = np.asarray(x, dtype=float)
+    ys = np.asarray(y, dtype=float)
+    if xs.size < 2:
+        return xs.tolist(), ys.tolist()
+    starts = set(float(b) for b in breaks)
+    out_x: list[float] = [float(xs[0])]
+    out_y: list[float] = [float(ys[0])]
+    for (x0, x1, y1) in zip(xs[:-1], xs[1:], ys[1:], strict=True):
+        if x1 - x0 > 1 or x1 in starts:
+            out_x.append(float((x0 + x1) / 2))
+            out_y.append(float("nan"))
+        out_x.append(float(x1))
+        out_y.append(float(y1))
+    return out_x, out_y
+
+
+def _is_yearly(x: Sequence[Any]) -> bool:
+    """Tell whether x is a numeric, increasing axis of whole years (where gaps mean missing years)."""
+    try:
+        xs = np.asarray(x, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    return bool(xs.size > 1 and np.all(np.diff(xs) > 0) and np.all(xs == np.round(xs)) and xs.min() > 1000)
 
 
 @dataclass(frozen=True)
@@ -109,8 +148,9 @@ class ChartSpec:
             if s.axis == "y2":
                 common["yaxis"] = "y2"
             if s.kind == "line":
+                gx, gy = gapped(s.x, s.y, s.breaks) if _is_yearly(s.x) else (list(s.x), list(s.y))
                 trace: Any = go.Scatter(
-                    x=list(s.x), y=list(s.y), mode="lines+markers",
+                    x=gx, y=[None if v != v else v for v in gy], mode="lines+markers",
                     line={"color": s.color, "dash": "dot" if s.dash else "solid"},
                     hovertemplate=f"%{{x}}: %{{y:{fmt}}}<extra>{s.name}</extra>",
                     connectgaps=False, **common,
@@ -187,8 +227,9 @@ class ChartSpec:
         for s in self.series:
             target = ax2 if (s.axis == "y2" and ax2 is not None) else ax
             if s.kind == "line":
-                x = np.asarray(s.x, dtype=float)
-                y = np.asarray(s.y, dtype=float)
+                gx, gy = gapped(s.x, s.y, s.breaks) if _is_yearly(s.x) else (s.x, s.y)
+                x = np.asarray(gx, dtype=float)
+                y = np.asarray(gy, dtype=float)
                 target.plot(x, y, marker="o", ms=3.5, color=s.color, label=s.name,
                             linestyle=":" if s.dash else "-")
             elif s.kind == "bar":

@@ -154,8 +154,8 @@ def _records(df: pd.DataFrame, cols: list[str], n: int) -> list[dict[str, Any]]:
     return df[cols].head(n).to_dict(orient="records")
 
 
-def _context(data: ReportData) -> dict[str, Any]:
-    """Language-neutral facts for the prose templates."""
+def _context(data: ReportData, m: _Messages | None = None) -> dict[str, Any]:
+    """Facts for the prose templates (with ``m``, the production scenarios are named in its language)."""
     movers = data.movers
     dep = data.departments
     top3 = dep[dep["hectares"] > 0].head(3)
@@ -190,7 +190,8 @@ def _context(data: ReportData) -> dict[str, Any]:
         "disagree_steps": trends.get("disagree_steps", []),
         "compared_steps": trends.get("compared_steps", 0),
         "flat_steps": trends.get("flat_steps", []),
-        "production": (extras.get("production") or {}).get("summary"),
+        "production": _production_context((extras.get("production") or {}).get("summary"), m),
+        "as_of": extras.get("as_of"),
         "labs": float(labs_row["quantity"].iloc[0]) if len(labs_row) else None,
         "labs_ratio": float(labs_row["ratio"].iloc[0])
         if len(labs_row) and pd.notna(labs_row["ratio"].iloc[0])
@@ -225,7 +226,7 @@ def summary_text(data: ReportData, lang: str) -> str:
     lang = check_lang(lang)
     env = _env_for(lang)
     module = env.get_template(f"text_{lang}.j2").module
-    text = str(module.summary(_context(data)))  # type: ignore[attr-defined]
+    text = str(module.summary(_context(data, messages(lang))))  # type: ignore[attr-defined]
     # the environment escapes for HTML; this is plain text (terminal, JSON): "p < 0.001", not "&lt;"
     return _unescape(re.sub(r"\s+", " ", text).strip())
 
@@ -262,6 +263,19 @@ def _html_table(
 #: decimals of each unit of the results table
 _RESULT_DECIMALS = {"ha": 0, "t": 1, "count": 0, "labs per 1,000 ha coca": 1, "ha per ha coca": 2}
 _URL = re.compile(r"https?://[^\s;]+")
+
+
+def _production_context(summary: dict[str, Any] | None, m: _Messages | None) -> dict[str, Any] | None:
+    """Return the production summary with its scenarios named in the report's language."""
+    if not summary or m is None:
+        return summary
+    out = dict(summary)
+    name = str(summary.get("scenario", "preset"))
+    out["scenario_name"] = m.scenario[name].format(preset=summary["preset"])
+    out["reason_text"] = m.scenario["reason_" + str(summary.get("reason", "preset_current"))]
+    out["other"] = [dict(o, scenario_name=m.scenario[o["scenario"]].format(preset=summary["preset"]))
+                    for o in summary.get("other", [])]
+    return out
 
 
 def _linked(text: str) -> Markup:
@@ -522,6 +536,14 @@ def _tables(data: ReportData, lang: str, m: _Messages) -> dict[str, dict[str, An
             [("name", col.quantity_name, None), ("point", col.point, n0), ("mean", col.mean, n0),
              ("ci_low", col.ci_low.format(level=lvl), n0),
              ("ci_high", col.ci_high.format(level=lvl), n0)])
+        sc = prod.get("scenarios")
+        if sc is not None and len(sc):
+            sc = sc.copy()
+            sc["name"] = [m.scenario[k].format(preset=p) for k, p in zip(sc["scenario"], sc["preset"], strict=True)]
+            add("production_scenarios", "production_scenarios", "", sc,
+                [("name", col.scenario, None), ("year", col.year, yr_f), ("area_ha", m.quantity.area_ha, n0),
+                 ("kg_per_ha", col.kg_per_ha, n1), ("point", col.point, n0),
+                 ("ci_low", col.ci_low.format(level=lvl), n0), ("ci_high", col.ci_high.format(level=lvl), n0)])
     return out
 
 
@@ -534,9 +556,21 @@ def _charts(data: ReportData, lang: str, m: _Messages) -> list[ChartSpec]:
     ns = data.national_series
     charts: list[ChartSpec] = []
 
+    src = data.series_sources
+    if "new_method" in src.columns:
+        new_method = src[src["new_method"].astype(bool)]
+    else:  # no release facts: no breaks to draw
+        new_method = pd.DataFrame({"series": pd.Series(dtype=str), "year": pd.Series(dtype=int)})
+
     def series_of(col: str, name: str, color: str, **kw: Any) -> Series:
         d = ns[["year", col]].dropna()
-        return Series(name, d["year"].tolist(), d[col].tolist(), color=color, **kw)
+        breaks = tuple(float(y) for y in new_method.loc[new_method["series"] == col, "year"])
+        return Series(name, d["year"].tolist(), d[col].tolist(), color=color, breaks=breaks, **kw)
+
+    def gaps_note(cols: tuple[str, ...]) -> str:
+        named = [f"{getattr(s, c)} {int(y)}" for c in cols
+                 for y in new_method.loc[new_method["series"] == c, "year"]]
+        return fg.gaps_note.format(breaks="; ".join(named)) if named else ""
 
     steps = (data.extras.get("trends") or {}).get("disagree_steps", [])
     bands = tuple(tuple(float(y) for y in st.split("-")) for st in steps)
@@ -546,12 +580,12 @@ def _charts(data: ReportData, lang: str, m: _Messages) -> list[ChartSpec]:
          series_of("us_area", s.us_area, COLORS["us"]),
          series_of("simci_municipal_sum", s.simci, COLORS["simci"], dash=True)),
         xlabel=fg.year, ylabel=fg.hectares, bands=bands,  # type: ignore[arg-type]
-        band_label=s.disagree))
+        band_label=s.disagree, note=gaps_note(("unodc_area", "us_area"))))
     charts.append(ChartSpec(
         "national_production", fg.national_production,
         (series_of("unodc_production", s.unodc_production, COLORS["unodc"]),
          series_of("us_production", s.us_production, COLORS["us"])),
-        xlabel=fg.year, ylabel=fg.tonnes))
+        xlabel=fg.year, ylabel=fg.tonnes, note=gaps_note(("unodc_production", "us_production"))))
     dep = data.departments[data.departments["hectares"] > 0]
     bars = [Series(s.current.format(year=data.year), dep["hectares"].tolist(),
                    dep["department"].tolist(), kind="hbar", color=COLORS["current"])]
@@ -599,8 +633,20 @@ def _charts(data: ReportData, lang: str, m: _Messages) -> list[ChartSpec]:
     if prod:
         p = prod["summary"]
         q = m.quantity
-        points = [Series(s.estimate, [data.year], [p["point"]], kind="errorbar",
-                         color=COLORS["unodc"], lower=[p["lo"]], upper=[p["hi"]])]
+        sc = prod.get("scenarios")
+        points = []
+        if sc is not None and len(sc):
+            palette = {"preset": COLORS["unodc"], "implied": COLORS["us"]}
+            shift = {"preset": -0.12, "implied": 0.12}  # side by side, not on top of each other
+            for name, grp in sc.groupby("scenario", sort=False):
+                label = m.scenario[name].format(preset=grp["preset"].iloc[0])
+                xs = (grp["year"].astype(float) + shift.get(str(name), 0.0)).tolist()
+                points.append(Series(label, xs, grp["point"].tolist(),
+                                     kind="errorbar", color=palette.get(str(name), COLORS["effort"]),
+                                     lower=grp["ci_low"].tolist(), upper=grp["ci_high"].tolist()))
+        else:
+            points.append(Series(s.estimate, [data.year], [p["point"]], kind="errorbar",
+                                 color=COLORS["unodc"], lower=[p["lo"]], upper=[p["hi"]]))
         ns = data.national_series.set_index("year")
         pub = ns["unodc_production"].dropna()
         pub = pub[pub.index >= data.year - 6]
@@ -610,7 +656,7 @@ def _charts(data: ReportData, lang: str, m: _Messages) -> list[ChartSpec]:
                                  lower=pub.tolist(), upper=pub.tolist()))
         charts.append(ChartSpec(
             "production_interval",
-            fg.production_interval.format(year=data.year,
+            fg.production_interval.format(year=data.year, previous=data.year - 1,
                                           level=fmt_percent(p["confidence"], lang)),
             tuple(points), xlabel=fg.year, ylabel=fg.tonnes, height=420))
         sens = prod["sensitivity"]
@@ -728,7 +774,7 @@ def write_report(
     lang = check_lang(lang)
     out_dir = output_dir(out_dir, where="--out")
     m = messages(lang)
-    ctx = _context(data)
+    ctx = _context(data, m)
 
     csvs = []
     for stem, df in data.tables().items():

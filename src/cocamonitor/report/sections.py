@@ -37,13 +37,6 @@ __all__ = [
 #: Years of the census series (ending at the report year) whose trend the summary reports.
 TREND_WINDOW = 10
 
-#: Production preset and Monte Carlo settings used by the report (fixed: the report is
-#: reproducible to the digit).
-PRODUCTION_PRESET = "unodc-2020"
-PRODUCTION_DRAWS = 100_000
-PRODUCTION_SEED = 20240101
-
-
 def _census_series(inputs: Any, year: int) -> pd.Series:
     mun = inputs.municipal
     s = mun[mun["year"] <= year].groupby("year")["hectares"].sum()
@@ -126,69 +119,99 @@ def trend_section(year: int, inputs: Any) -> dict[str, Any]:
             out["comparison"] = cmp.to_frame()
             out["disagree_steps"] = list(cmp.disagree_steps)
             out["flat_steps"] = list(cmp.flat_steps)
+            out["break_steps"] = list(cmp.break_steps)
             out["compared_steps"] = int(cmp.table["prev_year"].notna().sum())
             out["agreement_share"] = cmp.agreement_share
     return out
 
 
-def _nearest_preset(year: int) -> str | None:
-    from cocamonitor.production import list_presets
+def production_section(year: int, inputs: Any, *, as_of: str | None = None) -> dict[str, Any] | None:
+    """Potential cocaine hydrochloride for ``year`` and the year before, like for like, in both scenarios.
 
-    dated = []
-    for name in list_presets():
-        publisher, _, y = name.rpartition("-")
-        if publisher == "unodc" and y.isdigit():
-            dated.append((abs(int(y) - year), -int(y), name))
-    return min(dated)[2] if dated else None
-
-
-def production_section(year: int, inputs: Any) -> dict[str, Any] | None:
-    """Potential cocaine hydrochloride for ``year``: Monte Carlo interval and sensitivity.
-
-    The chain's parameters come from the bundled UNODC preset nearest in time to ``year``
-    (parameters are published only for a few years), the area is the census total of
-    ``year``. Returns ``None`` if :mod:`cocamonitor.production` is not available.
+    Both scenarios of :mod:`cocamonitor.production.scenarios` (``preset``: the latest preset's
+    productivity; ``implied``: UNODC's latest published hydrochloride per hectare) run on the
+    census areas of the two years with the same draws, seed and statistic, so a change in tonnes
+    is a change in area, never a change of parameters. The summary quotes the scenario
+    :func:`~cocamonitor.production.scenarios.quoted_scenario` names, and says why.
     """
-    try:
-        from cocamonitor.production import load_preset, monte_carlo
-        from cocamonitor.production.params import area_spec
-    except ImportError:  # pragma: no cover - production is part of the package
-        return None
-    preset = _nearest_preset(year)
-    if preset is None:  # pragma: no cover
-        return None
-    census = _census_series(inputs, year)
-    area = float(census[year])
-    model = load_preset(preset).with_areas(
-        (area_spec("Colombia", area, None, citation=f"SIMCI census {year}, sum of municipalities"),)
+    from cocamonitor.production.scenarios import (
+        SCENARIOS,
+        SHARED_DRAWS,
+        SHARED_SEED,
+        like_for_like,
+        quoted_scenario,
     )
-    est = monte_carlo(model, draws=PRODUCTION_DRAWS, seed=PRODUCTION_SEED, preset=preset)
+
+    census = _census_series(inputs, year)
+    if year not in census.index:  # pragma: no cover - the report year is a census year
+        return None
+    prev = year - 1 if year - 1 in census.index else None
+    runs: dict[str, tuple[Any, ...]] = {}
+    for name in SCENARIOS:
+        try:
+            if prev is None:
+                from cocamonitor.production.scenarios import estimate_year
+
+                runs[name] = (None, estimate_year(year, name, area_ha=float(census[year]), as_of=as_of,
+                                                  draws=SHARED_DRAWS, seed=SHARED_SEED))
+            else:
+                runs[name] = like_for_like((prev, year), (float(census[prev]), float(census[year])), name,
+                                           as_of=as_of, draws=SHARED_DRAWS, seed=SHARED_SEED)
+        except CocamonitorError:  # no published pair by as_of: the implied scenario is left out
+            continue
+    quoted, reason = quoted_scenario(year, as_of=as_of)
+    if quoted not in runs:
+        quoted, reason = "preset", "preset_current"
+    before, cur = runs[quoted]
+    est = cur.estimate
     hcl = est.national["hydrochloride_t"]
     published = inputs.series.get("unodc_production")
     pub = float(published[year]) if published is not None and year in published.index else None
     quantities = est.to_frame()
     quantities = quantities[quantities["region"] == "national"].drop(columns="region")
     sens = est.sensitivity.to_frame() if est.sensitivity is not None else pd.DataFrame()
-    preset_year = int(preset.rpartition("-")[2])
-    # the latest UNODC figure computed with newer productivity than the preset's: the summary
-    # must say the estimate is not comparable with it (else a fall in production is read in)
+    preset_year = int(cur.preset.rpartition("-")[2])
     later = None
     if pub is None and published is not None:
         newer = published[(published.index > preset_year) & (published.index <= year)].dropna()
         if len(newer):
             later = {"year": int(newer.index.max()), "value": float(newer[newer.index.max()])}
+    rows = []
+    for name, (a, b) in runs.items():
+        for r in (a, b):
+            if r is None:
+                continue
+            h = r.estimate.national["hydrochloride_t"]
+            rows.append({"scenario": name, "year": r.year, "preset": r.preset, "area_ha": r.area_ha,
+                         "point": h.point, "median": h.median, "ci_low": h.ci_low, "ci_high": h.ci_high,
+                         "kg_per_ha": 1000.0 * h.point / r.area_ha if r.area_ha else float("nan"),
+                         "quoted": name == quoted})
+    scenarios = pd.DataFrame(rows)
+    imp = runs.get("implied", (None, None))[1]
+    summary = {
+        "point": float(hcl.point), "mean": float(hcl.mean), "median": float(hcl.median),
+        "lo": float(hcl.ci_low), "hi": float(hcl.ci_high),
+        "confidence": float(est.confidence), "scenario": quoted, "reason": reason,
+        "preset": cur.preset, "preset_year": preset_year, "draws": int(est.draws),
+        "seed": est.seed, "area": float(census[year]), "published": pub, "later_published": later,
+        "per_ha_kg": 1000.0 * float(hcl.point) / float(census[year]) if census[year] else float("nan"),
+        "previous": None if before is None else {
+            "year": before.year, "point": float(before.estimate.national["hydrochloride_t"].point),
+            "lo": float(before.estimate.national["hydrochloride_t"].ci_low),
+            "hi": float(before.estimate.national["hydrochloride_t"].ci_high)},
+        "implied": None if imp is None or imp.implied is None else imp.implied.to_dict(),
+        "other": [{"scenario": n, "point": float(b.estimate.national["hydrochloride_t"].point),
+                   "lo": float(b.estimate.national["hydrochloride_t"].ci_low),
+                   "hi": float(b.estimate.national["hydrochloride_t"].ci_high)}
+                  for n, (_, b) in runs.items() if n != quoted],
+    }
     return {
-        "summary": {
-            "point": float(hcl.point), "mean": float(hcl.mean), "median": float(hcl.median),
-            "lo": float(hcl.ci_low), "hi": float(hcl.ci_high),
-            "confidence": float(est.confidence),
-            "preset": preset, "preset_year": preset_year, "draws": int(est.draws),
-            "seed": est.seed, "area": area, "published": pub, "later_published": later,
-            "per_ha_kg": 1000.0 * float(hcl.point) / area if area else float("nan"),
-        },
+        "summary": summary,
         "quantities": quantities.reset_index(drop=True),
+        "scenarios": scenarios,
         "sensitivity": sens,
         "tables": {"production": quantities.reset_index(drop=True),
+                   "production_scenarios": scenarios,
                    "production_sensitivity": sens},
     }
 
@@ -217,7 +240,7 @@ def _indicator_inputs(inputs: Any) -> Any:
             "source": pd.Series(dtype=str), "metric": pd.Series(dtype=str),
             "value": pd.Series(dtype=float), "unit": pd.Series(dtype=str),
             "citation": pd.Series(dtype=str), "note": pd.Series(dtype="string"),
-            "preferred": pd.Series(dtype=bool)})
+            "latest": pd.Series(dtype=bool)})
     prov = inputs.provenance
     citations: dict[str, str] = {}
     if "original_source" in prov.columns:
@@ -388,7 +411,7 @@ def density_section(
 
 def extra_sections(
     year: int, inputs: Any, *, density_raster: str | Path | None = None,
-    coca_classes: tuple[int, ...] = (1,), targets: pd.DataFrame | None = None,
+    coca_classes: tuple[int, ...] = (1,), targets: pd.DataFrame | None = None, as_of: str | None = None,
 ) -> dict[str, Any]:
     """Return every section from other modules that is available.
 
@@ -405,7 +428,7 @@ def extra_sections(
         out["trends"] = trend_section(year, inputs)
     except ImportError:  # pragma: no cover - trends is part of the package
         pass
-    prod = production_section(year, inputs)
+    prod = production_section(year, inputs, as_of=as_of)
     if prod is not None:
         out["production"] = prod
     tables: dict[str, pd.DataFrame] = {"counternarcotics_results": out["results"]["table"]}
@@ -418,4 +441,5 @@ def extra_sections(
     if "density" in out:
         tables["density_grid"] = out["density"]["cells"]
     out["tables"] = tables
+    out["as_of"] = as_of
     return out

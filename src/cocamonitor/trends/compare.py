@@ -83,6 +83,7 @@ class ComparisonResult:
     mann_kendall: dict[str, MannKendallResult] = field(default_factory=dict)
     confidence: float = 0.95
     flat_steps: tuple[str, ...] = ()
+    break_steps: tuple[str, ...] = ()
 
     def to_frame(self) -> pd.DataFrame:
         """Return the year-by-year table."""
@@ -97,6 +98,7 @@ class ComparisonResult:
             "common_years": list(self.common_years), "only_" + a: list(self.only_a),
             "only_" + b: list(self.only_b), "agreement_share": self.agreement_share,
             "disagree_steps": list(self.disagree_steps), "flat_steps": list(self.flat_steps),
+            "break_steps": list(self.break_steps),
             "change_correlation": self.change_correlation,
             "change_spearman": self.change_spearman,
             "ratio": {"mean": float(ratio.mean()), "min": float(ratio.min()),
@@ -134,7 +136,10 @@ def compare_series(
     Parameters
     ----------
     a, b : pandas.Series
-        Values indexed by year; ``attrs["unit"]`` (if present) must agree.
+        Values indexed by year; ``attrs["unit"]`` (if present) must agree. ``attrs["breaks"]``
+        (first years of a new method, as :func:`cocamonitor.datasets.national_series` gives)
+        marks steps that cross a methodology break: they neither agree nor disagree and are
+        left out of the agreement share and the correlation of changes (``break_steps``).
     names : (str, str)
         Names used in column labels, e.g. ``("unodc", "us")``.
     se_a, se_b : pandas.Series, optional
@@ -225,15 +230,22 @@ def compare_series(
         table[f"direction_{name}"] = pd.array([pd.NA, *direction.tolist()], dtype="Int64")
         table[f"significant_{name}"] = pd.array([pd.NA, *sig], dtype="boolean")
         table[f"critical_rel_error_{name}"] = np.r_[np.nan, crit]
-    flat = (dirs[name_a] == 0) | (dirs[name_b] == 0)
+    breaks = sorted({int(v) for s in (a, b) for v in (s.attrs.get("breaks") or [])})
+    crossing = np.array([any(p < y <= c for y in breaks) for p, c in zip(common[:-1], common[1:], strict=True)],
+                        dtype=bool)
+    flat = ((dirs[name_a] == 0) | (dirs[name_b] == 0)) & ~crossing
     agree = dirs[name_a] == dirs[name_b]
+    skip = flat | crossing
     table.insert(table.columns.get_loc(f"change_{name_b}_pct") + 1, "agree",
-                 pd.array([pd.NA, *(None if f else bool(g) for f, g in zip(flat, agree, strict=True))],
+                 pd.array([pd.NA, *(None if f else bool(g) for f, g in zip(skip, agree, strict=True))],
                           dtype="boolean"))
+    table.insert(table.columns.get_loc("agree") + 1, "method_break",
+                 pd.array([pd.NA, *crossing.tolist()], dtype="boolean"))
     steps = [f"{int(p)}-{int(c)}" for p, c in zip(common[:-1], common[1:], strict=True)]
-    disagree = tuple(s for s, ok, f in zip(steps, agree, flat, strict=True) if not ok and not f)
+    disagree = tuple(s for s, ok, f in zip(steps, agree, skip, strict=True) if not ok and not f)
     flat_steps = tuple(s for s, f in zip(steps, flat, strict=True) if f)
-    ok = np.isfinite(pcts[name_a]) & np.isfinite(pcts[name_b])
+    break_steps = tuple(s for s, f in zip(steps, crossing, strict=True) if f)
+    ok = np.isfinite(pcts[name_a]) & np.isfinite(pcts[name_b]) & ~crossing
     corr = spear = None
     if ok.sum() >= 3 and np.std(pcts[name_a][ok]) > 0 and np.std(pcts[name_b][ok]) > 0:
         corr = float(stats.pearsonr(pcts[name_a][ok], pcts[name_b][ok]).statistic)
@@ -253,8 +265,8 @@ def compare_series(
         common_years=tuple(int(v) for v in common),
         only_a=tuple(int(v) for v in np.setdiff1d(va.index, common)),
         only_b=tuple(int(v) for v in np.setdiff1d(vb.index, common)),
-        agreement_share=float(agree[~flat].mean()) if (~flat).any() else None, disagree_steps=disagree,
-        flat_steps=flat_steps,
+        agreement_share=float(agree[~skip].mean()) if (~skip).any() else None, disagree_steps=disagree,
+        flat_steps=flat_steps, break_steps=break_steps,
         change_correlation=corr, change_spearman=spear, ratio_trend=ratio_trend,
         mann_kendall=mk, confidence=level,
     )

@@ -16,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +38,7 @@ __all__ = [
     "TrendSummary",
     "check_gaps",
     "national_series_checked",
+    "release_fields",
     "national_trend_document",
     "parse_year_range",
     "select_years",
@@ -106,12 +108,35 @@ def _choice(value: str, choices: tuple[str, ...], where: str) -> str:
     return v
 
 
-def national_series_checked(source: str, metric: str) -> tuple[pd.Series, Path]:
-    """Return a bundled national series (checked names) and the file it comes from."""
+def national_series_checked(
+    source: str, metric: str, *, as_of: str | dt.date | None = None, vintage: str = "latest"
+) -> tuple[pd.Series, Path]:
+    """Return a bundled national series (checked names) and the file it comes from.
+
+    ``as_of`` and ``vintage`` choose the release of each year's figure (see
+    :func:`cocamonitor.datasets.national_series`).
+    """
     from cocamonitor import datasets
 
-    s = datasets.national_series(_choice(source, SOURCES, "--source"), _choice(metric, METRICS, "--metric"))
+    s = datasets.national_series(_choice(source, SOURCES, "--source"), _choice(metric, METRICS, "--metric"),
+                                 as_of=as_of, vintage=vintage)
     return s, datasets.data_path("coca_national.csv")
+
+
+def release_fields(series: pd.Series, years: Iterable[int] | None = None) -> dict[str, Any]:
+    """Return the release facts of a national series for a result document.
+
+    ``vintage`` and ``as_of`` (which release of each year), ``releases`` and ``publications``
+    (year -> release date / primary document) and ``breaks`` (first years of a new method).
+    """
+    attrs = series.attrs
+    keep = set(series.index if years is None else years)
+    return {
+        "vintage": attrs.get("vintage"), "as_of": attrs.get("as_of"),
+        "releases": {str(y): v for y, v in (attrs.get("releases") or {}).items() if y in keep},
+        "publications": {str(y): v for y, v in (attrs.get("publications") or {}).items() if y in keep},
+        "breaks": [int(y) for y in (attrs.get("breaks") or []) if min(keep) < y <= max(keep)] if keep else [],
+    }
 
 
 @dataclass(frozen=True)
@@ -202,13 +227,18 @@ def national_trend_document(
     skip_missing: bool = False,
     alpha: float = 0.05,
     confidence: float = 0.95,
+    as_of: str | None = None,
+    vintage: str = "latest",
 ) -> dict[str, Any]:
     """Return ``cocamonitor trend test --source S --metric M [--years A-B] --format json``'s document."""
-    series, path = national_series_checked(source, metric)
+    series, path = national_series_checked(source, metric, as_of=as_of, vintage=vintage)
     series = select_years(series, years)
     src, met = source.lower(), metric.lower()
     check_gaps(series, skip_missing, f"{src} {met}")
     summary = trend_summary(series, alpha=alpha, confidence=confidence, skip_missing=skip_missing)
     params = {"years": years, "alpha": alpha, "confidence": confidence,
-              "skip_missing": skip_missing, "dataset": "coca-national"}
-    return trend_document(summary, source=src, metric=met, inputs=[path], parameters=params)
+              "skip_missing": skip_missing, "dataset": "coca-national", "as_of": series.attrs.get("as_of"),
+              "vintage": series.attrs.get("vintage")}
+    doc = trend_document(summary, source=src, metric=met, inputs=[path], parameters=params)
+    doc["series"].update(release_fields(series, summary.years))
+    return doc

@@ -186,12 +186,14 @@ def national_figures(year: int, lang: str) -> dict[str, dict[str, Any]]:
     area_layout = _layout(lang, n.year, n.hectares)
     area_layout["shapes"] = [sel]
     p = state.production_table()
-    err = {"type": "data", "symmetric": False, "array": (p["ci_high"] - p["median"]).tolist(),
-           "arrayminus": (p["median"] - p["ci_low"]).tolist(), "color": COLORS["current"], "thickness": 1.2}
-    est_text = [f"{fmt_quantity(md, 't', lang)} [{fmt_number(lo, lang)}–{fmt_number(hi, lang)}] · {pr}"
-                for md, lo, hi, pr in zip(p["median"], p["ci_low"], p["ci_high"], p["preset"], strict=True)]
+    # the central value and interval the report quotes (same scenario, draws, seed and statistic)
+    err = {"type": "data", "symmetric": False, "array": (p["ci_high"] - p["point"]).tolist(),
+           "arrayminus": (p["point"] - p["ci_low"]).tolist(), "color": COLORS["current"], "thickness": 1.2}
+    est_text = [f"{fmt_quantity(md, 't', lang)} [{fmt_number(lo, lang)}–{fmt_number(hi, lang)}] · {pr} · {sc}"
+                for md, lo, hi, pr, sc in zip(p["point"], p["ci_low"], p["ci_high"], p["preset"], p["scenario"],
+                                              strict=True)]
     prod = [
-        {"type": "scatter", "mode": "markers", "x": p["year"].tolist(), "y": p["median"].tolist(),
+        {"type": "scatter", "mode": "markers", "x": p["year"].tolist(), "y": p["point"].tolist(),
          "error_y": err, "name": n.estimate, "marker": {"color": COLORS["current"], "size": 6},
          "text": est_text, "hovertemplate": "%{x}: %{text}<extra></extra>"},
         line("unodc_production", n.unodc_production, COLORS["unodc"], "t"),

@@ -52,9 +52,11 @@ __all__ = [
 
 #: Number of years of the trend window used for the municipality classes (the last ones).
 PANEL_YEARS = 11
-#: Monte Carlo draws and seed of the production estimate shown for each year.
-PRODUCTION_DRAWS = 20_000
-PRODUCTION_SEED = 0
+#: Monte Carlo draws and seed of the production estimate shown for each year: the report's
+#: (:data:`cocamonitor.production.scenarios.SHARED_DRAWS` / ``SHARED_SEED``, a test checks they
+#: agree), so the report and the dashboard quote one interval for a year.
+PRODUCTION_DRAWS = 50_000
+PRODUCTION_SEED = 20240101
 #: National series: (source, metric) pairs, in display order.
 SERIES_KEYS: tuple[tuple[str, str], ...] = (
     ("unodc", "area"),
@@ -225,15 +227,16 @@ def municipality(code: str) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=1)
-def national_table() -> pd.DataFrame:
+def national_table(*, as_of: str | None = None, vintage: str = "latest") -> pd.DataFrame:
     """``year, simci_municipal_sum, unodc_area, us_area, unodc_production, us_production``.
 
-    Published national series (preferred vintage) next to the sum of the municipal census.
+    Published national series (one release of each year: the latest, or as known on ``as_of``)
+    next to the sum of the municipal census.
     """
     df = datasets.load("coca-municipal")
     cols: dict[str, pd.Series] = {"simci_municipal_sum": df.groupby("year")["hectares"].sum(min_count=0)}
     for source, metric in SERIES_KEYS:
-        cols[f"{source}_{metric}"] = datasets.national_series(source, metric)
+        cols[f"{source}_{metric}"] = datasets.national_series(source, metric, as_of=as_of, vintage=vintage)
     out = pd.DataFrame(cols).sort_index()
     out.index = out.index.astype(int)
     out.index.name = "year"
@@ -242,13 +245,24 @@ def national_table() -> pd.DataFrame:
 
 
 @lru_cache(maxsize=64)
-def _trend_document(source: str, metric: str, years_: str | None, skip_missing: bool) -> str:
+def _trend_document(
+    source: str, metric: str, years_: str | None, skip_missing: bool, as_of: str | None, vintage: str
+) -> str:
     from cocamonitor.trends.summary import national_trend_document
 
-    return json.dumps(to_jsonable(national_trend_document(source, metric, years_, skip_missing=skip_missing)))
+    return json.dumps(to_jsonable(national_trend_document(source, metric, years_, skip_missing=skip_missing,
+                                                          as_of=as_of, vintage=vintage)))
 
 
-def trend_document(source: str, metric: str, years_: str | None = None, *, skip_missing: bool = False) -> dict:
+def trend_document(
+    source: str,
+    metric: str,
+    years_: str | None = None,
+    *,
+    skip_missing: bool = False,
+    as_of: str | None = None,
+    vintage: str = "latest",
+) -> dict:
     """Return the document of ``cocamonitor trend test --source S --metric M [--years A-B] --format json``.
 
     Both come from :func:`cocamonitor.trends.summary.national_trend_document`, so the API and
@@ -261,7 +275,8 @@ def trend_document(source: str, metric: str, years_: str | None = None, *, skip_
         Unknown source or metric, bad range, or gaps in the series without ``skip_missing``.
 
     """
-    return json.loads(_trend_document(str(source).lower(), str(metric).lower(), years_, bool(skip_missing)))
+    return json.loads(_trend_document(str(source).lower(), str(metric).lower(), years_, bool(skip_missing),
+                                      as_of, str(vintage)))
 
 
 # --------------------------------------------------------------------------- production
@@ -269,20 +284,26 @@ def trend_document(source: str, metric: str, years_: str | None = None, *, skip_
 
 @dataclass(frozen=True)
 class ProductionYear:
-    """Production estimate of one census year: preset used, area and Monte Carlo summaries.
+    """Production estimate of one census year in the scenario the report quotes, and the other scenario.
 
     Attributes
     ----------
     year : int
     preset : str
-        The bundled preset whose year is nearest (ties: the later preset).
+        The preset whose chain is used (the latest on or before the year).
     preset_year : int
     area_ha : float
-        Coca area fed to the chain: the preset's published area in its own year, the SIMCI
-        census sum (``coca-municipal``) in other years.
+        The SIMCI census sum of the year (``coca-municipal``).
     area_source : str
-        ``"preset"`` or ``"census"``.
+        ``"census"``.
     estimate : ProductionEstimate
+        The quoted scenario's estimate (same draws, seed and statistic as the report).
+    scenario : str
+        ``"preset"`` or ``"implied"`` (:func:`cocamonitor.production.scenarios.quoted_scenario`).
+    reason : str
+        Why that scenario is quoted (a message key).
+    others : dict
+        Other scenario -> its hydrochloride :class:`~cocamonitor.production.montecarlo.Summary`.
 
     """
 
@@ -292,13 +313,17 @@ class ProductionYear:
     area_ha: float
     area_source: str
     estimate: Any
+    scenario: str = "preset"
+    reason: str = "preset_current"
+    others: Any = None
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: the Production JSON contract of the estimate plus year, preset and area."""
+        """JSON-ready: the Production JSON contract of the estimate plus year, preset, area and scenarios."""
         doc = self.estimate.to_dict()
         doc.pop("parameters", None)
         doc.update(year=self.year, preset_year=self.preset_year, area_ha=self.area_ha,
-                   area_source=self.area_source)
+                   area_source=self.area_source, scenario=self.scenario, scenario_reason=self.reason,
+                   other_scenarios={k: v.to_dict() for k, v in (self.others or {}).items()})
         return doc
 
     def to_frame(self) -> pd.DataFrame:
@@ -307,50 +332,48 @@ class ProductionYear:
         return f[f["region"] == "national"].drop(columns="region").reset_index(drop=True)
 
 
-@lru_cache(maxsize=1)
-def _preset_years() -> tuple[tuple[str, int], ...]:
-    from cocamonitor.production import list_presets, load_preset
-
-    return tuple((name, int(load_preset(name).meta["year"])) for name in list_presets())
-
-
 @lru_cache(maxsize=64)
 def production_for_year(year: int) -> ProductionYear:
-    """Monte Carlo production for ``year`` with the preset nearest to it.
+    """Monte Carlo production for ``year``: the scenario the report quotes, with the report's draws and seed.
 
     Examples
     --------
     >>> p = production_for_year(2020)
-    >>> p.preset, p.area_source, round(p.estimate.national["hydrochloride_t"].point)
-    ('unodc-2020', 'preset', 1228)
+    >>> p.preset, p.scenario, round(p.estimate.national["hydrochloride_t"].point)
+    ('unodc-2020', 'preset', 1226)
 
     """
-    from cocamonitor.production import load_preset, monte_carlo
-    from cocamonitor.production.params import area_spec
+    from cocamonitor.production.scenarios import SCENARIOS, estimate_year, quoted_scenario
 
     year = check_census_year(year)
-    name, pyear = min(_preset_years(), key=lambda p: (abs(p[1] - year), -p[1]))
-    model = load_preset(name)
-    if pyear == year and model.areas:
-        area, source = float(sum(a.dist.args.get("value", np.nan) for a in model.areas)), "preset"
-    else:
-        area = float(year_values(year)["hectares"].sum())
-        model = model.with_areas((area_spec("Colombia", area, None, "ha", source="census",
-                                            citation="SIMCI census, sum of coca-municipal"),))
-        source = "census"
-    est = monte_carlo(model, draws=PRODUCTION_DRAWS, seed=PRODUCTION_SEED, sensitivity=False, preset=name)
-    return ProductionYear(int(year), name, pyear, area, source, est)
+    # the census total summed as the report sums it (same order: identical to the last digit)
+    area = float(datasets.load("coca-municipal").groupby("year")["hectares"].sum().loc[year])
+    quoted, reason = quoted_scenario(year)
+    runs = {}
+    for name in SCENARIOS:
+        runs[name] = estimate_year(year, name, area_ha=area, area_source="SIMCI census, sum of coca-municipal",
+                                   draws=PRODUCTION_DRAWS, seed=PRODUCTION_SEED, sensitivity=False)
+    cur = runs[quoted]
+    others = {n: r.estimate.national["hydrochloride_t"] for n, r in runs.items() if n != quoted}
+    return ProductionYear(int(year), cur.preset, int(cur.preset.rpartition("-")[2]), area, "census",
+                          cur.estimate, quoted, reason, others)
 
 
 @lru_cache(maxsize=1)
 def production_table() -> pd.DataFrame:
-    """Hydrochloride estimate of every census year: ``year, preset, area_ha, point, median, ci_low, ci_high``."""
+    """Hydrochloride of every census year: ``year, scenario, preset, area_ha, point, median, ci_low, ci_high``.
+
+    ``scenario`` is the one the report quotes for that year; ``implied_*`` columns give the other
+    scenario where it is the implied one (years after the last preset).
+    """
     rows = []
     for y in years():
         p = production_for_year(y)
         s = p.estimate.national["hydrochloride_t"]
-        rows.append({"year": y, "preset": p.preset, "area_ha": p.area_ha, "area_source": p.area_source,
-                     "point": s.point, "median": s.median, "ci_low": s.ci_low, "ci_high": s.ci_high})
+        row = {"year": y, "scenario": p.scenario, "preset": p.preset, "area_ha": p.area_ha,
+               "area_source": p.area_source, "point": s.point, "median": s.median, "ci_low": s.ci_low,
+               "ci_high": s.ci_high}
+        rows.append(row)
     return pd.DataFrame(rows)
 
 

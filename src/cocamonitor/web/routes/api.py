@@ -27,6 +27,15 @@ METRICS = ("area", "production")
 YearPath = Annotated[int, Path(description="Census year, e.g. 2024.")]
 
 
+AsOfQuery = Annotated[
+    str | None,
+    Query(description="National figures as known on this date (YYYY-MM-DD): the latest release on or before it."),
+]
+VintageQuery = Annotated[
+    str, Query(description="Which release of each year's national figure: latest, first or as-of.")
+]
+
+
 @router.get("/datasets", summary="List the bundled datasets")
 def list_datasets() -> list[dict[str, str]]:
     """Name and description of every bundled dataset (as ``cocamonitor data list``)."""
@@ -39,11 +48,21 @@ def show_dataset(
     year: Annotated[str | None, Query(description="Year, list (2019,2020) or range (2015-2020).")] = None,
     department: Annotated[str | None, Query(description="Department name or 2-digit code.")] = None,
     municipality: Annotated[str | None, Query(description="Municipality name or DIVIPOLA code.")] = None,
+    as_of: AsOfQuery = None,
+    vintage: VintageQuery = "latest",
 ) -> list[dict[str, Any]]:
     """Return the same rows, with the same filters, as ``cocamonitor data show NAME --format json``."""
     from cocamonitor.commands.data import _with_names, filter_table
 
-    df = datasets.load(name)
+    if name == "coca-national":
+        df = datasets.national_figures(as_of=as_of, vintage=vintage)
+    elif as_of is not None or vintage != "latest":
+        from cocamonitor.errors import InputError
+
+        raise InputError(f"dataset {name!r} has one release", where="as_of",
+                         hint="as_of and vintage apply to coca-national")
+    else:
+        df = datasets.load(name)
     df = filter_table(name, df, year=year, department=department, municipality=municipality)
     return to_jsonable(_with_names(df).reset_index(drop=True))
 
@@ -70,12 +89,23 @@ def compare(
 
 
 @router.get("/national", summary="National series (UNODC, US, SIMCI sum) and the production estimate")
-def national() -> dict[str, Any]:
-    """Return the published national series side by side and cocamonitor's hydrochloride estimate by year."""
-    cites = {f"{s}_{m}": {str(k): v for k, v in datasets.national_series(s, m).attrs["citations"].items()}
-             for s, m in state.SERIES_KEYS}
+def national(as_of: AsOfQuery = None, vintage: VintageQuery = "latest") -> dict[str, Any]:
+    """Return the published national series side by side and cocamonitor's hydrochloride estimate by year.
+
+    Each figure is cited by its primary publication and release date first, then the page where it was seen.
+    """
+    picked = {(s, m): datasets.national_series(s, m, as_of=as_of, vintage=vintage) for s, m in state.SERIES_KEYS}
+    cites = {f"{s}_{m}": {str(k): f"{ser.attrs['publications'][k]} ({ser.attrs['releases'][k]}), {url}"
+                          for k, url in ser.attrs["citations"].items()}
+             for (s, m), ser in picked.items()}
+    releases = {f"{s}_{m}": {"vintage": ser.attrs["vintage"], "as_of": ser.attrs["as_of"],
+                             "released": {str(k): v for k, v in ser.attrs["releases"].items()},
+                             "seen_via": {str(k): v for k, v in ser.attrs["seen_via"].items()},
+                             "breaks": ser.attrs["breaks"]}
+                for (s, m), ser in picked.items()}
     return {
-        "series": to_jsonable(state.national_table()),
+        "series": to_jsonable(state.national_table(as_of=as_of, vintage=vintage)),
+        "releases": releases,
         "units": {"simci_municipal_sum": "ha", "unodc_area": "ha", "us_area": "ha",
                   "unodc_production": "t", "us_production": "t"},
         "citations": cites,
@@ -91,11 +121,13 @@ def trend(
     metric: Annotated[str, Query(description="area or production.")] = "area",
     years: Annotated[str | None, Query(description="Range of years, e.g. 2010-2021.")] = None,
     skip_missing: Annotated[bool, Query(description="Accept years missing inside the range.")] = False,
+    as_of: AsOfQuery = None,
+    vintage: VintageQuery = "latest",
 ) -> dict[str, Any]:
     """Mann-Kendall, Theil-Sen, linear trend and Pettitt: the same document as the command line."""
     state.check_choice(str(source).lower(), SOURCES, "source")
     state.check_choice(str(metric).lower(), METRICS, "metric")
-    return state.trend_document(source, metric, years, skip_missing=skip_missing)
+    return state.trend_document(source, metric, years, skip_missing=skip_missing, as_of=as_of, vintage=vintage)
 
 
 @router.get("/production/{year}", summary="Production estimate of one census year, with intervals")
