@@ -37,7 +37,7 @@ import numpy as np
 from scipy import ndimage
 
 from cocamonitor.errors import InputError
-from cocamonitor.imagery.composite import best_pixel, median_composite
+from cocamonitor.imagery.composite import best_pixel, median_composite, nanmedian_first_axis
 
 __all__ = ["INDICES", "REQUIRED_BANDS", "SENTINEL2_BANDS", "compute_features", "feature_names"]
 
@@ -107,8 +107,8 @@ def compute_features(refl: np.ndarray, valid: np.ndarray, days: np.ndarray,
     ndmi_t = np.where(valid, ndmi_t, np.nan)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # pixels without observations stay NaN
-        temporal = [np.nanmedian(ndvi_t, axis=0), np.nanstd(ndvi_t, axis=0), np.nanmin(ndvi_t, axis=0),
-                    np.nanmax(ndvi_t, axis=0), np.nanmedian(ndmi_t, axis=0)]
+        temporal = [nanmedian_first_axis(ndvi_t), np.nanstd(ndvi_t, axis=0), np.nanmin(ndvi_t, axis=0),
+                    np.nanmax(ndvi_t, axis=0), nanmedian_first_axis(ndmi_t)]
     med = median_composite(refl, valid)
     ndvi = idx[0]
     ok = np.isfinite(ndvi)
