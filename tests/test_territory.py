@@ -78,3 +78,14 @@ def test_aggregate_errors():
         territory.aggregate(df, "departmnt", value_cols=["ha"])
     with pytest.raises(InputError, match="Zonas Futuro"):
         territory.aggregate(df, "zona-futuro", value_cols=["ha"])
+
+
+@pytest.mark.parametrize("text", ["05", "54810", "narino", "santander", "la union", "tibu", "san jose", "zzz", " "])
+def test_find_records_are_finds_rows_without_pandas(text):
+    import math
+
+    from cocamonitor.territory import find, find_records
+
+    expected = [{k: None if isinstance(v, float) and math.isnan(v) or v is pd.NA else v for k, v in row.items()}
+                for row in find(text).to_dict("records")]
+    assert find_records(text) == expected

@@ -1,25 +1,72 @@
 """Command-line interface: ``cocamonitor <group> <command>``.
 
-Each sub-command group lives in :mod:`cocamonitor.commands` and registers itself here. Errors
+Each sub-command group lives in :mod:`cocamonitor.commands` and is listed, without being
+imported, in :data:`cocamonitor.commands.COMMANDS`; :class:`LazyGroup` imports a group's
+module only when that group runs or shows its own help, so ``cocamonitor --help`` and the
+light commands start without scipy, pandas, geopandas, rasterio, plotly, duckdb or dask. Errors
 that come from bad input (:class:`~cocamonitor.errors.CocamonitorError`) are printed as one line
 on stderr with exit code 2; anything else is an internal error (exit code 1).
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
-from cocamonitor import __version__
+from cocamonitor.commands import COMMANDS
 from cocamonitor.errors import CocamonitorError
 
-__all__ = ["app", "main"]
+__all__ = ["LazyGroup", "app", "main"]
+
+
+class LazyGroup(TyperGroup):
+    """The root click group: commands of :data:`~cocamonitor.commands.COMMANDS`, imported on use.
+
+    ``cocamonitor --help`` lists them from the table (name and help line) without importing
+    anything; ``cocamonitor NAME ...`` imports NAME's module, lets its ``register(app)`` add it
+    to a scratch app, and runs the click command built from that.
+    """
+
+    _listing = False
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        """Return the names of the table, in its order, then any command added to the root app."""
+        return [*COMMANDS, *(name for name in self.commands if name not in COMMANDS)]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        """Return the click command ``cmd_name``, importing its module on first use (a stub while listing)."""
+        if cmd_name in self.commands or cmd_name not in COMMANDS:
+            return self.commands.get(cmd_name)
+        if self._listing:  # the root help only needs the name and the help line
+            return typer.core.TyperCommand(name=cmd_name, help=COMMANDS[cmd_name][1])
+        self.commands[cmd_name] = _load_command(cmd_name)
+        return self.commands[cmd_name]
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        """Print the root help from the table alone."""
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
+
+
+def _load_command(name: str) -> Any:
+    """Import the module of command ``name`` and return its click command (or group)."""
+    module = importlib.import_module(COMMANDS[name][0])
+    scratch = typer.Typer(rich_markup_mode="rich", add_completion=False, pretty_exceptions_enable=False)
+    module.register(scratch)
+    return typer.main.get_group(scratch).commands[name]
+
 
 app = typer.Typer(
     name="cocamonitor",
+    cls=LazyGroup,
     help="Measure coca cultivation and cocaine production in Colombia, with honest uncertainty.",
     no_args_is_help=True,
     add_completion=False,
@@ -30,6 +77,8 @@ app = typer.Typer(
 
 def _version_callback(value: bool) -> None:
     if value:
+        from cocamonitor import __version__
+
         typer.echo(f"cocamonitor {__version__}")
         raise typer.Exit()
 
@@ -72,16 +121,6 @@ def _root(
     userdata.set_default(data_dir)
 
     start_recording(store, argv=(ctx.obj or {}).get("argv"))
-
-
-def _register_all() -> None:
-    from cocamonitor.commands import COMMAND_MODULES
-
-    for module in COMMAND_MODULES:
-        module.register(app)
-
-
-_register_all()
 
 
 def main(argv: list[str] | None = None) -> int:

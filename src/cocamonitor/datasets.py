@@ -50,11 +50,12 @@ import datetime as dt
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Literal
-
-import pandas as pd
+from typing import TYPE_CHECKING, Literal
 
 from cocamonitor.errors import InputError, UnknownNameError, suggest
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "DATASETS",
@@ -138,6 +139,8 @@ def _read(name: str) -> pd.DataFrame:
         return reg.loc[
             reg["pdet"], ["divipola", "municipality", "department_code", "department", "pdet_subregion", "pdet_code"]
         ].reset_index(drop=True)
+    import pandas as pd
+
     df = pd.read_csv(data_path(_FILES[name]), dtype=_STR_COLS, keep_default_na=True)
     if name == "territories":
         df["pdet"] = df["pdet"].astype(bool)
@@ -320,6 +323,8 @@ def national_series(
     [2005, 2006]
 
     """
+    import pandas as pd
+
     key = (str(source).lower(), str(metric).lower())
     if key not in _SERIES_METRICS:
         raise UnknownNameError(

@@ -22,17 +22,19 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from functools import lru_cache
-from typing import Any, Literal
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Literal
 
 from cocamonitor.errors import InputError, UnknownNameError, suggest
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "LEVELS",
     "Territory",
     "aggregate",
     "find",
+    "find_records",
     "lookup",
     "normalize_name",
     "registry",
@@ -106,6 +108,8 @@ class Territory:
 
     def to_frame(self) -> pd.DataFrame:
         """Return a one-row DataFrame."""
+        import pandas as pd
+
         return pd.DataFrame([self.to_dict()])
 
 
@@ -121,6 +125,8 @@ def registry() -> pd.DataFrame:
 
 
 def _row_to_territory(row: pd.Series) -> Territory:
+    import pandas as pd
+
     sub = row["pdet_subregion"]
     return Territory(
         divipola=row["divipola"],
@@ -134,6 +140,60 @@ def _row_to_territory(row: pd.Series) -> Territory:
         lon=float(row["lon"]),
         lat=float(row["lat"]),
     )
+
+
+#: The registry's columns that :func:`find` returns, and their types in :func:`find_records`.
+_PUBLIC = {
+    "divipola": str, "municipality": str, "municipality_official": str, "department_code": str,
+    "department": str, "pdet": bool, "pdet_subregion": str, "pdet_code": str, "zona_futuro": str,
+    "area_km2": float, "population_2018": int, "lon": float, "lat": float,
+}
+
+
+@lru_cache(maxsize=1)
+def _records() -> tuple[dict[str, Any], ...]:
+    """Return the bundled registry as plain rows, read with the csv module (no pandas).
+
+    ``cocamonitor territory find`` answers from these, so it starts without importing pandas;
+    :func:`find` ranks the pandas registry with the same :func:`_find_order`.
+    """
+    import csv
+
+    from cocamonitor.datasets import data_path
+
+    def parse(kind: type, text: str) -> Any:
+        if text == "":
+            return None
+        if kind is bool:
+            return text == "True"
+        return kind(text)
+
+    with open(data_path("territories.csv"), encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    return tuple({k: parse(kind, row[k]) for k, kind in _PUBLIC.items()} for row in rows)
+
+
+def _find_order(text: str, divipola: Sequence[str], department_code: Sequence[str],
+                municipality: Sequence[str], department: Sequence[str]) -> list[int]:
+    """Return the positions of the registry rows that match ``text``, in :func:`find`'s order."""
+    raw = str(text).strip()
+    if raw.isdigit():
+        code = raw.zfill(5) if len(raw) > 2 else raw.zfill(2)
+        codes = divipola if len(code) == 5 else department_code
+        return [i for i, c in enumerate(codes) if c == code]
+    key = normalize_name(raw)
+    if not key:
+        return []
+    ranked = []
+    for i, (mun, dep) in enumerate(zip(municipality, department, strict=True)):
+        mun, dep = normalize_name(mun), normalize_name(dep)
+        both = f"{mun} {dep}"
+        exact = key in (mun, both)
+        dep_exact = dep == key
+        if exact or dep_exact or key in mun or key in both:
+            # exact name matches first, then partial ones, then the rest of a named department
+            ranked.append((0 if exact else 2 if dep_exact else 1, divipola[i], i))
+    return [i for *_, i in sorted(ranked)]
 
 
 def find(text: str) -> pd.DataFrame:
@@ -157,21 +217,24 @@ def find(text: str) -> pd.DataFrame:
     """
     reg = registry()
     public = [c for c in reg.columns if not c.startswith("_")]
-    raw = str(text).strip()
-    if raw.isdigit():
-        code = raw.zfill(5) if len(raw) > 2 else raw.zfill(2)
-        col = "divipola" if len(code) == 5 else "department_code"
-        return reg.loc[reg[col] == code, public].reset_index(drop=True)
-    key = normalize_name(raw)
-    if not key:
-        return reg.loc[[], public]
-    both = reg["_key_mun"] + " " + reg["_key_dep"]
-    exact = (reg["_key_mun"] == key) | (both == key)
-    partial = reg["_key_mun"].str.contains(key, regex=False) | both.str.contains(key, regex=False)
-    dep_exact = reg["_key_dep"] == key
-    hits = reg[exact | partial | dep_exact].copy()
-    hits["_rank"] = (~exact[hits.index]).astype(int) + (dep_exact[hits.index] & ~exact[hits.index]).astype(int)
-    return hits.sort_values(["_rank", "divipola"])[public].reset_index(drop=True)
+    order = _find_order(text, reg["divipola"].tolist(), reg["department_code"].tolist(),
+                        reg["municipality"].tolist(), reg["department"].tolist())
+    return reg.iloc[order][public].reset_index(drop=True)
+
+
+def find_records(text: str) -> list[dict[str, Any]]:
+    """Return :func:`find`'s rows as plain dicts, without importing pandas (for the CLI).
+
+    Examples
+    --------
+    >>> [(r["divipola"], r["municipality"]) for r in find_records("tibu")]
+    [('54810', 'Tibú')]
+
+    """
+    rows = _records()
+    order = _find_order(text, [r["divipola"] for r in rows], [r["department_code"] for r in rows],
+                        [r["municipality"] for r in rows], [r["department"] for r in rows])
+    return [dict(rows[i]) for i in order]
 
 
 def lookup(value: str) -> Territory:
@@ -293,6 +356,7 @@ def aggregate(
 
     Examples
     --------
+    >>> import pandas as pd
     >>> df = pd.DataFrame({"divipola": ["54810", "54001", "86568"], "ha": [10.0, 2.0, None]})
     >>> aggregate(df, "department", value_cols=["ha"])[["department", "ha"]].to_dict("records")
     [{'department': 'Norte de Santander', 'ha': 12.0}, {'department': 'Putumayo', 'ha': 0.0}]

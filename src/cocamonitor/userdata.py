@@ -46,11 +46,12 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from cocamonitor.errors import InputError, UnknownNameError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "Entry",
@@ -285,6 +286,8 @@ def read_table(name: str, *, data_dir: str | Path | None = None) -> pd.DataFrame
         import geopandas as gpd
 
         return gpd.read_parquet(path)
+    import pandas as pd  # imported here: the CLI's root callback imports this module
+
     return pd.read_parquet(path)
 
 

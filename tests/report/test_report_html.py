@@ -101,8 +101,9 @@ def test_self_contained(reports):
         assert "cdn.plot.ly" not in html.split("window.PlotlyGeoAssets", 1)[0]
         assert "Plotly.newPlot" in html and "PlotlyGeoAssets" in html
         assert "connect-src 'none'" in html  # the page's own policy forbids fetches
-        # the map geometry is inline
-        assert '"geojson":{"type":"FeatureCollection"' in html.replace(" ", "")
+        # the map geometry is inline, each feature once for all the maps of the page
+        assert 'varFEATURES=[{"type":"Feature"' in html.replace(" ", "")
+        assert '"geojson":{"cocamonitorFeatures":[' in html.replace(" ", "")
 
 
 def test_spanish_edition_shows_the_provenance_register_in_spanish(texts):

@@ -17,12 +17,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
 from rich.console import Console
 from rich.table import Table
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "TableFormat",
@@ -54,31 +55,36 @@ def to_jsonable(obj: Any) -> Any:
 
     Examples
     --------
+    >>> import numpy as np
     >>> to_jsonable({"a": np.float64("nan"), "b": np.int64(3), "c": (1.5, np.inf)})
     {'a': None, 'b': 3, 'c': [1.5, None]}
 
     """
+    # numpy and pandas objects can only exist once their module is imported: a command that
+    # never used them does not pay for importing them here
+    np = sys.modules.get("numpy")
+    pd = sys.modules.get("pandas")
     if isinstance(obj, dict):
         return {str(k): to_jsonable(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple | set):
         return [to_jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
+    if np is not None and isinstance(obj, np.ndarray):
         return [to_jsonable(v) for v in obj.tolist()]
-    if isinstance(obj, pd.DataFrame):
+    if pd is not None and isinstance(obj, pd.DataFrame):
         return [to_jsonable(r) for r in obj.to_dict(orient="records")]
-    if isinstance(obj, pd.Series):
+    if pd is not None and isinstance(obj, pd.Series):
         return to_jsonable(obj.to_dict())
     if isinstance(obj, Path):
         return str(obj)
     if isinstance(obj, Enum):
         return obj.value
-    if isinstance(obj, np.generic):
+    if np is not None and isinstance(obj, np.generic):
         obj = obj.item()
-    if obj is pd.NA or obj is pd.NaT:
+    if pd is not None and (obj is pd.NA or obj is pd.NaT):
         return None
     if isinstance(obj, float) and not math.isfinite(obj):
         return None
-    if isinstance(obj, pd.Timestamp):
+    if pd is not None and isinstance(obj, pd.Timestamp):
         return obj.isoformat()
     return obj
 
@@ -89,27 +95,32 @@ def emit_json(obj: Any) -> None:
 
 
 def _fmt_cell(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+    np, pd = sys.modules.get("numpy"), sys.modules.get("pandas")
+    if value is None or (pd is not None and value is pd.NA):
         return ""
-    if isinstance(value, float | np.floating):
-        v = float(value)
-        if math.isnan(v):  # NaN of any float type (np.float32 is not a Python float)
+    if isinstance(value, float) or (np is not None and isinstance(value, np.floating)):
+        v = float(value)  # any float, numpy's included (np.float32 is not a Python float)
+        if math.isnan(v):
             return ""
         return f"{v:,.2f}" if abs(v) < 1e15 else f"{v:.4g}"
-    if isinstance(value, int | np.integer):
-        return str(value)
     return str(value)
 
 
 def emit_table(
-    df: pd.DataFrame, fmt: TableFormat | str, *, title: str | None = None, nowrap: tuple[str, ...] = ()
+    df: pd.DataFrame | Mapping[str, Sequence[Any]],
+    fmt: TableFormat | str,
+    *,
+    title: str | None = None,
+    nowrap: tuple[str, ...] = (),
 ) -> None:
     """Print a DataFrame as a rich table, CSV or JSON records on stdout.
 
     Parameters
     ----------
-    df : pandas.DataFrame
-        The rows to print; the index is dropped (reset it first if it carries data).
+    df : pandas.DataFrame or mapping of str to sequence
+        The rows to print; the index is dropped (reset it first if it carries data). A
+        command that prints a small fixed table may pass plain columns
+        (``{"name": [...], "description": [...]}``) and so never import pandas.
     fmt : {"table", "csv", "json"}
         Output format. JSON is a list of row objects with numbers as numbers and missing
         values as ``null``.
@@ -120,21 +131,47 @@ def emit_table(
 
     """
     fmt = TableFormat(fmt)
+    if isinstance(df, Mapping):
+        names = [str(c) for c in df]
+        rows = list(zip(*(list(v) for v in df.values()), strict=True))
+        # as pandas reads it: numbers and booleans right-aligned, missing values left out
+        numeric = [bool(vals) and all(isinstance(v, int | float) for v in vals)
+                   for vals in ([r[i] for r in rows if r[i] is not None] for i in range(len(names)))]
+        if fmt is TableFormat.json:
+            emit_json([dict(zip(names, r, strict=True)) for r in rows])
+        elif fmt is TableFormat.csv:
+            import csv
+
+            writer = csv.writer(sys.stdout, lineterminator="\n")
+            writer.writerow(names)
+            writer.writerows(rows)
+        else:
+            _print_table(names, numeric, rows, title=title, nowrap=nowrap)
+        return
+    import pandas as pd
+
     if fmt is TableFormat.json:
         emit_json(df)
     elif fmt is TableFormat.csv:
         df.to_csv(sys.stdout, index=False)
     else:
-        table = Table(title=title, show_lines=False)
-        for col in df.columns:
-            numeric = pd.api.types.is_numeric_dtype(df[col])
-            keep = col in nowrap
-            width = int(df[col].map(_fmt_cell).str.len().max()) if keep and len(df) else None
-            table.add_column(str(col), justify="right" if numeric else "left", no_wrap=keep,
-                             min_width=max(width or 0, len(str(col))) if keep else None)
-        for row in df.itertuples(index=False):
-            table.add_row(*(_fmt_cell(v) for v in row))
-        Console(width=max(100, Console().width)).print(table)
+        numeric = [pd.api.types.is_numeric_dtype(df[col]) for col in df.columns]
+        _print_table([str(c) for c in df.columns], numeric, df.itertuples(index=False), title=title,
+                     nowrap=nowrap)
+
+
+def _print_table(names: list[str], numeric: list[bool], rows: Any, *, title: str | None,
+                 nowrap: tuple[str, ...]) -> None:
+    cells = [[_fmt_cell(v) for v in row] for row in rows]
+    table = Table(title=title, show_lines=False)
+    for i, col in enumerate(names):
+        keep = col in nowrap
+        width = max((len(r[i]) for r in cells), default=0) if keep else None
+        table.add_column(col, justify="right" if numeric[i] else "left", no_wrap=keep,
+                         min_width=max(width or 0, len(col)) if keep else None)
+    for r in cells:
+        table.add_row(*r)
+    Console(width=max(100, Console().width)).print(table)
 
 
 # ---------------------------------------------------------------------------------------------

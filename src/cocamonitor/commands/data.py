@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 
 from cocamonitor import datasets
@@ -12,7 +11,9 @@ from cocamonitor.commands._common import TableFormat, emit_table
 from cocamonitor.commands._vintage import AsOfOpt, VintageOpt, check_release_options
 from cocamonitor.errors import InputError, UnknownNameError
 from cocamonitor.io.years import parse_years
-from cocamonitor.territory import lookup, lookup_department, registry
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["filter_table", "register"]
 
@@ -29,8 +30,8 @@ def list_cmd(fmt: FormatOpt = TableFormat.table) -> None:
 
     Example: cocamonitor data list --format csv
     """
-    df = pd.DataFrame({"name": list(datasets.DATASETS), "description": list(datasets.DATASETS.values())})
-    emit_table(df, fmt, title="Bundled datasets")
+    columns = {"name": list(datasets.DATASETS), "description": list(datasets.DATASETS.values())}
+    emit_table(columns, fmt, title="Bundled datasets")  # plain columns: no pandas to import
 
 
 def _parse_years(text: str, name: str) -> list[int]:
@@ -55,6 +56,8 @@ def filter_table(
     municipality: str | None = None,
 ) -> pd.DataFrame:
     """Apply the ``data show`` filters to a dataset, checking each value against the data."""
+    from cocamonitor.territory import lookup, lookup_department
+
     if year is not None:
         if "year" not in df.columns:
             raise InputError(f"dataset {name!r} has no years", where="--year", hint="drop --year")
@@ -85,6 +88,8 @@ def filter_table(
 
 
 def _with_names(df: pd.DataFrame) -> pd.DataFrame:
+    from cocamonitor.territory import registry
+
     if "divipola" not in df.columns or "municipality" in df.columns:
         return df
     reg = registry()[["divipola", "municipality", "department"]]

@@ -20,8 +20,8 @@ def find_cmd(
     fmt: Annotated[TableFormat, typer.Option("--format", "-f", help="table, csv or json.")] = TableFormat.table,
 ) -> None:
     """Find municipalities by name or code, e.g. `cocamonitor territory find tibu`."""
-    hits = terr.find(text)
-    if hits.empty:
+    hits = terr.find_records(text)  # plain rows: this command never imports pandas
+    if not hits:
         terr.lookup(text)  # raises UnknownNameError naming the closest municipalities
     cols = [
         "divipola",
@@ -33,7 +33,7 @@ def find_cmd(
         "area_km2",
         "population_2018",
     ]
-    emit_table(hits[cols], fmt, title=f"Territories matching {text!r}")
+    emit_table({c: [h[c] for h in hits] for c in cols}, fmt, title=f"Territories matching {text!r}")
 
 
 def register(app: typer.Typer) -> None:

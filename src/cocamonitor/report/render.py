@@ -1,8 +1,11 @@
 """Render a :class:`~cocamonitor.report.build.ReportData` as a self-contained HTML report.
 
-The HTML inlines its stylesheet, plotly.js (read from the installed plotly package) and every
-figure's data, including the map geometry, so it opens offline and requests nothing. Next to it
-go every table as CSV and every figure as PNG (matplotlib).
+The HTML inlines its stylesheet, a plotly.js partial bundle that draws only the trace types
+the page uses (:mod:`cocamonitor.report.plotlyjs`, gzipped and base64-encoded, unpacked by
+the browser) and every figure's data, with each map feature stored once for all the maps of
+the page, so it opens offline and requests nothing. Next to it go every table as CSV, every
+figure as PNG (matplotlib) and ``print.html``: the same page with the PNGs in place of the
+interactive figures and no script at all, to print or to read where scripts are blocked.
 
 Examples
 --------
@@ -18,6 +21,7 @@ index.html True At 31 December 2021, the SIMCI cen
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import tomllib
@@ -72,6 +76,7 @@ class ReportFiles:
     summary: str
     lang: str
     provenance: dict[str, Any] | None = None
+    print_html: Path | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Paths as strings, the summary, and the provenance of the numbers (when known)."""
@@ -80,6 +85,7 @@ class ReportFiles:
             "lang": self.lang,
             "out_dir": str(self.out_dir),
             "html": str(self.html),
+            "print_html": None if self.print_html is None else str(self.print_html),
             "csv": [str(p) for p in self.csv],
             "png": [str(p) for p in self.png],
             "summary": self.summary,
@@ -727,6 +733,30 @@ def _figure_json(fig: Any) -> str:
     return pio.to_json(fig, validate=False, remove_uids=True)
 
 
+def _share_features(figs: dict[str, Any], features: dict[str, int]) -> dict[str, Any]:
+    """Return the map figures with each GeoJSON feature replaced by its number in ``features``.
+
+    The maps of a page draw the same municipalities and departments; the page carries each
+    feature once (``FEATURES`` in the template) and rebuilds every trace's FeatureCollection
+    from the numbers. ``features`` (feature JSON -> number) is filled in as features are seen.
+    """
+    out = {}
+    for key, fig in figs.items():
+        if not isinstance(fig, dict):
+            out[key] = fig
+            continue
+        data = []
+        for trace in fig.get("data", []):
+            gj = trace.get("geojson")
+            if isinstance(gj, dict) and gj.get("type") == "FeatureCollection":
+                refs = [features.setdefault(json.dumps(f, ensure_ascii=False, separators=(",", ":")), len(features))
+                        for f in gj["features"]]
+                trace = {**trace, "geojson": {"cocamonitorFeatures": refs}}
+            data.append(trace)
+        out[key] = {**fig, "data": data}
+    return out
+
+
 def script_json(text: str) -> Markup:
     """Return JSON text made safe inside a <script> element (no ``</script>`` or ``<!--``).
 
@@ -789,11 +819,13 @@ def write_report(
     figures: dict[str, dict[str, Any]] = {}
     fig_json: dict[str, str] = {}
     pngs = []
+    features: dict[str, int] = {}
     if municipalities is not None and departments is not None:
         maps = _maps(data, lang, m, municipalities, departments, out_dir, ctx["change_clip"])
-        for key, (fig, title, height) in maps.items():
+        shared = _share_features({k: v[0] for k, v in maps.items()}, features)
+        for key, (_fig, title, height) in maps.items():
             figures[key] = {"title": title, "height": height, "is_map": True, "note": ""}
-            fig_json[key] = _figure_json(fig)
+            fig_json[key] = _figure_json(shared[key])
             pngs.append(out_dir / f"{key}.png")
     density = data.extras.get("density")
     if density:
@@ -812,13 +844,14 @@ def write_report(
         fig_json[spec.key] = _figure_json(spec.to_plotly(lang))
         pngs.append(spec.to_png(out_dir / f"{spec.key}.png", lang))
 
-    from plotly.offline import get_plotlyjs
+    from cocamonitor.report.plotlyjs import LOADER_JS, bundle_for, bundle_gz
 
+    bundle = bundle_for(json.loads(v) for v in fig_json.values())
     other = "en" if lang == "es" else "es"
     summary = summary_text(data, lang)
     env = _env_for(lang)
     css = resources.files("cocamonitor.report").joinpath("static/report.css").read_text("utf-8")
-    html = env.get_template("report.html.j2").render(
+    page = dict(
         lang=lang,
         m=m,
         c=ctx,
@@ -829,12 +862,26 @@ def write_report(
         figures=figures,
         tables=_tables(data, lang, m),
         css=Markup(css),
-        plotlyjs=Markup(get_plotlyjs()),
+    )
+    html = env.get_template("report.html.j2").render(
+        **page,
+        print_version=False,
+        print_href="print.html",
+        plotly_bundle=bundle,
+        plotlyjs_gz_b64=Markup(base64.b64encode(bundle_gz(bundle)).decode("ascii")),
+        plotly_loader=Markup(LOADER_JS),
         geo_assets=script_json(json.dumps(GEO_ASSETS_STUB)),
+        features_json=script_json("[" + ",".join(features) + "]"),
         figures_json=script_json(
             "{" + ",".join(f"{json.dumps(k)}:{v}" for k, v in fig_json.items()) + "}"
         ),
     )
     html_path = out_dir / "index.html"
     html_path.write_text(html, encoding="utf-8")
-    return ReportFiles(out_dir, html_path, tuple(csvs), tuple(pngs), summary, lang)
+    # the print version: the PNGs in place of the interactive figures, and no script
+    png_uris = {key: "data:image/png;base64," + base64.b64encode((out_dir / f"{key}.png").read_bytes()).decode()
+                for key in figures}
+    print_path = out_dir / "print.html"
+    print_path.write_text(env.get_template("report.html.j2").render(
+        **page, print_version=True, print_href="index.html", png_uris=png_uris), encoding="utf-8")
+    return ReportFiles(out_dir, html_path, tuple(csvs), tuple(pngs), summary, lang, print_html=print_path)

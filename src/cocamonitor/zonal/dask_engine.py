@@ -1,10 +1,13 @@
-"""The ``dask`` engine: the same counts, chunk by chunk, on a dask.distributed cluster.
+"""The ``dask`` engine: the same counts, shared among the workers of a dask.distributed cluster.
 
-The raster is opened lazily with rioxarray in chunks aligned with its internal blocks. Each
-chunk becomes one task that rasterises the zones meeting it and counts classes by zone with
-:func:`numpy.bincount`; the sparse per-chunk counts are added up (integer sums, so the result
-is identical to the ``numpy`` engine whatever the chunking or the order of completion). The
-zones are sent to every worker once (``Client.scatter(..., broadcast=True)``).
+The raster's windows (aligned with its internal blocks, as the ``numpy`` engine reads them)
+are dealt into a few tasks per worker. Each task reads its windows straight from the raster,
+rasterises the zones meeting each and counts classes by zone with :func:`numpy.bincount`,
+and sums the sparse counts of its windows on the worker; the client adds one table per task
+(integer sums, so the result is identical to the ``numpy`` engine whatever the split or the
+order of completion). The zones are sent to every worker once
+(``Client.scatter(..., broadcast=True)``). Nothing else crosses the network: no pixels, no
+per-window tables, and a task graph of a few tasks per worker.
 
 Run it on a local cluster (``workers=N``) or on an existing scheduler
 (``scheduler="tcp://HOST:PORT"``); the workers must be able to read the raster path.
@@ -23,7 +26,8 @@ from cocamonitor.io.rasters import (
     DEFAULT_WINDOW_PIXELS,
     PixelArea,
     RasterInfo,
-    window_shape,
+    iter_windows,
+    window_transform,
 )
 from cocamonitor.zonal._kernels import Accumulator, BlockCounts
 from cocamonitor.zonal._rasterize import ZoneIndex
@@ -35,11 +39,9 @@ def _require_dask() -> None:
     try:
         import dask  # noqa: F401
         import distributed  # noqa: F401
-        import rioxarray  # noqa: F401
     except ImportError as err:  # pragma: no cover - depends on the environment
         raise InputError(
-            f"the dask engine needs the optional packages dask, distributed, xarray and "
-            f"rioxarray ({err.name} is missing)",
+            f"the dask engine needs the optional packages dask and distributed ({err.name} is missing)",
             where="--engine",
             hint="install them with `pip install 'cocamonitor[dask]'` or use --engine numpy",
         ) from None
@@ -98,26 +100,37 @@ def dask_client(
         cluster.close()
 
 
-def _count_chunk(
-    block: np.ndarray,
+def _count_windows(
+    path: str,
+    windows: list[tuple[int, int, int, int]],
     index: ZoneIndex,
     transform_tuple: tuple[float, ...],
     area: PixelArea,
-    offset: tuple[int, int],
 ) -> BlockCounts:
+    """Read and count a share of the raster's windows on one worker; return their summed counts."""
+    import rasterio
     from affine import Affine
+    from rasterio.windows import Window
 
-    block = np.asarray(block)
-    if block.ndim == 3:
-        block = block[0]
-    t = Affine(*transform_tuple)
-    h, w = block.shape
-    cand = index.candidates(index.window_bounds(t, w, h))
-    if cand.size == 0:
-        return BlockCounts.empty(not area.is_constant)
-    # pixel areas are computed on the worker: shipping them would cost 8 bytes a pixel
-    units = None if area.is_constant else area.window_units(offset[0], offset[1], h, w)
-    return index.count(block, t, row_units=units, candidates=cand)
+    transform = Affine(*transform_tuple)
+    acc = Accumulator(with_units=not area.is_constant)
+    with rasterio.open(path) as src:
+        for col_off, row_off, width, height in windows:
+            win = Window(col_off, row_off, width, height)
+            t = window_transform(transform, win)
+            block = src.read(1, window=win)
+            # pixel areas are computed on the worker: shipping them would cost 8 bytes a pixel
+            units = None if area.is_constant else area.window_units(row_off, col_off, height, width)
+            acc.add(index.count(block, t, row_units=units,
+                                candidates=index.candidates(index.window_bounds(t, width, height))))
+    return acc.result()
+
+
+def _n_workers(client: Any) -> int:
+    try:
+        return max(1, len(client.scheduler_info(n_workers=-1)["workers"]))
+    except TypeError:  # older distributed: no n_workers argument
+        return max(1, len(client.scheduler_info()["workers"]))
 
 
 def run_dask(
@@ -127,9 +140,16 @@ def run_dask(
     client: Any,
     *,
     window_pixels: int = DEFAULT_WINDOW_PIXELS,
+    tasks_per_worker: int = 3,
     progress: Callable[[int, int], None] | None = None,
 ) -> BlockCounts:
     """Count classes by zone with dask; same result as ``run_numpy``.
+
+    The windows that some zone reaches (the ``numpy`` engine's windows, in row-major order)
+    are cut into ``tasks_per_worker`` contiguous bands per worker, one task each. Each task
+    opens the raster itself, reads and counts its windows and sums their counts on the worker,
+    so nothing but the zones (sent once to every worker) and one sparse table per task crosses
+    the network, and the client only adds a handful of tables.
 
     Parameters
     ----------
@@ -142,9 +162,11 @@ def run_dask(
     client : distributed.Client
         From :func:`dask_client`.
     window_pixels : int
-        Approximate pixels per chunk.
+        Approximate pixels per window.
+    tasks_per_worker : int
+        Tasks per worker: more balance the load better when workers differ in speed.
     progress : callable, optional
-        Called as ``progress(done, total)`` as chunks finish.
+        Called as ``progress(done, total)`` as tasks finish.
 
     Returns
     -------
@@ -152,44 +174,26 @@ def run_dask(
 
     """
     _require_dask()
-    import dask
-    import rioxarray
-    from affine import Affine
     from distributed import as_completed
 
-    rows, cols = window_shape(info, max_pixels=window_pixels)
-    opened = rioxarray.open_rasterio(
-        info.path, chunks={"band": 1, "y": rows, "x": cols}, lock=False, cache=False,
-        mask_and_scale=False,
-    )
-    if isinstance(opened, list):  # only for multi-subdataset files (HDF/netCDF), never a GeoTIFF
-        raise InputError(f"raster {info.path} holds several datasets", where="--raster",
-                         hint="extract the classified band into a GeoTIFF first")
-    arr = opened.isel(band=[0])
-    data = arr.data  # dask array (1, height, width)
+    windows = []
+    for win in iter_windows(info, max_pixels=window_pixels):
+        w, h = int(win.width), int(win.height)
+        # skip windows no zone reaches without reading them
+        if index.candidates(index.window_bounds(window_transform(info.transform, win), w, h)).size:
+            windows.append((int(win.col_off), int(win.row_off), w, h))
+    acc = Accumulator(with_units=not area.is_constant)
+    if not windows:
+        return acc.result()
+    n_tasks = min(len(windows), tasks_per_worker * _n_workers(client))
+    # contiguous bands of windows: a task meets only the zones of its band, so the per-zone
+    # set-up (the GeoJSON mappings that rasterio burns) is shared out too, not repeated
+    bounds = np.linspace(0, len(windows), n_tasks + 1).round().astype(int)
+    shares = [windows[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
     index_f = client.scatter(index, broadcast=True, hash=False)
     area_f = client.scatter(area, broadcast=True, hash=False)
-    blocks = data.to_delayed()
-    row_starts = np.concatenate([[0], np.cumsum(data.chunks[1])])
-    col_starts = np.concatenate([[0], np.cumsum(data.chunks[2])])
-    tasks = []
-    for bi in range(len(data.chunks[1])):
-        r0 = int(row_starts[bi])
-        h = int(data.chunks[1][bi])
-        for bj in range(len(data.chunks[2])):
-            c0 = int(col_starts[bj])
-            w = int(data.chunks[2][bj])
-            t = info.transform @ Affine.translation(c0, r0)
-            # skip chunks no zone reaches without reading them
-            if index.candidates(index.window_bounds(t, w, h)).size == 0:
-                continue
-            tasks.append(
-                dask.delayed(_count_chunk, pure=False)(
-                    blocks[0, bi, bj], index_f, tuple(t)[:6], area_f, (r0, c0)
-                )
-            )
-    acc = Accumulator(with_units=not area.is_constant)
-    futures = client.compute(tasks)
+    futures = [client.submit(_count_windows, str(info.path), share, index_f, tuple(info.transform)[:6], area_f,
+                             pure=False) for share in shares]
     for k, fut in enumerate(as_completed(futures), start=1):
         acc.add(fut.result())
         fut.release()

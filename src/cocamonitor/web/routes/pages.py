@@ -1,7 +1,14 @@
-"""HTML pages (the dashboard, the provenance table) and the offline plotly.js asset."""
+"""HTML pages (the dashboard, the provenance table) and the offline plotly.js asset.
+
+The dashboard loads the ``geo`` plotly.js partial bundle (:mod:`cocamonitor.report.plotlyjs`)
+from a URL named by its content hash, served gzipped as stored and cached by the browser for
+good (``immutable``); a new bundle gets a new URL.
+"""
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import json
 from functools import lru_cache
 from typing import Annotated
@@ -16,7 +23,7 @@ from cocamonitor.report.maps import GEO_ASSETS_STUB
 from cocamonitor.report.render import script_json
 from cocamonitor.web import state
 from cocamonitor.web.render import ViewState, render
-from cocamonitor.web.routes.views import view_state
+from cocamonitor.web.routes.views import map_figure_url, view_state
 
 __all__ = ["router"]
 
@@ -40,6 +47,36 @@ def plotly_js() -> Response:
                     headers={"Cache-Control": "max-age=86400"})
 
 
+#: The plotly.js bundle the dashboard draws with (scatter and choropleth traces).
+DASHBOARD_BUNDLE = "geo"
+
+
+@lru_cache(maxsize=1)
+def plotly_bundle_url() -> str:
+    """Return the immutable URL of the dashboard's plotly.js bundle (named by its content hash)."""
+    from cocamonitor.report.plotlyjs import bundle_gz
+
+    return f"/assets/plotly-{DASHBOARD_BUNDLE}-{hashlib.sha256(bundle_gz(DASHBOARD_BUNDLE)).hexdigest()[:16]}.min.js"
+
+
+@router.get("/assets/plotly-{name}-{digest}.min.js")
+def plotly_bundle(name: str, digest: str, request: Request) -> Response:
+    """Serve the dashboard's plotly.js partial bundle, gzipped as stored, cached for good."""
+    from cocamonitor.report.plotlyjs import bundle_gz
+
+    url = plotly_bundle_url()
+    if request.url.path != url:  # only the current bundle's URL exists
+        return Response(status_code=404)
+    etag = f'"{digest}"'
+    headers = {"Cache-Control": "public, max-age=31536000, immutable", "ETag": etag, "Vary": "Accept-Encoding"}
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        return Response(bundle_gz(name), media_type="application/javascript",
+                        headers={**headers, "Content-Encoding": "gzip"})
+    return Response(gzip.decompress(bundle_gz(name)), media_type="application/javascript", headers=headers)
+
+
 def _script_json(obj: object) -> Markup:
     return script_json(json.dumps(obj, ensure_ascii=False, separators=(",", ":")))
 
@@ -54,8 +91,9 @@ def index(st: Annotated[ViewState, Depends(view_state)]) -> HTMLResponse:
     html = render(
         "index.html.j2", st.lang, st=st, years=state.years(), other_href="/?" + st.query(lang=other),
         boot=_script_json({"state": st.to_dict(), "years": list(state.years()),
-                           "m": {k: m[k] for k in _SCRIPT_KEYS}}),
+                           "m": {k: m[k] for k in _SCRIPT_KEYS}, "map_figure": map_figure_url(st.lang)}),
         geo_assets=_script_json(GEO_ASSETS_STUB),
+        plotly_url=plotly_bundle_url(),
     )
     return HTMLResponse(html)
 

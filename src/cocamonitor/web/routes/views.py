@@ -9,6 +9,7 @@ and the estimate plotted).
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 from functools import lru_cache
@@ -70,11 +71,31 @@ def _map_figure_bytes(lang: str) -> bytes:
     return json.dumps(figures.map_figure(lang), separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
+@lru_cache(maxsize=2)
+def _map_figure_etag(lang: str) -> str:
+    return hashlib.sha256(_map_figure_bytes(lang)).hexdigest()[:16]
+
+
+def map_figure_url(lang: str) -> str:
+    """Return the URL of the map with its geometry, versioned by its content (``v=``)."""
+    return f"/view/map-figure?lang={lang}&v={_map_figure_etag(lang)}"
+
+
 @router.get("/view/map-figure")
-def map_figure(st: State) -> Response:
-    """Return the map with its geometry (sent once per page; cached by the browser for a day)."""
-    return Response(_map_figure_bytes(st.lang), media_type="application/json",
-                    headers={"Cache-Control": "max-age=86400"})
+def map_figure(st: State, request: Request,
+               v: Annotated[str | None, Query(description="Content version (from the page).")] = None) -> Response:
+    """Return the map with its geometry: sent once, then cached by the browser.
+
+    Under its versioned URL (:func:`map_figure_url`, what the page asks for) the browser keeps
+    it for good (``immutable``), elsewhere for a day; any request may revalidate it with its
+    ``ETag``.
+    """
+    etag = _map_figure_etag(st.lang)
+    cache = "public, max-age=31536000, immutable" if v == etag else "public, max-age=86400"
+    headers = {"Cache-Control": cache, "ETag": f'"{etag}"'}
+    if request.headers.get("if-none-match") == f'"{etag}"':
+        return Response(status_code=304, headers=headers)
+    return Response(_map_figure_bytes(st.lang), media_type="application/json", headers=headers)
 
 
 @router.get("/view/map")

@@ -161,7 +161,7 @@
     $("search").addEventListener("input", onSearch);
     $("controls").addEventListener("submit", function (ev) { ev.preventDefault(); });
     syncUrl();
-    var first = getJSON("/view/map-figure?lang=" + state.lang).then(function (fig) {
+    var first = getJSON(BOOT.map_figure || "/view/map-figure?lang=" + state.lang).then(function (fig) {
       mapFig = fig;
       return Plotly.newPlot("map", fig.data, fig.layout, Object.assign({}, CONFIG, {displayModeBar: "hover"}));
     }).then(function () {
