@@ -27,6 +27,8 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	@for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+	@for w in compare experiment; do echo "== benchmarks/simulate.py --what $$w"; \
+		$(BIN)/python benchmarks/simulate.py --what $$w || exit 1; done
 
 data: $(STAMP)
 	$(BIN)/python scripts/build_data.py

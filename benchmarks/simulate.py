@@ -4,6 +4,17 @@ Goal: under 20 s and under 4 GB on this machine. Run:
 
     python benchmarks/simulate.py [--size 5000] [--years 2015-2024] [--seed 1]
 
+Two more goals (issue 15), each its own command:
+
+    python benchmarks/simulate.py --what compare      # default `simulate compare`: < 60 s
+    python benchmarks/simulate.py --what experiment   # 8 cells x 50 replicates, 1,000 px, 2 workers: < 10 min
+
+The peer of ``compare`` is the same comparison before issue 15's designs (good practice with a
+fixed 300-point sample, no target SE, no rings): time per replicate-year, measured in the same
+run. The peer of ``experiment`` is the same grid in one process (no dask), timed on one cell
+and 5 replicates and EXTRAPOLATED to the grid; peak memory of the worker processes is printed
+(bounded: one landscape per worker).
+
 Baselines measured in the same run (both named in the output):
 
 * *per-pixel compositing*: the census' "nearest cloud-free image per pixel" step written as a
@@ -57,12 +68,69 @@ def vector_composite(maps: list[np.ndarray], clouds: list[np.ndarray]) -> np.nda
     return out
 
 
+def bench_compare() -> None:
+    """The default `simulate compare` (1,000 px, 2015-2024, 20 replicates) against its goal."""
+    from cocamonitor.simulate.score import compare
+
+    cfg = SimulationConfig()
+    years = parse_years("2015-2024")
+    t0 = time.perf_counter()
+    cmp = compare(cfg, years, 20, 0)
+    t = time.perf_counter() - t0
+    # peer: fixed pilot-sized good practice (target_rel_se = 0: no design), same replicates
+    old = cfg.replace(good_practice={"target_rel_se": 0.0})
+    t0 = time.perf_counter()
+    compare(old, years, 20, 0)
+    t_old = time.perf_counter() - t0
+    gp = {s.method: s for s in cmp.scores}["good_practice"].dec31
+    print(f"simulate compare (defaults: 20 replicates x {len(years)} years, 1,000 px)")
+    print(f"  designed good practice    {t:8.1f} s  (goal < 60 s: {'met' if t < 60 else 'NOT met'})")
+    print(f"  fixed-sample peer         {t_old:8.1f} s  -> {t / t_old:.2f}x the peer's time")
+    print(f"  good practice coverage    {gp.coverage:.3f} (Wilson {gp.coverage_ci[0]:.3f}-"
+          f"{gp.coverage_ci[1]:.3f})")
+
+
+def bench_experiment(workers: int = 2) -> None:
+    """8 cells x 50 replicates at 1,000 px with 2 workers, against one process (extrapolated)."""
+    from cocamonitor.simulate.experiment import _task, apply_cell, parse_grid, run_experiment
+
+    cfg = SimulationConfig()
+    grid = parse_grid(["clouds=0.1,0.4 fields=small,large eradication_timing=spread,december"])
+    years = parse_years("2018-2022")
+    reps = 50
+    cells = 1
+    for levels in grid.values():
+        cells *= len(levels)
+    t0 = time.perf_counter()
+    _task(apply_cell(cfg, {"clouds": "0.4", "fields": "small", "eradication": "high"}), years,
+          0, list(range(5)), None)
+    t_one = (time.perf_counter() - t0) / 5 * reps * cells
+    t0 = time.perf_counter()
+    exp = run_experiment(cfg, grid, years, reps, 0, workers=workers)
+    t = time.perf_counter() - t0
+    child_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
+    print(f"simulate experiment: {cells} cells x {reps} replicates x {len(years)} years, "
+          f"1,000 px, {workers} workers (dask processes)")
+    print(f"  parallel (this code)      {t:8.1f} s  (goal < 600 s: {'met' if t < 600 else 'NOT met'})")
+    print(f"  one process               {t_one:8.1f} s (EXTRAPOLATED from 1 cell x 5 replicates)"
+          f" -> {t_one / t:.2f}x faster")
+    print(f"  peak memory: this process {peak_mb():.0f} MB, largest worker {child_mb:.0f} MB")
+    print(f"  rows scored               {len(exp.scores)}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--size", type=int, default=5000)
     ap.add_argument("--years", default="2015-2024")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--what", choices=["pipeline", "compare", "experiment"], default="pipeline")
     args = ap.parse_args()
+    if args.what == "compare":
+        bench_compare()
+        return
+    if args.what == "experiment":
+        bench_experiment()
+        return
     years = parse_years(args.years)
     cfg = SimulationConfig().replace(landscape={"size": args.size})
     print(f"landscape {args.size} x {args.size} px ({cfg.area_km2:,.0f} km2 at "

@@ -6,6 +6,8 @@
   (Cochran 1977 eq. 5.25; Olofsson et al. 2014 eq. 13), from anticipated user's accuracies or
   anticipated class shares per stratum.
 * :func:`allocate` — proportional, equal, Neyman, or "floor per stratum then proportional".
+* :func:`anticipated_users_accuracy` — anticipated user's accuracies from last year's reference
+  sample (Jeffreys-smoothed), for eq. 13 and the Neyman allocation.
 * :func:`draw_stratified_sample` — a seeded stratified random draw of pixels from a map GeoTIFF,
   read window by window in two passes (memory does not grow with the raster size).
 * :func:`write_sample` — the draw as GeoPackage and CSV, ready for labelling.
@@ -40,6 +42,7 @@ __all__ = [
     "Allocation",
     "SampleDraw",
     "allocate",
+    "anticipated_users_accuracy",
     "draw_stratified_sample",
     "sample_size_srs",
     "sample_paths",
@@ -639,3 +642,67 @@ def write_sample(draw: SampleDraw, out: str | Path) -> tuple[Path, Path]:
     gdf.to_file(gpkg, layer="sample", driver="GPKG")
     df.to_csv(csv, index=False)
     return gpkg, csv
+
+
+def anticipated_users_accuracy(table: pd.DataFrame, *, source: str | None = None) -> dict[str, float]:
+    """Anticipated user's accuracy per map class, from last year's reference sample or a table.
+
+    A careful design anticipates the user's accuracies that Olofsson et al. (2014) eq. 13 and
+    the Neyman allocation need from the previous reference sample. ``table`` is either
+
+    * a labelled reference sample with ``map_class`` (or ``stratum``) and ``reference_class``:
+      the user's accuracy of class *i* is the share of its units whose reference label is
+      *i*, Jeffreys-smoothed, ``(x + ½)/(n + 1)``, so a class whose sample was all right (or
+      all wrong) is not anticipated to be perfect (or useless); or
+    * a table ``class, users_accuracy`` (values in [0, 1]), used as given.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One of the two layouts above.
+    source : str, optional
+        The file name, for error messages.
+
+    Returns
+    -------
+    dict of str to float
+
+    Raises
+    ------
+    InputError
+        Neither layout, or a value outside [0, 1].
+
+    Examples
+    --------
+    >>> prev = pd.DataFrame({"map_class": ["1"] * 10 + ["0"] * 20,
+    ...                      "reference_class": ["1"] * 8 + ["0"] * 2 + ["0"] * 20})
+    >>> {k: round(v, 3) for k, v in anticipated_users_accuracy(prev).items()}
+    {'0': 0.976, '1': 0.773}
+
+    """
+    where = source or "anticipated user's accuracy"
+    cols = set(table.columns)
+    if {"class", "users_accuracy"} <= cols:
+        out = {}
+        for i, (c, v) in enumerate(zip(table["class"], table["users_accuracy"], strict=True)):
+            try:
+                val = float(v)
+            except (TypeError, ValueError):
+                val = float("nan")
+            if not (0.0 <= val <= 1.0):
+                raise InputError(f"users_accuracy {v!r} is not in [0, 1]",
+                                 where=f"{where}, row {i + 2}, column users_accuracy")
+            out[str(c).strip()] = val
+        return out
+    mapped = "map_class" if "map_class" in cols else "stratum" if "stratum" in cols else None
+    if mapped is None or "reference_class" not in cols:
+        raise InputError("cannot read anticipated user's accuracies", where=where,
+                         hint="give columns class,users_accuracy or a labelled sample with "
+                              "map_class (or stratum) and reference_class")
+    m = table[mapped].astype(str).str.strip()
+    r = table["reference_class"].astype(str).str.strip()
+    out = {}
+    for c in sorted(m.unique()):
+        sel = m == c
+        out[c] = (float((r[sel] == c).sum()) + 0.5) / (float(sel.sum()) + 1.0)
+    return out

@@ -590,3 +590,33 @@ def test_design_and_label_into_a_blocked_folder_fail_before_any_work(run_cli, tm
     res = run_cli("area", "label", "--sample", str(SAMPLE), "--reference", str(EX / "coca_reference.tif"),
                   "--out", str(blocker / "l.csv"))
     assert "--out" in _error_line(res)  # refused before the sample is even read
+
+
+def test_design_from_last_years_sample_target_se_and_neyman(run_cli, tmp_path):
+    # last year's labelled sample: class 1 right 40 times in 50, class 0 right 198 in 200
+    prev = tmp_path / "last_year.csv"
+    rows = ["map_class,reference_class"] + ["1,1"] * 40 + ["1,0"] * 10 + ["0,0"] * 198 + ["0,1"] * 2
+    prev.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    res = run_cli("area", "design", "--map", str(EX / "coca_map.tif"), "--target-se", "0.01",
+                  "--anticipated-ua", str(prev), "--allocation", "neyman", "--seed", "1",
+                  "--out", str(tmp_path / "s.gpkg"), "--format", "json")
+    assert res.exit_code == 0, res.stderr
+    doc = json.loads(res.stdout)
+    from cocamonitor.sampling import allocate, sample_size_stratified
+
+    areas = {"0": 30232.80, "1": 1095.84}
+    ua = {"0": 198.5 / 201, "1": 40.5 / 51}  # Jeffreys-smoothed shares right
+    n = sample_size_stratified(areas, users_accuracy=ua, target_se=0.01)
+    assert doc["allocation"]["total"] == n and doc["allocation"]["method"] == "neyman"
+    assert doc["allocation"]["n"] == allocate(n, areas, method="neyman", users_accuracy=ua).n
+    # bad files: one line, exit 2
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b\n1,2\n", encoding="utf-8")
+    line = _error_line(run_cli("area", "design", "--map", str(EX / "coca_map.tif"), "--target-se",
+                               "0.01", "--anticipated-ua", str(bad), "--out", str(tmp_path / "b.gpkg")))
+    assert "cannot read anticipated user's accuracies" in line
+    part = tmp_path / "part.csv"
+    part.write_text("class,users_accuracy\n1,0.8\n", encoding="utf-8")
+    line = _error_line(run_cli("area", "design", "--map", str(EX / "coca_map.tif"), "--target-se",
+                               "0.01", "--anticipated-ua", str(part), "--out", str(tmp_path / "c.gpkg")))
+    assert "no anticipated user's accuracy for map class 0" in line

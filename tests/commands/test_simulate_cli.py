@@ -81,10 +81,23 @@ def test_compare_json_contract(run_cli, tmp_path, cfg_file):
     assert set(doc["truth"]["2020"]) == {"dec31_ha", "harvested_ha"}
     assert set(doc["methods"]) == {"census", "sample_survey", "good_practice"}
     for name, m in doc["methods"].items():
-        assert set(m) == {"bias_ha", "rmse_ha", "coverage", "sign_agreement"}
+        assert {"bias_ha", "rmse_ha", "coverage", "sign_agreement", "coverage_ci", "bias_mcse",
+                "degenerate_share", "target", "truths"} <= set(m)
         assert m["rmse_ha"] >= abs(m["bias_ha"])
         assert 0 <= m["sign_agreement"] <= 1
         assert (m["coverage"] is None) == (name == "census")
+        assert (m["coverage_ci"] is None) == (name == "census")
+        if m["coverage"] is not None:
+            lo, hi = m["coverage_ci"]
+            assert lo <= m["coverage"] <= hi and 0 <= m["degenerate_share"] <= 1
+        assert set(m["truths"]) == {"dec31", "harvested"}
+        assert m["truths"]["dec31"]["bias_ha"] == m["bias_ha"]
+        assert m["target"] == {"sample_survey": "harvested"}.get(name, "dec31")
+        assert set(doc["verdict"][name]) == {"es", "en"}
+    bought = doc["budget"]["methods"]
+    assert doc["budget"]["hours_per_year"] is None
+    assert bought["good_practice"]["unit"] == "points" and bought["good_practice"]["units_per_year"] > 0
+    assert bought["sample_survey"]["hours_per_year"] > 0
     assert plot.stat().st_size > 1000
     assert "simulate compare" in res.stderr
 
@@ -92,9 +105,15 @@ def test_compare_json_contract(run_cli, tmp_path, cfg_file):
 def test_compare_table_and_csv(run_cli):
     res = run_cli("simulate", "compare", *ARGS, "--replicates", "2", "--format", "csv")
     assert res.exit_code == 0, res.stderr
-    assert res.stdout.splitlines()[0] == "method,bias_ha,rmse_ha,coverage,sign_agreement,estimates"
+    assert res.stdout.splitlines()[0] == (
+        "method,target,bias_ha,bias_mcse_ha,rmse_ha,coverage,coverage_low,coverage_high,"
+        "degenerate_share,sign_agreement,hours_per_year,units_per_year,estimates")
     res = run_cli("simulate", "compare", *ARGS, "--replicates", "2")
-    assert res.exit_code == 0 and "sample_survey" in res.stdout
+    assert res.exit_code == 0 and "census" in res.stdout
+    # the verdict, one sentence per method, and in Spanish on request
+    assert "Sample survey (measures the area harvested in the year)" in res.stdout + res.stderr
+    res = run_cli("simulate", "compare", *ARGS, "--replicates", "2", "--lang", "es")
+    assert "Buenas prácticas (mide el área al 31 de diciembre)" in res.stdout + res.stderr
 
 
 @pytest.mark.parametrize("toml, args, match", [
@@ -107,6 +126,10 @@ def test_compare_table_and_csv(run_cli):
     ("", ("--plot", "chart.html"), ".png, .svg, .pdf"),
     ("", ("--plot", "bad.toml/chart.png"), "cannot write"),  # a folder path that is a file
     ("", ("--seed", "-3"), "--seed"),
+    ("", ("--budget", "20"), "--budget"),  # not two segments per stratum
+    ("", ("--budget", "-5"), "--budget"),
+    ("[cost]\nhours_per_point = 0\n", (), "[cost] hours_per_point"),
+    ("[cost]\nhours_per_segment = -1\n", (), "negative value"),
 ])
 def test_bad_input_exit_2_one_line(run_cli, tmp_path, toml, args, match):
     p = tmp_path / "bad.toml"
@@ -146,9 +169,13 @@ def test_run_default_config_on_a_few_segments(run_cli, tmp_path):
 
 
 def test_outputs_feed_area_estimate(run_cli, tmp_path):
+    # without the smoothing of empty strata, good practice's estimate and SE are those of
+    # `area estimate` on the files it wrote (Olofsson's stratified estimator)
     out = tmp_path / "sim"
+    cfg = tmp_path / "c.toml"
+    cfg.write_text("[good_practice]\nsmooth_variance = false\n", encoding="utf-8")
     assert run_cli("simulate", "run", "--size", "300", "--years", "2019-2020", "--seed", "1",
-                   "--out", str(out)).exit_code == 0
+                   "--config", str(cfg), "--out", str(out)).exit_code == 0
     res = run_cli("area", "estimate", "--sample", str(out / "reference_2020.csv"),
                   "--strata-areas", str(out / "strata_areas_2020.csv"), "--format", "json")
     assert res.exit_code == 0, res.stderr
@@ -164,3 +191,30 @@ def test_run_negative_seed_exit_2_one_line(run_cli, tmp_path):
                   "--out", str(tmp_path / "o"))
     assert res.exit_code == 2 and res.stderr.startswith("error: --seed")
     assert len(res.stderr.strip().splitlines()) == 1 and not (tmp_path / "o").exists()
+
+
+def test_experiment_writes_table_json_and_chart(run_cli, tmp_path, cfg_file):
+    out = tmp_path / "exp"
+    res = run_cli("simulate", "experiment", "--grid", "clouds=0.1,0.4", "--grid", "fields=small",
+                  "--config", str(cfg_file), "--size", "200", "--years", "2019-2020",
+                  "--replicates", "2", "--workers", "1", "--out", str(out), "--format", "csv")
+    assert res.exit_code == 0, res.stderr
+    table = pd.read_csv(__import__("io").StringIO(res.stdout))
+    assert len(table) == 2 * 3 and set(table["clouds"]) == {0.1, 0.4}
+    doc = json.loads((out / "experiment.json").read_text())
+    assert doc["grid"] == {"clouds": ["0.1", "0.4"], "fields": ["small"]} and len(doc["cells"]) == 6
+    assert (out / "experiment.png").stat().st_size > 1000
+    assert (out / "experiment.csv").is_file()
+
+
+@pytest.mark.parametrize("grid, match", [
+    ("clouds=0.1 colour=red", "unknown factor 'colour'"),
+    ("clouds=0.1,2", "out of range"),
+    ("fields", "cannot read grid item"),
+])
+def test_experiment_bad_grid_exit_2_one_line(run_cli, tmp_path, grid, match):
+    res = run_cli("simulate", "experiment", "--grid", grid, "--size", "200",
+                  "--out", str(tmp_path / "e"))
+    assert res.exit_code == 2, res.stderr
+    assert res.stderr.startswith("error: --grid") and match in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1 and not (tmp_path / "e").exists()

@@ -144,3 +144,19 @@ def test_forest_fraction():
     cfg = SimulationConfig().replace(landscape={"size": 400, "forest_fraction": 0.3})
     land = make_landscape(cfg, seed=1)
     assert abs(land.forest.mean() - 0.3) < 0.05
+
+
+def test_eradication_seasonality_moves_eradication_towards_its_peak():
+    from cocamonitor.simulate.dynamics import DAYS_PER_YEAR, ERADICATED
+
+    def doy(amplitude):
+        cfg = small_config(dynamics={"eradication_rate": 0.6, "eradication_seasonality": amplitude,
+                                     "eradication_peak_day": 350.0})
+        ep = simulate_history(cfg, [2018, 2019, 2020, 2021], seed=3).episodes
+        return ep.end[ep.reason == ERADICATED] % DAYS_PER_YEAR
+
+    spread, december = doy(0.0), doy(0.9)
+    near = lambda d: np.mean(np.abs(((d - 350.0 + 182.5) % 365.0) - 182.5) < 45.0)  # noqa: E731
+    # evenly spread: about 90/365 of events within 45 days of the peak; seasonal: far more
+    assert abs(near(spread) - 90 / 365) < 0.08
+    assert near(december) > near(spread) + 0.15

@@ -93,12 +93,22 @@ def test_good_practice_sample_and_strata():
     h = simulate_history(small_config(), YEARS, seed=4)
     c = census(h, 2020, None, np.random.default_rng(0))
     est, smp = good_practice(h, 2020, c.map, np.random.default_rng(1))
-    assert set(smp["stratum"]) <= {"coca", "buffer", "other"}
+    assert set(smp["stratum"]) <= {"coca", "buffer_1", "buffer_2", "other"}
     assert (smp.loc[smp["stratum"] == "coca", "map_class"] == "coca").all()
     assert (smp.loc[smp["stratum"] != "coca", "map_class"] == "other").all()
     assert not smp.duplicated(["row", "col"]).any()
     n = h.config.good_practice
+    assert est.details["design"]["source"] == "pilot"  # no previous sample: the pilot sizes
     assert (smp["stratum"] == "coca").sum() == min(n.n_coca, int((c.map == 1).sum()))
+    # the rings are ordered by distance to mapped coca, edges at buffer_m / 2 and buffer_m
+    edges = est.details["design"]["edges_m"]
+    assert edges == [n.buffer_m / 2, n.buffer_m]
+    d = smp.groupby("stratum")["distance_m"]
+    assert d.max()["buffer_1"] <= edges[0] < d.min()["buffer_2"] <= d.max()["buffer_2"] <= edges[1]
+    # each point's weight is its stratum's pixels over its sample size
+    w = smp.groupby("stratum")["weight"].sum()
+    for s in w.index:
+        assert w[s] == pytest.approx(est.details[f"N_{s}"])
     truth = h.truth_raster(h.dec31(2020)).reshape(-1)
     ref = truth[smp["row"] * h.shape[1] + smp["col"]]
     assert ((ref == 1) == (smp["reference_class"] == "coca")).all()

@@ -394,6 +394,11 @@ def design_cmd(
         list[str] | None,
         typer.Option("--users-accuracy", help="Anticipated user's accuracy per class: 1=0.8,0=0.95."),
     ] = None,
+    anticipated_ua: Annotated[
+        Path | None,
+        typer.Option("--anticipated-ua", help="Anticipated user's accuracies from a file: last "
+                     "year's labelled sample (map_class, reference_class) or class,users_accuracy."),
+    ] = None,
     allocation: Annotated[
         AllocationOpt, typer.Option("--allocation", help="Allocation to strata.")
     ] = AllocationOpt.floor,
@@ -426,14 +431,28 @@ def design_cmd(
             )
         areas = {c: areas[c] for c in wanted}
     ua = _parse_pairs(users_accuracy, "--users-accuracy", numbers=True) or None
+    if anticipated_ua is not None:
+        if ua is not None:
+            raise InputError("give --users-accuracy or --anticipated-ua, not both",
+                             where="--anticipated-ua")
+        from cocamonitor.sampling import anticipated_users_accuracy
+
+        ua = anticipated_users_accuracy(read_table(anticipated_ua, name=str(anticipated_ua)),
+                                        source=str(anticipated_ua))
+        missing = [c for c in areas if c not in ua]
+        if missing:
+            raise InputError(f"no anticipated user's accuracy for map class {missing[0]}",
+                             where=str(anticipated_ua),
+                             hint="the file must cover every class in the map (or use --classes)")
+        ua = {c: ua[c] for c in areas}
     if (n is None) == (target_se is None):
         raise InputError("give exactly one of --n and --target-se", where="--n/--target-se")
     if n is None:
         if ua is None:
             raise InputError(
-                "--target-se needs --users-accuracy for every class",
+                "--target-se needs --users-accuracy or --anticipated-ua for every class",
                 where="--users-accuracy",
-                hint="e.g. --users-accuracy 1=0.8,0=0.95",
+                hint="e.g. --users-accuracy 1=0.8,0=0.95, or --anticipated-ua last_year.csv",
             )
         assert target_se is not None
         n = sample_size_stratified(areas, users_accuracy=ua, target_se=target_se)

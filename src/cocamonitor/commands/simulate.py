@@ -1,9 +1,11 @@
-"""``cocamonitor simulate run | compare``: the methodology testbed on the command line.
+"""``cocamonitor simulate run | compare | experiment``: the methodology testbed on the command line.
 
 ``run`` simulates one landscape and writes everything another command can be tried on: the
 truth table, land-cover and census maps as GeoTIFF (projected CRS), the survey segments and the
 reference sample as GeoPackage, and reference samples with stratum areas as CSV for
-``cocamonitor area estimate``. ``compare`` scores the three methods over replicates.
+``cocamonitor area estimate``. ``compare`` scores the three methods over replicates (optionally
+at an equal budget) and writes the verdict; ``experiment`` runs a small factorial of
+conditions in parallel.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from cocamonitor.provenance import Provenance
 from cocamonitor.simulate.config import SimulationConfig, load_config, parse_years
 from cocamonitor.simulate.dynamics import History, simulate_history
 from cocamonitor.simulate.methods import CensusResult, MethodEstimate, run_methods
-from cocamonitor.simulate.score import compare, plot_comparison, replicate_rng
+from cocamonitor.simulate.score import compare, replicate_rng
 
 __all__ = ["register", "write_geotiff"]
 
@@ -202,20 +204,34 @@ def compare_cmd(
     config: ConfigOpt = None,
     size: SizeOpt = None,
     years: YearsOpt = "2015-2024",
-    replicates: Annotated[int, typer.Option("--replicates", "-n", help="Replicate observations.")] = 20,
+    replicates: Annotated[int, typer.Option(
+        "--replicates", "-n", help="Replicate observations (20 x 10 years: coverage known to "
+        "about ±3 points).")] = 20,
     seed: SeedOpt = 0,
+    budget: Annotated[float | None, typer.Option(
+        "--budget", help="Analyst hours per year given to each sample-based method (the "
+        "survey buys segments, good practice the map and reference points).")] = None,
     fmt: FormatOpt = TableFormat.table,
-    plot: Annotated[Path | None, typer.Option("--plot", help="Write a chart (PNG, SVG or PDF).")] = None,
+    plot: Annotated[Path | None, typer.Option(
+        "--plot", help="Write the one-page verdict (PNG, SVG or PDF).")] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Language of the verdict: en or es.")] = "en",
 ) -> None:
     """Score the census, the sample survey and good practice against the simulated truth.
 
     One landscape history is simulated from SEED; each replicate redraws the clouds, the map
-    errors and the samples. Scores: bias and RMSE against the 31 December truth, coverage of
-    the intervals, and the share of year-over-year changes whose sign is right.
+    errors and the samples. Scores against both truths (31 December, harvested in the year;
+    TARGET is the one each method measures): bias with its Monte Carlo SE, RMSE, coverage of
+    the intervals with its Wilson interval, the share of degenerate (zero-width) intervals,
+    the share of year-over-year changes whose sign is right, and the analyst hours and units
+    (images, segments, points) each method used per year.
 
-    Example: cocamonitor simulate compare --size 300 --years 2018-2022 --replicates 10 --format json
+    Example: cocamonitor simulate compare --size 300 --years 2018-2022 --replicates 10 --budget 150 --format json
     """
+    from cocamonitor.report.locale import check_lang
+    from cocamonitor.simulate.verdict import plot_verdict, verdict, verdict_rows
+
     check_seed(seed)
+    lang = check_lang(lang)
     cfg = _config(config, size)
     yrs = parse_years(years)
     if len(yrs) < 2:
@@ -223,24 +239,165 @@ def compare_cmd(
                          hint="write e.g. 2015-2024")
     if replicates < 1:
         raise InputError(f"--replicates must be at least 1, got {replicates}", where="--replicates")
+    if budget is not None:
+        _check_budget(cfg, budget)
     if plot is not None:
         check_figure_path(plot, html=False)
     with _progress("simulate compare", replicates * len(yrs)) as advance:
-        cmp = compare(cfg, yrs, replicates, seed, progress=advance)
+        try:
+            cmp = compare(cfg, yrs, replicates, seed, progress=advance, budget_hours=budget)
+        except ParameterError as err:
+            if err.where == "budget_hours":
+                raise ParameterError(err.message, where="--budget", hint=err.hint) from None
+            raise
     if plot is not None:
-        plot_comparison(cmp, plot)
+        plot_verdict(cmp, plot, lang)
         err_console.print(f"wrote {plot}")
     doc = cmp.to_dict()
+    doc["verdict"] = verdict_rows(cmp)
     doc["provenance"] = Provenance.build(
         inputs=[config] if config else [],
         parameters={"years": f"{yrs[0]}-{yrs[-1]}", "seed": seed, "replicates": replicates,
-                    "size": cfg.landscape.size}).to_dict()
+                    "size": cfg.landscape.size, "budget": budget}).to_dict()
     record_result("simulate compare", doc)
     if fmt is TableFormat.json:
         emit_json(doc)
-    else:
-        emit_table(cmp.to_frame(), fmt,
-                   title=f"Methods vs truth: {replicates} replicates, {yrs[0]}-{yrs[-1]}")
+        return
+    frame = cmp.to_frame()
+    if fmt is TableFormat.table:
+        frame = _compact(frame)
+    emit_table(frame, fmt,
+               title=f"Methods vs truth: {replicates} replicates, {yrs[0]}-{yrs[-1]}"
+               + (f", budget {budget:g} h/year" if budget is not None else ""))
+    if fmt is TableFormat.table:
+        for sentence in verdict(cmp, lang).values():
+            err_console.print(sentence)
+
+
+def _compact(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return the score table for the terminal: one column per question, uncertainties inline."""
+    unit = {"census": "images", "sample_survey": "segments", "good_practice": "points"}
+
+    def cov(r: Any) -> str:
+        if r.coverage is None or pd.isna(r.coverage):
+            return "–"
+        return f"{r.coverage:.0%} ({r.coverage_low:.0%}–{r.coverage_high:.0%})"
+
+    return pd.DataFrame({
+        "method": frame["method"], "truth": frame["target"],
+        "bias ± MCSE (ha)": [f"{b:+.1f} ± {m:.1f}" for b, m in
+                             zip(frame["bias_ha"], frame["bias_mcse_ha"], strict=True)],
+        "RMSE (ha)": frame["rmse_ha"].round(1),
+        "coverage (Wilson)": [cov(r) for r in frame.itertuples()],
+        "degenerate": [("–" if d is None or pd.isna(d) else f"{d:.0%}")
+                       for d in frame["degenerate_share"]],
+        "sign right": [f"{v:.0%}" if v is not None and pd.notna(v) else "–"
+                       for v in frame["sign_agreement"]],
+        "h/year": frame["hours_per_year"].round(0),
+        "bought/year": [f"{u:,.0f} {unit.get(m, '')}" for m, u in
+                        zip(frame["method"], frame["units_per_year"], strict=True)],
+    })
+
+
+def _check_budget(cfg: SimulationConfig, budget: float) -> None:
+    """Refuse a non-finite or non-positive budget, or one too small for the minimum designs."""
+    from cocamonitor.simulate.cost import points_for, survey_segments_for
+
+    if not np.isfinite(budget) or budget <= 0:
+        raise InputError(f"--budget must be a positive number of hours, got {budget:g}",
+                         where="--budget", hint="e.g. --budget 200")
+    try:
+        survey_segments_for(cfg, budget)
+        points_for(cfg, budget, cfg.census.max_images)
+    except ParameterError as err:
+        raise ParameterError(err.message, where="--budget", hint=err.hint) from None
+
+
+@simulate_app.command("experiment")
+def experiment_cmd(
+    grid: Annotated[list[str], typer.Option(
+        "--grid", "-g", help="Factors and levels: 'clouds=0.1,0.4 fields=small,large' (repeat "
+        "or space-separate). Factors: clouds, fields, eradication, or section.key.")],
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Folder for experiment.csv, experiment.json and experiment.png.")] = None,
+    config: ConfigOpt = None,
+    size: SizeOpt = None,
+    years: YearsOpt = "2018-2022",
+    replicates: Annotated[int, typer.Option("--replicates", "-n", help="Replicates per cell.")] = 50,
+    seed: SeedOpt = 0,
+    workers: Annotated[int, typer.Option("--workers", "-w", help="Parallel processes (dask).")] = 2,
+    budget: Annotated[float | None, typer.Option(
+        "--budget", help="Equal analyst hours per year for the sample-based methods.")] = None,
+    fmt: FormatOpt = TableFormat.table,
+    lang: Annotated[str, typer.Option("--lang", help="Language of the chart: en or es.")] = "en",
+) -> None:
+    """Run a small factorial experiment: which method gets level, change and sign right, when.
+
+    Every cell of the grid (each combination of levels) simulates its own history from SEED and
+    scores the three methods over REPLICATES replicates, against the truth each one targets.
+    Cells and chunks of replicates run in parallel (dask processes); each task holds one
+    landscape, so memory stays bounded.
+
+    Example: cocamonitor simulate experiment --grid "clouds=0.1,0.4 fields=small,large"
+    --size 300 --replicates 10 --out exp
+    """
+    from cocamonitor.report.locale import check_lang
+    from cocamonitor.simulate.experiment import (
+        apply_cell,
+        grid_cells,
+        parse_grid,
+        plot_experiment,
+        run_experiment,
+    )
+
+    check_seed(seed)
+    lang = check_lang(lang)
+    cfg = _config(config, size)
+    yrs = parse_years(years)
+    if len(yrs) < 2:
+        raise InputError("need at least two years to score changes", where="--years",
+                         hint="write e.g. 2018-2022")
+    if replicates < 1:
+        raise InputError(f"--replicates must be at least 1, got {replicates}", where="--replicates")
+    if workers < 1:
+        raise InputError(f"--workers must be at least 1, got {workers}", where="--workers")
+    try:
+        parsed = parse_grid(grid, where="--grid")
+        cells = grid_cells(parsed)
+        for cell in cells:
+            apply_cell(cfg, cell, where="--grid")
+    except ParameterError as err:
+        raise ParameterError(err.message, where=err.where, hint=err.hint) from None
+    if budget is not None:
+        for cell in cells:
+            _check_budget(apply_cell(cfg, cell, where="--grid"), budget)
+    if out is not None:
+        output_dir(out, where="--out")
+    with _progress("simulate experiment", len(cells) * replicates) as advance:
+        exp = run_experiment(cfg, parsed, yrs, replicates, seed, workers=workers,
+                             budget_hours=budget, progress=advance)
+    doc = exp.to_dict()
+    doc["provenance"] = Provenance.build(
+        inputs=[config] if config else [],
+        parameters={"grid": " ".join(grid), "years": f"{yrs[0]}-{yrs[-1]}", "seed": seed,
+                    "replicates": replicates, "size": cfg.landscape.size,
+                    "budget": budget}).to_dict()
+    if out is not None:
+        exp.to_frame().to_csv(out / "experiment.csv", index=False)
+        (out / "experiment.json").write_text(json.dumps(doc, indent=2), encoding="utf-8")
+        plot_experiment(exp, out / "experiment.png", lang)
+        err_console.print(f"wrote {out}/experiment.csv, experiment.json, experiment.png")
+    record_result("simulate experiment", doc)
+    if fmt is TableFormat.json:
+        emit_json(doc)
+        return
+    frame = exp.to_frame()
+    if fmt is TableFormat.table:
+        factors = list(parsed)
+        frame = pd.concat([frame[factors].reset_index(drop=True),
+                           _compact(frame).drop(columns=["bought/year"])], axis=1)
+    emit_table(frame, fmt, title=f"Experiment: {len(cells)} cells x {replicates} replicates, "
+               f"{yrs[0]}-{yrs[-1]}")
 
 
 def register(app: typer.Typer) -> None:

@@ -2,8 +2,10 @@
 
 A landscape history is simulated field by field (:mod:`.dynamics`), imaged with clouds and map
 errors (:mod:`.observe`), measured by the census, the sample survey and good practice
-(:mod:`.methods`) and scored against the truth over replicate observations (:mod:`.score`).
-Parameters come from a TOML file (:mod:`.config`).
+(:mod:`.methods`; good practice designed from last year's sample, :mod:`.design`), costed in
+analyst hours (:mod:`.cost`), scored against both truths over replicate observations
+(:mod:`.score`), summed up in a verdict (:mod:`.verdict`) and run over a factorial grid of
+conditions (:mod:`.experiment`). Parameters come from a TOML file (:mod:`.config`).
 
 Examples
 --------
@@ -22,6 +24,7 @@ from cocamonitor.simulate.config import (
     parse_years,
 )
 from cocamonitor.simulate.dynamics import History, simulate_history
+from cocamonitor.simulate.experiment import Experiment, run_experiment
 from cocamonitor.simulate.landscape import Landscape, make_landscape
 from cocamonitor.simulate.methods import (
     CensusResult,
@@ -31,11 +34,22 @@ from cocamonitor.simulate.methods import (
     run_methods,
     sample_survey,
 )
-from cocamonitor.simulate.score import Comparison, MethodScore, compare, plot_comparison, score
+from cocamonitor.simulate.score import (
+    TARGETS,
+    Comparison,
+    MethodScore,
+    compare,
+    plot_comparison,
+    score,
+    wilson_interval,
+)
+from cocamonitor.simulate.verdict import plot_verdict, verdict
 
 __all__ = [
+    "TARGETS",
     "CensusResult",
     "Comparison",
+    "Experiment",
     "History",
     "Landscape",
     "MethodEstimate",
@@ -49,8 +63,12 @@ __all__ = [
     "make_landscape",
     "parse_years",
     "plot_comparison",
+    "plot_verdict",
+    "run_experiment",
     "run_methods",
     "sample_survey",
     "score",
     "simulate_history",
+    "verdict",
+    "wilson_interval",
 ]

@@ -35,6 +35,7 @@ from cocamonitor.io.years import parse_year_span
 
 __all__ = [
     "CensusConfig",
+    "CostConfig",
     "DynamicsConfig",
     "GoodPracticeConfig",
     "LandscapeConfig",
@@ -91,6 +92,11 @@ class DynamicsConfig:
     harvests_per_year: float = _p(4.0, "1/year", "harvests per year once productive", 0, 12,
                                   lo_open=True)
     eradication_rate: float = _p(0.15, "1/year", "manual eradication events per standing field", 0)
+    eradication_seasonality: float = _p(0.0, "share", "how much eradication concentrates around "
+                                        "eradication_peak_day (0: spread evenly through the "
+                                        "year; 1: none half a year away)", 0, 1)
+    eradication_peak_day: float = _p(350.0, "day of year", "when eradication peaks (350: mid "
+                                     "December, just before the census date)", 0, 365)
     replant_probability: float = _p(0.5, "share", "chance an eradicated field is replanted", 0, 1)
     replant_delay_months: float = _p(2.0, "months", "mean eradication-to-replanting delay", 0)
     abandonment_rate: float = _p(0.08, "1/year", "abandonments per standing field", 0)
@@ -153,14 +159,57 @@ class SampleSurveyConfig:
 
 @dataclass(frozen=True)
 class GoodPracticeConfig:
-    """Map plus stratified reference sample (Olofsson et al. 2014)."""
+    """Map plus stratified reference sample, designed as a careful analyst would.
 
-    buffer_m: float = _p(1000.0, "m", "blocks with mapped coca form the buffer stratum", 0, None,
+    Strata: mapped coca, buffer rings around it (distance to mapped coca, sized from last
+    year's omission) and the rest. The sample size comes from a target standard error
+    (Olofsson et al. 2014 eq. 13) and is shared out by Neyman allocation, both with the
+    coca shares per stratum anticipated from last year's reference sample. The first
+    (unreported) year is a pilot with fixed sizes ``n_coca``, ``n_buffer``, ``n_other``.
+    """
+
+    buffer_m: float = _p(1000.0, "m", "outer edge of the buffer rings when last year's sample "
+                         "saw too few omissions to size them (and in the pilot year)", 0, None,
                          lo_open=True)
-    n_coca: int = _p(100, "points", "reference points in the mapped-coca stratum", 2)
-    n_buffer: int = _p(100, "points", "reference points in the buffer stratum", 2)
-    n_other: int = _p(100, "points", "reference points in the remaining stratum", 2)
+    buffer_rings: int = _p(2, "rings", "buffer rings between mapped coca and the rest", 1, 10)
+    omission_quantile: float = _p(0.9, "share", "share of last year's omitted coca (weighted) "
+                                  "that the buffer rings must enclose", 0, 1, lo_open=True)
+    min_omissions: int = _p(3, "points", "omitted reference points last year needed to size "
+                            "the rings from them", 1)
+    ring_block_m: float = _p(50.0, "m", "resolution of the distance-to-mapped-coca grid", 0,
+                             None, lo_open=True)
+    target_rel_se: float = _p(0.075, "share", "target standard error of the coca area, as a "
+                              "share of the anticipated area (0.075: a 95 % interval of about "
+                              "±15 %; 0: use the pilot sizes)", 0, 1)
+    max_points: int = _p(20000, "points", "largest designed sample (a cap)", 2)
+    n_coca: int = _p(200, "points", "pilot year: reference points in the mapped-coca stratum", 2)
+    n_buffer: int = _p(2000, "points", "pilot year: reference points in the buffer rings", 2)
+    n_other: int = _p(800, "points", "pilot year: reference points in the remaining stratum",
+                      2)
+    smooth_variance: bool = _p(True, "", "Jeffreys-smoothed stratum variances: a stratum "
+                               "whose sample found no coca is not taken to have none")
     confidence: float = _p(0.95, "", "confidence level of the interval", 0, 1, lo_open=True)
+
+
+@dataclass(frozen=True)
+class CostConfig:
+    """Cost model: what a unit of each method costs, in analyst hours (imagery converted).
+
+    The defaults are stated assumptions, not measurements: calibrate them to your agency.
+    """
+
+    hours_per_point: float = _p(0.05, "h", "label one reference point on image time series "
+                                "(about 3 minutes)", 0, None, lo_open=True)
+    hours_per_segment: float = _p(4.0, "h", "delineate coca in one survey segment on "
+                                  "high-resolution imagery", 0, None, lo_open=True)
+    hours_per_scene: float = _p(8.0, "h", "classify and check one wall-to-wall scene", 0, None,
+                                lo_open=True)
+    scene_km2: float = _p(10000.0, "km2", "area of one wall-to-wall scene (a Sentinel-2 tile)",
+                          0, None, lo_open=True)
+    imagery_usd_per_km2: float = _p(20.0, "USD/km2", "high-resolution imagery bought for "
+                                    "survey segments", 0, None, lo_open=True)
+    usd_per_hour: float = _p(25.0, "USD/h", "analyst cost, to express imagery in hours", 0,
+                             None, lo_open=True)
 
 
 _SECTIONS: dict[str, type] = {
@@ -170,6 +219,7 @@ _SECTIONS: dict[str, type] = {
     "census": CensusConfig,
     "sample_survey": SampleSurveyConfig,
     "good_practice": GoodPracticeConfig,
+    "cost": CostConfig,
 }
 
 
@@ -183,6 +233,7 @@ class SimulationConfig:
     census: CensusConfig = field(default_factory=CensusConfig)
     sample_survey: SampleSurveyConfig = field(default_factory=SampleSurveyConfig)
     good_practice: GoodPracticeConfig = field(default_factory=GoodPracticeConfig)
+    cost: CostConfig = field(default_factory=CostConfig)
 
     def to_dict(self) -> dict[str, dict[str, Any]]:
         """Return ``{section: {key: value}}``, the shape of the TOML file."""

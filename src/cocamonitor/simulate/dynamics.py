@@ -13,8 +13,9 @@ Each year:
    exponential distance from a standing field, the rest favour forest edges; sizes are
    lognormal (median ``size_median_ha``); planting dates are uniform through the year; a
    candidate that would overlap a living field is dropped;
-2. each standing episode meets eradication (rate ``eradication_rate``) and abandonment (rate
-   ``abandonment_rate``) as competing exponential events on dates through the year; an
+2. each standing episode meets eradication (rate ``eradication_rate``, evenly through the
+   year or, with ``eradication_seasonality``, concentrated around ``eradication_peak_day``) and
+   abandonment (rate ``abandonment_rate``) as competing events on dates through the year; an
    eradicated field is replanted with probability ``replant_probability`` after a delay
    (uniform between 0.5 and 1.5 times ``replant_delay_months``), otherwise it is given up;
 3. a field gives its first harvest ``months_to_first_harvest`` after planting and then one
@@ -343,6 +344,27 @@ class _Placer:
         self.owner[flat] = -1
 
 
+def _seasonal_hazard(rate: float, amplitude: float, peak_day: float,
+                     n_years: int) -> tuple[np.ndarray, np.ndarray]:
+    """Daily grid of days and the cumulative eradication hazard up to each day.
+
+    The hazard is ``rate * (1 + amplitude * cos(2 pi (t - peak_day) / 365))`` per day: its mean
+    over a year is ``rate``, so seasonality moves eradication in the year without changing how
+    much there is.
+
+    Examples
+    --------
+    >>> t, h = _seasonal_hazard(0.1 / 365, 0.9, 350.0, 2)
+    >>> round(float(h[365]), 6), bool(np.all(np.diff(h) > 0))
+    (0.1, True)
+
+    """
+    t = np.arange(0.0, n_years * DAYS_PER_YEAR + 1.0)
+    w = 2 * np.pi / DAYS_PER_YEAR
+    h = rate * (t + amplitude / w * (np.sin(w * (t - peak_day)) - np.sin(w * (0.0 - peak_day))))
+    return t, h
+
+
 def simulate_history(cfg: SimulationConfig, years: list[int], seed: int,
                      landscape: Landscape | None = None) -> History:
     """Simulate the true coca history of a landscape over the spin-up and the ``years``.
@@ -396,6 +418,8 @@ def simulate_history(cfg: SimulationConfig, years: list[int], seed: int,
     ws = np.zeros(0, np.intp)
 
     erate = d.eradication_rate / DAYS_PER_YEAR
+    season = _seasonal_hazard(erate, d.eradication_seasonality, d.eradication_peak_day,
+                              n_years) if d.eradication_seasonality > 0 else None
     arate = d.abandonment_rate / DAYS_PER_YEAR
     delay = d.replant_delay_months * DAYS_PER_MONTH
 
@@ -447,8 +471,13 @@ def simulate_history(cfg: SimulationConfig, years: list[int], seed: int,
         todo = np.flatnonzero(o_start < t1)
         while todo.size:
             cursor = np.maximum(o_start[todo], t0)
-            te = cursor + rng.exponential(1.0, todo.size) / erate if erate > 0 else \
-                np.full(todo.size, np.inf)
+            if erate <= 0:
+                te = np.full(todo.size, np.inf)
+            elif season is None:
+                te = cursor + rng.exponential(1.0, todo.size) / erate
+            else:  # seasonal hazard: invert the cumulative hazard on a daily grid
+                h0 = np.interp(cursor, season[0], season[1])
+                te = np.interp(h0 + rng.exponential(1.0, todo.size), season[1], season[0])
             ta = cursor + rng.exponential(1.0, todo.size) / arate if arate > 0 else \
                 np.full(todo.size, np.inf)
             ev = np.minimum(te, ta)

@@ -11,8 +11,13 @@
   (standing and at least ``healthy_min_age_months`` old); whole segments, or ``m`` random
   points per segment; expanded with the stratified two-stage estimator.
 * :func:`good_practice` (Olofsson et al. 2014, §C.1): the census map stratified into mapped
-  coca, a buffer (other pixels in blocks with mapped coca) and the rest; a stratified random
-  sample of pixels labelled with the 31 December truth; the stratified estimator.
+  coca, buffer rings around it sized from last year's omission, and the rest; a sample size
+  from a target standard error and a Neyman allocation anticipated from last year's reference
+  sample (:mod:`.design`); pixels labelled with the 31 December truth; the stratified
+  estimator.
+
+Every estimate carries its cost in analyst hours (:mod:`.cost`); ``run_methods`` can give the
+two sample-based methods the same budget.
 
 Examples
 --------
@@ -29,13 +34,29 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from cocamonitor.area import AreaEstimate, estimate_stratified, estimate_two_stage
+from cocamonitor.area import AreaEstimate, estimate_two_stage
+from cocamonitor.area._core import quantile
+from cocamonitor.simulate.cost import (
+    census_hours,
+    good_practice_hours,
+    points_for,
+    survey_hours,
+    survey_segments_for,
+)
+from cocamonitor.simulate.design import (
+    block_distance_m,
+    omission_edges,
+    plan_good_practice,
+    ring_names,
+    stratified_total,
+    stratum_of_distance,
+)
 from cocamonitor.simulate.dynamics import DAYS_PER_MONTH, ERADICATED, History
 from cocamonitor.simulate.landscape import footprint_pixels
 from cocamonitor.simulate.observe import acquisition_days, classified_map, cloud_mask
@@ -318,7 +339,7 @@ def census(hist: History, year: int, prev_map: np.ndarray | None,
         method="census", year=year, area_ha=area,
         details={"observed_ha": observed_px * ha, "imputed_ha": imputed * ha,
                  "eradication_adjustment_ha": adj_px * ha, "gap_share": n_gap / cls.size,
-                 "images": int(days.size),
+                 "images": int(days.size), "hours": census_hours(cfg, int(days.size)),
                  "cloud_fraction_mean": float(np.mean(cloud_fracs)) if cloud_fracs else 0.0},
     )
     return CensusResult(estimate=est, map=cls, gap=gap, image_index=img, image_days=days)
@@ -331,8 +352,41 @@ def _segment_grid(hist: History) -> tuple[int, int]:
     return seg, nseg
 
 
+def _spread(want: dict[int, int], pool: dict[int, int]) -> dict[int, int]:
+    """Give segments a stratum cannot use (too few in its pool) to the strata with room.
+
+    A budget buys a number of segments; a stratum holding fewer segments than its share
+    takes them all and the rest goes to the other strata in proportion to their shares.
+
+    Examples
+    --------
+    >>> _spread({2: 10, 1: 10, 0: 4}, {2: 3, 1: 50, 0: 40})
+    {2: 3, 1: 15, 0: 6}
+
+    """
+    out = {h: min(w, pool[h]) for h, w in want.items()}
+    left = sum(want.values()) - sum(out.values())
+    while left > 0:
+        room = {h: want[h] for h in want if out[h] < pool[h] and want[h] > 0}
+        if not room:
+            break
+        total = sum(room.values())
+        given = 0
+        for h in sorted(room, key=lambda k: -room[k]):
+            add = min(pool[h] - out[h], max(1, round(left * room[h] / total)), left - given)
+            out[h] += add
+            given += add
+            if given >= left:
+                break
+        left -= given
+        if given == 0:
+            break
+    return out
+
+
 def sample_survey(hist: History, year: int, prior_map: np.ndarray | None,
-                  rng: np.random.Generator) -> tuple[MethodEstimate, pd.DataFrame]:
+                  rng: np.random.Generator, *,
+                  segments: dict[str, int] | None = None) -> tuple[MethodEstimate, pd.DataFrame]:
     """US-like segment sample survey of ``year`` (see module docstring).
 
     Parameters
@@ -345,6 +399,9 @@ def sample_survey(hist: History, year: int, prior_map: np.ndarray | None,
         Last year's map, used to stratify segments (``None``: one stratum, 'none').
     rng : numpy.random.Generator
         Draws clouds, map errors and samples.
+    segments : dict, optional
+        Segments per stratum (``high``, ``low``, ``none``) instead of the configured ones
+        (what a budget buys, :func:`cocamonitor.simulate.cost.survey_segments_for`).
 
     Returns
     -------
@@ -365,9 +422,14 @@ def sample_survey(hist: History, year: int, prior_map: np.ndarray | None,
     else:
         dens = np.zeros(nseg * nseg)
     stratum = np.where(dens >= sc.high_density_ha, 2, np.where(dens > 0, 1, 0))
-    want = {2: sc.segments_high, 1: sc.segments_low, 0: sc.segments_none}
     names = {2: "high", 1: "low", 0: "none"}
+    if segments is None:
+        want = {2: sc.segments_high, 1: sc.segments_low, 0: sc.segments_none}
+    else:
+        want = {h: int(segments.get(name, 0)) for h, name in names.items()}
     N = {h: int((stratum == h).sum()) for h in want}
+    if segments is not None:
+        want = _spread(want, N)
     picks = []
     for h in (2, 1, 0):
         pool = np.flatnonzero(stratum == h)
@@ -413,7 +475,8 @@ def sample_survey(hist: History, year: int, prior_map: np.ndarray | None,
     area_h = {h: float(all_px[stratum == h].sum() * ha) for h in want}
     ybar = hits / m
     points = m
-    details = {"segments": int(sel.size), **{f"N_{names[h]}": N[h] for h in N}}
+    details = {"segments": int(sel.size), **{f"N_{names[h]}": N[h] for h in N},
+               "hours": survey_hours(cfg, int(sel.size))}
     x0, y0 = hist.landscape.xy(srow * seg - 0.5, scol * seg - 0.5)
     table = pd.DataFrame({
         "segment": sel, "row": srow, "col": scol, "x_min": x0, "y_max": y0,
@@ -467,9 +530,24 @@ def _sample_blocks(rng: np.random.Generator, blocks: np.ndarray, block: int, siz
     return got
 
 
-def good_practice(hist: History, year: int, cmap: np.ndarray,
-                  rng: np.random.Generator) -> tuple[MethodEstimate, pd.DataFrame]:
-    """Map plus stratified reference sample (see module docstring).
+def _strata_blocks(hist: History, coca_flat: np.ndarray,
+                   edges: tuple[float, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Mapped-coca pixels, distance (m) and ring number of each ring block, and its side (px)."""
+    cfg = hist.config
+    size = hist.landscape.size
+    block = max(1, int(round(cfg.good_practice.ring_block_m / cfg.landscape.pixel_size_m)))
+    nb = -(-size // block)
+    coca_b = block_counts(coca_flat, size, block)
+    dist = block_distance_m((coca_b > 0).reshape(nb, nb),
+                            block * cfg.landscape.pixel_size_m).reshape(-1)
+    return coca_b, dist, stratum_of_distance(dist, edges), block
+
+
+def good_practice(hist: History, year: int, cmap: np.ndarray, rng: np.random.Generator, *,
+                  previous: pd.DataFrame | None = None,
+                  points: int | None = None,
+                  images: int | None = None) -> tuple[MethodEstimate, pd.DataFrame]:
+    """Map plus stratified reference sample, designed from last year's sample (see module docstring).
 
     Parameters
     ----------
@@ -480,86 +558,94 @@ def good_practice(hist: History, year: int, cmap: np.ndarray,
     cmap : numpy.ndarray of uint8
         The year's census map (1 coca).
     rng : numpy.random.Generator
-        Draws clouds, map errors and samples.
+        Draws the sample.
+    previous : pandas.DataFrame, optional
+        Last year's reference sample (as returned here): sizes the buffer rings, anticipates
+        the coca share per stratum for the target-SE sample size and the Neyman allocation
+        (:mod:`cocamonitor.simulate.design`). ``None``: the pilot design (fixed sizes).
+    points : int, optional
+        Total points a budget buys (instead of the target standard error).
+    images : int, optional
+        Images the census map was made from (for its cost in ``details["hours"]``).
 
     Returns
     -------
     estimate : MethodEstimate
     sample : pandas.DataFrame
-        ``row, col, x, y, stratum, map_class, reference_class`` of the reference pixels;
-        classes and strata are strings (``coca``, ``buffer``, ``other``).
+        ``row, col, x, y, stratum, map_class, reference_class, distance_m, weight`` of the
+        reference pixels (``weight``: pixels each one stands for); strata are ``coca``,
+        ``buffer_1`` ... and ``other``.
 
     """
     cfg = hist.config
     g = cfg.good_practice
     ha = cfg.pixel_area_ha
     size = hist.landscape.size
-    block = max(1, int(round(g.buffer_m / cfg.landscape.pixel_size_m)))
+    edges, rings_from = omission_edges(previous, cfg)
+    names = ring_names(edges)
     coca_flat = _coca_flat(cmap)
-    coca_b = block_counts(coca_flat, size, block)
-    nb = -(-size // block)
-    bi = np.arange(nb * nb)
-    bpx = block_pixels(size, block)
-    flagged = coca_b > 0
-    N = {"coca": int(coca_b.sum()), "buffer": int((bpx - coca_b)[flagged].sum()),
-         "other": int(bpx[~flagged].sum())}
-    want = {"coca": g.n_coca, "buffer": g.n_buffer, "other": g.n_other}
+    coca_b, dist, ring, block = _strata_blocks(hist, coca_flat, edges)
+    free_px = block_pixels(size, block) - coca_b
+    sizes = {"coca": int(coca_flat.size)}
+    for k, name in enumerate(names[1:], start=1):
+        sizes[name] = int(free_px[ring == k].sum())
+    design = plan_good_practice(cfg, sizes, edges, rings_from, previous, points)
     flats, strata = [], []
-    for name in ("coca", "buffer", "other"):
-        k = min(want[name], N[name])
-        if k == 0:
+    for k, name in enumerate(names):
+        want = design.n.get(name, 0)
+        if want == 0:
             continue
         if name == "coca":
-            f = np.sort(rng.choice(coca_flat, size=k, replace=False))
-        elif name == "buffer":
-            f = _sample_blocks(rng, bi[flagged], block, size, k, cmap)
+            f = np.sort(rng.choice(coca_flat, size=want, replace=False))
         else:
-            f = _sample_blocks(rng, bi[~flagged], block, size, k, None)
+            blocks = np.flatnonzero((ring == k) & (free_px > 0))
+            f = _sample_blocks(rng, blocks, block, size, want, cmap)
         flats.append(f)
         strata += [name] * f.size
     flat = np.concatenate(flats) if flats else np.zeros(0, np.int64)
+    strata_a = np.array(strata, dtype=object)
     ep = hist.episodes
     stand = ep.standing(hist.dec31(year))
     _, truth_flat = footprint_pixels(*hist.fields.rects(ep.field[stand]), ncols=size)
     ref = _member(np.sort(truth_flat), flat)
-    strata_a = np.array(strata)
     r, c = flat // size, flat % size
     x, y = hist.landscape.xy(r, c)
+    nb = -(-size // block)
+    d_pt = np.where(strata_a == "coca", 0.0, dist[(r // block) * nb + c // block])
+    n_h = np.array([design.n.get(s, 0) for s in names])
+    N_h = np.array([sizes[s] for s in names], dtype=float)
+    weight = np.array([sizes[s] / design.n[s] for s in strata_a]) if flat.size else np.zeros(0)
     sample = pd.DataFrame({
-        "row": r, "col": c, "x": x, "y": y, "stratum": strata_a,
+        "row": r, "col": c, "x": x, "y": y, "stratum": strata_a.astype(str),
         "map_class": np.where(cmap.reshape(-1)[flat] == 1, "coca", "other"),
         "reference_class": np.where(ref, "coca", "other"),
+        "distance_m": d_pt, "weight": weight,
     })
-    counts = {s: int((strata_a == s).sum()) for s in ("coca", "buffer", "other")}
-    details = {f"N_{k}": v for k, v in N.items()} | {"n": int(flat.size)}
-    # a stratum of one pixel is sampled with certainty: its coca area is known exactly and
-    # is added as such (merging it into a neighbour would give it that neighbour's weight)
-    certain = [s for s, v in counts.items() if v == 1 and N[s] == 1]
-    known_ha = float(ref[np.isin(strata_a, certain)].sum()) * ha
-    rest = {s: v for s, v in counts.items() if v > 0 and s not in certain}
-    if not rest:
-        est = MethodEstimate(method="good_practice", year=year, area_ha=known_ha, se_ha=0.0,
-                             ci_low=known_ha, ci_high=known_ha, confidence=g.confidence,
-                             details=details)
-        return est, sample
-    est_area = estimate_stratified(sample[~np.isin(strata_a, certain)],
-                                   {s: N[s] * ha for s in rest}, classes=["coca", "other"],
-                                   confidence=g.confidence,
-                                   collapse=_collapse_small(rest) or None)
-    est = _estimate("good_practice", year, est_area, g.confidence, details)
-    if known_ha:
-        est = replace(est, area_ha=est.area_ha + known_ha, ci_low=est.ci_low + known_ha,
-                      ci_high=est.ci_high + known_ha)
+    hits = np.array([int(ref[strata_a == s].sum()) for s in names])
+    keep = n_h > 0
+    total_px, se_px = stratified_total(hits[keep], n_h[keep], N_h[keep], smooth=g.smooth_variance)
+    _, wald_px = stratified_total(hits[keep], n_h[keep], N_h[keep], smooth=False)
+    z = quantile(g.confidence)
+    area, se = total_px * ha, se_px * ha
+    n_pts = int(flat.size)
+    details = {f"N_{k}": v for k, v in sizes.items()} | {
+        "n": n_pts, "design": design.to_dict(), "se_wald_ha": wald_px * ha,
+        "hours": good_practice_hours(cfg, n_pts, images if images is not None else 0)}
+    est = MethodEstimate(method="good_practice", year=year, area_ha=area, se_ha=se,
+                         ci_low=area - z * se, ci_high=area + z * se, confidence=g.confidence,
+                         details=details)
     return est, sample
 
 
-def run_methods(hist: History, rng: np.random.Generator, *, on_year: Any = None) -> pd.DataFrame:
+def run_methods(hist: History, rng: np.random.Generator, *, on_year: Any = None,
+                budget_hours: float | None = None) -> pd.DataFrame:
     """Run the census, the sample survey and good practice for every reported year.
 
-    The census of the year before the first reported year is run too (its map fills the
-    first year's cloud gaps and stratifies its survey) but not reported; having no map before
-    it, its own cloud gaps count as no coca, which biases the first reported year's census
-    slightly low when clouds are heavy.
+    The census and good practice of the year before the first reported year are run too but
+    not reported: the census map fills the first year's cloud gaps and stratifies its survey,
+    and the good-practice pilot sample (fixed sizes) designs the first year's sample. Having no
+    map before it, the warm-up census counts its own cloud gaps as no coca, which biases the
+    first reported year's census slightly low when clouds are heavy.
 
     Parameters
     ----------
@@ -571,24 +657,39 @@ def run_methods(hist: History, rng: np.random.Generator, *, on_year: Any = None)
         Called as ``on_year(year, census_result, survey_segments, gp_sample, estimates)``
         (``estimates``: the year's three :class:`MethodEstimate`) after each
         reported year (for writing outputs or advancing a progress bar).
+    budget_hours : float, optional
+        Analyst hours per year given to each sample-based method (:mod:`.cost`): the survey
+        buys segments, good practice pays for the census map and buys reference points.
+        ``None``: the survey takes its configured segments and good practice the sample its
+        target standard error asks for.
 
     Returns
     -------
     pandas.DataFrame
-        ``method, year, area_ha, se_ha, ci_low, ci_high, confidence`` per method and year.
+        ``method, year, area_ha, se_ha, ci_low, ci_high, confidence, hours, units`` per method
+        and year (``units``: images, segments or reference points).
 
     """
-    prev = census(hist, hist.years[0] - 1, None, rng).map
+    cfg = hist.config
+    segments = survey_segments_for(cfg, budget_hours) if budget_hours is not None else None
+    warm = census(hist, hist.years[0] - 1, None, rng)
+    prev = warm.map
+    _, prev_sample = good_practice(hist, hist.years[0] - 1, warm.map, rng)
     rows = []
     for y in hist.years:
         cen = census(hist, y, prev, rng)
-        sv, segs = sample_survey(hist, y, prev, rng)
-        gp, smp = good_practice(hist, y, cen.map, rng)
-        for e in (cen.estimate, sv, gp):
+        images = cen.estimate.details["images"]
+        sv, segs = sample_survey(hist, y, prev, rng, segments=segments)
+        pts = points_for(cfg, budget_hours, images) if budget_hours is not None else None
+        gp, smp = good_practice(hist, y, cen.map, rng, previous=prev_sample, points=pts,
+                                images=images)
+        for e, units in ((cen.estimate, images), (sv, sv.details["segments"]),
+                         (gp, gp.details["n"])):
             d = e.to_dict()
             d.pop("details")
-            rows.append(d)
+            rows.append(d | {"hours": e.details["hours"], "units": units})
         if on_year is not None:
             on_year(y, cen, segs, smp, [cen.estimate, sv, gp])
         prev = cen.map
+        prev_sample = smp
     return pd.DataFrame(rows)
