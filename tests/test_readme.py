@@ -8,7 +8,7 @@ import pytest
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 GROUPS = {"data", "territory", "territories", "area", "production", "trend", "grid", "simulate", "store", "indicators",
-          "evaluate"}
+          "evaluate", "map"}
 
 
 def _readme_commands() -> list[list[str]]:

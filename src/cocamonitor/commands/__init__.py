@@ -56,4 +56,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
               "parameters and version, and the estimates. Record with `cocamonitor --store PATH <command> ...`."),
     "evaluate": ("cocamonitor.commands.evaluate", "Programme evaluation: staggered DiD (Callaway & Sant'Anna), "
                  "TWFE decomposition, synthetic control."),
+    "map": ("cocamonitor.commands.map", "Coca maps from Sentinel-2 imagery (STAC): train a classifier on labelled "
+            "points, predict a probability map, turn it into strata for `area design`."),
 }
