@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 README = Path(__file__).resolve().parents[1] / "README.md"
-GROUPS = {"data", "territory", "area", "production", "trend", "grid", "simulate", "store", "indicators"}
+GROUPS = {"data", "territory", "territories", "area", "production", "trend", "grid", "simulate", "store", "indicators",
+          "evaluate", "map"}
 
 
 def _readme_commands() -> list[list[str]]:

@@ -20,7 +20,7 @@ import typer
 from typer.core import TyperGroup
 
 from cocamonitor.commands import COMMANDS
-from cocamonitor.errors import CocamonitorError
+from cocamonitor.errors import CocamonitorError, UnknownNameError
 
 __all__ = ["LazyGroup", "app", "main"]
 
@@ -114,10 +114,25 @@ def _root(
             "(~/.local/share/cocamonitor/data).",
         ),
     ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", metavar="es|en",
+                     help="Language of the command line's messages (default: from LANG, e.g. es_CO.UTF-8)."),
+    ] = None,
+    columns: Annotated[
+        str | None,
+        typer.Option("--columns", metavar="A,B,...",
+                     help="Print only these columns of a command's table (tables fit 80-100 columns).",
+                     ),
+    ] = None,
 ) -> None:
     """Measure coca cultivation and cocaine production in Colombia, with honest uncertainty."""
     from cocamonitor import userdata
-    from cocamonitor.commands._common import start_recording
+    from cocamonitor.commands._common import set_cli_options, start_recording
+
+    if lang is not None and lang not in ("es", "en"):
+        raise UnknownNameError(f"unknown language {lang!r}", where="--lang", hint="valid choices: es, en")
+    set_cli_options(lang, columns)
 
     userdata.set_default(data_dir)
 
@@ -134,6 +149,9 @@ def main(argv: list[str] | None = None) -> int:
     from cocamonitor._recording import commit_recording, discard_recording
 
     args = list(sys.argv[1:] if argv is None else argv)
+    from cocamonitor.commands._common import set_cli_options
+
+    set_cli_options(None, None)  # a fresh run (in-process callers run main more than once)
     if sys.stdout is None:  # started with stdout closed (``>&-``): nothing could be printed
         sys.stderr.write("error: standard output is closed; run the command with stdout open "
                          "(redirect it to a file or /dev/null)\n")
@@ -152,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
             return 141
         raise
     except CocamonitorError as err:
-        sys.stderr.write(_one_line(f"error: {_as_typed(err, args)}"))
+        sys.stderr.write(_one_line(f"{_word('error')}: {_as_typed(err, args)}"))
         return err.exit_code
     except MemoryError:  # a size the estimates of memory did not catch: still one line, no record
         sys.stderr.write("error: not enough memory for this input; give smaller sizes "
@@ -171,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Exit as ex:
         return int(ex.exit_code or 0)
     except typer.Abort:
-        sys.stderr.write("aborted\n")
+        sys.stderr.write(_word("aborted") + "\n")
         return 1
     except typer.TyperException as ex:  # usage errors from the (vendored) click layer, exit 2
         if type(ex).__name__ != "NoArgsIsHelpError":  # that one has already printed the help
@@ -238,7 +256,13 @@ def _usage_line(ex: Exception) -> str:
         names.append(ctx.info_name or "")
         ctx = ctx.parent
     command = " ".join(["cocamonitor", *[n for n in reversed(names[:-1]) if n]])
-    return f"error: {message}; see `{command} --help`\n"
+    return f"{_word('error')}: {message}; {_word('see')} `{command} --help`\n"
+
+
+def _word(key: str) -> str:
+    from cocamonitor.commands._common import CLI_MESSAGES, cli_lang
+
+    return CLI_MESSAGES[cli_lang()][key]
 
 
 def _entry() -> None:  # pragma: no cover - console script

@@ -27,6 +27,11 @@ MAPS = ".chart.map .geolayer"
 CHARTS = ".chart:not(.map) .cartesianlayer"
 
 
+#: the tick labels plotly drew on each map's colour bar
+COLORBAR_TEXT = """Object.fromEntries(Array.from(document.querySelectorAll('.chart.map .plot')).map(
+  el => [el.dataset.figure, Array.from(el.querySelectorAll('.colorbar text')).map(t => t.textContent)]))"""
+
+
 def _coloured_share(img: np.ndarray, rect: dict) -> float:
     """Share of pixels in ``rect`` that are clearly coloured (not white, grey or black)."""
     x0, y0 = int(rect["x"]), int(rect["y"])
@@ -41,7 +46,7 @@ def _coloured_share(img: np.ndarray, rect: dict) -> float:
 def rendered(report_files, tmp_path_factory):
     shot = tmp_path_factory.mktemp("browser") / "report.png"
     run = render_page(report_files("es").html, shot, selectors=[MAPS, CHARTS, "#summary"],
-                      width=1280, height=900, timeout=60)
+                      width=1280, height=900, timeout=60, steps=[("colorbars", COLORBAR_TEXT)])
     from PIL import Image
 
     with Image.open(shot) as im:
@@ -67,7 +72,7 @@ def test_no_request_leaves_the_machine(rendered, report_files):
 def test_maps_drew(rendered):
     run, img = rendered
     maps = run.rects[MAPS]
-    assert len(maps) == 2
+    assert len(maps) == 3  # hectares, density (ha/km²), change
     for rect in maps:
         assert rect["height"] > 300
         # coca municipalities are filled with colour (a blank map has none)
@@ -77,6 +82,25 @@ def test_maps_drew(rendered):
         crop = img[y0:y0 + int(rect["height"]), x0:x0 + int(rect["width"])]
         grey = np.all(np.abs(crop.astype(int) - 238) <= 2, axis=2).mean()
         assert grey > 0.05, rect
+
+
+def test_change_map_marks_clipping_on_its_colour_bar(rendered, report_data, report_files):
+    """Tumaco's +8,301 ha (2023) or Puerto Asís's +4,034 ha (2022) beyond the colour scale's end must not
+    read as the end value: the drawn end tick says "≥ +…" and "≤ −…" where values go beyond."""
+    run, _img = rendered
+    bars = run.values["colorbars"]
+    change = bars["map_change"]
+    ch = report_data.municipalities["change_ha"]
+    from cocamonitor.report.render import _context
+
+    clip = _context(report_data)["change_clip"]
+    assert (ch > clip).any() and round(clip) == 2426  # 2022: Puerto Asís, Orito, Valle del Guamuez go beyond
+    assert "≥ +2.426" in change, change  # the top end of the scale (clip: 98th percentile of |change|)
+    assert any(t.startswith("≤ −") for t in change) == bool((ch < -clip).any()), change
+    html = report_files("es").html.read_text("utf-8")
+    assert "superan la escala de color" in html and "Puerto Asís (Putumayo), +4.034 ha" in html
+    assert "ha/km²" in "".join(bars["map_density"])
+    assert not any(t.startswith("≥") for t in bars["map_hectares"])  # nothing beyond its top
 
 
 def test_charts_drew(rendered):

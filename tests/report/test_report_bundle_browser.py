@@ -55,8 +55,9 @@ def test_partial_bundle_draws_the_same_page_as_full_plotly(report_files, tmp_pat
 
 def test_print_version_shows_every_figure_without_scripts(report_files, tmp_path):
     page = report_files("es").out_dir / "print.html"
-    run = render_page(page, tmp_path / "print.png", selectors=["img.plot"], ready_expression="true",
-                      timeout=60)
+    # wait for the whole document: its figures are 2x PNGs inlined as data URIs (megabytes)
+    run = render_page(page, tmp_path / "print.png", selectors=["img.plot"],
+                      ready_expression="document.readyState === 'complete'", timeout=60)
     assert not [c for c in run.console if "error" in c.lower() or "refused" in c.lower()]
     assert run.external_requests() == []
     images = run.rects["img.plot"]

@@ -4,6 +4,7 @@ import pytest
 
 DEMO_TABLES = sorted([
     "counternarcotics_results", "departments", "labs_by_department", "labs_by_year", "movers",
+    "evaluation_pdet_event_study", "evaluation_spraying_event_study",
     "municipalities", "national_series", "national_series_sources", "pdet_subregions",
     "production", "production_scenarios", "production_sensitivity", "provenance", "spraying_by_department",
     "spraying_by_year", "top20", "trend_tests", "unodc_vs_us",

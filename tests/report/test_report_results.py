@@ -16,6 +16,7 @@ import pytest
 
 from cocamonitor import datasets
 from cocamonitor.indicators import INDICATORS
+from cocamonitor.report.csvout import default_dialect, read_table
 from cocamonitor.report.render import messages
 from cocamonitor.report.sections import RESULTS_COLUMNS
 
@@ -137,18 +138,24 @@ def test_every_source_is_cited_with_a_link(written, data):
             assert f'<a href="{url}"' in unescape(notes), url
 
 
-def test_caveats_of_the_figures_are_notes_labelled_in_each_language(written, data):
-    """The figures' own caveats are English text from the compiled table: the Spanish report
-    says so instead of passing them off as Spanish."""
+def test_caveats_of_the_figures_are_notes_in_each_language(written, data):
+    """The figures' own caveats are English text from the compiled table: the English report
+    shows them as compiled, the Spanish one in Spanish (quotations from sources stay English,
+    marked as such)."""
+    from cocamonitor.report.translate import data_text
+
     table = data.extras["results"]["table"]
     caveats = sorted({str(v) for col in ("note", "note_previous") for v, x in zip(table[col], table["value" if
                       col == "note" else "value_previous"], strict=True) if isinstance(v, str) and x == x})
     assert caveats, "the 2023-2024 table has figures with caveats (e.g. the 2023 seizures)"
-    for lang, label in (("es", "Nota (en inglés, como la recoge la tabla de cifras): "), ("en", "Note: ")):
-        notes = unescape(re.search(r'<ol class="notes">(.*?)</ol>', written[lang].html.read_text("utf-8"),
-                                   flags=re.S).group(1))
+    for lang, label in (("es", "Nota: "), ("en", "Note: ")):
+        notes = re.search(r'<ol class="notes">(.*?)</ol>', written[lang].html.read_text("utf-8"),
+                          flags=re.S).group(1)
         for c in caveats:
-            assert f"{label}{c}" in notes, (lang, c)
+            shown = str(data_text(c, lang))
+            assert f"{label}{shown}" in notes, (lang, c)
+            if lang == "es":
+                assert shown != c, c  # translated
 
 
 def test_section_says_publishers_differ_and_no_targets_are_bundled(written):
@@ -168,9 +175,10 @@ def test_the_results_csv_is_written_and_listed(written, data):
     for files in written.values():
         path = files.out_dir / "counternarcotics_results.csv"
         assert path in files.csv
-        back = pd.read_csv(path)
+        back = read_table(path, default_dialect(files.lang))
         assert list(back.columns) == RESULTS_COLUMNS
-        pd.testing.assert_series_equal(back["value"], table["value"].astype(float), check_names=False)
+        pd.testing.assert_series_equal(back["value"], table["value"].astype(float).round(2),
+                                       check_names=False)
         assert back.loc[back["indicator"] == "labs_destroyed", "value"].tolist() == [5233.0]
         assert back["value"].isna().sum() == table["value"].isna().sum() > 0  # missing stays missing
         assert 'href="counternarcotics_results.csv"' in files.html.read_text("utf-8")
@@ -231,7 +239,7 @@ def test_report_with_the_users_targets_compares_them(run_cli, tmp_path):
     assert "no son metas oficiales publicadas" in text and "metas.csv" in text
     assert "Las metas del archivo para 2019 no se muestran" in text
     assert "el informe no incluye metas oficiales" in text  # still: none are bundled
-    back = pd.read_csv(out / "counternarcotics_results.csv").set_index(["indicator", "source"])
+    back = read_table(out / "counternarcotics_results.csv", "es-co").set_index(["indicator", "source"])
     assert back.loc[("labs_destroyed", "mindefensa"), ["target_previous", "target"]].tolist() == [6000.0, 5000.0]
     assert back.loc[("labs_destroyed", "mindefensa"), "met"] == (e["labs"] >= 5000)
     assert back.loc[("coca_area", "simci"), "direction"] == "at_most"

@@ -43,10 +43,19 @@ COMMANDS: dict[str, tuple[str, str]] = {
               "Trends and changes that say what is statistically real; UNODC vs US side by side."),
     "grid": ("cocamonitor.commands.zonal",
              "The 1 km coca grid: density (ha/km2), permanence classes, Gi* hotspots."),
+    "territories": ("cocamonitor.commands.territories",
+                    "Special territories (RUNAP parks, ANT resguardos and consejos comunitarios, SIAC Ley 2a "
+                    "reserves): register the layers you download and tally the SIMCI 1 km grid inside them."),
+    "forest": ("cocamonitor.commands.forest",
+               "Coca on land that was forest k years before (Hansen lossyear or forest masks)."),
     "simulate": ("cocamonitor.commands.simulate", "Methodology testbed: synthetic landscapes with known truth, "
                  "measured by the census, the sample survey and good practice."),
     "indicators": ("cocamonitor.commands.indicators",
                    "Counternarcotics results (coca area, spraying, eradication, seizures, labs) and targets."),
     "store": ("cocamonitor.commands.store", "Recorded runs: what was run, on which inputs (SHA-256), with which "
               "parameters and version, and the estimates. Record with `cocamonitor --store PATH <command> ...`."),
+    "evaluate": ("cocamonitor.commands.evaluate", "Programme evaluation: staggered DiD (Callaway & Sant'Anna), "
+                 "TWFE decomposition, synthetic control."),
+    "map": ("cocamonitor.commands.map", "Coca maps from Sentinel-2 imagery (STAC): train a classifier on labelled "
+            "points, predict a probability map, turn it into strata for `area design`."),
 }

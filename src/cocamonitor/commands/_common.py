@@ -13,6 +13,7 @@ import json
 import math
 import sys
 from collections.abc import Mapping, Sequence
+from contextvars import ContextVar
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,7 +34,10 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
+    "CLI_MESSAGES",
     "TableFormat",
+    "cli_lang",
+    "set_cli_options",
     "chosen_store",
     "commit_recording",
     "err_console",
@@ -49,6 +53,73 @@ __all__ = [
 #: Notes, progress and "wrote FILE" lines on stderr; never wrapped, so that a path stays whole
 #: in a log or a terminal narrower than it.
 err_console = Console(stderr=True, soft_wrap=True)
+
+
+#: The CLI's own words in Spanish (the messages of the core stay in English, the language of
+#: the code; the CLI frames them): chosen by ``cocamonitor --lang es`` or a Spanish locale.
+CLI_MESSAGES = {
+    "es": {"error": "error", "see": "consulte", "aborted": "cancelado",
+           "report_written": "informe escrito", "tables": "tablas CSV", "figures": "figuras PNG",
+           "unknown_columns": "columnas desconocidas", "valid_columns": "columnas válidas"},
+    "en": {"error": "error", "see": "see", "aborted": "aborted",
+           "report_written": "report written", "tables": "CSV tables", "figures": "PNG figures",
+           "unknown_columns": "unknown columns", "valid_columns": "valid columns"},
+}
+_CLI_LANG: ContextVar[str | None] = ContextVar("cocamonitor_cli_lang", default=None)
+_COLUMNS: ContextVar[tuple[str, ...] | None] = ContextVar("cocamonitor_columns", default=None)
+
+
+def cli_lang() -> str:
+    """Language of the CLI's messages: ``--lang`` of the root command, else the locale.
+
+    ``LC_ALL``, ``LC_MESSAGES`` or ``LANG`` starting with ``es`` (``es_CO.UTF-8``) means
+    Spanish; anything else English.
+    """
+    import os
+
+    chosen = _CLI_LANG.get()
+    if chosen:
+        return chosen
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var)
+        if value:
+            return "es" if value.lower().startswith("es") else "en"
+    return "en"
+
+
+def set_cli_options(lang: str | None, columns: str | None) -> None:
+    """Remember the root options ``--lang`` and ``--columns`` for this run."""
+    _CLI_LANG.set(lang)
+    _COLUMNS.set(tuple(c.strip() for c in columns.split(",") if c.strip()) if columns else None)
+
+
+def _choose_columns(df: pd.DataFrame) -> pd.DataFrame:
+    cols = _COLUMNS.get()
+    if not cols:
+        return df
+    from cocamonitor.errors import UnknownNameError
+
+    missing = [c for c in cols if c not in df.columns]
+    if missing:
+        msg = CLI_MESSAGES[cli_lang()]
+        raise UnknownNameError(f"{msg['unknown_columns']}: {', '.join(missing)}", where="--columns",
+                               hint=f"{msg['valid_columns']}: {', '.join(map(str, df.columns))}")
+    return df[list(cols)]
+
+
+def _integer_columns(df: pd.DataFrame) -> set[str]:
+    """Float columns holding whole numbers only (counts read from CSV): printed without decimals."""
+    import numpy as np
+    import pandas as pd
+
+    out = set()
+    for col in df.columns:
+        s = df[col]
+        if pd.api.types.is_float_dtype(s):
+            v = s.dropna().to_numpy(dtype=float)
+            if len(v) and np.all(np.isfinite(v)) and np.all(v == np.round(v)) and np.abs(v).max() < 1e15:
+                out.add(str(col))
+    return out
 
 
 class TableFormat(str, Enum):
@@ -159,14 +230,17 @@ def emit_table(
         return
     import pandas as pd
 
+    df = _choose_columns(df)
     if fmt is TableFormat.json:
         emit_json(df)
     elif fmt is TableFormat.csv:
         df.to_csv(sys.stdout, index=False)
     else:
         numeric = [pd.api.types.is_numeric_dtype(df[col]) for col in df.columns]
-        _print_table([str(c) for c in df.columns], numeric, df.itertuples(index=False), title=title,
-                     nowrap=nowrap)
+        whole = [str(c) in _integer_columns(df) for c in df.columns]  # counts read as floats
+        rows = [tuple(int(v) if w and v == v and v is not None else v for v, w in zip(r, whole, strict=True))
+                for r in df.itertuples(index=False)]
+        _print_table([str(c) for c in df.columns], numeric, rows, title=title, nowrap=nowrap)
 
 
 def _print_table(names: list[str], numeric: list[bool], rows: Any, *, title: str | None,

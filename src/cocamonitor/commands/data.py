@@ -24,7 +24,6 @@ data_app = typer.Typer(
 
 FormatOpt = Annotated[TableFormat, typer.Option("--format", "-f", help="table, csv or json (list of records).")]
 
-
 import_app = typer.Typer(
     help="Import official files into the user data folder (--data-dir), used beside the bundled data.",
     no_args_is_help=True,
@@ -212,6 +211,24 @@ def import_results_cmd(
     lo, hi = entry.meta["years"]
     typer.echo(f"imported {len(rows)} figures ({', '.join(entry.meta['indicators'])}) {lo}-{hi} as {entry.name} "
                f"(sha256 {entry.source_sha256[:12]})")
+
+
+@import_app.command("simci-grid")
+def import_simci_grid_cmd(
+    file: Annotated[Path, typer.Argument(help="The v3rx-q7t3 export: GeoJSON, shapefile or CSV.")],
+) -> None:
+    """Import the SIMCI 1 km coca grid (datos.gov.co v3rx-q7t3), used from then on by `grid` and `territories`.
+
+    Example: cocamonitor data import simci-grid Densidad_de_Cultivos_de_Coca.geojson
+    """
+    from cocamonitor.importers.simci_grid import import_simci_grid
+
+    entry, grid = import_simci_grid(file)
+    for line in grid.notes:
+        typer.echo(f"note: {line}", err=True)
+    lat = grid.lattice
+    typer.echo(f"note: imported {len(grid.cells)} cells x {len(grid.years)} years ({grid.years[0]}-{grid.years[-1]}), "
+         f"{lat.cell:g} m cells in {lat.crs}, into {entry.name} ({entry.source_sha256[:12]})", err=True)
 
 
 def register(app: typer.Typer) -> None:

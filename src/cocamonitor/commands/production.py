@@ -181,10 +181,16 @@ def estimate(
     if fmt is TableFormat.json:
         emit_json(doc)
         return
+    frame = est.to_frame()
+    regions = [r for r in frame["region"].unique() if r != "national"]
+    scope = ""
+    if len(regions) == 1:  # one region is the country: its rows would repeat the national ones
+        frame = frame[frame["region"] == "national"].drop(columns="region")
+        scope = f" ({regions[0]})"
     emit_table(
-        est.to_frame(),
+        frame,
         fmt,
-        title=f"Potential production ({preset_name or params}), "
+        title=f"Potential production{scope} ({preset_name or params}), "
         f"{draws:,} draws, {confidence:.0%} interval",
     )
     if fmt is TableFormat.table and est.sensitivity is not None:

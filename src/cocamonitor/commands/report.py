@@ -43,6 +43,19 @@ def report(
             "compared with the counternarcotics results. None are bundled: none are public.",
         ),
     ] = None,
+    csv_dialect: Annotated[
+        str | None,
+        typer.Option(
+            "--csv-dialect",
+            help="CSV tables for es-co (Excel in Colombia: ';', decimal comma, UTF-8 with BOM, "
+            "Spanish headers) or en (',' and '.'). Default: es-co for --lang es, en for --lang en.",
+        ),
+    ] = None,
+    pdf: Annotated[
+        bool,
+        typer.Option("--pdf", help="Also print the report to report.pdf (A4, page numbers, "
+                     "contents) with the headless Chromium used for screenshots."),
+    ] = False,
     screenshot: Annotated[
         Path | None,
         typer.Option(
@@ -64,6 +77,17 @@ def report(
 
     lang = check_lang(lang)
     day, _ = check_release_options(as_of)
+    if csv_dialect is not None:
+        from cocamonitor.report.csvout import check_csv_dialect
+
+        check_csv_dialect(csv_dialect, where="--csv-dialect")
+    if pdf:
+        from cocamonitor.report.browser import find_chromium
+
+        if find_chromium() is None:
+            raise InputError("--pdf needs Chromium, which was not found", where="--pdf",
+                             hint="install it (Debian: apt-get install chromium) or set "
+                             "CHROMIUM=/path/to/chromium")
     if coca_class and map_raster is None:
         raise InputError(
             "--coca-class only applies to a classified map", where="--coca-class",
@@ -80,7 +104,7 @@ def report(
     try:
         files = make_report(
             year, lang, out_dir, maps=maps, density_raster=map_raster,
-            coca_classes=tuple(coca_class or (1,)), targets=targets,
+            coca_classes=tuple(coca_class or (1,)), targets=targets, csv_dialect=csv_dialect,
             as_of=None if day is None else day.isoformat(),
         )
     except InputError as err:
@@ -93,12 +117,18 @@ def report(
         from cocamonitor.report.screenshot import screenshot_report
 
         screenshot_report(files.html, screenshot)
+    pdf_path = None
+    if pdf:
+        from cocamonitor.report.pdf import print_report
+
+        pdf_path = print_report(files.html)
     if as_json:
-        emit_json(files.to_dict())
+        emit_json({**files.to_dict(), "pdf": str(pdf_path) if pdf_path else None})
         return
     err_console.print(
         f"[bold]report written[/bold]: {files.html} "
         f"({len(files.csv)} CSV tables, {len(files.png)} PNG figures)"
+        + (f", PDF {pdf_path}" if pdf_path else "")
     )
     typer.echo(files.summary)
 

@@ -276,9 +276,18 @@ def _density_input(rasters, years, coca_class, cell, fields, year_field, year, c
     from cocamonitor import grid
 
     given = sum(x is not None and x != [] for x in (rasters, fields, density))
+    if given == 0:
+        from cocamonitor.importers.simci_grid import load_imported_grid
+
+        imported = load_imported_grid()
+        if imported is not None:
+            note(f"using the imported SIMCI grid ({len(imported.cells)} cells, "
+                 f"{imported.years[0]}-{imported.years[-1]}; `cocamonitor data import simci-grid`)")
+            return imported.density_grid(_int_list(years, "--years") if years else None)
     if given != 1:
         raise InputError("give exactly one of --raster, --fields or --density",
-                         where="--raster/--fields/--density")
+                         where="--raster/--fields/--density",
+                         hint="or import the SIMCI grid once with `cocamonitor data import simci-grid FILE`")
     if density is not None:
         return grid.read_density(density, years=_int_list(years, "--years") if years else None)
     if fields is not None:

@@ -41,6 +41,7 @@ def make_report(
     density_raster: str | Path | None = None,
     coca_classes: tuple[int, ...] = (1,),
     targets: str | Path | None = None,
+    csv_dialect: str | None = None,
     as_of: str | None = None,
 ) -> ReportFiles:
     """Build and write the report for ``year`` in ``lang`` from the bundled datasets.
@@ -66,6 +67,9 @@ def make_report(
         see :func:`cocamonitor.indicators.read_targets`), compared with the results of the
         report year and the year before. No official targets are bundled (none are public).
         Ignored when ``data`` is given (its sections are already computed).
+    csv_dialect : {"es-co", "en"}, optional
+        How the CSV tables are written; default ``es-co`` in Spanish, ``en`` in English
+        (see :mod:`cocamonitor.report.csvout`).
     as_of : str, optional
         National figures as known on this date (``YYYY-MM-DD``; default: every release to date).
 
@@ -76,6 +80,9 @@ def make_report(
 
     """
     lang = check_lang(lang)
+    from cocamonitor.report.csvout import check_csv_dialect, default_dialect
+
+    csv_dialect = check_csv_dialect(csv_dialect or default_dialect(lang))
     target_table = None
     if targets is not None and data is None:  # a bad file fails before any long computation
         from cocamonitor.indicators import read_targets
@@ -98,9 +105,10 @@ def make_report(
         out_dir,
         municipalities=inputs.municipalities if maps else None,
         departments=inputs.departments if maps else None,
+        csv_dialect=csv_dialect,
     )
     prov = _provenance(data, lang, maps, density_raster, coca_classes,
-                       targets if target_table is not None else None)
+                       targets if target_table is not None else None, csv_dialect)
     path = Path(out_dir) / "run_provenance.json"
     path.write_text(json.dumps(prov, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return dataclasses.replace(files, provenance=prov)
@@ -109,6 +117,7 @@ def make_report(
 def _provenance(
     data: ReportData, lang: str, maps: bool, density_raster: str | Path | None,
     coca_classes: tuple[int, ...], targets: str | Path | None = None,
+    csv_dialect: str = "en",
 ) -> dict[str, Any]:
     """Return the inputs (with SHA-256) and parameters behind the report's numbers."""
     from cocamonitor.datasets import data_path
@@ -120,6 +129,7 @@ def _provenance(
     if maps:
         names += ["municipalities.parquet", "departments.parquet"]
     params: dict[str, Any] = {"year": data.year, "lang": lang, "maps": maps,
+                              "csv_dialect": csv_dialect,
                               "trend_window_years": TREND_WINDOW}
     prod = (data.extras.get("production") or {}).get("summary")
     if prod:
@@ -136,4 +146,8 @@ def _provenance(
     if targets is not None:
         inputs.append(Path(targets))
         params["targets"] = str(targets)
+    forest = data.extras.get("forest") if isinstance(data.extras, dict) else None
+    if forest:  # imported datasets (user data folder): their source files' SHA-256 and import dates
+        params["imported"] = [{k: e[k] for k in ("name", "kind", "source", "source_sha256", "imported")}
+                              for e in [forest.get("grid"), *forest.get("layers", [])] if e]
     return Provenance.build(inputs=inputs, parameters=params).to_dict()

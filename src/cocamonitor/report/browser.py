@@ -206,6 +206,10 @@ class BrowserRun:
         Whether the page's ready flag (``window.cocamonitorReady``) became true.
     scale : float
         Device pixels per CSS pixel in the screenshot.
+    values : dict
+        ``name -> value`` of each ``steps`` expression, in order.
+    pdf : Path or None
+        The printed PDF, when one was asked for.
 
     """
 
@@ -215,6 +219,8 @@ class BrowserRun:
     rects: dict[str, list[dict[str, float]]] = field(default_factory=dict)
     ready: bool = False
     scale: float = 1.0
+    values: dict[str, Any] = field(default_factory=dict)
+    pdf: Path | None = None
 
     def external_requests(self) -> list[str]:
         """Return the requests whose URL scheme would leave the machine."""
@@ -284,6 +290,26 @@ def _devtools_port(proc: subprocess.Popen, timeout: float) -> int:
     raise RuntimeError("Chromium did not start its DevTools server:\n" + "\n".join(tail))
 
 
+def _print_pdf(dt: _DevTools, footer: str) -> str:
+    """Print the loaded page to an A4 PDF (base64) with ``footer`` and "n / N" on every page."""
+    from html import escape
+
+    template = (
+        '<div style="font-size:8px;width:100%;margin:0 12mm;display:flex;'
+        'justify-content:space-between;color:#555">'
+        f"<span>{escape(footer)}</span>"
+        '<span><span class="pageNumber"></span> / <span class="totalPages"></span></span></div>'
+    )
+    res = dt.call(
+        "Page.printToPDF",
+        paperWidth=8.27, paperHeight=11.69,  # A4 in inches
+        marginTop=0.6, marginBottom=0.7, marginLeft=0.55, marginRight=0.55,
+        printBackground=True, preferCSSPageSize=True, displayHeaderFooter=True,
+        headerTemplate="<span></span>", footerTemplate=template,
+    )
+    return str(res["data"])
+
+
 def render_page(
     html: str | Path,
     screenshot: str | Path,
@@ -295,6 +321,10 @@ def render_page(
     timeout: float = 60.0,
     full_page: bool = True,
     executable: str | None = None,
+    steps: Sequence[tuple[str, str]] = (),
+    mobile: bool = False,
+    pdf: str | Path | None = None,
+    pdf_footer: str = "",
 ) -> BrowserRun:
     """Open ``html`` in headless Chromium, wait until it is ready, and take a screenshot.
 
@@ -317,6 +347,17 @@ def render_page(
         Capture the whole document height rather than the viewport.
     executable : str, optional
         Chromium binary (default: :func:`find_chromium`).
+    steps : sequence of (name, expression)
+        JavaScript run one after the other once the page is ready (a promise is awaited):
+        interactions such as typing into a search box, and measurements, whose values are
+        returned in :attr:`BrowserRun.values`. The screenshot is taken after the last step.
+    mobile : bool
+        Emulate a phone (touch, mobile viewport) at ``width`` x ``height``.
+    pdf : path, optional
+        Also print the page to this PDF (A4, print stylesheet, backgrounds, page numbers in
+        the footer).
+    pdf_footer : str
+        Text left of the page number in the PDF footer (e.g. the report title).
 
     Raises
     ------
@@ -353,7 +394,7 @@ def render_page(
             for domain in ("Page", "Network", "Runtime", "Log"):
                 dt.call(f"{domain}.enable")
             dt.call("Emulation.setDeviceMetricsOverride", width=width, height=height,
-                    deviceScaleFactor=1, mobile=False)
+                    deviceScaleFactor=1, mobile=mobile)
             dt.call("Page.navigate", url=url)
             deadline = time.monotonic() + timeout
             ready = False
@@ -362,6 +403,15 @@ def render_page(
                     ready = True
                     break
                 time.sleep(0.2)
+            values: dict[str, Any] = {}
+            for name, expression in steps:
+                res = dt.call("Runtime.evaluate", expression=expression, returnByValue=True,
+                              awaitPromise=True)
+                if "exceptionDetails" in res:
+                    d = res["exceptionDetails"]
+                    raise RuntimeError(f"step {name!r} failed: "
+                                       f"{d.get('exception', {}).get('description', d.get('text'))}")
+                values[name] = res.get("result", {}).get("value")
             time.sleep(0.3)  # let the last frame paint
             rects = {
                 sel: dt.evaluate(
@@ -384,6 +434,10 @@ def render_page(
                 )
             shot = dt.call("Page.captureScreenshot", **params)
             screenshot.write_bytes(base64.b64decode(shot["data"]))
+            pdf_path = None
+            if pdf is not None:
+                pdf_path = Path(pdf)
+                pdf_path.write_bytes(base64.b64decode(_print_pdf(dt, pdf_footer)))
             dt.evaluate("1")  # flush pending events
             requests, console = [], []
             for ev in dt.events:
@@ -402,7 +456,7 @@ def render_page(
                     console.append(
                         f"exception: {d.get('text')} {d.get('exception', {}).get('description', '')}"
                     )
-            return BrowserRun(screenshot, requests, console, rects, ready, 1.0)
+            return BrowserRun(screenshot, requests, console, rects, ready, 1.0, values, pdf_path)
         finally:
             if ws is not None:
                 ws.close()

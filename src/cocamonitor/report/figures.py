@@ -137,6 +137,8 @@ class ChartSpec:
     #: Shaded spans of the x axis, ``(x0, x1)`` each (e.g. years in which two series disagree).
     bands: tuple[tuple[float, float], ...] = ()
     band_label: str = ""
+    #: Labelled vertical rules, ``(x, label)`` each (e.g. a Pettitt change point).
+    marks: tuple[tuple[float, str], ...] = ()
 
     # ------------------------------------------------------------------ plotly
     def to_plotly(self, lang: str) -> go.Figure:
@@ -202,6 +204,13 @@ class ChartSpec:
         for x0, x1 in self.bands:
             fig.add_vrect(x0=x0, x1=x1, fillcolor=COLORS["up"], opacity=0.12, line_width=0,
                           layer="below")
+        for s in self.series:  # a dotted rule in the series' colour where its method changed
+            for b in s.breaks:
+                fig.add_vline(x=float(b) - 0.5, line={"color": s.color, "width": 1, "dash": "dot"})
+        for x, label in self.marks:
+            fig.add_vline(x=x, line={"color": "#333333", "width": 1.2, "dash": "dash"},
+                          annotation={"text": label, "font": {"size": 11}},
+                          annotation_position="bottom right")
         if self.bands and self.band_label:
             fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=self.band_label,
                                      marker={"symbol": "square", "size": 12,
@@ -209,8 +218,11 @@ class ChartSpec:
         return fig
 
     # ------------------------------------------------------------------ matplotlib
-    def to_png(self, path: str | Path, lang: str) -> Path:
-        """Render as a static PNG with matplotlib (returns the path written)."""
+    def to_png(self, path: str | Path, lang: str, footer: str = "") -> Path:
+        """Render as a static PNG with matplotlib at 2x (1,760 px wide), and an SVG beside it.
+
+        ``footer`` is the source line (publisher, as-of date) printed under the chart.
+        """
         from matplotlib.ticker import FuncFormatter, MaxNLocator
 
         plt = pyplot()
@@ -219,7 +231,7 @@ class ChartSpec:
         hbar = any(s.kind == "hbar" for s in self.series)
         n_cat = len(self.series[0].y) if hbar else 0
         height = max(3.8, 0.28 * n_cat + 1.5) if hbar else 4.2
-        fig, ax = plt.subplots(figsize=(8.0, height), dpi=110)
+        fig, ax = plt.subplots(figsize=(8.0, height + (0.25 if footer else 0.0)), dpi=220)
         ax2 = ax.twinx() if self.y2label else None
         bars = [s for s in self.series if s.kind in ("bar", "hbar")]
         width = 0.8 / max(1, len(bars))
@@ -265,6 +277,16 @@ class ChartSpec:
             ax2.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: fmt_number(v, lang, 1)))
             ax2.set_ylabel(self.y2label)
             ax2.set_ylim(bottom=0)
+        for mark_x, label in self.marks:
+            ax.axvline(mark_x, color="#333333", lw=1.0, ls="--")
+            x_lo, x_hi = ax.get_xlim()
+            right_half = mark_x > (x_lo + x_hi) / 2  # write the label on the side with room
+            ax.annotate(label, (mark_x, 0.0), xycoords=("data", "axes fraction"),
+                        xytext=(-4 if right_half else 4, 4), textcoords="offset points",
+                        ha="right" if right_half else "left", va="bottom", fontsize=7.5)
+        for s in self.series:  # a dotted rule in the series' colour where its method changed
+            for b in s.breaks:
+                ax.axvline(float(b) - 0.5, color=s.color, lw=0.8, ls=":")
         for i, (x0, x1) in enumerate(self.bands):
             ax.axvspan(x0, x1, color=COLORS["up"], alpha=0.12, lw=0,
                        label=self.band_label if i == 0 and self.band_label else None)
@@ -279,7 +301,12 @@ class ChartSpec:
         if len(handles) > 1:
             ax.legend(handles, labels, fontsize=8, frameon=False, loc="best")
         ax.set_title(self.title, fontsize=11)
-        fig.tight_layout()
+        if footer:
+            fig.text(0.01, 0.005, footer, fontsize=6.5, color="#555555", ha="left", va="bottom")
+            fig.tight_layout(rect=(0, 0.04 * 4.2 / height, 1, 1))
+        else:
+            fig.tight_layout()
         fig.savefig(path)
+        fig.savefig(path.with_suffix(".svg"))
         plt.close(fig)
         return path

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -33,6 +34,7 @@ from cocamonitor._plotting import pyplot
 
 __all__ = [
     "GEO_ASSETS_STUB",
+    "clipped_ticks",
     "choropleth",
     "choropleth_png",
     "density_map",
@@ -79,6 +81,52 @@ def to_geojson(gdf: Any, id_col: str, *, decimals: int = 3) -> dict[str, Any]:
 #: Departments left out of the map background: San Andrés, Providencia y Santa Catalina lies
 #: ~700 km off the coast, has no coca, and would shrink the mainland to make room for it.
 OFF_MAP_DEPARTMENTS = ("88",)
+
+
+def clipped_ticks(
+    low: float, high: float, fmt: Callable[[float], str], *, clipped_low: bool, clipped_high: bool,
+    n: int = 5,
+) -> tuple[list[float], list[str]]:
+    """Colour-bar ticks from ``low`` to ``high`` whose end labels say when values go beyond.
+
+    A colour scale saturates at its ends; a municipality far beyond the end gets the end
+    colour. The end tick then reads ``≥ high`` (``≤ low``) so +8,301 ha is not read as the
+    end value.
+
+    Examples
+    --------
+    >>> clipped_ticks(-100, 100, lambda v: f"{v:+.0f}", clipped_low=False, clipped_high=True)
+    ([-100.0, -50.0, 0.0, 50.0, 100.0], ['-100', '-50', '+0', '+50', '≥ +100'])
+
+    """
+    vals = [float(v) for v in np.linspace(low, high, n)]
+    text = [fmt(v) for v in vals]
+    if clipped_low:
+        text[0] = "≤ " + text[0]
+    if clipped_high:
+        text[-1] = "≥ " + text[-1]
+    return vals, text
+
+
+#: Length of the maps' scale bar and where it starts (lon, lat): the Pacific, south-west.
+SCALE_BAR_KM = 200.0
+_SCALE_BAR_AT = (-79.3, -3.6)
+
+
+def _scale_bar_lon(km: float = SCALE_BAR_KM) -> tuple[float, float]:
+    """Start and end longitude of a ``km`` bar at the scale bar's latitude (spherical Earth)."""
+    lon0, lat = _SCALE_BAR_AT
+    return lon0, lon0 + km / (111.32 * float(np.cos(np.deg2rad(lat))))
+
+
+def department_labels(departments: Any, codes: Any = None) -> pd.DataFrame:
+    """Name and label point (inside the polygon) of each department, or of ``codes`` only."""
+    deps = departments[~departments["department_code"].isin(OFF_MAP_DEPARTMENTS)]
+    if codes is not None:
+        deps = deps[deps["department_code"].isin(list(codes))]
+    pts = deps.geometry.representative_point()
+    return pd.DataFrame({"name": deps["name"].to_numpy(), "lon": pts.x.to_numpy(),
+                         "lat": pts.y.to_numpy()})
 
 
 def _departments_trace(departments: Any) -> dict[str, Any]:
@@ -208,27 +256,50 @@ def choropleth_png(
     norm: Any,
     colorbar_title: str,
     formatter: Callable[[float, Any], str],
+    extend: str = "neither",
+    ticks: tuple[list[float], list[str]] | None = None,
+    labels: pd.DataFrame | None = None,
+    footer: str = "",
 ) -> None:
-    """Write a matplotlib PNG of the same choropleth (for print and the PNG folder)."""
+    """Write a matplotlib PNG of the same choropleth (for print and the PNG folder).
+
+    ``extend`` (``"min"``, ``"max"``, ``"both"``) draws end arrows on the colour bar where
+    values go beyond the scale; ``ticks`` are (values, labels) of the colour bar; ``labels``
+    are department names; ``footer`` is the source line. A scale bar is always drawn. Written
+    at 2x (1,650 px wide), with an SVG of the same map beside it.
+    """
     from matplotlib.ticker import FuncFormatter
 
     plt = pyplot()
 
     mun = municipalities.merge(values[["divipola", value_col]], on="divipola", how="inner")
     departments = departments[~departments["department_code"].isin(OFF_MAP_DEPARTMENTS)]
-    fig, ax = plt.subplots(figsize=(7.5, 8.5), dpi=110)
+    fig, ax = plt.subplots(figsize=(7.5, 8.5), dpi=220)
     departments.plot(ax=ax, color="#eeeeee", edgecolor="#9a9a9a", linewidth=0.5)
     mun.plot(
         ax=ax, column=value_col, cmap=cmap, norm=norm, edgecolor="#555555", linewidth=0.15
     )
     sm = plt.cm.ScalarMappable(norm=norm, cmap=cmap)
-    cb = fig.colorbar(sm, ax=ax, shrink=0.6, format=FuncFormatter(formatter))
+    cb = fig.colorbar(sm, ax=ax, shrink=0.6, format=FuncFormatter(formatter), extend=extend)
+    if ticks is not None:
+        cb.set_ticks(ticks[0], labels=ticks[1])
     cb.set_label(colorbar_title)
+    if labels is not None:
+        for rec in labels.itertuples(index=False):
+            ax.text(rec.lon, rec.lat, rec.name, fontsize=6, color="#333333", ha="center",
+                    va="center")
+    lon0, lon1 = _scale_bar_lon()
+    lat = _SCALE_BAR_AT[1]
+    ax.plot([lon0, lon1], [lat, lat], color="#333333", lw=2.5, solid_capstyle="butt")
+    ax.text((lon0 + lon1) / 2, lat + 0.25, f"{SCALE_BAR_KM:.0f} km", fontsize=7, ha="center")
     ax.set_title(title, fontsize=11)
     ax.set_axis_off()
     ax.set_aspect(1.0 / np.cos(np.deg2rad(4.5)))  # equirectangular at Colombia's mid-latitude
-    fig.tight_layout()
+    if footer:
+        fig.text(0.01, 0.005, footer, fontsize=6.5, color="#555555", ha="left", va="bottom")
+    fig.tight_layout(rect=(0, 0.02, 1, 1))
     fig.savefig(path)
+    fig.savefig(Path(path).with_suffix(".svg"))
     plt.close(fig)
 
 

@@ -42,6 +42,7 @@ from markupsafe import Markup, escape
 from cocamonitor import __version__
 from cocamonitor.io.outputs import output_dir
 from cocamonitor.report.build import LABS_RATIO_MIN_HA, ReportData
+from cocamonitor.report.csvout import check_csv_dialect, default_dialect, write_table
 from cocamonitor.report.figures import COLORS, ChartSpec, Series, plotly_separators
 from cocamonitor.report.locale import (
     check_lang,
@@ -54,9 +55,12 @@ from cocamonitor.report.maps import (
     GEO_ASSETS_STUB,
     choropleth,
     choropleth_png,
+    clipped_ticks,
     density_map,
     density_png,
+    department_labels,
 )
+from cocamonitor.report.translate import data_text, group_digits
 
 __all__ = ["ReportFiles", "messages", "summary_text", "write_report"]
 
@@ -196,6 +200,8 @@ def _context(data: ReportData, m: _Messages | None = None) -> dict[str, Any]:
         "disagree_steps": trends.get("disagree_steps", []),
         "compared_steps": trends.get("compared_steps", 0),
         "flat_steps": trends.get("flat_steps", []),
+        "verdicts_differ": trends.get("verdicts_differ", []),
+        "change_points": trends.get("change_points", {}),
         "production": _production_context((extras.get("production") or {}).get("summary"), m),
         "as_of": extras.get("as_of"),
         "labs": float(labs_row["quantity"].iloc[0]) if len(labs_row) else None,
@@ -215,7 +221,7 @@ def _context(data: ReportData, m: _Messages | None = None) -> dict[str, Any]:
                     if k in ("year", "previous_year", "left_out", "no_data", "targets", "targets_ignored_years")}
         or None,
         "density": {k: v for k, v in (extras.get("density") or {}).items()
-                    if k in ("source", "cell_m", "total_ha", "n_cells", "max_density")} or None,
+                    if k in ("source", "kind", "cell_m", "total_ha", "n_cells", "max_density")} or None,
     }
 
 
@@ -284,15 +290,18 @@ def _production_context(summary: dict[str, Any] | None, m: _Messages | None) -> 
     return out
 
 
-def _linked(text: str) -> Markup:
-    """Escape ``text`` and turn its web addresses into links (the report never fetches them)."""
+def _linked(text: str, lang: str = "en") -> Markup:
+    """Escape ``text`` and turn its web addresses into links (the report never fetches them).
+
+    In Spanish, the words around the addresses are translated (:func:`~.translate.data_text`).
+    """
     out, last = [], 0
     for hit in _URL.finditer(text):
         url = hit.group(0)
-        out += [str(escape(text[last:hit.start()])),
-                f'<a href="{escape(url)}" rel="noreferrer">{escape(url)}</a>']
+        out += [str(data_text(text[last:hit.start()], lang)),
+                f'<a href="{escape(url)}" rel="noreferrer" translate="no">{escape(url)}</a>']
         last = hit.end()
-    out.append(str(escape(text[last:])))
+    out.append(str(data_text(text[last:], lang)))
     return Markup("".join(out))
 
 
@@ -342,9 +351,10 @@ def _results_html(sec: dict[str, Any], lang: str, m: _Messages) -> Markup:
             k = ref(Markup(escape(text)))
             return f'<td class="num missing" title="{escape(text)}">–{sup([k])}</td>'
         cell = escape(fmt_number(value, lang, dec))
-        if not _is_na(note):  # the data's own caveat, in English as compiled
-            text = r.source_note.format(note=str(note))
-            k = ref(_linked(text))
+        if not _is_na(note):  # the data's own caveat (compiled in English; Spanish translated)
+            note_html = _linked(str(note), lang)
+            text = r.source_note.format(note=_unescape(re.sub(r"<[^>]+>", "", str(note_html))))
+            k = ref(Markup(escape(r.source_note.format(note="\x00"))).replace("\x00", note_html))
             return f'<td class="num" title="{escape(text)}">{cell}{sup([k])}</td>'
         return f'<td class="num">{cell}</td>'
 
@@ -382,7 +392,8 @@ def _results_html(sec: dict[str, Any], lang: str, m: _Messages) -> Markup:
             names = keys if len(keys) == len(parts) else [""] * len(parts)
             for key, part in zip(names, parts, strict=True):
                 name = m.source.get(key, key) if key else r.cited
-                cites.append(ref(Markup(f"{escape(name)}: ") + _linked(part)))
+                cites.append(ref(Markup(f"{escape(name)}: <cite>") + _linked(part, lang)
+                                 + Markup("</cite>")))
         label = escape(_source_label(row["source"], m))
         cells.append(f"<td>{label}{sup(sorted(set(cites)))}</td>")
         cells.append(value_cell(row, "_previous"))
@@ -401,6 +412,26 @@ def _results_html(sec: dict[str, Any], lang: str, m: _Messages) -> Markup:
         f'<ol class="notes">{items}</ol>')
 
 
+_IDENTIFIER = re.compile(
+    r"`([^`]+)`|'([A-Za-z][\w.]*)'|\b([a-z]+_[a-z0-9_]+)\b|(?<=columna )([a-z_]+)\b")
+
+
+def _code_spans(text: str) -> Markup:
+    """Escape ``text`` and show its `backquoted` commands as code."""
+    return Markup(re.sub(r"`([^`]+)`", r'<code translate="no">\1</code>', str(escape(text))))
+
+
+def _identifiers(text: str) -> str:
+    """Escape ``text`` and mark column names (``'preferred'``, ``area_km2``) as code."""
+    out, last = [], 0
+    for hit in _IDENTIFIER.finditer(text):
+        name = next(g for g in hit.groups() if g)
+        out += [str(escape(text[last:hit.start()])), f'<code translate="no">{escape(name)}</code>']
+        last = hit.end()
+    out.append(str(escape(text[last:])))
+    return "".join(out)
+
+
 def _provenance_html(prov: pd.DataFrame, m: _Messages, lang: str = "en") -> Markup:
     """One block per bundled dataset: title, then its provenance fields as a definition list.
 
@@ -413,15 +444,24 @@ def _provenance_html(prov: pd.DataFrame, m: _Messages, lang: str = "en") -> Mark
         if lang == "es":
             rec = {**rec, "title": rec.get("title_es") or rec.get("title"),
                    "caveats": rec.get("caveats_es") or rec.get("caveats")}
-        head = f"{rec.get('dataset', '')} — {rec.get('title', '')}"
+        head = Markup('<code translate="no">{}</code> — {}').format(rec.get("dataset", ""),
+                                                                  rec.get("title", ""))
         items = []
         for key in ("publisher", "original_source", "obtained_from", "retrieved", "licence",
                     "caveats", "raw_sha256", "file"):
             value = rec.get(key)
             if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
                 continue
-            items.append(f"<dt>{escape(labels.get(key, key))}</dt><dd>{escape(str(value))}</dd>")
-        blocks.append(f'<div class="prov"><h4>{escape(head)}</h4><dl>{"".join(items)}</dl></div>')
+            if key in ("raw_sha256", "file"):  # identifiers, the same in every language
+                html = f'<code translate="no">{escape(str(value))}</code>'
+            elif key == "caveats":
+                html = _identifiers(group_digits(str(value), lang))
+            elif key in ("original_source", "obtained_from"):  # where it came from: a citation
+                html = f"<cite>{_linked(str(value), lang)}</cite>"
+            else:
+                html = str(data_text(str(value), lang))
+            items.append(f"<dt>{escape(labels.get(key, key))}</dt><dd>{html}</dd>")
+        blocks.append(f'<div class="prov"><h4>{head}</h4><dl>{"".join(items)}</dl></div>')
     return Markup("".join(blocks))
 
 
@@ -513,12 +553,19 @@ def _tables(data: ReportData, lang: str, m: _Messages) -> dict[str, dict[str, An
             for s, lo, hi, u in zip(tt["slope"], tt["slope_ci_low"], tt["slope_ci_high"],
                                     tt["unit"], strict=True)
         ]
+        tt["ci_text"] = [m.trend.ci_excludes if x else m.trend.ci_includes
+                         for x in tt["slope_ci_excludes_zero"]]
+        tt["pettitt_text"] = [
+            (f"{y} ({'p < ' + fmt_number(0.001, lang, 3) if p < 0.001 else 'p = ' + fmt_number(p, lang, 3)})"
+             if p < 0.05 else m.trend.no_change_point)
+            for y, p in zip(tt["pettitt_first_year_after"], tt["pettitt_p"], strict=True)]
         add("trend_tests", "trend_tests", "", tt,
             [("name", col.source, None), ("years", col.years, None), ("n", col.n, n0),
              ("missing_years", col.missing_years, None), ("s", col.s, n0),
              ("p_text", col.p_value, None), ("result", col.trend, None),
              ("slope_text", col.slope + " (" + col.slope_ci.format(level=fmt_percent(0.95, lang))
-              + ")", None)])
+              + ")", None), ("ci_text", col.slope_verdict, None),
+             ("pettitt_text", col.pettitt, None)])
     if trends.get("comparison") is not None:
         cmp = trends["comparison"].dropna(subset=["prev_year"]).copy()
         cmp["step"] = cmp["prev_year"].astype(int).astype(str) + "–" + cmp["year"].astype(str)
@@ -579,6 +626,11 @@ def _charts(data: ReportData, lang: str, m: _Messages) -> list[ChartSpec]:
         return fg.gaps_note.format(breaks="; ".join(named)) if named else ""
 
     steps = (data.extras.get("trends") or {}).get("disagree_steps", [])
+    cps = (data.extras.get("trends") or {}).get("change_points", {})
+    area_marks = tuple((y - 0.5, fg.change_point.format(year=y, series=s[k]))
+                       for k, (y, _p) in cps.items() if k in ("unodc_area", "simci_all"))[:1]
+    prod_marks = tuple((y - 0.5, fg.change_point.format(year=y, series=s[k]))
+                       for k, (y, _p) in cps.items() if k == "unodc_production")
     bands = tuple(tuple(float(y) for y in st.split("-")) for st in steps)
     charts.append(ChartSpec(
         "national_area", fg.national_area,
@@ -586,12 +638,14 @@ def _charts(data: ReportData, lang: str, m: _Messages) -> list[ChartSpec]:
          series_of("us_area", s.us_area, COLORS["us"]),
          series_of("simci_municipal_sum", s.simci, COLORS["simci"], dash=True)),
         xlabel=fg.year, ylabel=fg.hectares, bands=bands,  # type: ignore[arg-type]
-        band_label=s.disagree, note=gaps_note(("unodc_area", "us_area"))))
+        band_label=s.disagree, marks=area_marks,
+        note=gaps_note(("unodc_area", "us_area"))))
     charts.append(ChartSpec(
         "national_production", fg.national_production,
         (series_of("unodc_production", s.unodc_production, COLORS["unodc"]),
          series_of("us_production", s.us_production, COLORS["us"])),
-        xlabel=fg.year, ylabel=fg.tonnes, note=gaps_note(("unodc_production", "us_production"))))
+        xlabel=fg.year, ylabel=fg.tonnes, marks=prod_marks,
+        note=gaps_note(("unodc_production", "us_production"))))
     dep = data.departments[data.departments["hectares"] > 0]
     bars = [Series(s.current.format(year=data.year), dep["hectares"].tolist(),
                    dep["department"].tolist(), kind="hbar", color=COLORS["current"])]
@@ -679,51 +733,89 @@ def _charts(data: ReportData, lang: str, m: _Messages) -> list[ChartSpec]:
 def _maps(
     data: ReportData, lang: str, m: _Messages, municipalities: Any, departments: Any,
     out_dir: Path, change_clip: float,
-) -> dict[str, tuple[Any, str, int]]:
-    """Build both choropleths; write their PNGs. Returns key -> (plotly fig, title, height)."""
+) -> dict[str, tuple[Any, str, int, str]]:
+    """Build the choropleths; write their PNGs and SVGs. Returns key -> (fig, title, height, note).
+
+    Hectares (log scale), density (ha per km² of municipality, log scale: the large Amazon
+    municipalities do not dominate) and change (diverging, clipped at ``change_clip`` with the
+    clipping marked: "≥"/"≤" end labels, end arrows in the PNG, a note naming the extremes).
+    """
     from matplotlib.colors import LogNorm, Normalize
 
     fg = m.fig
     yr = {"year": data.year, "previous": data.previous_year}
     mun = data.municipalities
     names = mun["municipality"].astype(str) + " (" + mun["department"].astype(str) + ")"
-    out: dict[str, tuple[Any, str, int]] = {}
+    out: dict[str, tuple[Any, str, int, str]] = {}
+    coca_deps = data.departments.loc[data.departments["hectares"] > 0, "department_code"]
+    labels = department_labels(departments, coca_deps.astype(str))
+    footer = fg.source_map.format(year=data.year, version=__version__)
+    seps = plotly_separators(lang)
+
+    def log_map(key: str, values: pd.DataFrame, col: str, unit: str, title: str,
+                vmin: float, dec: int) -> None:
+        hover = [f"{n}<br>{fmt_quantity(v, unit, lang, dec)}"
+                 for n, v in zip(names[values.index], values[col], strict=True)]
+        vmax = max(float(values[col].max()), vmin * 10) if len(values) else vmin * 10
+        ticks = [v for v in (0.001, 0.01, 0.1, 1, 10, 100, 1000, 10000, 100000)
+                 if vmin * 0.99 <= v <= vmax * 1.01]
+        tick_text = [fmt_number(v, lang, max(0, -int(np.floor(np.log10(v))))) for v in ticks]
+        if float(values[col].min()) < vmin:  # the bottom of the scale holds smaller values too
+            tick_text[0] = "≤ " + tick_text[0]
+        fig = choropleth(
+            municipalities, departments, values, value_col=col, hover=hover,
+            colorscale="YlOrRd", zmin=float(np.log10(vmin)), zmax=float(np.log10(vmax)),
+            colorbar_title=unit, transform=lambda z: np.log10(np.maximum(z, vmin)),
+            tickvals=[float(np.log10(v)) for v in ticks], ticktext=tick_text,
+            separators=seps,
+        )
+        choropleth_png(
+            out_dir / f"{key}.png", municipalities, departments, values, value_col=col,
+            title=title, cmap="YlOrRd", norm=LogNorm(vmin=vmin, vmax=vmax, clip=True),
+            colorbar_title=unit, formatter=lambda v, _p: fmt_number(v, lang),
+            ticks=(ticks, tick_text), labels=labels, footer=footer,
+            extend="min" if tick_text[0].startswith("≤") else "neither",
+        )
+        out[key] = (fig, title, 620, "")
+
     cur = mun[mun["hectares"] > 0]
-    hover = [f"{n}<br>{fmt_quantity(v, 'ha', lang, 1)}"
-             for n, v in zip(names[cur.index], cur["hectares"], strict=True)]
-    vmax = max(float(cur["hectares"].max()), 10.0) if len(cur) else 10.0
-    ticks = [v for v in (1, 10, 100, 1000, 10000, 100000) if v <= vmax * 1.01]
-    title = fg.map_hectares.format(**yr)
-    fig = choropleth(
-        municipalities, departments, cur, value_col="hectares", hover=hover,
-        colorscale="YlOrRd", zmin=0.0, zmax=float(np.log10(vmax)), colorbar_title="ha",
-        transform=lambda z: np.log10(np.maximum(z, 1.0)),
-        tickvals=[float(np.log10(v)) for v in ticks],
-        ticktext=[fmt_number(v, lang) for v in ticks],
-        separators=plotly_separators(lang),
-    )
-    choropleth_png(
-        out_dir / "map_hectares.png", municipalities, departments, cur, value_col="hectares",
-        title=title, cmap="YlOrRd", norm=LogNorm(vmin=1.0, vmax=vmax), colorbar_title="ha",
-        formatter=lambda v, _p: fmt_number(v, lang),
-    )
-    out["map_hectares"] = (fig, title, 620)
+    log_map("map_hectares", cur, "hectares", "ha", fg.map_hectares.format(**yr), 1.0, 0)
+    area = municipalities.set_index("divipola").to_crs("EPSG:9377").area / 1e6  # km², projected
+    dens = cur.assign(density=cur["hectares"] / cur["divipola"].map(area).to_numpy())
+    dens = dens[dens["density"].notna()]
+    log_map("map_density", dens, "density", "ha/km²", fg.map_density.format(**yr), 0.01, 2)
     if data.previous_year is not None:
-        ch = mun[mun["change_ha"] != 0]
+        had = (mun["hectares"].fillna(0) > 0) | (mun["hectares_previous"].fillna(0) > 0)
+        ch = mun[had]  # unchanged municipalities with coca are drawn too (pale, not grey)
         hover = [f"{n}<br>{fmt_quantity(v, 'ha', lang, 1, signed=True)}"
                  for n, v in zip(names[ch.index], ch["change_ha"], strict=True)]
         title = fg.map_change.format(**yr)
+        low, high = bool((ch["change_ha"] < -change_clip).any()), bool((ch["change_ha"] > change_clip).any())
+        ticks = clipped_ticks(-change_clip, change_clip, lambda v: fmt_signed(v, lang),
+                              clipped_low=low, clipped_high=high)
         fig = choropleth(
             municipalities, departments, ch, value_col="change_ha", hover=hover,
-            colorscale="RdBu_r", zmin=-change_clip, zmax=change_clip,
-            colorbar_title=fg.change_ha, separators=plotly_separators(lang),
+            colorscale="RdYlBu_r", zmin=-change_clip, zmax=change_clip,
+            colorbar_title=fg.change_ha, tickvals=ticks[0], ticktext=ticks[1],
+            separators=seps,
         )
         choropleth_png(
             out_dir / "map_change.png", municipalities, departments, ch, value_col="change_ha",
-            title=title, cmap="RdBu_r", norm=Normalize(vmin=-change_clip, vmax=change_clip),
+            title=title, cmap="RdYlBu_r", norm=Normalize(vmin=-change_clip, vmax=change_clip),
             colorbar_title=fg.change_ha, formatter=lambda v, _p: fmt_number(v, lang),
+            extend={(True, True): "both", (True, False): "min", (False, True): "max"}.get(
+                (low, high), "neither"),
+            ticks=ticks, labels=labels, footer=footer,
         )
-        out["map_change"] = (fig, title, 620)
+        beyond = ch[ch["change_ha"].abs() > change_clip]
+        note = ""
+        if len(beyond):
+            top = beyond.loc[beyond["change_ha"].abs().idxmax()]
+            note = fg.clipped.format(
+                n=fmt_number(len(beyond), lang), clip=fmt_quantity(change_clip, "ha", lang),
+                name=f"{top['municipality']} ({top['department']})",
+                value=fmt_quantity(top["change_ha"], "ha", lang, signed=True))
+        out["map_change"] = (fig, title, 620, note)
     return out
 
 
@@ -780,6 +872,7 @@ def write_report(
     municipalities: Any = None,
     departments: Any = None,
     other_href: str | None = None,
+    csv_dialect: str | None = None,
 ) -> ReportFiles:
     """Write ``index.html``, one CSV per table and one PNG per figure into ``out_dir``.
 
@@ -795,6 +888,9 @@ def write_report(
         Boundaries for the two choropleths; without them the report has no maps.
     other_href : str, optional
         Link to the report in the other language (default ``../report-<year>-<other>/``).
+    csv_dialect : {"es-co", "en"}, optional
+        How the CSV tables are written (:mod:`~cocamonitor.report.csvout`); default ``es-co``
+        for Spanish (``;``, decimal comma, BOM, Spanish headers), ``en`` for English.
 
     Returns
     -------
@@ -806,14 +902,10 @@ def write_report(
     m = messages(lang)
     ctx = _context(data, m)
 
+    dialect = check_csv_dialect(csv_dialect or default_dialect(lang), where="csv_dialect")
     csvs = []
-    for stem, df in data.tables().items():
-        path = out_dir / f"{stem}.csv"
-        df.to_csv(path, index=False)
-        csvs.append(path)
-    for stem, df in (data.extras.get("tables") or {}).items():
-        path = out_dir / f"{stem}.csv"
-        df.to_csv(path, index=False)
+    for stem, df in {**data.tables(), **(data.extras.get("tables") or {})}.items():
+        path, _dictionary = write_table(df, out_dir / f"{stem}.csv", dialect)
         csvs.append(path)
 
     figures: dict[str, dict[str, Any]] = {}
@@ -823,8 +915,8 @@ def write_report(
     if municipalities is not None and departments is not None:
         maps = _maps(data, lang, m, municipalities, departments, out_dir, ctx["change_clip"])
         shared = _share_features({k: v[0] for k, v in maps.items()}, features)
-        for key, (_fig, title, height) in maps.items():
-            figures[key] = {"title": title, "height": height, "is_map": True, "note": ""}
+        for key, (_fig, title, height, note) in maps.items():
+            figures[key] = {"title": title, "height": height, "is_map": True, "note": note}
             fig_json[key] = _figure_json(shared[key])
             pngs.append(out_dir / f"{key}.png")
     density = data.extras.get("density")
@@ -840,9 +932,12 @@ def write_report(
         pngs.append(out_dir / "density_map.png")
     for spec in _charts(data, lang, m):
         figures[spec.key] = {"title": spec.title, "height": spec.height, "is_map": False,
-                             "note": spec.note}
+                             "note": _code_spans(spec.note)}
         fig_json[spec.key] = _figure_json(spec.to_plotly(lang))
-        pngs.append(spec.to_png(out_dir / f"{spec.key}.png", lang))
+        footer = m.fig.source_chart.format(
+            source=m.chart_source.get(spec.key, m.chart_source.census),
+            asof=m.fig.asof.format(year=data.year), version=__version__)
+        pngs.append(spec.to_png(out_dir / f"{spec.key}.png", lang, footer))
     results = data.extras.get("results") or {}
     if results.get("series") is not None and len(results["series"]):
         from cocamonitor.report.multiples import multiples_figure, multiples_png
@@ -855,7 +950,11 @@ def write_report(
                                         "note": m.fig.results_multiples_note}
         fig_json["results_multiples"] = _figure_json(fig)
         pngs.append(multiples_png(out_dir / "results_multiples.png", *args, **kw))
+    from cocamonitor.report.evaluation import add_evaluation
 
+    evaluation = add_evaluation(data, lang, out_dir, figures, fig_json, pngs)
+
+    from cocamonitor.report.forest_section import forest_html
     from cocamonitor.report.plotlyjs import LOADER_JS, bundle_for, bundle_gz
 
     bundle = bundle_for(json.loads(v) for v in fig_json.values())
@@ -873,6 +972,8 @@ def write_report(
         summary=summary,
         figures=figures,
         tables=_tables(data, lang, m),
+        evaluation=evaluation,
+        forest_html=forest_html(data.extras.get("forest"), lang),
         css=Markup(css),
     )
     html = env.get_template("report.html.j2").render(

@@ -50,8 +50,11 @@ def _trend_row(key: str, series: pd.Series, unit: str) -> dict[str, Any] | None:
     series = series.dropna()
     if len(series) < 3:
         return None
+    from cocamonitor.trends.pettitt import pettitt
+
     summary = trend_summary(series, skip_missing=True)  # the same tests as `trend test`
     mk, ts = summary.mann_kendall, summary.theil_sen
+    pt = pettitt(series, missing="skip")
     return {
         "series": key,
         "first": int(series.index.min()),
@@ -67,6 +70,12 @@ def _trend_row(key: str, series: pd.Series, unit: str) -> dict[str, Any] | None:
         "slope_ci_low": float(ts.ci[0]),
         "slope_ci_high": float(ts.ci[1]),
         "unit": unit,
+        # the two tests can disagree (Mann-Kendall's p uses the ranks of all pairs, the slope's
+        # interval a different approximation): both verdicts are reported
+        "slope_ci_excludes_zero": bool(ts.ci[0] > 0 or ts.ci[1] < 0),
+        "pettitt_first_year_after": int(pt.first_year_after),
+        "pettitt_p": float(pt.p_value),
+        "pettitt_shift": pt.shift,
     }
 
 
@@ -96,7 +105,8 @@ def trend_section(year: int, inputs: Any) -> dict[str, Any]:
         if key in published:
             rows.append(_trend_row(key, published[key], unit))
     columns = ["series", "first", "last", "n", "missing_years", "s", "tau", "p_value", "p_exact",
-               "trend", "slope", "slope_ci_low", "slope_ci_high", "unit"]
+               "trend", "slope", "slope_ci_low", "slope_ci_high", "unit", "slope_ci_excludes_zero",
+               "pettitt_first_year_after", "pettitt_p", "pettitt_shift"]
     table = pd.DataFrame([r for r in rows if r is not None], columns=columns)
     out: dict[str, Any] = {"table": table}
     window = table[table["series"] == "simci_window"]
@@ -105,6 +115,13 @@ def trend_section(year: int, inputs: Any) -> dict[str, Any]:
         out["summary"] = {"first": int(w["first"]), "last": int(w["last"]),
                           "trend": w["trend"], "p_value": float(w["p_value"]),
                           "slope": float(w["slope"])}
+    # series whose two verdicts differ (no Mann-Kendall trend, slope interval without zero,
+    # or the reverse): the report explains why in one sentence
+    differ = table["trend"].eq("no trend") == table["slope_ci_excludes_zero"]
+    out["verdicts_differ"] = table.loc[differ, "series"].tolist()
+    change_points = table[table["pettitt_p"] < 0.05]
+    out["change_points"] = {r["series"]: (int(r["pettitt_first_year_after"]), float(r["pettitt_p"]))
+                            for r in change_points.to_dict("records")}
     if (year - 1) in census.index:
         sens = census_sensitivity(float(census[year - 1]), float(census[year]))
         out["change"] = {"critical_relative_error": float(sens.critical_relative_error),
@@ -441,6 +458,12 @@ def extra_sections(
     out["results"] = results_section(year, inputs, targets=targets)
     if density_raster is not None:
         out["density"] = density_section(density_raster, year, coca_classes=coca_classes)
+    else:
+        from cocamonitor.report.forest_section import imported_density_section
+
+        imported = imported_density_section(year)
+        if imported is not None:
+            out["density"] = imported
     try:
         out["trends"] = trend_section(year, inputs)
     except ImportError:  # pragma: no cover - trends is part of the package
@@ -448,6 +471,9 @@ def extra_sections(
     prod = production_section(year, inputs, as_of=as_of)
     if prod is not None:
         out["production"] = prod
+    from cocamonitor.report.forest_section import forest_section
+
+    out["forest"] = forest_section(year)
     tables: dict[str, pd.DataFrame] = {"counternarcotics_results": out["results"]["table"]}
     if "trends" in out:
         tables["trend_tests"] = out["trends"]["table"]
@@ -457,6 +483,12 @@ def extra_sections(
         tables.update(prod.get("tables", {}))
     if "density" in out:
         tables["density_grid"] = out["density"]["cells"]
+    from cocamonitor.report.evaluation import evaluation_section
+
+    out["evaluation"] = evaluation_section(year, inputs)  # "Did the programmes work?" (issue 12)
+    tables.update(out["evaluation"]["tables"])
+    if out["forest"] is not None and out["forest"].get("table") is not None:
+        tables["territories_coca"] = out["forest"]["table"]
     out["tables"] = tables
     out["as_of"] = as_of
     return out

@@ -10,6 +10,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Annotated, Any
 
+import numpy as np
+import pandas as pd
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
@@ -204,3 +206,58 @@ def _indicators_json(years: str | None, by: str, indicator: str | None, min_coca
                                  option={"years": "years", "by": "by", "indicator": "indicator",
                                          "min_coca_ha": "min_coca_ha"})
     return json.dumps(to_jsonable(doc), ensure_ascii=False, allow_nan=False).encode("utf-8")
+
+
+@router.get("/grid/{year}", summary="The imported SIMCI 1 km grid in one year (cells with coca)")
+def grid_year(year: Annotated[int, Path(description="Year of the imported grid, e.g. 2023.")]) -> dict[str, Any]:
+    """Cells with coca in ``year`` of the grid imported with ``cocamonitor data import simci-grid``.
+
+    Each cell: ``cell`` (grilla1), ``lon``, ``lat`` (centre), ``coca_ha``. 422 when no grid was
+    imported (the detail says how) or the year is not in it.
+    """
+    from pyproj import Transformer
+
+    from cocamonitor.errors import InputError
+    from cocamonitor.importers.simci_grid import load_imported_grid
+
+    grid = load_imported_grid()
+    if grid is None:
+        raise InputError("no SIMCI grid imported", where="year",
+                         hint="import it with `cocamonitor data import simci-grid FILE` (datos.gov.co v3rx-q7t3)")
+    if year not in grid.years:
+        raise InputError(f"year {year} is not in the imported SIMCI grid", where="year",
+                         hint=f"years: {grid.years[0]}-{grid.years[-1]}")
+    k = grid.years.index(year)
+    ha = grid.coca_matrix()[:, k]
+    has = np.isfinite(ha) & (ha > 0)
+    spec = grid.lattice.grid_spec()
+    rows, cols = grid.cells["row"].to_numpy()[has], grid.cells["col"].to_numpy()[has]
+    x = spec.x0 + (cols + 0.5) * spec.cell
+    y = spec.y0 - (rows + 0.5) * spec.cell
+    lon, lat = Transformer.from_crs(spec.crs, "EPSG:4326", always_xy=True).transform(x, y)
+    cells = {"cell": grid.cells["cell"].to_numpy()[has], "lon": lon, "lat": lat, "coca_ha": ha[has]}
+    return {"year": int(year), "unit": "ha", "dataset": "v3rx-q7t3", "cell_m": spec.cell,
+            "total_ha": float(np.nansum(ha)), "cells": to_jsonable(pd.DataFrame(cells))}
+
+
+@router.get("/territories/{year}", summary="Coca of the imported grid in the registered territory layers")
+def territories_year(year: Annotated[int, Path(description="Year of the imported grid.")]) -> dict[str, Any]:
+    """As ``cocamonitor territories coca --layer <all registered> --years YEAR --format json``."""
+    from cocamonitor.errors import InputError
+    from cocamonitor.importers.simci_grid import load_imported_grid
+    from cocamonitor.territories import coca_in_territories, layers, load_layer
+
+    grid = load_imported_grid()
+    names = layers()
+    if grid is None or not names:
+        raise InputError("no SIMCI grid or no territory layer imported", where="year",
+                         hint="`cocamonitor data import simci-grid FILE` and `cocamonitor territories add ...`")
+    if year not in grid.years:
+        raise InputError(f"year {year} is not in the imported SIMCI grid", where="year",
+                         hint=f"years: {grid.years[0]}-{grid.years[-1]}")
+    years = [y for y in (year - 1, year) if y in grid.years]
+    res = coca_in_territories({n: load_layer(n) for n in names}, grid, years=years)
+    doc = res.to_dict()
+    doc["territories"] = [r for r in doc["territories"] if r["year"] == year]
+    doc["overlaps"] = [r for r in doc["overlaps"] if r["year"] == year]
+    return to_jsonable(doc)

@@ -75,6 +75,48 @@
     }).catch(fail($("map-panel")));
   }
 
+  // the bounding box [lon0, lon1, lat0, lat1] of one municipality of the map's geometry
+  function featureBounds(code) {
+    var feats = mapFig.data[1].geojson.features;
+    var box = [Infinity, -Infinity, Infinity, -Infinity];
+    function walk(c) {
+      if (typeof c[0] === "number") {
+        box[0] = Math.min(box[0], c[0]); box[1] = Math.max(box[1], c[0]);
+        box[2] = Math.min(box[2], c[1]); box[3] = Math.max(box[3], c[1]);
+      } else { c.forEach(walk); }
+    }
+    for (var i = 0; i < feats.length; i++) {
+      if (String(feats[i].id) === String(code)) { walk(feats[i].geometry.coordinates); return box; }
+    }
+    return null;
+  }
+
+  var home = null;  // the country view, to come back to
+
+  // outline the chosen municipality and zoom the map to it (or back to the country)
+  function focusMap() {
+    if (!mapFig) { return Promise.resolve(); }
+    var code = state.municipality;
+    var locs = mapFig.data[1].locations;
+    var widths = locs.map(function (l) { return String(l) === String(code) ? 3 : 0.25; });
+    var colors = locs.map(function (l) { return String(l) === String(code) ? "#000000" : "#555555"; });
+    mapFig.data[1].marker = {line: {width: widths, color: colors}};
+    var box = code ? featureBounds(code) : null;
+    var geo = mapFig.layout.geo;
+    if (!home) { home = {lon: geo.lonaxis.range.slice(), lat: geo.lataxis.range.slice()}; }
+    if (box) {
+      var pad = Math.max(box[1] - box[0], box[3] - box[2], 0.4) * 1.2;
+      geo.lonaxis = {range: [box[0] - pad, box[1] + pad]};
+      geo.lataxis = {range: [box[2] - pad, box[3] + pad]};
+    } else {
+      geo.lonaxis = {range: home.lon.slice()};
+      geo.lataxis = {range: home.lat.slice()};
+    }
+    mapFig.layout.uirevision = "focus-" + (code || "country");
+    mapFig.layout.datarevision = (mapFig.layout.datarevision || 0) + 1;
+    return Plotly.react("map", mapFig.data, mapFig.layout, CONFIG);
+  }
+
   function updateProfile() {
     return getJSON("/view/profile?" + query(state)).then(function (res) {
       $("profile-panel").innerHTML = res.html;
@@ -105,7 +147,7 @@
       jobs.push(updateMap());
     }
     if (before.year !== state.year) { jobs.push(updateNational()); }
-    if (before.municipality !== state.municipality) { jobs.push(updateProfile()); }
+    if (before.municipality !== state.municipality) { jobs.push(updateProfile(), focusMap()); }
     return Promise.all(jobs);
   }
 
@@ -131,7 +173,12 @@
   var hits = {};
   function onSearch() {
     var text = $("search").value.trim();
-    if (hits[text]) { setState({municipality: hits[text]}); return; }
+    if (hits[text]) {
+      setState({municipality: hits[text]}).then(function () {
+        $("profile-section").scrollIntoView({block: "start"});
+      });
+      return;
+    }
     clearTimeout(searchTimer);
     if (text.length < 2) { return; }
     searchTimer = setTimeout(function () {
@@ -160,6 +207,10 @@
     $("play").addEventListener("click", play);
     $("search").addEventListener("input", onSearch);
     $("controls").addEventListener("submit", function (ev) { ev.preventDefault(); });
+    $("controls-toggle").addEventListener("click", function () {
+      var open = $("controls").classList.toggle("open");
+      $("controls-toggle").setAttribute("aria-expanded", String(open));
+    });
     syncUrl();
     var first = getJSON(BOOT.map_figure || "/view/map-figure?lang=" + state.lang).then(function (fig) {
       mapFig = fig;
@@ -170,7 +221,7 @@
         if (pt && pt.location && pt.curveNumber === 1) { setState({municipality: String(pt.location)}); }
       });
       return updateMap();
-    });
+    }).then(function () { return state.municipality ? focusMap() : null; });
     Promise.all([first, updateProfile(), updateNational()]).then(function () {
       window.cocamonitorReady = true;
       document.body.setAttribute("data-ready", "1");

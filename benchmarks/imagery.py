@@ -1,0 +1,144 @@
+"""Benchmark: tiled prediction of a coca map from a Sentinel-2-like stack, and training.
+
+Goals (issue 16): predict a 10,000 x 10,000 px, 10-band, 6-date stack in < 2 min with peak
+memory < 3 GB; train on 5,000 reference points in < 30 s. Run:
+
+    python benchmarks/imagery.py [--size 2048] [--tile 1024]
+
+The scenes are rendered by the simulator and written as COGs with a static STAC catalog
+(``--size`` pixels per side, 6 dates); prediction reads them through odc-stac tile by tile. The
+10,000² time is *extrapolated* linearly from the measured pixels per second (marked so); the
+peak memory of the tiled path depends on the tile, not on the grid, so it is reported as
+measured. Each phase runs in its own process, so each peak is its own.
+
+Peer measured in the same run: *whole-array* prediction — the same features and model on the
+whole stack loaded into memory at once (no tiles), as a script written directly against
+xarray would do. Its peak grows with the grid.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+REF = dt.date(2021, 12, 31)
+GOAL_PIXELS = 10_000 * 10_000
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def prepare(folder: Path, size: int) -> dict:
+    import pandas as pd
+
+    from cocamonitor.simulate.scenes import SceneConfig, render_scenes, scene_history, write_scenes
+
+    t = time.perf_counter()
+    hist = scene_history(size=size, seed=1)
+    stack = render_scenes(hist, 2021, seed=2, scene=SceneConfig(dates=6))
+    write_scenes(stack, folder / "scenes")
+    rng = np.random.default_rng(3)
+    truth = stack.truth.reshape(-1)
+    picks = np.concatenate([rng.choice(np.flatnonzero(truth == c), 2500, replace=False) for c in (0, 1)])
+    x, y = hist.landscape.xy(picks // size, picks % size)
+    pd.DataFrame({"x": x, "y": y, "reference_class": truth[picks].astype(str)}).to_csv(folder / "points.csv",
+                                                                                       index=False)
+    return {"seconds": time.perf_counter() - t}
+
+
+def train(folder: Path) -> dict:
+    import pandas as pd
+
+    from cocamonitor.imagery import open_stack, point_features, train_classifier
+
+    t0 = time.perf_counter()
+    stack = open_stack(folder / "scenes/catalog.json", reference_date=REF, window_days=60)
+    df = pd.read_csv(folder / "points.csv")
+    X, nobs = point_features(stack, df["x"].to_numpy(), df["y"].to_numpy(), tile=1024)
+    keep = nobs > 0
+    t1 = time.perf_counter()
+    model = train_classifier(X[keep], df["reference_class"].astype(str).to_numpy()[keep], df["x"].to_numpy()[keep],
+                             df["y"].to_numpy()[keep], feature_names=stack.feature_names, block_m=1000, seed=0)
+    t2 = time.perf_counter()
+    model.save(folder / "model")
+    return {"points": int(keep.sum()), "features_seconds": t1 - t0, "train_seconds": t2 - t1,
+            "cv_overall_accuracy": model.card.cv["overall_accuracy"], "peak_mb": peak_mb()}
+
+
+def predict(folder: Path, tile: int) -> dict:
+    from cocamonitor.imagery import load_model, open_stack, predict_map
+
+    t = time.perf_counter()
+    stack = open_stack(folder / "scenes/catalog.json", reference_date=REF, window_days=60)
+    summary = predict_map(load_model(folder / "model"), stack, folder / "map", tile=tile)
+    return {"seconds": time.perf_counter() - t, "pixels": summary.pixels, "peak_mb": peak_mb()}
+
+
+def whole_array(folder: Path) -> dict:
+    from cocamonitor.imagery import compute_features, load_model, open_stack, valid_mask
+
+    t = time.perf_counter()
+    stack = open_stack(folder / "scenes/catalog.json", reference_date=REF, window_days=60)
+    ds = stack.ds.compute()
+    raw = np.stack([ds[b].values for b in stack.bands], axis=1)
+    valid = valid_mask(ds["SCL"].values, raw)
+    f = compute_features(raw.astype(np.float32) * np.float32(1e-4), valid, stack.days, stack.bands)
+    ok = valid.any(axis=0).reshape(-1)
+    X = f.reshape(f.shape[0], -1).T[ok]
+    load_model(folder / "model").predict_proba(X)
+    return {"seconds": time.perf_counter() - t, "pixels": int(raw.shape[-1] * raw.shape[-2]), "peak_mb": peak_mb()}
+
+
+def _phase(name: str, folder: Path, *extra: str) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--phase", name, "--folder", str(folder), *extra],
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--size", type=int, default=2048)
+    ap.add_argument("--tile", type=int, default=1024)
+    ap.add_argument("--phase", default=None)
+    ap.add_argument("--folder", default=None)
+    a = ap.parse_args()
+    if a.phase:
+        folder = Path(a.folder)
+        res = {"prepare": lambda: prepare(folder, a.size), "train": lambda: train(folder),
+               "predict": lambda: predict(folder, a.tile), "whole": lambda: whole_array(folder)}[a.phase]()
+        print(json.dumps(res))
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        prep = _phase("prepare", folder, "--size", str(a.size))
+        print(f"scenes {a.size}² px x 10 bands x 6 dates rendered and written as COGs in {prep['seconds']:.1f} s")
+        tr = _phase("train", folder)
+        print(f"train: {tr['points']} points, features {tr['features_seconds']:.1f} s, fit + blocked CV "
+              f"{tr['train_seconds']:.1f} s (goal < 30 s: {'met' if tr['train_seconds'] < 30 else 'NOT met'}), "
+              f"held-out OA {tr['cv_overall_accuracy']:.3f}, peak {tr['peak_mb']:.0f} MB")
+        pr = _phase("predict", folder, "--tile", str(a.tile))
+        rate = pr["pixels"] / pr["seconds"]
+        est = GOAL_PIXELS / rate
+        print(f"predict (tiled, tile {a.tile}): {pr['pixels']:,} px in {pr['seconds']:.1f} s = {rate / 1e6:.2f} Mpx/s, "
+              f"peak {pr['peak_mb']:.0f} MB; 10,000² px extrapolated: {est:.0f} s (goal < 120 s: "
+              f"{'met' if est < 120 else 'NOT met'}), peak bounded by the tile (goal < 3 GB: "
+              f"{'met' if pr['peak_mb'] < 3072 else 'NOT met'})")
+        wh = _phase("whole", folder)
+        print(f"peer, whole array in memory: {wh['seconds']:.1f} s, peak {wh['peak_mb']:.0f} MB "
+              f"(extrapolated to 10,000² px: {wh['peak_mb'] * GOAL_PIXELS / wh['pixels'] / 1024:.0f} GB)")
+        print(f"ratios tiled/whole: time {pr['seconds'] / wh['seconds']:.2f}, peak memory "
+              f"{pr['peak_mb'] / wh['peak_mb']:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,349 @@
+"""From a trained model to maps: training features at points, tiled prediction, strata.
+
+* :func:`point_features` reads the features of reference points, only the tiles that hold
+  points.
+* :func:`predict_map` classifies the stack tile by tile and writes three cloud-optimised
+  GeoTIFFs: ``probability.tif`` (probability of the target class in per cent, uint8, 255
+  nodata), ``class.tif`` (most probable class, uint8, 255 nodata) and ``obs_day.tif`` (days
+  between the best-pixel observation and the reference date, int16, -32768 nodata). Pixels
+  without any cloud-free observation are nodata in all three and their area is reported;
+  they are never filled.
+* :func:`probability_strata` turns the probability map into strata for ``area design``:
+  ``1`` mapped coca (p >= ``high``), ``3`` uncertain (``low`` <= p < ``high``), ``2`` buffer
+  (p < ``low`` within ``buffer_m`` of mapped coca or uncertain pixels), ``0`` the rest, and
+  ``4`` the pixels without observation (a stratum of their own, so the sample reaches them
+  and the estimate covers the whole area).
+
+Memory is bounded by the tile size: one tile of the stack is read, featured, classified and
+written at a time.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from cocamonitor.errors import DataError, InputError, ParameterError
+from cocamonitor.imagery.model import TrainedModel
+from cocamonitor.imagery.stack import ImageStack, tiles
+
+__all__ = ["STRATA", "MapSummary", "StrataSummary", "point_features", "predict_map", "probability_strata",
+           "strata_from_probability"]
+
+#: Strata codes written by :func:`probability_strata`.
+STRATA = {"other": 0, "coca": 1, "buffer": 2, "uncertain": 3, "no_observation": 4}
+
+_NODATA_U8 = 255
+_NODATA_DAY = -32768
+
+
+def point_features(stack: ImageStack, x: np.ndarray, y: np.ndarray, *, tile: int = 512,
+                   source: str = "points") -> tuple[np.ndarray, np.ndarray]:
+    """Features of the pixels under points (map coordinates in the stack CRS).
+
+    Returns
+    -------
+    X : numpy.ndarray, shape (n, n_features)
+    n_obs : numpy.ndarray of int, shape (n,)
+        Cloud-free observations of each point (0: the features are NaN).
+
+    Raises
+    ------
+    DataError
+        A point outside the imagery (names the row).
+
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    row, col = stack.pixel_of(x, y)
+    h, w = stack.shape
+    out = (row < 0) | (col < 0) | (row >= h) | (col >= w) | ~np.isfinite(x) | ~np.isfinite(y)
+    if out.any():
+        i = int(np.flatnonzero(out)[0])
+        raise DataError(f"point ({x[i]:.1f}, {y[i]:.1f}) is outside the imagery",
+                        where=f"{source}, row {i + 2}, column x",
+                        hint=f"x/y must be in {stack.crs} inside the catalog's footprint; drop the point")
+    nf = len(stack.feature_names)
+    X = np.full((x.size, nf), np.nan, dtype=np.float32)
+    n_obs = np.zeros(x.size, dtype=np.int64)
+    key = (row // tile) * (-(-w // tile)) + col // tile
+    for k in np.unique(key):
+        sel = np.flatnonzero(key == k)
+        r0, c0 = int(row[sel[0]] // tile * tile), int(col[sel[0]] // tile * tile)
+        f, nobs, _ = stack.features(r0, min(r0 + tile, h), c0, min(c0 + tile, w))
+        X[sel] = f[:, row[sel] - r0, col[sel] - c0].T
+        n_obs[sel] = nobs[row[sel] - r0, col[sel] - c0]
+    return X, n_obs
+
+
+@dataclass(frozen=True)
+class MapSummary:
+    """What :func:`predict_map` wrote and how much of the area it could map."""
+
+    files: dict[str, str]
+    target_class: str
+    class_codes: dict[str, int]
+    pixels: int
+    pixel_area_ha: float
+    no_observation_pixels: int
+    class_pixels: dict[str, int]
+
+    @property
+    def no_observation_ha(self) -> float:
+        """Area without any cloud-free observation in the window."""
+        return self.no_observation_pixels * self.pixel_area_ha
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict (JSON-ready)."""
+        return {"files": dict(self.files), "target_class": self.target_class, "class_codes": dict(self.class_codes),
+                "pixels": self.pixels, "pixel_area_ha": self.pixel_area_ha,
+                "no_observation_pixels": self.no_observation_pixels, "no_observation_ha": self.no_observation_ha,
+                "no_observation_share": self.no_observation_pixels / self.pixels if self.pixels else 0.0,
+                "mapped_ha": {c: n * self.pixel_area_ha for c, n in self.class_pixels.items()}}
+
+
+def _class_codes(classes: list[str]) -> dict[str, int]:
+    try:
+        codes = {c: int(c) for c in classes}
+    except ValueError:
+        codes = {c: i for i, c in enumerate(classes)}
+    if any(not 0 <= v < _NODATA_U8 for v in codes.values()):
+        codes = {c: i for i, c in enumerate(classes)}
+    return codes
+
+
+def _target(model: TrainedModel, target_class: str | None) -> str:
+    if target_class is not None:
+        if target_class not in model.classes:
+            raise ParameterError(f"class {target_class} is not one of the model's classes "
+                                 f"({', '.join(model.classes)})", where="target_class")
+        return target_class
+    for guess in ("1", "coca"):
+        if guess in model.classes:
+            return guess
+    raise ParameterError(f"which class is coca? the model has {', '.join(model.classes)}", where="target_class",
+                         hint="name it")
+
+
+def _tiled_profile(stack: ImageStack, dtype: str, nodata: float) -> dict[str, Any]:
+    h, w = stack.shape
+    return {"driver": "GTiff", "width": w, "height": h, "count": 1, "dtype": dtype, "crs": stack.crs,
+            "transform": stack.transform, "nodata": nodata, "tiled": True, "blockxsize": 256,
+            "blockysize": 256, "compress": "deflate", "BIGTIFF": "IF_SAFER"}
+
+
+def _to_cog(src: Path, dst: Path) -> None:
+    from rasterio.shutil import copy as rio_copy
+
+    rio_copy(str(src), str(dst), driver="COG", compress="deflate", blocksize=512, BIGTIFF="IF_SAFER")
+    src.unlink()
+
+
+def predict_map(model: TrainedModel, stack: ImageStack, out_dir: str | Path, *, tile: int = 512,
+                target_class: str | None = None, batch: int = 1 << 20,
+                progress: Callable[[int, int], None] | None = None) -> MapSummary:
+    """Classify the stack tile by tile and write the probability, class and observation-day COGs.
+
+    Parameters
+    ----------
+    model : TrainedModel
+        Trained on the same features (checked by name).
+    stack : ImageStack
+        The imagery to classify.
+    out_dir : str or Path
+        Folder for ``probability.tif``, ``class.tif`` and ``obs_day.tif``.
+    tile : int
+        Pixels per side of a tile (memory: about ``tile**2 * dates * bands * 8`` bytes).
+    target_class : str, optional
+        The coca class (default ``"1"`` or ``"coca"``).
+    batch : int
+        Rows per ``predict_proba`` call.
+    progress : callable, optional
+        Called as ``progress(done_tiles, total_tiles)``.
+
+    Returns
+    -------
+    MapSummary
+
+    """
+    import rasterio
+    from rasterio.windows import Window
+
+    if list(model.card.features) != stack.feature_names:
+        raise InputError("the model was trained on other features than this imagery gives", where="model",
+                         hint=f"model: {', '.join(model.card.features)}; imagery: {', '.join(stack.feature_names)}")
+    target = _target(model, target_class)
+    codes = _class_codes(model.classes)
+    code_of = np.array([codes[c] for c in model.classes], dtype=np.uint8)
+    ti = model.classes.index(target)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    names = {"probability": "probability.tif", "class": "class.tif", "obs_day": "obs_day.tif"}
+    tmp = {k: out / f".{v}.partial" for k, v in names.items()}
+    h, w = stack.shape
+    n_no = 0
+    counts = np.zeros(len(model.classes), dtype=np.int64)
+    all_tiles = list(tiles(h, w, tile))
+    try:
+        with rasterio.open(tmp["probability"], "w", **_tiled_profile(stack, "uint8", _NODATA_U8)) as dp, \
+                rasterio.open(tmp["class"], "w", **_tiled_profile(stack, "uint8", _NODATA_U8)) as dc, \
+                rasterio.open(tmp["obs_day"], "w", **_tiled_profile(stack, "int16", _NODATA_DAY)) as dd:
+            for i, (r0, r1, c0, c1) in enumerate(all_tiles):
+                f, nobs, day = stack.features(r0, r1, c0, c1)
+                ok = nobs > 0
+                X = f.reshape(f.shape[0], -1).T[ok.reshape(-1)]
+                proba = np.empty((X.shape[0], len(model.classes)), dtype=np.float32)
+                for s in range(0, X.shape[0], batch):
+                    proba[s:s + batch] = model.predict_proba(X[s:s + batch])
+                pmap = np.full(ok.shape, _NODATA_U8, dtype=np.uint8)
+                cmap = np.full(ok.shape, _NODATA_U8, dtype=np.uint8)
+                pmap[ok] = np.round(proba[:, ti] * 100).astype(np.uint8)
+                best = proba.argmax(axis=1)
+                cmap[ok] = code_of[best]
+                counts += np.bincount(best, minlength=len(model.classes))
+                n_no += int((~ok).sum())
+                dmap = np.where(ok, np.nan_to_num(day, nan=_NODATA_DAY), _NODATA_DAY).astype(np.int16)
+                win = Window(c0, r0, c1 - c0, r1 - r0)
+                dp.write(pmap, 1, window=win)
+                dc.write(cmap, 1, window=win)
+                dd.write(dmap, 1, window=win)
+                if progress is not None:
+                    progress(i + 1, len(all_tiles))
+            dp.update_tags(1, meaning=f"probability of class {target}, per cent", scale="0.01")
+            dc.update_tags(1, classes=", ".join(f"{v}={c}" for c, v in codes.items()))
+            dd.update_tags(1, meaning=f"days from {stack.reference_date} of the best-pixel observation")
+        for k, v in names.items():
+            _to_cog(tmp[k], out / v)
+    finally:
+        for p in tmp.values():
+            if p.exists():
+                os.unlink(p)
+    return MapSummary(files={k: str(out / v) for k, v in names.items()}, target_class=target, class_codes=codes,
+                      pixels=h * w, pixel_area_ha=stack.pixel_area_ha, no_observation_pixels=n_no,
+                      class_pixels={c: int(n) for c, n in zip(model.classes, counts, strict=True)})
+
+
+@dataclass(frozen=True)
+class StrataSummary:
+    """Pixels and hectares per stratum written by :func:`probability_strata`."""
+
+    path: str
+    pixels: dict[str, int]
+    pixel_area_ha: float
+    parameters: dict[str, float]
+
+    def to_frame(self) -> Any:
+        """One row per stratum: ``stratum, code, pixels, area_ha``."""
+        import pandas as pd
+
+        return pd.DataFrame([{"stratum": k, "code": STRATA[k], "pixels": v, "area_ha": v * self.pixel_area_ha}
+                             for k, v in self.pixels.items()])
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict (JSON-ready)."""
+        return {"path": self.path, "codes": dict(STRATA), "pixels": dict(self.pixels),
+                "area_ha": {k: v * self.pixel_area_ha for k, v in self.pixels.items()},
+                "parameters": dict(self.parameters)}
+
+
+def _disk(radius: int) -> np.ndarray:
+    r = np.arange(-radius, radius + 1)
+    return (r[:, None] ** 2 + r[None, :] ** 2) <= radius * radius
+
+
+def strata_from_probability(prob: np.ndarray, *, high: float, low: float, radius_px: int,
+                            nodata: int = _NODATA_U8) -> np.ndarray:
+    """Strata codes (:data:`STRATA`) of a probability array in per cent (numpy, one window).
+
+    Examples
+    --------
+    >>> p = np.array([[0, 0, 0, 0], [0, 80, 0, 0], [0, 0, 0, 30], [255, 0, 0, 0]], dtype=np.uint8)
+    >>> strata_from_probability(p, high=0.5, low=0.1, radius_px=1).tolist()
+    [[0, 2, 0, 0], [2, 1, 2, 2], [0, 2, 2, 3], [4, 0, 0, 2]]
+
+    """
+    from scipy import ndimage
+
+    obs = prob != nodata
+    p = prob.astype(np.float32) / 100.0
+    coca = obs & (p >= high)
+    unsure = obs & (p >= low) & ~coca
+    out = np.full(prob.shape, STRATA["other"], dtype=np.uint8)
+    if radius_px > 0:
+        near = ndimage.binary_dilation(coca | unsure, structure=_disk(radius_px))
+        out[near] = STRATA["buffer"]
+    out[unsure] = STRATA["uncertain"]
+    out[coca] = STRATA["coca"]
+    out[~obs] = STRATA["no_observation"]
+    return out
+
+
+def probability_strata(probability: str | Path, out: str | Path, *, high: float = 0.5, low: float = 0.1,
+                       buffer_m: float = 100.0, tile: int = 1024) -> StrataSummary:
+    """Write the strata map of a probability COG (see module docstring), window by window.
+
+    Parameters
+    ----------
+    probability : str or Path
+        ``probability.tif`` from :func:`predict_map` (per cent, 255 nodata).
+    out : str or Path
+        Strata GeoTIFF (COG) to write.
+    high, low : float
+        Probability thresholds of the mapped-coca and the uncertain strata.
+    buffer_m : float
+        Width of the buffer around mapped-coca and uncertain pixels, metres (0: no buffer).
+    tile : int
+        Window side in pixels.
+
+    Returns
+    -------
+    StrataSummary
+
+    """
+    import rasterio
+    from rasterio.windows import Window
+
+    from cocamonitor.io.rasters import open_raster
+
+    if not 0 < low < high <= 1:
+        raise ParameterError(f"need 0 < low < high <= 1, got low={low}, high={high}", where="low/high")
+    if buffer_m < 0:
+        raise ParameterError(f"buffer must be >= 0, got {buffer_m}", where="buffer_m")
+    info = open_raster(probability, where="probability")
+    if info.dtype != "uint8" or info.nodata != _NODATA_U8:
+        raise DataError(f"{probability} is not a probability map from `map predict` (uint8, nodata 255)",
+                        where="probability")
+    if info.crs is None or not info.crs.is_projected:
+        raise DataError(f"{probability} is not in a projected CRS", where="probability",
+                        hint="predict in EPSG:9377 or an equal-area CRS")
+    px = abs(info.transform.a)
+    radius = int(round(buffer_m / px))
+    outp = Path(out)
+    tmp = outp.with_name(f".{outp.name}.partial")
+    counts = np.zeros(len(STRATA), dtype=np.int64)
+    prof = {"driver": "GTiff", "width": info.width, "height": info.height, "count": 1, "dtype": "uint8",
+            "crs": info.crs, "transform": info.transform, "nodata": _NODATA_U8, "tiled": True,
+            "blockxsize": 256, "blockysize": 256, "compress": "deflate"}
+    try:
+        with rasterio.open(info.path) as src, rasterio.open(tmp, "w", **prof) as dst:
+            for r0, r1, c0, c1 in tiles(info.height, info.width, tile):
+                a0, a1 = max(r0 - radius, 0), min(r1 + radius, info.height)
+                b0, b1 = max(c0 - radius, 0), min(c1 + radius, info.width)
+                p = src.read(1, window=Window(b0, a0, b1 - b0, a1 - a0))
+                s = strata_from_probability(p, high=high, low=low, radius_px=radius)
+                s = s[r0 - a0:r0 - a0 + r1 - r0, c0 - b0:c0 - b0 + c1 - c0]
+                counts += np.bincount(s.reshape(-1), minlength=len(STRATA))[:len(STRATA)]
+                dst.write(s, 1, window=Window(c0, r0, c1 - c0, r1 - r0))
+            dst.update_tags(1, strata=", ".join(f"{v}={k}" for k, v in STRATA.items()))
+        _to_cog(tmp, outp)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    ha = abs(info.transform.a * info.transform.e) / 10_000.0
+    return StrataSummary(path=str(outp), pixels={k: int(counts[v]) for k, v in STRATA.items()}, pixel_area_ha=ha,
+                         parameters={"high": high, "low": low, "buffer_m": buffer_m})
