@@ -356,6 +356,20 @@ case("store-runs", "store", "runs")
 case("store-query", "store", "query", "SELECT 1")
 case("store-show-text", "store", "show", "first")
 
+# --- commands merged late (evaluate, imagery, territories, grid import): a usage error each ------
+case("import-simci-grid-binary", "--data-dir", OUT + "d", "data", "import", "simci-grid", F + "binary.csv")
+case("usage-territories-add", "territories", "add", "--no-such-option")
+case("usage-territories-list", "territories", "list", "--no-such-option")
+case("usage-territories-coca", "territories", "coca", "--no-such-option")
+case("usage-forest", "forest", "--no-such-option")
+case("usage-evaluate-did", "evaluate", "did", "--no-such-option")
+case("usage-evaluate-bacon", "evaluate", "bacon", "--no-such-option")
+case("usage-evaluate-synth", "evaluate", "synth", "--no-such-option")
+case("usage-map-synthetic", "map", "synthetic", "--no-such-option")
+case("usage-map-train", "map", "train", "--no-such-option")
+case("usage-map-predict", "map", "predict", "--no-such-option")
+case("usage-map-strata", "map", "strata", "--no-such-option")
+
 # --- the command line itself --------------------------------------------------------------------
 case("cli-unknown-command", "estimate")
 case("cli-unknown-option", "area", "estimate", "--samples", SAMPLE)
