@@ -45,8 +45,11 @@ def event_study_figure(event: AggregateResult, *, title: str = "", ylabel: str =
 
 
 def plot_event_study(event: AggregateResult, path: str | Path, *, title: str = "Event study",
-                     ylabel: str = "effect", lang: str = "en") -> Path:
+                     ylabel: str = "effect", lang: str = "en", footer: str = "") -> Path:
     """Draw the event study to ``path`` (``.png``, ``.svg``, ``.pdf`` or ``.html``).
+
+    A PNG is drawn at 200 dpi (1,800 px wide) with an SVG beside it; ``footer`` is a source line
+    printed under the chart.
 
     Examples
     --------
@@ -79,7 +82,11 @@ def plot_event_study(event: AggregateResult, path: str | Path, *, title: str = "
     ax.set_ylabel(ylabel)
     ax.set_title(title)
     ax.legend(fontsize=8, loc="upper left")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    if footer:
+        fig.text(0.01, 0.005, footer, fontsize=6.5, color="#555555", ha="left", va="bottom")
+    fig.tight_layout(rect=(0, 0.03 if footer else 0, 1, 1))
+    fig.savefig(path, dpi=200)
+    if Path(path).suffix.lower() == ".png":
+        fig.savefig(Path(path).with_suffix(".svg"))
     plt.close(fig)
     return path

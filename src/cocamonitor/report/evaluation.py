@@ -187,6 +187,12 @@ def add_evaluation(data: Any, lang: str, out_dir: Path, figures: dict[str, Any],
     sec = (getattr(data, "extras", None) or {}).get("evaluation")
     if not sec:
         return None
+    from cocamonitor import __version__
+    from cocamonitor.report.render import messages
+
+    m = messages(lang)
+    footer = m.fig.source_chart.format(source=m.chart_source.evaluation, asof=m.fig.asof.format(year=data.year),
+                                       version=__version__)
     keys = {}
     for name, d in sec["designs"].items():
         key = f"evaluation_{name}"
@@ -194,7 +200,8 @@ def add_evaluation(data: Any, lang: str, out_dir: Path, figures: dict[str, Any],
         fig = event_study_figure(d["event"], ylabel="ha", lang=lang)
         figures[key] = {"title": title, "height": 420, "is_map": False, "note": ""}
         fig_json[key] = pio.to_json(fig, validate=False, remove_uids=True)
-        pngs.append(plot_event_study(d["event"], out_dir / f"{key}.png", title=title, ylabel="ha", lang=lang))
+        pngs.append(plot_event_study(d["event"], out_dir / f"{key}.png", title=title, ylabel="ha", lang=lang,
+                                     footer=footer))
         keys[name] = key
     uris = {k: "data:image/png;base64," + base64.b64encode((out_dir / f"{k}.png").read_bytes()).decode()
             for k in keys.values()}

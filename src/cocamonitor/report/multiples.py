@@ -26,6 +26,7 @@ import math
 from collections.abc import Mapping
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -141,8 +142,12 @@ def multiples_png(
     source_labels: Mapping[str, str] | None = None,
     coca_label: str = "coca (ha)",
     cols: int = 3,
+    footer: str = "",
 ) -> Path:
-    """Write the same small multiples as a PNG (matplotlib), for print and for the report's files."""
+    """Write the same small multiples as a PNG (at least 1,600 px wide) and an SVG beside it.
+
+    ``footer`` is the source line (publishers, as-of date) printed under the panels.
+    """
     from matplotlib.ticker import FuncFormatter
 
     from cocamonitor.report.locale import fmt_number
@@ -174,8 +179,12 @@ def multiples_png(
         ax.set_title(f"{labels.get(n, n)}\n{src.get(key, key)}", fontsize=8.5)
         ax.set_ylabel(str(s["unit"].iloc[0]), fontsize=8)
         ax.tick_params(labelsize=7.5)
-    fig.tight_layout()
+    if footer:
+        fig.text(0.01, 0.003, footer, fontsize=7, color="#555555", ha="left", va="bottom")
+    fig.tight_layout(rect=(0, 0.02 if footer else 0, 1, 1))
     path = Path(path)
-    fig.savefig(path, dpi=110)
+    width_in = 4.2 * cols
+    fig.savefig(path, dpi=max(110, int(np.ceil(1700 / width_in))))
+    fig.savefig(path.with_suffix(".svg"))
     plt.close(fig)
     return path

@@ -949,7 +949,9 @@ def write_report(
         figures["results_multiples"] = {"title": title, "height": fig.layout.height, "is_map": False,
                                         "note": m.fig.results_multiples_note}
         fig_json["results_multiples"] = _figure_json(fig)
-        pngs.append(multiples_png(out_dir / "results_multiples.png", *args, **kw))
+        footer = m.fig.source_chart.format(source=m.chart_source.results_multiples,
+                                           asof=m.fig.asof.format(year=data.year), version=__version__)
+        pngs.append(multiples_png(out_dir / "results_multiples.png", *args, footer=footer, **kw))
     from cocamonitor.report.evaluation import add_evaluation
 
     evaluation = add_evaluation(data, lang, out_dir, figures, fig_json, pngs)

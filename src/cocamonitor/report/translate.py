@@ -138,11 +138,20 @@ def data_text(text: str, lang: str) -> Markup:
     return Markup("").join(out)
 
 
+def _long_keys(cat: dict[str, str]) -> list[str]:
+    """Catalogue keys long enough to be whole clauses, longest first."""
+    return sorted((k for k in cat if len(k) >= 60), key=len, reverse=True)
+
+
 def _prose(part: str, cat: dict[str, str]) -> Markup:
     if not part.strip():
         return Markup(escape(part))
     if part.strip() in cat:
         return Markup(escape(part.replace(part.strip(), cat[part.strip()])))
+    # a note of several clauses ("...; <a catalogued caveat>") gets each long catalogued clause translated
+    for key in _long_keys(cat):
+        if key in part:
+            part = part.replace(key, cat[key])
     # "(lower bound)", "(Reuters same week: ...)": translate what is inside parentheses
     part = re.sub(r"\(([^()]+)\)", lambda m: "(" + cat.get(m.group(1), m.group(1)) + ")", part)
     return Markup(escape(group_digits(_rules(part), "es")))
