@@ -9,10 +9,11 @@ once the command's output was written.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from enum import Enum
 from pathlib import Path
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CLI_MESSAGES",
+    "option_names",
     "TableFormat",
     "cli_lang",
     "set_cli_options",
@@ -256,3 +258,20 @@ def _print_table(names: list[str], numeric: list[bool], rows: Any, *, title: str
         table.add_row(*r)
     Console(width=max(100, Console().width)).print(table)
 
+
+@contextlib.contextmanager
+def option_names(options: Mapping[str, str]) -> Iterator[None]:
+    """Translate the core's parameter names into command-line options in the errors raised inside.
+
+    ``options`` maps a core parameter name (an error's ``where``) to the option the user typed;
+    an error about anything else passes unchanged.
+    """
+    from cocamonitor.errors import InputError
+
+    try:
+        yield
+    except InputError as exc:
+        option = options.get(exc.where or "")
+        if option is None:
+            raise
+        raise type(exc)(exc.message, where=option, hint=exc.hint) from None

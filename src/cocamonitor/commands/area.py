@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import sys
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,7 +22,14 @@ from cocamonitor.area import (
     estimate_two_stage,
 )
 from cocamonitor.area.domains import LEVEL_COLUMNS, territory_domains
-from cocamonitor.commands._common import TableFormat, emit_json, emit_table, err_console, record_result
+from cocamonitor.commands._common import (
+    TableFormat,
+    emit_json,
+    emit_table,
+    err_console,
+    option_names,
+    record_result,
+)
 from cocamonitor.errors import CocamonitorWarning, DataError, InputError, ParameterError
 from cocamonitor.io.outputs import output_file
 from cocamonitor.io.tables import location, read_table
@@ -173,16 +179,9 @@ def _check_points_in_map(sample: pd.DataFrame, map_path: Path, source: str) -> N
             )
 
 
-@contextmanager
-def _option_names() -> Iterator[None]:
+def _option_names() -> AbstractContextManager[None]:
     """Name the command-line options (not the API parameters) in errors about them."""
-    try:
-        yield
-    except InputError as exc:
-        option = _OPTIONS.get(exc.where or "")
-        if option is None:
-            raise
-        raise type(exc)(exc.message, where=option, hint=exc.hint) from None
+    return option_names(_OPTIONS)
 
 
 _OPTIONS = {"collapse": "--collapse-strata", "collapse_variance": "--collapse-variance", "variance": "--variance"}

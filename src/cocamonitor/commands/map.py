@@ -18,8 +18,8 @@ from typing import Annotated, Any
 
 import typer
 
-from cocamonitor.commands._common import TableFormat, emit_json, emit_table, err_console
-from cocamonitor.errors import CocamonitorWarning, InputError, ParameterError
+from cocamonitor.commands._common import TableFormat, emit_json, emit_table, err_console, option_names
+from cocamonitor.errors import CocamonitorWarning, ParameterError
 
 __all__ = ["register"]
 
@@ -51,12 +51,8 @@ def _cli_errors() -> Iterator[None]:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", CocamonitorWarning)
         try:
-            yield
-        except InputError as exc:
-            option = _OPTIONS.get(exc.where or "")
-            if option is None:
-                raise
-            raise type(exc)(exc.message, where=option, hint=exc.hint) from None
+            with option_names(_OPTIONS):
+                yield
         finally:
             for w in caught:
                 if issubclass(w.category, CocamonitorWarning):

@@ -53,6 +53,23 @@ SizeOpt = Annotated[
 FormatOpt = Annotated[TableFormat, typer.Option("--format", "-f", help="table, csv or json.")]
 
 
+def _scoring_options(seed: int | None, lang: str, config: Path | None, size: int | None, years: str,
+                     replicates: int) -> tuple[str, Any, list[int]]:
+    """Check what `compare` and `experiment` share: seed, language, configuration, years, replicates."""
+    from cocamonitor.report.locale import check_lang
+
+    check_seed(seed)
+    lang = check_lang(lang)
+    cfg = _config(config, size)
+    yrs = parse_years(years)
+    if len(yrs) < 2:
+        raise InputError("need at least two years to score changes", where="--years",
+                         hint="write e.g. 2015-2024")
+    if replicates < 1:
+        raise InputError(f"--replicates must be at least 1, got {replicates}", where="--replicates")
+    return lang, cfg, yrs
+
+
 def _config(path: Path | None, size: int | None) -> SimulationConfig:
     cfg = load_config(path)
     if size is not None:
@@ -232,18 +249,9 @@ def compare_cmd(
 
     Example: cocamonitor simulate compare --size 300 --years 2018-2022 --replicates 10 --budget 150 --format json
     """
-    from cocamonitor.report.locale import check_lang
     from cocamonitor.simulate.verdict import plot_verdict, verdict, verdict_rows
 
-    check_seed(seed)
-    lang = check_lang(lang)
-    cfg = _config(config, size)
-    yrs = parse_years(years)
-    if len(yrs) < 2:
-        raise InputError("need at least two years to score changes", where="--years",
-                         hint="write e.g. 2015-2024")
-    if replicates < 1:
-        raise InputError(f"--replicates must be at least 1, got {replicates}", where="--replicates")
+    lang, cfg, yrs = _scoring_options(seed, lang, config, size, years, replicates)
     if budget is not None:
         _check_budget(cfg, budget)
     if plot is not None:
@@ -346,7 +354,6 @@ def experiment_cmd(
     Example: cocamonitor simulate experiment --grid "clouds=0.1,0.4 fields=small,large"
     --size 300 --replicates 10 --out exp
     """
-    from cocamonitor.report.locale import check_lang
     from cocamonitor.simulate.experiment import (
         apply_cell,
         grid_cells,
@@ -355,15 +362,7 @@ def experiment_cmd(
         run_experiment,
     )
 
-    check_seed(seed)
-    lang = check_lang(lang)
-    cfg = _config(config, size)
-    yrs = parse_years(years)
-    if len(yrs) < 2:
-        raise InputError("need at least two years to score changes", where="--years",
-                         hint="write e.g. 2018-2022")
-    if replicates < 1:
-        raise InputError(f"--replicates must be at least 1, got {replicates}", where="--replicates")
+    lang, cfg, yrs = _scoring_options(seed, lang, config, size, years, replicates)
     if workers < 1:
         raise InputError(f"--workers must be at least 1, got {workers}", where="--workers")
     try:
