@@ -192,6 +192,31 @@ case("panel-level", "trend", "panel", "--level", "galaxy")
 case("panel-department", "trend", "panel", "--department", "Narnia")
 case("panel-years", "trend", "panel", "--years", "2030-2031")
 
+# --- releases of the national figures (--as-of, --vintage) and production scenarios -----------
+for cid, cmd in {"data-show": ("data", "show", "coca-national"), "trend-test": ("trend", "test"),
+                 "trend-compare": ("trend", "compare"), "trend-change": ("trend", "change", "--from", "2019",
+                                                                          "--to", "2020"),
+                 "prod-explain": ("production", "explain")}.items():
+    case(f"{cid}-asof-text", *cmd, "--as-of", "30/06/2021")
+    case(f"{cid}-asof-impossible", *cmd, "--as-of", "2021-02-30")
+    case(f"{cid}-asof-early", *cmd, "--as-of", "1990-01-01")
+    case(f"{cid}-vintage", *cmd, "--vintage", "newest")
+    case(f"{cid}-vintage-no-date", *cmd, "--vintage", "as-of")
+case("data-show-asof-other", "data", "show", "labs", "--as-of", "2021-06-30")
+case("data-show-all-vintages-other", "data", "show", "labs", "--all-vintages")
+case("data-show-asof-ok", "data", "show", "coca-national", "--as-of", "2021-06-30", "--format", "json", code=0)
+case("trend-test-asof-municipal", "trend", "test", "--dataset", "coca-municipal", "--as-of", "2021-06-30")
+case("report-asof", "report", "--year", "2024", "--out", OUT + "r", "--as-of", "yesterday")
+PROD_YEAR = ("production", "estimate", "--draws", "200", "--sensitivity-draws", "0")
+case("prod-scenario", *PROD_YEAR, "--year", "2024", "--scenario", "optimistic")
+case("prod-scenario-no-year", *PROD_YEAR, "--scenario", "implied")
+case("prod-year-preset", *PROD_YEAR, "--year", "2024", "--preset", "unodc-2019")
+case("prod-year-independent", *PROD_YEAR, "--year", "2024", "--independent")
+case("prod-year-outside", *PROD_YEAR, "--year", "1990")
+case("prod-year-asof", *PROD_YEAR, "--year", "2024", "--as-of", "2024-13-01")
+case("prod-year-plot-no-sens", *PROD_YEAR, "--year", "2024", "--plot", OUT + "s.png")
+case("prod-year-ok", *PROD_YEAR, "--year", "2024", "--format", "json", code=0)
+
 # --- area -------------------------------------------------------------------------------------
 case("area-both", "area", "estimate", "--sample", SAMPLE, "--strata-areas", AREAS, "--map", MAP)
 case("area-neither", "area", "estimate", "--sample", SAMPLE)
