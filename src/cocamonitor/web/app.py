@@ -110,11 +110,12 @@ def create_app(lang: str = "es", *, warm: bool = False, busy_limit: int = BUSY_L
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         return response
 
-    from cocamonitor.web.routes import api, evaluation, pages, views
+    from cocamonitor.web.routes import api, evaluation, layers, pages, views
 
     app.include_router(api.router)
     app.include_router(views.router)
     app.include_router(evaluation.router)
+    app.include_router(layers.router)
     app.include_router(pages.router)
     static = resources.files("cocamonitor.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")

@@ -23,6 +23,7 @@ from cocamonitor.report.maps import GEO_ASSETS_STUB
 from cocamonitor.report.render import script_json
 from cocamonitor.web import state
 from cocamonitor.web.render import ViewState, render
+from cocamonitor.web.routes.layers import layer_controls
 from cocamonitor.web.routes.views import map_figure_url, view_state
 
 __all__ = ["router"]
@@ -30,7 +31,7 @@ __all__ = ["router"]
 router = APIRouter(include_in_schema=False)
 
 #: Keys of the catalogue the page script needs (everything else is rendered on the server).
-_SCRIPT_KEYS = ("meta", "controls")
+_SCRIPT_KEYS = ("meta", "controls", "export")
 
 
 @lru_cache(maxsize=1)
@@ -93,7 +94,7 @@ def index(st: Annotated[ViewState, Depends(view_state)]) -> HTMLResponse:
         boot=_script_json({"state": st.to_dict(), "years": list(state.years()),
                            "m": {k: m[k] for k in _SCRIPT_KEYS}, "map_figure": map_figure_url(st.lang)}),
         geo_assets=_script_json(GEO_ASSETS_STUB),
-        plotly_url=plotly_bundle_url(),
+        plotly_url=plotly_bundle_url(), layers=layer_controls(st.lang),
     )
     return HTMLResponse(html)
 

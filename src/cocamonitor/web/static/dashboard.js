@@ -15,6 +15,7 @@
     var p = new URLSearchParams();
     p.set("lang", s.lang); p.set("year", s.year); p.set("mode", s.mode); p.set("from", s.from);
     if (s.municipality) { p.set("municipality", s.municipality); }
+    if (s.layers && s.layers.length) { p.set("layers", s.layers.join(",")); }
     return p.toString();
   }
 
@@ -138,6 +139,97 @@
     }).catch(fail($("national-panel")));
   }
 
+  // ---------------------------------------------------------------- extra map layers
+  // each layer: shapes fetched once (immutable URL), traces (values only) per year
+  var LAYER_ORDER = ["departments", "labs", "spraying", "pdet", "grid", "basemap"];
+  var shapes = {};   // URL -> promise of the GeoJSON (layers sharing shapes share the URL)
+  var drawn = {};    // layer -> {traces, legend, year}
+
+  function layerBoxes() { return Array.prototype.slice.call(document.querySelectorAll("input[name=layer]")); }
+
+  function shapesOf(url) {
+    if (!shapes[url]) {
+      shapes[url] = getJSON(url).catch(function (err) { delete shapes[url]; throw err; });
+    }
+    return shapes[url];
+  }
+
+  function drawLayers() {
+    if (!mapFig) { return Promise.resolve(); }
+    var extra = [];
+    var legends = [];
+    var slot = 0;
+    LAYER_ORDER.forEach(function (name) {
+      var d = drawn[name];
+      if (!d || state.layers.indexOf(name) < 0) { return; }
+      d.traces.forEach(function (t) {
+        if (t.colorbar && t.showscale !== false) {  // stacked on the left, over the Pacific
+          Object.assign(t.colorbar, {x: 0.01, xanchor: "left", y: 0.98 - 0.32 * slot, yanchor: "top"});
+          slot += 1;
+        }
+        extra.push(t);
+      });
+      legends.push(d.legend);
+    });
+    mapFig.data = mapFig.data.slice(0, 2).concat(extra);
+    mapFig.data[1].visible = state.layers.indexOf("-coca") < 0;
+    $("layer-legend").innerHTML = legends.join("");
+    mapFig.layout.datarevision = (mapFig.layout.datarevision || 0) + 1;
+    return Plotly.react("map", mapFig.data, mapFig.layout, CONFIG);
+  }
+
+  function loadLayer(name) {
+    var q = new URLSearchParams({lang: state.lang, year: state.year});
+    return getJSON("/view/layer/" + name + "?" + q.toString()).then(function (res) {
+      return shapesOf(res.geometry).then(function (gj) {
+        res.traces.forEach(function (t) { t.geojson = gj; });
+        drawn[name] = {traces: res.traces, legend: res.legend, year: res.year};
+      });
+    });
+  }
+
+  function updateLayers() {
+    var names = state.layers.filter(function (n) { return LAYER_ORDER.indexOf(n) >= 0; });
+    return Promise.all(names.map(loadLayer)).then(drawLayers).catch(fail($("layer-legend")));
+  }
+
+  function onLayerBox(box) {
+    var on = layerBoxes().filter(function (b) { return b.checked && b.value !== "coca"; })
+      .map(function (b) { return b.value; });
+    var coca = layerBoxes().filter(function (b) { return b.value === "coca"; })[0];
+    if (coca && !coca.checked) { on.push("-coca"); }
+    state.layers = on;
+    syncUrl();
+    if (LAYER_ORDER.indexOf(box.value) >= 0 && box.checked && !drawn[box.value]) {
+      return updateLayers();
+    }
+    return drawLayers();
+  }
+
+  // ---------------------------------------------------------------- chart export
+  // PNG (2x) and SVG of any chart through plotly's own toImage (in the dashboard's bundle, offline)
+  function exportImage(plot, format, name) {
+    var gd = typeof plot === "string" ? $(plot) : plot;
+    var opts = {format: format, scale: format === "png" ? 2 : 1, filename: name + "-" + state.year};
+    return Plotly.downloadImage(gd, opts);
+  }
+
+  function exportBar(bar) {
+    if (bar.getAttribute("data-wired")) { return; }
+    bar.setAttribute("data-wired", "1");
+    var plot = bar.getAttribute("data-plot");
+    var name = bar.getAttribute("data-name") || plot;
+    ["png", "svg"].forEach(function (format) {
+      var b = document.createElement("button");
+      b.type = "button";
+      b.className = "export-" + format;
+      b.textContent = M["export"][format];
+      b.title = M["export"][format + "_title"];
+      b.addEventListener("click", function () { exportImage(plot, format, name); });
+      bar.appendChild(b);
+    });
+  }
+
   function setState(change) {
     var before = Object.assign({}, state);
     Object.assign(state, change);
@@ -146,7 +238,7 @@
     if (before.year !== state.year || before.mode !== state.mode || before.from !== state.from) {
       jobs.push(updateMap());
     }
-    if (before.year !== state.year) { jobs.push(updateNational()); }
+    if (before.year !== state.year) { jobs.push(updateNational(), updateLayers()); }
     if (before.municipality !== state.municipality) { jobs.push(updateProfile(), focusMap()); }
     return Promise.all(jobs);
   }
@@ -211,6 +303,17 @@
       var open = $("controls").classList.toggle("open");
       $("controls-toggle").setAttribute("aria-expanded", String(open));
     });
+    var asked = new URLSearchParams(location.search).get("layers");
+    state.layers = asked ? asked.split(",").filter(function (n) { return n; }) : [];
+    layerBoxes().forEach(function (b) {
+      b.checked = b.value === "coca" ? state.layers.indexOf("-coca") < 0
+        : (state.layers.indexOf(b.value) >= 0 && !b.disabled);
+      b.addEventListener("change", function () { onLayerBox(b); });
+    });
+    state.layers = state.layers.filter(function (n) {
+      return n === "-coca" || layerBoxes().some(function (b) { return b.value === n && !b.disabled; });
+    });
+    document.querySelectorAll(".export[data-plot]").forEach(exportBar);
     syncUrl();
     var first = getJSON(BOOT.map_figure || "/view/map-figure?lang=" + state.lang).then(function (fig) {
       mapFig = fig;
@@ -221,13 +324,15 @@
         if (pt && pt.location && pt.curveNumber === 1) { setState({municipality: String(pt.location)}); }
       });
       return updateMap();
-    }).then(function () { return state.municipality ? focusMap() : null; });
+    }).then(function () { return state.municipality ? focusMap() : null; })
+      .then(function () { return state.layers.length ? updateLayers() : null; });
     Promise.all([first, updateProfile(), updateNational()]).then(function () {
       window.cocamonitorReady = true;
       document.body.setAttribute("data-ready", "1");
     }).catch(function (err) { window.cocamonitorError = String(err); });
   }
 
-  window.cocamonitor = {setState: setState, state: state, pending: function () { return pending; }};
+  window.cocamonitor = {setState: setState, state: state, pending: function () { return pending; },
+                        exportImage: exportImage, exportBar: exportBar};
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }
 })();
