@@ -116,10 +116,15 @@ CLICK = """new Promise(done => {
 })"""
 
 
+#: the rows of the trend-test table of the national series, as the reader sees them
+CENSUS_ROW = """Array.from(document.querySelectorAll('#national-panel table.data')[0].querySelectorAll('tbody tr'))
+  .map(tr => Array.from(tr.cells).map(td => td.textContent.trim()))"""
+
+
 def test_every_chart_exports_png_and_svg(live_server, tmp_path):
     run = render_page(f"{live_server}/?lang=es&year=2023&municipality=54810", tmp_path / "export.png",
                       ready_expression=READY, timeout=120, width=1280, height=900, full_page=False,
-                      steps=[("export", EXPORT), ("click", CLICK)])
+                      steps=[("export", EXPORT), ("click", CLICK), ("census", CENSUS_ROW)])
     assert run.ready, run.console
     images = run.values["export"]["images"]
     assert [i["id"] for i in images] == ["map", "profile-chart", "national-area", "national-production"]
@@ -131,3 +136,22 @@ def test_every_chart_exports_png_and_svg(live_server, tmp_path):
     saved = sorted(run.values["click"])
     assert [s[:3] for s in saved] == [["map", "svg", 1], ["national-area", "png", 2]]
     assert saved[1][3].startswith("coca-national-area-2023")
+    # the trend table has the SIMCI census series beside the published ones (2001-2024, no gaps)
+    rows = {r[0]: r for r in run.values["census"]}
+    census = rows["Censo SIMCI (suma de municipios)"]
+    assert census[1].startswith("2001–2024") and census[2] == "–"
+    assert census[5] in ("creciente", "decreciente", "sin tendencia")
+    assert {"UNODC/SIMCI (publicada)", "Gobierno de EE. UU. (encuesta por muestreo)"} <= set(rows)
+
+
+def test_bad_year_shows_the_dashboard_with_a_message(live_server, tmp_path):
+    notice = """(() => ({alert: document.querySelector('[role=alert]').textContent,
+      year: window.cocamonitor.state.year, url: location.search,
+      drawn: document.querySelectorAll('#map .choroplethlayer path').length}))()"""
+    run = render_page(f"{live_server}/?lang=es&year=2030", tmp_path / "bad.png", ready_expression=READY,
+                      timeout=90, width=1280, height=900, full_page=False, steps=[("notice", notice)])
+    assert run.ready, run.console
+    v = run.values["notice"]
+    assert "2030" in v["alert"] and "2001-2024" in v["alert"] and "Se muestra" in v["alert"]
+    assert v["year"] == 2024 and "year=2024" in v["url"]  # the default year in its place, in the URL too
+    assert v["drawn"] > 100  # the map is drawn: a page, not an error document

@@ -58,7 +58,8 @@ def test_bad_state_is_a_one_line_error(client, query, words):
     r = client.get(f"/?{query}")
     assert r.status_code in (404, 422)
     assert r.headers["content-type"].startswith("text/html")  # a page, not raw JSON (issue 17)
-    line = re.search(r"<p>(.*?)</p>", r.text).group(1)
+    assert 'id="map"' in r.text  # the dashboard itself, at the default in place of the bad value (issue 19)
+    line = re.search(r'<p class="error notice" role="alert">(.*?)</p>', r.text).group(1)
     for w in words:
         assert w in line
 

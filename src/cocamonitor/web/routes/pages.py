@@ -13,7 +13,7 @@ import json
 from functools import lru_cache
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
@@ -82,11 +82,52 @@ def _script_json(obj: object) -> Markup:
     return script_json(json.dumps(obj, ensure_ascii=False, separators=(",", ":")))
 
 
+#: query parameter -> argument of :func:`view_state`, in the order they are checked
+_STATE_PARAMS = {"lang": "lang", "year": "year", "mode": "mode", "from": "year_from", "municipality": "municipality"}
+
+
+def _page_state(request: Request) -> tuple[ViewState, list[str], int]:
+    """The page state from the query string, leaving out each value that is not valid.
+
+    Returns the state, one line per value left out (what, where, how to fix: the API's error
+    line) and the HTTP status (200; 422 for a bad value, 404 for an unknown name), so that a bad
+    address shows the dashboard with a message instead of an error document.
+    """
+    from cocamonitor.errors import CocamonitorError, InputError
+    from cocamonitor.web.errors import one_line, status_for
+
+    kwargs: dict[str, object] = {}
+    problems: list[str] = []
+    status = 200
+    for param, arg in _STATE_PARAMS.items():
+        raw = request.query_params.get(param)
+        if raw is None or raw == "":
+            continue
+        try:
+            value: object = raw
+            if arg in ("year", "year_from"):
+                try:
+                    value = int(raw)
+                except ValueError:
+                    raise InputError(f"invalid value {raw!r}", where=param, hint="write a year, e.g. 2024") from None
+            view_state(request, **{**kwargs, arg: value})  # type: ignore[arg-type]
+            kwargs[arg] = value
+        except CocamonitorError as err:
+            problems.append(one_line(err))
+            status = max(status, status_for(err))
+    return view_state(request, **kwargs), problems, status  # type: ignore[arg-type]
+
+
 @router.get("/", response_class=HTMLResponse)
-def index(st: Annotated[ViewState, Depends(view_state)]) -> HTMLResponse:
-    """Render the dashboard; the query string (year, mode, from, municipality, lang) sets the view."""
+def index(request: Request) -> HTMLResponse:
+    """Render the dashboard; the query string (year, mode, from, municipality, lang) sets the view.
+
+    A value that is not valid (``year=2030``) is left out: the page shows the default in its place
+    with a message saying what was wrong and how to fix it (status 422, or 404 for an unknown name).
+    """
     from cocamonitor.web.i18n import catalogue
 
+    st, problems, status = _page_state(request)
     m = catalogue(st.lang)
     other = "en" if st.lang == "es" else "es"
     html = render(
@@ -94,9 +135,9 @@ def index(st: Annotated[ViewState, Depends(view_state)]) -> HTMLResponse:
         boot=_script_json({"state": st.to_dict(), "years": list(state.years()),
                            "m": {k: m[k] for k in _SCRIPT_KEYS}, "map_figure": map_figure_url(st.lang)}),
         geo_assets=_script_json(GEO_ASSETS_STUB),
-        plotly_url=plotly_bundle_url(), layers=layer_controls(st.lang),
+        plotly_url=plotly_bundle_url(), layers=layer_controls(st.lang), problems=problems,
     )
-    return HTMLResponse(html)
+    return HTMLResponse(html, status_code=status)
 
 
 @router.get("/provenance", response_class=HTMLResponse)

@@ -140,10 +140,22 @@ def profile_view(st: State) -> dict[str, Any]:
     return {"figure": figures.profile_figure(p, st.lang), "html": html}
 
 
+@lru_cache(maxsize=1)
+def _census_trend() -> dict[str, Any]:
+    """Trend tests of the SIMCI census total (sum of the municipalities), as for the published series."""
+    from cocamonitor.trends.summary import trend_summary
+
+    t = state.national_table().set_index("year")["simci_municipal_sum"].dropna()
+    t.attrs["unit"] = "ha"
+    return trend_summary(t, skip_missing=True).to_dict(source="simci", metric="area")
+
+
 def _trend_rows() -> list[dict[str, Any]]:
     rows = []
-    for source, metric in state.SERIES_KEYS:
-        d = state.trend_document(source, metric, skip_missing=True)
+    docs = [state.trend_document(source, metric, skip_missing=True) for source, metric in state.SERIES_KEYS]
+    docs.insert(2, _census_trend())  # after the published area series
+    for (source, metric), d in zip([*state.SERIES_KEYS[:2], ("simci", "area"), *state.SERIES_KEYS[2:]], docs,
+                                   strict=True):
         mk, ts = d["mann_kendall"], d["theil_sen"]
         ys = d["series"]["years"]
         rows.append({
