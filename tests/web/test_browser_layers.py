@@ -155,3 +155,32 @@ def test_bad_year_shows_the_dashboard_with_a_message(live_server, tmp_path):
     assert "2030" in v["alert"] and "2001-2024" in v["alert"] and "Se muestra" in v["alert"]
     assert v["year"] == 2024 and "year=2024" in v["url"]  # the default year in its place, in the URL too
     assert v["drawn"] > 100  # the map is drawn: a page, not an error document
+
+
+EVALUATION = """new Promise((done, fail) => { const t0 = Date.now(); (function poll() {
+  const gd = document.getElementById('fig-evaluation_pdet');
+  const bar = document.querySelector('.export[data-plot=fig-evaluation_pdet]');
+  if (gd && gd._fullLayout && bar && bar.querySelector('button')) {
+    Plotly.toImage(gd, {format: 'svg'}).then(svg => done({svg: svg.slice(0, 18),
+      buttons: Array.from(bar.querySelectorAll('button')).map(b => b.textContent),
+      csv: document.querySelector('#evaluation-panel a.csv').getAttribute('href')}));
+  } else if (Date.now() - t0 > 60000) fail(new Error('evaluation view not drawn'));
+  else setTimeout(poll, 200); })(); })"""
+
+
+def test_evaluation_and_results_views_export_images_and_csv(live_server, tmp_path):
+    run = render_page(f"{live_server}/?lang=en&year=2023", tmp_path / "eval.png", ready_expression=READY,
+                      timeout=120, width=1280, height=900, full_page=False, steps=[("evaluation", EVALUATION)])
+    assert run.ready, run.console
+    ev = run.values["evaluation"]
+    assert ev["svg"] == "data:image/svg+xml" and ev["buttons"] == ["PNG", "SVG"]
+    assert ev["csv"] == "/download/evaluation.csv"
+
+    image = """Promise.all([Plotly.toImage('results-multiples', {format: 'png', scale: 2}),
+      Plotly.toImage('results-multiples', {format: 'svg'})]).then(([p, s]) => [p.slice(0, 22), s.slice(0, 18),
+      document.querySelectorAll('.export button').length, document.querySelector('a.csv').getAttribute('href')])"""
+    run = render_page(f"{live_server}/results?lang=es", tmp_path / "results.png",
+                      ready_expression="document.body.getAttribute('data-ready') === '1'", timeout=120,
+                      width=1280, height=900, full_page=False, steps=[("image", image)])
+    assert run.ready, run.console  # drawn (the page's script obeys the CSP: no inline script)
+    assert run.values["image"] == ["data:image/png;base64,", "data:image/svg+xml", 2, "/download/results.csv"]

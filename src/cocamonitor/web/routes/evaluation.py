@@ -1,6 +1,7 @@
 """Dashboard view "Did the programmes work?": the report's evaluation section, with its figures.
 
-``GET /view/evaluation?lang=es|en`` answers ``{"html": ..., "figures": {id: plotly figure}}``;
+``GET /view/evaluation?lang=es|en`` answers ``{"html": ..., "figures": {id: plotly figure}}``
+and ``GET /download/evaluation.csv`` gives the event-study estimates it plots;
 the event studies are computed once per process (last census year) and cached.
 """
 
@@ -11,6 +12,7 @@ from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 
 from cocamonitor.report.locale import check_lang
 
@@ -61,3 +63,20 @@ def evaluation_view(request: Request, lang: Annotated[str | None, Query(descript
         t = TEXT[code]
         return {"html": f'<section id="evaluation"><h2>{escape(t["title"])}</h2><p>{escape(t["na"])} '
                         f"({escape(str(err))})</p></section>", "figures": {}}
+
+
+@router.get("/download/evaluation.csv")
+def evaluation_csv() -> Response:
+    """Download the event-study estimates the view plots, one row per design and event time."""
+    import io
+
+    import pandas as pd
+
+    frames = [t.assign(design=name.removeprefix("evaluation_").removesuffix("_event_study"))
+              for name, t in _section()["tables"].items()]
+    df = pd.concat(frames, ignore_index=True)
+    buf = io.StringIO()
+    df[["design", *[c for c in df.columns if c != "design"]]].to_csv(buf, index=False)
+    return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="evaluation-event-studies.csv"'})
+

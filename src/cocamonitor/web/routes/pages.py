@@ -187,6 +187,20 @@ def results(
     return HTMLResponse(html)
 
 
+@router.get("/download/results.csv")
+def results_csv() -> Response:
+    """Download every counternarcotics result the results page shows (bundled and imported)."""
+    import io
+
+    from cocamonitor import indicators as ind
+
+    table = ind.results_table(inputs=ind.IndicatorInputs.from_datasets()).to_frame()
+    buf = io.StringIO()
+    table.to_csv(buf, index=False)
+    return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="counternarcotics-results.csv"'})
+
+
 @router.get("/docs", response_class=HTMLResponse)
 def api_docs(
     request: Request, lang: Annotated[str | None, Query(description="es or en.")] = None
