@@ -103,13 +103,15 @@ EXPORT = """Promise.all(['map', 'profile-chart', 'national-area', 'national-prod
   return Promise.all([Plotly.toImage(gd, {format: 'png', scale: 2}), Plotly.toImage(gd, {format: 'svg'})])
     .then(([png, svg]) => ({id: id, png: png.slice(0, 22), pngLength: png.length, svg: svg.slice(0, 40),
                            svgLength: svg.length}));
-})).then(r => ({images: r, buttons: Array.from(document.querySelectorAll('.export button')).map(b => b.textContent)}))"""
+})).then(r => ({images: r,
+                buttons: Array.from(document.querySelectorAll('.export button')).map(b => b.textContent)}))"""
 
 #: the export buttons call plotly's downloadImage: capture what it would save
 CLICK = """new Promise(done => {
   const saved = [];
   const real = Plotly.downloadImage;
-  Plotly.downloadImage = (gd, opts) => real.call(Plotly, gd, opts).then(name => { saved.push([gd.id, opts.format, opts.scale, name]); return name; });
+  Plotly.downloadImage = (gd, opts) => real.call(Plotly, gd, opts).then(name => {
+    saved.push([gd.id, opts.format, opts.scale, name]); return name; });
   document.querySelector('.export[data-plot=national-area] .export-png').click();
   document.querySelector('.export[data-plot=map] .export-svg').click();
   setTimeout(() => { Plotly.downloadImage = real; done(saved); }, 3000);

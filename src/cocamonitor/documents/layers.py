@@ -110,7 +110,7 @@ def _grid():
 
 
 def grid_available() -> bool:
-    """True when a SIMCI 1 km grid was imported (``cocamonitor data import simci-grid``)."""
+    """Return True when a SIMCI 1 km grid was imported (``cocamonitor data import simci-grid``)."""
     return _grid() is not None
 
 
@@ -133,7 +133,7 @@ def layer_years(name: str) -> tuple[int, int] | None:
 
 
 def shown_year(name: str, year: int) -> int:
-    """The year a layer shows for the dashboard's ``year``: that year, or the nearest one it has.
+    """Return the year a layer shows for the dashboard's ``year``: that year, or the nearest it has.
 
     Aerial spraying ended in 2015 and labs destroyed start in 2010, so the dashboard's 2024
     shows spraying in 2015; the layer's legend names the year shown.
@@ -224,7 +224,7 @@ def capitals() -> pd.DataFrame:
 
 
 def layer_table(name: str, year: int | None = None) -> tuple[pd.DataFrame, int | None]:
-    """What layer ``name`` shows for the dashboard's ``year``, and the year it shows.
+    """Return what layer ``name`` shows for the dashboard's ``year``, and the year it shows.
 
     Returns
     -------

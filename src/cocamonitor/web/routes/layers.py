@@ -111,7 +111,7 @@ def layer_geometry(name: LayerPath, request: Request,
 
 
 def layer_controls(lang: str) -> list[dict[str, Any]]:
-    """The layer switches of the page: name, label, and whether the layer can be drawn now."""
+    """Return the layer switches of the page: name, label, and whether the layer can be drawn now."""
     m = catalogue(lang).layers
     out = []
     for name in ORDER:
@@ -131,7 +131,7 @@ def _log_scale(values: np.ndarray, vmax: float, lang: str) -> dict[str, Any]:
 
 @lru_cache(maxsize=8)
 def _max_over_years(name: str) -> float:
-    """The largest value a layer takes in any year, so its colours mean the same in every year."""
+    """Return the largest value a layer takes in any year (its colours mean the same every year)."""
     span = doc.layer_years(name)
     if span is None:
         return 10.0

@@ -87,7 +87,7 @@ _STATE_PARAMS = {"lang": "lang", "year": "year", "mode": "mode", "from": "year_f
 
 
 def _page_state(request: Request) -> tuple[ViewState, list[str], int]:
-    """The page state from the query string, leaving out each value that is not valid.
+    """Return the page state from the query string, leaving out each value that is not valid.
 
     Returns the state, one line per value left out (what, where, how to fix: the API's error
     line) and the HTTP status (200; 422 for a bad value, 404 for an unknown name), so that a bad
