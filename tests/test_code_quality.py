@@ -70,3 +70,21 @@ def test_pre_commit_hooks_use_local_tools():
     assert {"ruff", "mypy", "duplicates"} <= set(hooks)
     assert all(repo["repo"] == "local" for repo in config["repos"])
     assert all(h["language"] == "system" for h in hooks.values())
+
+
+def test_core_speaks_through_logging_not_stderr():
+    """Below the edges (commands, cli, web), notes go through ``logging``: no module writes to stderr."""
+    import ast
+
+    edges = ("commands", "web")
+    offenders = []
+    for path in sorted((ROOT / "src" / "cocamonitor").rglob("*.py")):
+        rel = path.relative_to(ROOT / "src" / "cocamonitor")
+        if rel.parts[0] in edges or rel.name in {"cli.py", "_log.py"}:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Attribute) and node.attr == "stderr" and getattr(node.value, "id", "") == "sys":
+                offenders.append(f"{rel}:{node.lineno}")
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "print":
+                offenders.append(f"{rel}:{node.lineno} print()")
+    assert not offenders, "use logging.getLogger(__name__) instead: " + ", ".join(offenders)
