@@ -110,8 +110,14 @@ def _grid():
 
 
 def grid_available() -> bool:
-    """Return True when a SIMCI 1 km grid was imported (``cocamonitor data import simci-grid``)."""
-    return _grid() is not None
+    """Return True when a SIMCI 1 km grid was imported (``cocamonitor data import simci-grid``).
+
+    Looks at the user data folder's index only (the grid itself is read when the layer is drawn).
+    """
+    from cocamonitor import userdata
+    from cocamonitor.importers.simci_grid import CELLS, NAME
+
+    return {NAME, CELLS} <= {e.name for e in userdata.entries()}
 
 
 def layer_years(name: str) -> tuple[int, int] | None:
