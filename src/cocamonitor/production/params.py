@@ -235,7 +235,7 @@ class ProductionModel:
         return tuple(a.region for a in self.areas if a.region is not None)
 
     def with_areas(self, areas: tuple[ParameterSpec, ...]) -> ProductionModel:
-        """Return a copy whose areas are replaced (``--areas`` overrides a preset's areas)."""
+        """Return a copy whose areas are replaced (areas given by the user override a preset's)."""
         return ProductionModel(
             self.parameters,
             tuple(areas),
@@ -269,7 +269,7 @@ class ProductionModel:
             raise ParameterError(
                 "no areas to compute production for",
                 where=self.source or "parameters",
-                hint="give --areas AREAS.csv or an [areas.<region>] table",
+                hint="give `areas` (a CSV of region areas) or an [areas.<region>] table",
             )
         region_set = set(regions)
         for spec in self.parameters:

@@ -43,7 +43,7 @@ those under ``[regions.<name>]`` to one region (an unknown of its own)::
     unit = "t/ha/yr"
     value = 7.0
 
-    [areas.Pacifico]                   # optional; --areas overrides the whole table
+    [areas.Pacifico]                   # optional; `areas` given apart override it all
     value = 50000
     se = 2500
     unit = "ha"
