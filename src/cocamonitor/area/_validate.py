@@ -54,7 +54,7 @@ def _warn_unequal_fractions(src: str, dst: str, s_lab: np.ndarray, areas: dict[s
             f"collapsing stratum {src!r} into {dst!r}: they were sampled at different rates "
             f"({n_src} and {n_dst} units for areas {areas[src]:g} and {areas[dst]:g}), so the merged "
             "estimate is biased by the difference; collapse strata with similar sampling rates, or "
-            "group them for the variance only (--collapse-variance, API collapse_variance), which "
+            "group them for the variance only (`collapse_variance`), which "
             "keeps the estimate unbiased",
             CocamonitorWarning,
             stacklevel=4,
@@ -396,8 +396,7 @@ def prepare(
         raise DesignError(
             f"stratum {empty[0]!r} has an area but no {unit_word} in the sample",
             where=areas_source or "strata areas",
-            hint="sample it, or merge it with a neighbour (--collapse-strata "
-            f"{empty[0]}=OTHER, API collapse={{{empty[0]!r}: 'OTHER'}})",
+            hint=f"sample it, or merge it with a neighbour (`collapse` {empty[0]}=OTHER)",
         )
     groups, grouped = None, None
     if collapse_variance:
@@ -414,9 +413,9 @@ def prepare(
             f"stratum {s!r} has only {n} {word}; its variance is undefined with fewer than "
             f"{min_units}",
             where=name,
-            hint=f"group it with a similar stratum for the variance only: --collapse-variance {s}=OTHER "
-            f"(API collapse_variance={{{s!r}: 'OTHER'}}; the estimate keeps every stratum), or merge "
-            f"it: --collapse-strata {s}=OTHER (biased when the two were sampled at different rates)",
+            hint=f"group it with a similar stratum for the variance only: `collapse_variance` {s}=OTHER "
+            f"(the estimate keeps every stratum), or merge "
+            f"it: `collapse` {s}=OTHER (biased when the two were sampled at different rates)",
         )
 
     r_lab = _labels(sample[reference])
