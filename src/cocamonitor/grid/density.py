@@ -49,7 +49,7 @@ class DensityGrid:
         if year is None:
             return len(self.years) - 1
         if year not in self.years:
-            raise InputError(f"year {year} is not in the grid", where="--year",
+            raise InputError(f"year {year} is not in the grid", where="year",
                              hint=f"years: {', '.join(map(str, self.years))}")
         return self.years.index(year)
 
@@ -97,10 +97,10 @@ def _years_arg(years: Sequence[int] | None, n: int) -> tuple[int, ...]:
         return tuple(range(n))
     years = tuple(int(y) for y in years)
     if len(years) != n:
-        raise InputError(f"{len(years)} year(s) for {n} map(s)", where="--years",
+        raise InputError(f"{len(years)} year(s) for {n} map(s)", where="years",
                          hint="give one year per raster, in the same order")
     if len(set(years)) != n:
-        raise InputError("a year is given twice", where="--years")
+        raise InputError("a year is given twice", where="years")
     return years
 
 
@@ -149,7 +149,7 @@ def density_from_rasters(
     )
 
     if not rasters:
-        raise InputError("no coca map given", where="--raster")
+        raise InputError("no coca map given", where="rasters")
     yrs = _years_arg(years, len(rasters))
     infos = [open_raster(p) for p in rasters]
     for info in infos:
@@ -158,14 +158,14 @@ def density_from_rasters(
         if not info.crs.is_projected:
             raise InputError(
                 f"raster {info.path} is not in a projected CRS; a km grid needs metres",
-                where="--raster", hint="warp it to e.g. EPSG:9377 (MAGNA-SIRGAS Origen Nacional)",
+                where="rasters", hint="warp it to e.g. EPSG:9377 (MAGNA-SIRGAS Origen Nacional)",
             )
         if info.crs != infos[0].crs:
             raise InputError(f"rasters {infos[0].path} and {info.path} are in different CRSs",
-                             where="--raster", hint="warp them to one CRS")
+                             where="rasters", hint="warp them to one CRS")
         if max(abs(info.transform.a), abs(info.transform.e)) > cell:
             raise InputError(f"pixels of {info.path} are larger than the {cell:g} m cell",
-                             where="--cell")
+                             where="cell")
     crs_text = infos[0].crs.to_string() if infos[0].crs is not None else ""
     bounds = np.array([i.bounds for i in infos])
     spec = GridSpec.covering(
@@ -246,14 +246,14 @@ def density_from_polygons(
 
     target = CRS.from_user_input(crs)
     if not target.is_projected:
-        raise InputError(f"{crs} is not a projected CRS", where="--crs",
+        raise InputError(f"{crs} is not a projected CRS", where="crs",
                          hint="use a CRS in metres, e.g. EPSG:9377")
     if not isinstance(fields, gpd.GeoDataFrame) or fields.crs is None:
-        raise InputError("field polygons need a CRS", where="--fields")
+        raise InputError("field polygons need a CRS", where="fields")
     if year_field is not None and year_field not in fields.columns:
         from cocamonitor.errors import SchemaError, suggest
 
-        raise SchemaError(f"no year field {year_field!r}", where="--year-field",
+        raise SchemaError(f"no year field {year_field!r}", where="year_field",
                           hint=suggest(year_field, [str(c) for c in fields.columns]))
     gdf = fields.to_crs(target)
     geoms = gdf.geometry.to_numpy()
@@ -268,8 +268,8 @@ def density_from_polygons(
         bad = ~np.isfinite(num) | (num != np.round(num))
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise InputError(f"feature {i + 1}: year {raw.iloc[i]!r} is not a whole number",
-                             where=f"--fields, field {year_field!r}",
+            raise InputError(f"feature {i + 1}: year {raw.iloc[i]!r} is not a whole number (field {year_field!r})",
+                             where="fields",
                              hint="give every field polygon its year, e.g. 2023")
         yr = num.astype(np.int64)
     else:
@@ -277,7 +277,7 @@ def density_from_polygons(
     ok &= ~shapely.is_missing(geoms)
     geoms, yr = geoms[ok], yr[ok]
     if not len(geoms):
-        raise InputError("no field polygons", where="--fields")
+        raise InputError("no field polygons", where="fields")
     years = tuple(sorted({int(y) for y in yr}))
     # merge overlaps within each year
     merged = {y: shapely.union_all(geoms[yr == y]) for y in years}
@@ -313,15 +313,15 @@ def read_density(path: str | Path, *, years: Sequence[int] | None = None) -> Den
 
     from cocamonitor.io.rasters import open_raster
 
-    info = open_raster(path, where="--density")
+    info = open_raster(path, where="path")
     if info.crs is None:
-        raise InputError(f"{path} has no CRS", where="--density",
+        raise InputError(f"{path} has no CRS", where="path",
                          hint="give the density GeoTIFF written by `cocamonitor grid density`")
     # a 1 km grid is small (Colombia: ~1,400 x 1,200 cells a year), so it is read whole
     if not info.crs.is_projected or info.is_rotated or abs(info.transform.a) != abs(
             info.transform.e):
         raise InputError(f"{path} is not a north-up grid of square cells in metres",
-                         where="--density")
+                         where="path")
     with rasterio.open(path) as src:
         data = src.read().astype(float)
         desc = src.descriptions

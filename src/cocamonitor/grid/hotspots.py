@@ -120,7 +120,7 @@ def hotspots(
     from scipy import stats
 
     if not 0 < alpha < 1:
-        raise InputError(f"alpha must be in (0, 1), got {alpha}", where="--alpha")
+        raise InputError(f"alpha must be in (0, 1), got {alpha}", where="alpha")
     if isinstance(permutations, bool) or int(permutations) < 0:
         raise InputError(f"permutations must be 0 or more, got {permutations}", where="permutations",
                          hint="0 for normal p-values, e.g. 999 for permutation p-values")
@@ -130,10 +130,10 @@ def hotspots(
     y = density.coca_ha[k][rows, cols] / density.grid.cell_km2
     if rows.size < 3:
         raise InputError("fewer than 3 observed cells: no hotspot analysis possible",
-                         where="--density")
+                         where="density")
     if np.all(y == y[0]):
         raise InputError("density is the same in every cell: no hotspot to find",
-                         where="--density")
+                         where="density")
     focal, neigh = _queen_pairs(rows, cols, density.grid.ncols)
     isolated = np.setdiff1d(np.arange(rows.size), focal)
     # isolated cells keep only their self-weight (added by star=True)

@@ -103,14 +103,14 @@ def permanence(
     years = np.asarray(density.years)[order]
     n = len(years) if last is None else int(last)
     if n < 2 or n > len(years):
-        raise InputError(f"need 2 to {len(years)} years, got {n}", where="--last")
+        raise InputError(f"need 2 to {len(years)} years, got {n}", where="last")
     years = years[-n:]
     if np.any(np.diff(years) != 1):
-        raise InputError(f"years {years.tolist()} are not consecutive", where="--years",
+        raise InputError(f"years {years.tolist()} are not consecutive", where="density",
                          hint="give one map for every year of the period")
     if not 1 <= recent < n:
-        raise InputError(f"--recent must be between 1 and {n - 1}, got {recent}",
-                         where="--recent")
+        raise InputError(f"`recent` must be between 1 and {n - 1}, got {recent}",
+                         where="recent")
     idx = order[-n:]
     has = density.coca_ha[idx] > min_ha
     seen = (density.observed_ha[idx] > 0).all(axis=0)

@@ -53,7 +53,7 @@ class GridSpec:
         """
         if not (math.isfinite(cell) and cell > 0):
             raise InputError(f"cell size {cell:g} must be a positive number of metres",
-                             where="--cell", hint="e.g. --cell 1000 for 1 km cells")
+                             where="cell", hint="e.g. `cell` 1000 for 1 km cells")
         xmin, ymin, xmax, ymax = bounds
         x0 = math.floor(xmin / cell) * cell
         y0 = math.ceil(ymax / cell) * cell
