@@ -28,7 +28,7 @@ class Indicator:
     Attributes
     ----------
     name : str
-        What users type (``--indicator``, the ``indicator`` column of a targets file).
+        What users type (the ``indicators`` parameter, the ``indicator`` column of a targets file).
     unit : str
         Unit of ``value``.
     kind : {"reported", "ratio"}

@@ -163,7 +163,7 @@ def compare_targets(result: IndicatorTable, targets: pd.DataFrame) -> IndicatorT
     if unknown.any():
         i = int(np.flatnonzero(unknown.to_numpy())[0])
         value = targets["territory"].iloc[i]
-        hint = ("a target without territory is national: use the national level (--by national)"
+        hint = ("a target without territory is national: use the national level (`by` national)"
                 if value == NATIONAL else suggest(str(value), names))
         raise InputError(f"territory {value!r} is not in the {result.level} table",
                          where=location(source, i, "territory"), hint=hint)
