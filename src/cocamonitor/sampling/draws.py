@@ -44,8 +44,8 @@ def stratum_pixel_counts(
     Returns ``classes`` (sorted int array; all non-nodata values found when ``None``) and
     ``counts`` of shape (windows, classes), windows in :func:`iter_windows` order.
     """
-    info = open_raster(map_path, where="--map")
-    require_integer(info, where="--map")
+    info = open_raster(map_path, where="map_path")
+    require_integer(info, where="map_path")
     nodata = info.nodata
     found: set[int] = set()
     rows: list[np.ndarray] = []
@@ -179,14 +179,14 @@ def draw_stratified_sample(
             raise ParameterError(
                 f"seed {seed!r} is not a non-negative integer",
                 where="seed",
-                hint="give e.g. --seed 7, or leave it out for a fresh (printed) seed",
+                hint="give e.g. `seed` 7, or leave it out for a fresh (printed) seed",
             )
     n_by = allocation.n if isinstance(allocation, Allocation) else allocation
     try:
         wanted = {int(k): int(v) for k, v in n_by.items()}
     except (TypeError, ValueError):
         raise InputError("map classes must be integers", where="allocation", hint="e.g. {1: 100, 0: 200}") from None
-    info = open_raster(map_path, where="--map")
+    info = open_raster(map_path, where="map_path")
     classes, counts = stratum_pixel_counts(map_path, window_pixels=window_pixels)
     population = counts.sum(axis=0)
     present = {int(c): int(n) for c, n in zip(classes, population, strict=True)}

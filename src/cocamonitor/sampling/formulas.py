@@ -319,7 +319,7 @@ def allocate(
             raise ParameterError(
                 f"a floor of {floor} in {h} strata needs n >= {floor * h}, got {n}",
                 where="floor",
-                hint="lower --floor or raise the sample size",
+                hint="lower `floor` or raise the sample size",
             )
         share = wv
     # strata whose share falls below the minimum (the floor, or 2 units so that every stratum
