@@ -110,7 +110,7 @@ def report(
     except InputError as err:
         # the density grid reports raster problems as the generic --raster/--cell options;
         # here the file came from --map-raster (and the cell is fixed at 1 km)
-        if err.where not in ("--raster", "--cell"):
+        if err.where not in ("--raster", "--cell", "rasters", "cell"):
             raise
         raise type(err)(err.message, where="--map-raster", hint=err.hint) from None
     if screenshot is not None:
