@@ -301,7 +301,7 @@ def write_report(
 
     """
     lang = check_lang(lang)
-    out_dir = output_dir(out_dir, where="--out")
+    out_dir = output_dir(out_dir, where="out_dir")
     m = messages(lang)
     ctx = _context(data, m)
 
