@@ -41,13 +41,13 @@ from cocamonitor.indicators.catalogue import (  # noqa: F401
     suggest_indicator,
     unit_of,
 )
+from cocamonitor.indicators.result import IndicatorTable
 from cocamonitor.indicators.table import (  # noqa: F401
     LEVELS,
     MIN_COCA_HA,
     PRODUCTION_CAVEAT,
     EventSource,
     IndicatorInputs,
-    IndicatorTable,
     list_indicators,
     per_coca_area,
     results_table,

@@ -22,12 +22,13 @@ from cocamonitor.indicators.catalogue import (
     UNIT_FACTORS,
     _parse_indicators,
 )
+from cocamonitor.indicators.result import IndicatorTable
+from cocamonitor.indicators.targets import compare_targets
 
 __all__ = [
     "LEVELS",
     "MIN_COCA_HA",
     "IndicatorInputs",
-    "IndicatorTable",
     "list_indicators",
     "per_coca_area",
     "results_table",
@@ -235,45 +236,6 @@ class IndicatorInputs:
 
         return [data_path(f) for f in ("coca_municipal.csv", "coca_national.csv", "spraying.csv",
                                        "labs.csv", "territories.csv")]
-
-
-@dataclass(frozen=True)
-class IndicatorTable:
-    """The annual results table and what the reader must know about it.
-
-    Attributes
-    ----------
-    table : DataFrame
-        One row per (territory, year, indicator, source): ``level, territory_code, territory,
-        year, indicator, source, value, unit, change, change_pct, publisher, citation, note``
-        and, with targets, ``target, direction, actual_over_target, met``.
-    level : str
-        ``national``, ``department`` or ``pdet-subregion``.
-    years : tuple of int
-        First and last year.
-    notes : tuple of str
-        Caveats of the whole table (national-only indicators left out, targets ignored ...).
-    territorial : tuple of str
-        Indicators that exist below the national level with these inputs.
-
-    """
-
-    table: pd.DataFrame
-    level: str
-    years: tuple[int, int]
-    notes: tuple[str, ...] = ()
-    territorial: tuple[str, ...] = ()
-
-    def to_frame(self) -> pd.DataFrame:
-        """Return the table (a copy)."""
-        return self.table.copy()
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return ``{"level", "years", "indicators": [row records], "notes"}`` (NaN -> None)."""
-        rows = self.table.astype(object).where(self.table.notna(), None).to_dict(orient="records")
-        rows = [{k: (v.item() if isinstance(v, np.generic) else v) for k, v in r.items()} for r in rows]
-        return {"level": self.level, "years": list(self.years), "indicators": rows,
-                "notes": list(self.notes)}
 
 
 def _citation(inputs: IndicatorInputs, dataset: str) -> str:
@@ -692,8 +654,6 @@ def results_table(
     result = IndicatorTable(table=table, level=by, years=(lo, hi), notes=tuple(notes),
                             territorial=tuple(sorted(territorial)))
     if targets is not None:
-        from cocamonitor.indicators.targets import compare_targets
-
         result = compare_targets(result, targets)
     return result
 

@@ -9,7 +9,7 @@ import pandas as pd
 
 from cocamonitor.errors import DataError, InputError, SchemaError, UnknownNameError, suggest
 from cocamonitor.indicators.catalogue import _BY_NAME, NATIONAL, suggest_indicator
-from cocamonitor.indicators.table import IndicatorTable
+from cocamonitor.indicators.result import IndicatorTable
 
 __all__ = ["DIRECTIONS", "compare_targets", "read_targets", "validate_targets"]
 
