@@ -28,7 +28,7 @@ const esbuild = require('esbuild');
 const InlineCSSPlugin = require('esbuild-plugin-inline-css');
 const { environmentPlugin } = require('esbuild-plugin-environment');
 const [version, out] = process.argv.slice(2);
-const BUNDLES = { charts: ['bar'], geo: ['choropleth'], maps: ['bar', 'heatmap', 'choropleth'] };  // + scatter (core)
+const BUNDLES = { charts: ['bar'], geo: ['choropleth'], maps: ['bar', 'heatmap', 'choropleth', 'scattergeo'] };  // + scatter (core)
 const banner = `/* plotly.js v${version} partial bundle for cocamonitor: traces TRACES.\n` +
   ' * Copyright 2012-2026, Plotly, Inc. Licensed under the MIT license (https://github.com/plotly/plotly.js). */';
 (async () => {

@@ -261,7 +261,7 @@ def _usage_line(ex: Exception) -> str:
 
 
 def _root_lang(args: list[str]) -> str | None:
-    """The root ``--lang`` in ``args``, read before click parses them, so that an unknown command is told in it."""
+    """Return the root ``--lang`` of ``args``, read before click parses them (an unknown command is told in it)."""
     i = 0
     while i < len(args) and args[i].startswith("-"):
         name, eq, value = args[i].partition("=")
@@ -273,7 +273,7 @@ def _root_lang(args: list[str]) -> str | None:
 
 
 def _localized(err: Any) -> Any:
-    """The error (or usage line) in the CLI's language, through the catalogue of :mod:`cocamonitor.messages`."""
+    """Return the error (or usage line) in the CLI's language, through :mod:`cocamonitor.messages`."""
     from cocamonitor import messages
     from cocamonitor.commands._common import cli_lang
 

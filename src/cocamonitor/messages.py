@@ -102,7 +102,7 @@ class Template:
         return cls(en, es, re.compile("".join(parts), re.S), tuple(kinds), literal, tuple(anchors))
 
     def render(self, values: dict[str, str]) -> str:
-        """The Spanish template with ``values`` in its placeholders."""
+        """Return the Spanish template with ``values`` in its placeholders."""
         return _PLACEHOLDER.sub(lambda m: values[m.group(1)],
                                 self.es.replace("{{", "\0").replace("}}", "\1")).replace(
             "\0", "{").replace("\1", "}")
@@ -126,7 +126,7 @@ def catalogue(lang: str = "es") -> dict[str, tuple[Template, ...]]:
 
 
 def _match(text: str, lang: str, pool: str, depth: int = 0) -> tuple[str, bool] | None:
-    """The translation of ``text`` by the first template of ``pool`` that matches it, or None."""
+    """Return the translation of ``text`` by the first template of ``pool`` that matches it, or None."""
     if depth > 4:  # nested parts of parts: no real message goes this deep
         return None
     for tpl in catalogue(lang)[pool]:
@@ -208,7 +208,7 @@ def translate_error(err: _E, lang: str) -> _E:
 
 
 def untranslated(err: BaseException | str, lang: str = "es") -> list[str]:
-    """The parts of an error (or of a usage line) that the catalogue of ``lang`` does not translate.
+    """Return the parts of an error (or of a usage line) that the catalogue of ``lang`` does not translate.
 
     Used by the tests to hold the catalogue to every message of the bad-input corpus.
     """
@@ -225,7 +225,7 @@ def untranslated(err: BaseException | str, lang: str = "es") -> list[str]:
 
 
 def request_lang(query: str | None, accept_language: str | None, default: str = "en") -> str:
-    """The language of a web answer: ``?lang=`` if given, else the best of ``Accept-Language``.
+    """Return the language of a web answer: ``?lang=`` if given, else the best of ``Accept-Language``.
 
     Examples
     --------
