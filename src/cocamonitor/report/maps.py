@@ -274,7 +274,7 @@ def _labels_trace(labels: pd.DataFrame) -> dict[str, Any]:
 
 
 def _scale_bar_traces(km: float = SCALE_BAR_KM) -> list[dict[str, Any]]:
-    """A ``km`` scale bar (a line with end ticks) and its label, south-west of the mainland."""
+    """Return a ``km`` scale bar (a line with end ticks) and its label, south-west of the mainland."""
     lon0, lon1 = _scale_bar_lon(km)
     lat = _SCALE_BAR_AT[1]
     tick = 0.12  # degrees: the end ticks
