@@ -69,6 +69,9 @@ def test_the_most_specific_template_wins():
         "conjunto de datos desconocido 'x' para una tendencia"
     assert translate_text("unknown dataset 'x'", "es") == "conjunto de datos desconocido 'x'"
     assert translate_text("use .png, .svg, .pdf or .html", "es") == "use .png, .svg, .pdf o .html"
+    # a sentence that begins with its own words beats one that begins with a value
+    assert translate_text("cannot write a/b.csv/x.gpkg: a/b.csv is a file, not a folder", "es") == \
+        "no se puede escribir a/b.csv/x.gpkg: a/b.csv es un archivo, no una carpeta"
 
 
 def test_place_line_and_column_are_translated_and_names_kept():

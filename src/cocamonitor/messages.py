@@ -14,8 +14,8 @@ named placeholders, each mapped to its Spanish template.
 * ``{name:lib}`` is text of another library (the operating system's ``strerror``, a parser's
   complaint): translated when the catalogue knows it, else kept as it is.
 
-Templates are compiled to regular expressions once; the most specific (most literal text) is
-tried first. A text no template matches is returned unchanged, in English: a message is never
+Templates are compiled to regular expressions once; the most specific is tried first (one that
+begins with its own words before one that begins with a value, then the most literal text). A text no template matches is returned unchanged, in English: a message is never
 dropped and translating never raises. The edges translate first and map the core's parameter
 names to their own vocabulary (options, query parameters) afterwards.
 
@@ -122,7 +122,11 @@ def catalogue(lang: str = "es") -> dict[str, tuple[Template, ...]]:
                 raise ValueError(f"template {en!r} is in [{seen[key]}] and [{section}]")
             seen[key] = section
             pools[pool].append(Template.compile(en, es))
-    return {k: tuple(sorted(v, key=lambda t: (-t.literal, len(t.kinds)))) for k, v in pools.items()}
+    # a template that begins with words of its own beats one that begins with a value: in
+    # "cannot write a/b.gpkg: a is a file, not a folder" the sentence is "cannot write {path}:
+    # {reason}", not "{path} is a file, not a folder"; then the one with more literal text wins
+    return {k: tuple(sorted(v, key=lambda t: (t.en.startswith("{") and not t.en.startswith("{{"), -t.literal,
+                                             len(t.kinds)))) for k, v in pools.items()}
 
 
 def _match(text: str, lang: str, pool: str, depth: int = 0) -> tuple[str, bool] | None:
