@@ -9,7 +9,6 @@ case's output folder when the command failed. A handful of cases that need a rea
 
 from __future__ import annotations
 
-import contextlib
 import gzip
 import os
 import subprocess
@@ -19,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
+from cocamonitor.messages import collect_untranslated
 
 ROOT = Path(__file__).resolve().parents[1]
 EX = ROOT / "src" / "cocamonitor" / "data" / "examples"
@@ -406,33 +407,6 @@ case("cli-store-csv", "--store", F + "s_good.csv", "trend", "test")
 case("cli-long-arg", "data", "show", "z" * 1_000_000)
 
 
-@contextlib.contextmanager
-def _spanish_checked():
-    """Collect the parts of the error shown that ``cocamonitor --lang es`` would leave in English.
-
-    The command line passes every error it prints through :mod:`cocamonitor.messages` (unchanged
-    in English); each is held to the Spanish catalogue here, so the whole corpus is also the
-    test of the catalogue's coverage, at no extra run.
-    """
-    from cocamonitor import messages
-
-    found: list[str] = []
-    real_error, real_text = messages.translate_error, messages.translate_text
-
-    def error(err, lang):
-        found.extend(messages.untranslated(err, "es"))
-        return real_error(err, lang)
-
-    def text(line, lang):
-        found.extend(messages.untranslated(line, "es"))
-        return real_text(line, lang)
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(messages, "translate_error", error)
-        mp.setattr(messages, "translate_text", text)
-        yield found
-
-
 def _fill(args: tuple[str, ...], files: Path, out: Path) -> list[str]:
     return [a.replace("{f}", str(files)).replace("{o}", str(out)) for a in args]
 
@@ -445,7 +419,8 @@ def test_bad_input_is_one_line_and_leaves_nothing(run_cli, files, tmp_path, args
     argv = _fill(args, files, out)
     if argv[0] != "--store":
         argv = ["--store", str(store), *argv]
-    with _spanish_checked() as untranslated:
+    # every error the CLI prints must also have its Spanish (cocamonitor --lang es)
+    with collect_untranslated("es") as untranslated:
         res = run_cli(*argv)
     assert "Traceback" not in res.stderr and "Traceback" not in res.stdout, res.stderr[-3000:]
     assert res.exit_code == code, (res.exit_code, res.stderr[-2000:])

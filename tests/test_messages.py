@@ -167,3 +167,15 @@ def test_cli_spanish_locale(run_cli, monkeypatch):
                           "¿quiso decir: coca-national, odc-national, coca-municipal?\n")
     res = run_cli("--lang", "en", "data", "show", "coca-nacional")
     assert res.stderr.startswith("error: unknown dataset 'coca-nacional'; did you mean:")
+
+
+def test_collect_untranslated_sees_what_the_edges_show(run_cli):
+    from cocamonitor.messages import collect_untranslated
+
+    with collect_untranslated("es") as found:
+        assert str(messages.translate_error(InputError("words nobody translated", where="x"), "en")) == \
+            "x: words nobody translated"
+        messages.translate_text("No such option: --zzz", "en")
+        res = run_cli("trend", "test", "--years", "2030-2040")  # translated: nothing found
+    assert found == ["words nobody translated"] and res.exit_code == 2
+    assert messages.translate_error.__name__ == "translate_error"  # put back

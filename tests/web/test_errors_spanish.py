@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
-
 import pytest
+
+from cocamonitor.messages import collect_untranslated
 
 #: requests the API refuses (404 or 422), each with a value its answer must keep in both languages
 BAD = [
@@ -28,32 +28,10 @@ BAD = [
 ]
 
 
-@contextlib.contextmanager
-def _untranslated():
-    """Collect the parts of the errors answered that the Spanish catalogue leaves in English."""
-    from cocamonitor import messages
-
-    found: list[str] = []
-    real_error, real_text = messages.translate_error, messages.translate_text
-
-    def error(err, lang):
-        found.extend(messages.untranslated(err, "es"))
-        return real_error(err, lang)
-
-    def text(line, lang):
-        found.extend(messages.untranslated(line, "es"))
-        return real_text(line, lang)
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(messages, "translate_error", error)
-        mp.setattr(messages, "translate_text", text)
-        yield found
-
-
 @pytest.mark.parametrize(("url", "kept"), BAD, ids=[b[0] for b in BAD])
 def test_api_errors_in_spanish_keep_every_value(client, url, kept):
     english = client.get(url)
-    with _untranslated() as missing:
+    with collect_untranslated("es") as missing:
         by_header = client.get(url, headers={"Accept-Language": "es-CO,es;q=0.9,en;q=0.5"})
     by_query = client.get(url + ("&" if "?" in url else "?") + "lang=es")
     assert english.status_code == by_header.status_code == by_query.status_code in (404, 422)
