@@ -351,7 +351,7 @@ def estimate_cmd(
     prov = Provenance.build(inputs=[sample, areas_file], parameters=params)
     est = est.with_unit(unit).with_provenance(prov.to_dict())
     doc = est.to_dict()
-    record_result("area estimate", doc)
+    record_result("area estimate", doc, result=est)
     if plot is not None:
         from cocamonitor.area.plot import plot_area_estimate
 
