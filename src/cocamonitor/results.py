@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, runtime_checkable
 
@@ -40,11 +40,15 @@ __all__ = [
     "Estimate",
     "HasEstimates",
     "ROW_KEYS",
+    "Rows",
+    "UNIT_SUFFIXES",
     "deprecated_alias",
     "estimates_frame",
     "nested",
     "number",
+    "named_units",
     "numeric_columns",
+    "unit_in_name",
     "numbers",
     "point",
     "Table",
@@ -83,6 +87,8 @@ class Estimate(NamedTuple):
 
 #: column names of :func:`estimates_frame`
 ESTIMATE_COLUMNS = list(Estimate._fields)
+#: suffixes of field names that carry their unit (``leaf_t``, ``area_ha``, ``yield_kg_ha``), longest first
+UNIT_SUFFIXES = (("_ha_km2", "ha/km2"), ("_kg_ha", "kg/ha"), ("_ha", "ha"), ("_t", "t"), ("_pct", "%"))
 #: fields that name a row of a table rather than measure something, in the order they name it
 ROW_KEYS = ("zone", "region", "domain", "stratum", "class", "parameter", "year")
 
@@ -249,6 +255,22 @@ class Composite:
 
 
 @dataclass(frozen=True)
+class Rows:
+    """A result's rows given by a function: for result types whose ``estimates`` is a data field.
+
+    >>> r = Rows(lambda: iter([Estimate("", "n", 3.0)]))
+    >>> [e.quantity for e in r.estimates()]
+    ['n']
+    """
+
+    rows: Callable[[], Iterable[Estimate]]
+
+    def estimates(self) -> Iterator[Estimate]:
+        """Yield the function's rows."""
+        yield from self.rows()
+
+
+@dataclass(frozen=True)
 class Table:
     """Rows of a table as estimates: each row named by its identifying columns, one estimate per value column.
 
@@ -334,6 +356,26 @@ def estimates_frame(result: HasEstimates | Iterable[Estimate]) -> pd.DataFrame:
                       "ci_low": float, "ci_high": float})
     out["unit"] = out["unit"].astype(object).where(out["unit"].notna(), None)
     return out.reset_index(drop=True)
+
+
+def unit_in_name(name: str) -> str | None:
+    """Return the unit a field's name ends with (see :data:`UNIT_SUFFIXES`), else ``None``.
+
+    Results whose fields are named with their unit (``bias_ha``, ``leaf_t``) declare the units
+    of their rows with it.
+
+    >>> unit_in_name("rmse_ha"), unit_in_name("yield_kg_ha"), unit_in_name("coverage")
+    ('ha', 'kg/ha', None)
+    """
+    for suffix, unit in UNIT_SUFFIXES:
+        if name.endswith(suffix):
+            return unit
+    return None
+
+
+def named_units(names: Iterable[str]) -> dict[str, str | None]:
+    """Return ``{name: unit_in_name(name)}`` for fields named with their unit."""
+    return {n: unit_in_name(n) for n in names}
 
 
 def numeric_columns(frame: Any, skip: Iterable[str] = ()) -> list[str]:
