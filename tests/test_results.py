@@ -63,3 +63,23 @@ def test_the_store_table_of_each_command_is_the_one_read_from_its_document(run_c
     run = _recorded(run_cli, tmp_path / "runs.duckdb", COMMANDS[name])
     assert len(run.estimates) > 0
     _same_table(run.estimates, tidy_estimates(run.document))
+
+
+def test_a_zonal_table_gives_its_rows_vectorised(run_cli, tmp_path):
+    import geopandas as gpd
+    import rasterio
+    from rasterio.transform import from_origin
+    from shapely.geometry import box
+
+    data = np.array([[1, 1, 2, 2], [1, 9, 2, 2], [3, 3, 3, 3], [3, 3, 1, 1]], dtype="uint8")
+    raster = tmp_path / "map.tif"
+    with rasterio.open(raster, "w", driver="GTiff", width=4, height=4, count=1, dtype="uint8", crs="EPSG:9377",
+                       nodata=9, transform=from_origin(0.0, 40.0, 10.0, 10.0)) as dst:
+        dst.write(data, 1)
+    gpd.GeoDataFrame({"code": ["w", "e"]}, geometry=[box(0, 0, 20, 40), box(20, 0, 40, 40)],
+                     crs="EPSG:9377").to_file(tmp_path / "zones.gpkg")
+    run = _recorded(run_cli, tmp_path / "runs.duckdb", ("zonal", "--raster", str(raster), "--zones",
+                                                        str(tmp_path / "zones.gpkg"), "--id-field", "code"))
+    _same_table(run.estimates, tidy_estimates(run.document))
+    assert run.estimates[["item", "quantity", "value", "unit"]].values.tolist()[:2] == [
+        ["zone=w,class=1", "pixels", 3.0, None], ["zone=w,class=1", "area_ha", 0.03, "ha"]]

@@ -285,7 +285,8 @@ class Table:
     units : mapping of str to str or None
         Value columns and their unit (in column order); a column named ``unit`` in the frame
         gives each row's unit to the columns mapped to ``"*"``. Default: every numeric column
-        that does not name the row, mapped to ``"*"``.
+        that does not name the row, with the unit its name carries (``area_ha``: ha, see
+        :func:`unit_in_name`), else ``"*"``.
 
     Examples
     --------
@@ -313,7 +314,8 @@ class Table:
 
         df = self.frame
         ids = [k for k in (ROW_KEYS if self.ids is None else self.ids) if k in df.columns]
-        units = self.units if self.units is not None else dict.fromkeys(numeric_columns(df, skip=ids), "*")
+        units = self.units if self.units is not None else {
+            c: unit_in_name(str(c)) or "*" for c in numeric_columns(df, skip=ids)}
         if ids:
             parts = [k + "=" + df[k].astype("string").fillna("") for k in ids]
             label = parts[0].str.cat(parts[1:], sep=",") if len(parts) > 1 else parts[0]

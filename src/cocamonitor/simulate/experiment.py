@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from cocamonitor.errors import InputError, ParameterError, suggest
-from cocamonitor.results import Estimate, Table, named_units, nested, numbers, numeric_columns
+from cocamonitor.results import Estimate, Table, nested, numbers
 from cocamonitor.simulate.config import SimulationConfig
 from cocamonitor.simulate.dynamics import simulate_history
 from cocamonitor.simulate.methods import run_methods
@@ -165,8 +165,7 @@ class Experiment:
     def estimates(self) -> Iterator[Estimate]:
         """Yield replicates and seed, then each cell and method's scores (``cells/0``, ...; ha from the names)."""
         yield from numbers("", {"replicates": self.replicates, "seed": self.seed})
-        cols = numeric_columns(self.scores)
-        yield from nested("cells", Table(self.scores, units=named_units(cols)).estimates())
+        yield from nested("cells", Table(self.scores).estimates())
 
 
 def _row(cell: dict[str, str], s: MethodScore) -> dict[str, Any]:
