@@ -161,7 +161,7 @@ class AreaEstimate:
         ``{domain: {class: DomainClassEstimate}}`` when estimated with ``by=``.
     units : pandas.DataFrame or None
         Unit-level data behind the estimate, for covariances between two estimates made from
-        the same units (see :func:`cocamonitor.area.panel_covariance`): one row per sampling
+        the same units (see :func:`cocamonitor.area.estimate_covariance`): one row per sampling
         unit (a pixel, or a primary unit of a two-stage design) with columns ``unit``,
         ``stratum``, ``expansion`` (stratum expansion factor), ``n_stratum`` and one column
         ``y:<class>`` per class with the unit's value (indicator, or estimated proportion of the

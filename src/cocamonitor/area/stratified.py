@@ -27,10 +27,12 @@ import pandas as pd
 
 from cocamonitor.area._prepare import StrataAreas, estimate_rows
 from cocamonitor.area._result import AreaEstimate
+from cocamonitor.area.design import accepts_design
 
 __all__ = ["estimate_stratified"]
 
 
+@accepts_design("stratified")
 def estimate_stratified(
     sample: pd.DataFrame,
     strata_areas: StrataAreas,

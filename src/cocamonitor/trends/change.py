@@ -289,7 +289,7 @@ def change(
         Covariance between the two estimates (panel design); default 0 (independent
         samples). A :class:`PanelCovariance` supplies its ``cov``. ``"panel"`` computes it
         from the unit-level data of two :class:`cocamonitor.area.AreaEstimate` results made
-        from the same sample units (via :func:`cocamonitor.area.panel_covariance`).
+        from the same sample units (via :func:`cocamonitor.area.estimate_covariance`).
     correlation : float, optional
         Alternative to ``cov``: ``cov = correlation * se_a * se_b``.
     label : str, optional
@@ -336,7 +336,7 @@ def change(
                 "cov='panel' needs two area estimates that carry their unit-level data (.units)",
                 where="cov", hint="estimate both years with cocamonitor.area from the same sample units",
             )
-        from cocamonitor.area import panel_covariance as _area_panel_covariance
+        from cocamonitor.area import estimate_covariance as _area_panel_covariance
 
         assert ea.label is not None  # area estimates always carry their class label
         cov = _area_panel_covariance(a, b, ea.label, eb.label)
