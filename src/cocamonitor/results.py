@@ -304,8 +304,9 @@ class Table:
 
     def estimates(self) -> Iterator[Estimate]:
         """Yield the rows (see :meth:`estimates_frame`)."""
-        for rec in self.estimates_frame().itertuples(index=False):
-            yield Estimate(*rec)
+        for item, quantity, value, se, lo, hi, unit in self.estimates_frame().itertuples(index=False):
+            yield Estimate(item, quantity, float(value), _float(se), _float(lo), _float(hi),
+                           unit if isinstance(unit, str) else None)
 
     def estimates_frame(self) -> pd.DataFrame:
         """Return the rows, vectorised over the table (one block per value column, row-major order)."""
