@@ -9,8 +9,8 @@ import pytest
 from tests.commands.test_store_cli import AREA, EX
 
 from cocamonitor import store as store_mod
-from cocamonitor.store import open_store, tidy_estimates
 from cocamonitor.results import Composite, Estimate, HasEstimates, Table, deprecated_alias, estimates_frame, number
+from cocamonitor.store import open_store, tidy_estimates
 
 YEARLY = ("--size", "200", "--years", "2019-2020", "--seed", "3", "--replicates", "2")
 

@@ -3,8 +3,8 @@ used to read from their JSON documents."""
 
 import grid_fixtures as fx
 from test_forest import LAG, YEARS, sim  # noqa: F401 (the fixture)
-
 from tests.test_results import _recorded, _same_table
+
 from cocamonitor.store import tidy_estimates
 
 
