@@ -260,3 +260,12 @@ def test_simulator_rows():
     assert ("", "bias_mcse_ha") in t
     c = _rows(SimulationConfig())
     assert c[("dynamics", "size_max_ha")].value == 10.0 and c[("dynamics", "size_max_ha")].unit == "ha"
+
+
+def test_slopes_name_their_interval_ci_low_and_ci_high():
+    from cocamonitor.trends import linear_trend, theil_sen
+
+    ts = theil_sen([1.0, 3.0, 4.0, 7.0, 9.0, 11.0], list(range(2010, 2016)))
+    assert (ts.ci_low, ts.ci_high) == ts.ci
+    lt = linear_trend([1.0, 3.0, 4.0, 7.0, 9.0, 11.0], list(range(2010, 2016)))
+    assert (lt.ci_low, lt.ci_high) == tuple(lt.ci)

@@ -56,6 +56,16 @@ class TheilSenResult:
     years: tuple[int, ...] = ()
     missing_years: tuple[int, ...] = ()
 
+    @property
+    def ci_low(self) -> float:
+        """Lower end of the slope's interval (``ci[0]``)."""
+        return float(self.ci[0])
+
+    @property
+    def ci_high(self) -> float:
+        """Upper end of the slope's interval (``ci[1]``)."""
+        return float(self.ci[1])
+
     def fitted(self, year: float | np.ndarray) -> float | np.ndarray:
         """Value of the fitted line at ``year``."""
         return self.intercept + self.slope * np.asarray(year, dtype=float)

@@ -93,6 +93,16 @@ class LinearTrendResult:
     years: tuple[int, ...] = ()
     missing_years: tuple[int, ...] = ()
 
+    @property
+    def ci_low(self) -> float:
+        """Lower end of the slope's interval (``ci[0]``)."""
+        return float(self.ci[0])
+
+    @property
+    def ci_high(self) -> float:
+        """Upper end of the slope's interval (``ci[1]``)."""
+        return float(self.ci[1])
+
     def to_dict(self) -> dict[str, Any]:
         """Return the fields as a JSON-ready dict."""
         return {
