@@ -39,6 +39,7 @@ __all__ = [
     "Composite",
     "Estimate",
     "HasEstimates",
+    "IntervalEnds",
     "ROW_KEYS",
     "Rows",
     "UNIT_SUFFIXES",
@@ -398,6 +399,22 @@ def numeric_columns(frame: Any, skip: Iterable[str] = ()) -> list[str]:
         if len(present) and bool(present.map(_is_number).all()):
             out.append(c)
     return out
+
+
+class IntervalEnds:
+    """``ci_low`` and ``ci_high`` of a result that holds its interval as a pair ``ci``."""
+
+    ci: tuple[float, float]
+
+    @property
+    def ci_low(self) -> float:
+        """Lower end of the interval (``ci[0]``)."""
+        return float(self.ci[0])
+
+    @property
+    def ci_high(self) -> float:
+        """Upper end of the interval (``ci[1]``)."""
+        return float(self.ci[1])
 
 
 def deprecated_alias(new: str, old: str) -> property:

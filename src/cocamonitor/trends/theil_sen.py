@@ -19,14 +19,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cocamonitor.results import Estimate, numbers
+from cocamonitor.results import Estimate, IntervalEnds, numbers
 from cocamonitor.trends._series import MissingPolicy, as_annual_series, check_confidence
 
 __all__ = ["TheilSenResult", "theil_sen"]
 
 
 @dataclass(frozen=True)
-class TheilSenResult:
+class TheilSenResult(IntervalEnds):
     """Theil-Sen slope of an annual series.
 
     Attributes
@@ -55,16 +55,6 @@ class TheilSenResult:
     n: int
     years: tuple[int, ...] = ()
     missing_years: tuple[int, ...] = ()
-
-    @property
-    def ci_low(self) -> float:
-        """Lower end of the slope's interval (``ci[0]``)."""
-        return float(self.ci[0])
-
-    @property
-    def ci_high(self) -> float:
-        """Upper end of the slope's interval (``ci[1]``)."""
-        return float(self.ci[1])
 
     def fitted(self, year: float | np.ndarray) -> float | np.ndarray:
         """Value of the fitted line at ``year``."""

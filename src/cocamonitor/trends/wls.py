@@ -34,14 +34,14 @@ import pandas as pd
 from scipy import stats
 
 from cocamonitor.errors import DataError, InputError, ParameterError
-from cocamonitor.results import Estimate, numbers
+from cocamonitor.results import Estimate, IntervalEnds, numbers
 from cocamonitor.trends._series import MissingPolicy, as_annual_series, check_confidence
 
 __all__ = ["LinearTrendResult", "linear_trend"]
 
 
 @dataclass(frozen=True)
-class LinearTrendResult:
+class LinearTrendResult(IntervalEnds):
     """Linear trend of an annual series with measurement-error-aware standard error.
 
     Attributes
@@ -92,16 +92,6 @@ class LinearTrendResult:
     slope_se_inflated: float
     years: tuple[int, ...] = ()
     missing_years: tuple[int, ...] = ()
-
-    @property
-    def ci_low(self) -> float:
-        """Lower end of the slope's interval (``ci[0]``)."""
-        return float(self.ci[0])
-
-    @property
-    def ci_high(self) -> float:
-        """Upper end of the slope's interval (``ci[1]``)."""
-        return float(self.ci[1])
 
     def to_dict(self) -> dict[str, Any]:
         """Return the fields as a JSON-ready dict."""
