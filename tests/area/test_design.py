@@ -67,7 +67,7 @@ def test_every_estimator_takes_the_design_and_gives_what_its_keywords_give(desig
         _same(ESTIMATORS[design.method](sample(), design, confidence=0.9), old)
 
 
-def test_run_options_and_explicit_keywords_go_with_the_design():
+def test_run_options_go_with_the_design():
     design = SampleDesign(strata_areas=AREAS)
     est = estimate_stratified(_pixels(), design, by="department")
     _same(est, estimate_stratified(_pixels(), AREAS, by="department"))
@@ -86,6 +86,14 @@ def test_a_design_is_frozen_and_checks_its_method():
         estimate_stratified(_pixels(), SampleDesign("two_stage", strata_areas=AREAS))
     with pytest.raises(ParameterError, match="carries no stratum areas"):
         estimate_stratified(_pixels(), SampleDesign())
+    with pytest.raises(ParameterError, match="`stratum` is given both in the sample design and to the estimator"):
+        estimate_stratified(_pixels(), SampleDesign(strata_areas=AREAS), stratum="map_class")
+
+
+def test_warnings_of_a_keyword_call_still_point_at_the_caller():
+    with pytest.warns(Warning) as caught:
+        estimate_post_stratified(_pixels(), AREAS)
+    assert {w.filename for w in caught} == {__file__}
 
 
 def test_the_keywords_of_a_design_are_those_its_estimator_takes():

@@ -38,7 +38,7 @@ from cocamonitor.errors import ParameterError, suggest
 if TYPE_CHECKING:
     from cocamonitor.area._result import AreaEstimate
 
-__all__ = ["METHODS", "SampleDesign", "accepts_design", "method_name"]
+__all__ = ["METHODS", "SampleDesign", "method_name", "run_design"]
 
 #: the estimators' names, as :attr:`AreaEstimate.method` spells them
 METHODS = ("stratified", "stehman2014", "two_stage", "post_stratified")
@@ -154,7 +154,11 @@ class SampleDesign:
             ``confidence``, ``by``, ``source``, ``areas_source``.
 
         """
-        return self.estimator(sample, self if strata_areas is None else self.with_areas(strata_areas), **run)
+        areas = self.strata_areas if strata_areas is None else strata_areas
+        if areas is None:
+            raise ParameterError("the sample design carries no stratum areas", where="strata_areas",
+                                 hint="give SampleDesign(strata_areas=...) or pass them to estimate()")
+        return self.estimator(sample, areas, **self.keywords(), **run)
 
     def with_areas(self, strata_areas: Any) -> SampleDesign:
         """Return a copy with other stratum areas."""
@@ -165,32 +169,29 @@ class SampleDesign:
 
 @functools.cache
 def _keyword_names(fn: Callable[..., Any]) -> frozenset[str]:
-    target = inspect.unwrap(fn)
-    return frozenset(p.name for p in inspect.signature(target).parameters.values() if p.kind is p.KEYWORD_ONLY)
+    return frozenset(p.name for p in inspect.signature(fn).parameters.values() if p.kind is p.KEYWORD_ONLY)
 
 
-def accepts_design(method: str) -> Callable[[Callable[..., AreaEstimate]], Callable[..., AreaEstimate]]:
-    """Let the estimator of ``method`` take a :class:`SampleDesign` in place of its stratum areas.
+def run_design(design: SampleDesign, method: str, sample: Any, given: Mapping[str, Any],
+               **run: Any) -> AreaEstimate:
+    """Run the estimator of ``method`` on a design given in place of its stratum areas.
 
-    ``fn(sample, design, **run)`` becomes ``fn(sample, design.strata_areas, **design.keywords(), **run)``;
-    keywords given explicitly win over the design's. Any other call goes through unchanged.
+    ``given`` holds the estimator's arguments as called (its ``locals()``): a design keyword
+    (``stratum=...``) set away from its default as well as in the design is refused rather than
+    silently ignored.
     """
+    from cocamonitor.area import ESTIMATORS
 
-    def decorate(fn: Callable[..., AreaEstimate]) -> Callable[..., AreaEstimate]:
-        @functools.wraps(fn)
-        def wrapper(sample: Any, strata_areas: Any, *args: Any, **kwargs: Any) -> AreaEstimate:
-            if isinstance(strata_areas, SampleDesign):
-                design = strata_areas
-                if design.method != method:
-                    raise ParameterError(f"a {design.method} design given to the {method} estimator",
-                                         where="method", hint=f"use SampleDesign.estimate(), or method={method!r}")
-                if design.strata_areas is None:
-                    raise ParameterError("the sample design carries no stratum areas", where="strata_areas",
-                                         hint="give SampleDesign(strata_areas=...) or pass them to estimate()")
-                kwargs = {**design.keywords(fn), **kwargs}
-                strata_areas = design.strata_areas
-            return fn(sample, strata_areas, *args, **kwargs)
-
-        return wrapper
-
-    return decorate
+    if design.method != method:
+        raise ParameterError(f"a {design.method} design given to the {method} estimator",
+                             where="method", hint=f"use SampleDesign.estimate(), or method={method!r}")
+    if design.strata_areas is None:
+        raise ParameterError("the sample design carries no stratum areas", where="strata_areas",
+                             hint="give SampleDesign(strata_areas=...) or pass them to estimate()")
+    defaults = inspect.signature(ESTIMATORS[method]).parameters
+    for name in design.keywords():
+        value = given[name]
+        if value is not defaults[name].default and value != defaults[name].default:
+            raise ParameterError(f"`{name}` is given both in the sample design and to the estimator",
+                                 where=name, hint="give it in the SampleDesign only")
+    return design.estimate(sample, **run)
