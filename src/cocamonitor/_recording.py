@@ -81,7 +81,7 @@ def record_result(command: str, document: Any, *, provenance: Mapping[str, Any] 
     rec = _RECORDING.get()
     if rec is None:
         return
-    from cocamonitor.commands._common import to_jsonable
+    from cocamonitor.documents.jsonable import to_jsonable
 
     pending = (command, to_jsonable(document), None if provenance is None else to_jsonable(provenance))
     _RECORDING.set(replace(rec, pending=pending))
