@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import string
 import tomllib
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -22,9 +22,9 @@ __all__ = ["LANGS", "catalogue", "narrate"]
 LANGS = ("en", "es")
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalogue(lang: str = "en") -> dict[str, Any]:
-    """The catalogue of ``lang`` as nested dicts (section -> key -> template).
+    """Return the catalogue of ``lang`` as nested dicts (section -> key -> template).
 
     Examples
     --------

@@ -51,7 +51,7 @@ def national_table(*, as_of: str | None = None, vintage: str = "latest") -> pd.D
 
 
 def national_document(*, as_of: str | None = None, vintage: str = "latest") -> dict[str, Any]:
-    """The published national series side by side and cocamonitor's hydrochloride estimate by year.
+    """Return the published national series side by side and cocamonitor's hydrochloride estimate by year.
 
     Each figure is cited by its primary publication and release date first, then the page where
     it was seen; ``releases`` says which release of each year was used.

@@ -20,9 +20,17 @@ Examples
 from __future__ import annotations
 
 from cocamonitor import datasets
-from cocamonitor.documents.municipal import PANEL_YEARS, check_census_year, compare_values, map_codes, map_scale
+from cocamonitor.documents.municipal import (
+    PANEL_YEARS,
+    check_census_year,
+    compare_values,
+    map_codes,
+    map_scale,
+    panel,
+    year_values,
+    years,
+)
 from cocamonitor.documents.municipal import municipality_profile as municipality
-from cocamonitor.documents.municipal import panel, year_values, years
 from cocamonitor.documents.national import SERIES_KEYS, national_table
 from cocamonitor.documents.production import (
     PRODUCTION_DRAWS,
