@@ -526,9 +526,9 @@ def panel_cmd(
 
     Example: cocamonitor trend panel --years 2014-2024 --department "Norte de Santander"
     """
-    from cocamonitor import datasets
+    from cocamonitor.documents.municipal import trend_panel
     from cocamonitor.territory import lookup_department, registry
-    from cocamonitor.trends import CLASSES, panel_trends
+    from cocamonitor.trends import CLASSES
     from cocamonitor.trends.plot import check_plot_path, plot_panel
 
     if plot is not None:
@@ -537,15 +537,10 @@ def panel_cmd(
     if only_class is not None:
         only_class = _check_choice(only_class, CLASSES, "--class")
     lo, hi = _parse_range(years, "--years")
-    df = datasets.load("coca-municipal")
     reg = registry().drop_duplicates("divipola").set_index("divipola")
-    codes = pd.Index(df["divipola"].unique())
-    names = reg["department"].reindex(codes)
-    fallback = pd.Series(codes.str[:2], index=codes)
     # Benjamini-Hochberg runs over every municipality of the country, so a municipality gets
     # the same class whether or not the output is restricted to its department.
-    res = panel_trends(df, (lo, hi), fdr=fdr, edge=edge, confidence=confidence,
-                       departments=names.fillna(fallback))
+    res = trend_panel((lo, hi), fdr=fdr, edge=edge, confidence=confidence)
     dep_name = None
     if department is not None:
         code, dep_name = lookup_department(department)

@@ -17,13 +17,16 @@ Examples
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from cocamonitor import datasets
 from cocamonitor.errors import InputError
+
+if TYPE_CHECKING:
+    from cocamonitor.trends.panel import PanelTrendResult
 
 __all__ = [
     "PANEL_YEARS",
@@ -33,6 +36,7 @@ __all__ = [
     "map_scale",
     "municipality_profile",
     "panel",
+    "trend_panel",
     "year_values",
     "years",
 ]
@@ -139,22 +143,49 @@ def map_scale() -> tuple[float, float]:
     return max(vmax, 10.0), max(clip, 1.0)
 
 
-@lru_cache(maxsize=1)
-def panel():
-    """Per-municipality trends over the last :data:`PANEL_YEARS` census years (as ``trend panel``).
+def trend_panel(
+    window: tuple[int, int], *, fdr: float = 0.05, edge: int = 2, confidence: float = 0.95
+) -> PanelTrendResult:
+    """Per-municipality trends of the SIMCI census over ``window`` (``trend panel``), with departments named.
 
-    Benjamini-Hochberg runs over every municipality of the census, exactly as
-    ``cocamonitor trend panel --years FIRST-LAST`` does.
+    Benjamini-Hochberg runs over every municipality of the country, so a municipality gets the
+    same class whether or not a caller then keeps only its department.
+
+    Parameters
+    ----------
+    window : (int, int)
+        First and last year.
+    fdr, edge, confidence
+        As :func:`cocamonitor.trends.panel_trends`.
+
+    Returns
+    -------
+    cocamonitor.trends.panel.PanelTrendResult
+
+    Examples
+    --------
+    >>> res = trend_panel((2014, 2024))
+    >>> res.years[0], res.years[-1], "expanding" in set(res.municipalities["class"])
+    (2014, 2024, True)
+
     """
     from cocamonitor.trends import panel_trends
 
     df = datasets.load("coca-municipal")
-    ys = years()
-    window = (ys[-PANEL_YEARS], ys[-1]) if len(ys) >= PANEL_YEARS else (ys[0], ys[-1])
     codes = pd.Index(df["divipola"].unique())
     names = _names()["department"].reindex(codes)
     fallback = pd.Series(codes.str[:2], index=codes)
-    return panel_trends(df, window, departments=names.fillna(fallback))
+    return panel_trends(df, window, fdr=fdr, edge=edge, confidence=confidence, departments=names.fillna(fallback))
+
+
+@lru_cache(maxsize=1)
+def panel() -> PanelTrendResult:
+    """Per-municipality trends over the last :data:`PANEL_YEARS` census years, cached (the dashboard's classes).
+
+    Exactly what ``cocamonitor trend panel --years FIRST-LAST`` computes for that window.
+    """
+    ys = years()
+    return trend_panel((ys[-PANEL_YEARS], ys[-1]) if len(ys) >= PANEL_YEARS else (ys[0], ys[-1]))
 
 
 def municipality_profile(code: str) -> dict[str, Any]:

@@ -176,9 +176,11 @@ def compare_narrative(res: Any, metric: str, releases: str, lang: str = "en") ->
         rt = res.ratio_trend
         lines.append(narrate("trend.ratio", lang, a=a, b=b, mean=t["ratio"].mean(), low=t["ratio"].min(),
                              high=t["ratio"].max(), slope=rt.slope, slope_low=rt.ci[0], slope_high=rt.ci[1]))
+    direction = catalogue(lang)["trend"]["direction"]
     for n, mk in res.mann_kendall.items():
         p = mk.p_exact if mk.p_exact is not None else mk.p_value
-        lines.append(narrate("trend.mann_kendall", lang, name=n, s=mk.s, p=p, trend=mk.trend))
+        lines.append(narrate("trend.mann_kendall", lang, name=n, s=mk.s, p=p,
+                             trend=direction.get(mk.trend, mk.trend)))
     lines.append(narrate("trend.critical", lang, confidence=res.confidence))
     note = concept_note(list(res.names), metric, lang)
     if note:

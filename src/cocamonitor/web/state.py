@@ -9,11 +9,11 @@ every cache, the map figures included, at start-up (:func:`warm`).
 
 Examples
 --------
->>> years()[0], years()[-1]
-(2001, 2024)
->>> v = year_values(2020)
->>> round(v["hectares"].sum())
-142784
+>>> check_choice("us", ("unodc", "us"), "source")
+'us'
+>>> state_years = years()
+>>> state_years == tuple(range(state_years[0], state_years[-1] + 1))
+True
 
 """
 
