@@ -78,3 +78,14 @@ def test_compare_narrative_in_both_languages(lang):
     mk = [line for line in lines if line.startswith("Mann-Kendall unodc")][0]
     words = {"en": ("increasing", "decreasing", "no trend"), "es": ("creciente", "decreciente", "sin tendencia")}
     assert mk.endswith(tuple(f"-> {w}." for w in words[lang]))
+
+
+def test_command_line_speaks_spanish_with_lang_es(run_cli):
+    es = run_cli("--lang", "es", "trend", "compare", "--metric", "production")
+    assert es.exit_code == 0, es.stderr
+    assert "Años comunes: " in es.stdout and "Nota: las dos series miden cosas distintas" in es.stdout
+    assert "Common years" not in es.stdout
+    en = run_cli("--lang", "en", "trend", "panel", "--years", "2014-2024", "--department", "Putumayo")
+    es = run_cli("--lang", "es", "trend", "panel", "--years", "2014-2024", "--department", "Putumayo")
+    assert "Coca trends in Putumayo 2014-2024" in " ".join(en.stdout.split())
+    assert "Tendencias de la coca en Putumayo 2014-2024" in " ".join(es.stdout.split())

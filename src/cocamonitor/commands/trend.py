@@ -20,6 +20,7 @@ from rich.console import Console
 
 from cocamonitor.commands._common import TableFormat, cli_lang, emit_json, emit_table, record_result
 from cocamonitor.commands._vintage import AsOfOpt, VintageOpt, check_release_options
+from cocamonitor.documents.narratives import catalogue, narrate
 from cocamonitor.documents.trend import (
     compare_narrative,
     concept_note,
@@ -406,7 +407,7 @@ def change_cmd(
                   ("significant", "yes" if res.significant else "no")]
     lines.append(("critical relative error", _fmt_pct(res.critical_relative_error)[0]))
     emit_table(pd.DataFrame(lines, columns=["quantity", "value"]), fmt,
-               title="Change between two years")
+               title=narrate("trend.change_title", cli_lang()))
     console = _stdout_console()
     console.print(res.note, soft_wrap=True)
     if sens is not None:
@@ -414,7 +415,7 @@ def change_cmd(
         st["relative_error"] = _fmt_pct(st["relative_error"])
         st["p_value"] = _fmt_p(st["p_value"])
         st["significant"] = st["significant"].map({True: "yes", False: "no"})
-        emit_table(st, fmt, title="If each year's figure had this relative standard error")
+        emit_table(st, fmt, title=narrate("trend.sensitivity_title", cli_lang()))
 
 
 @trend_app.command("compare")
@@ -496,8 +497,7 @@ def compare_cmd(
             show = show.drop(columns=f"crit {n}")
             show[f"signif. {n}"] = t[f"significant_{n}"].map({True: "yes", False: "no"})
     unit = res.unit or ""
-    emit_table(show, fmt, title=f"{a} vs {b}: {metric} ({unit}) on the years both publish; "
-                                f"ratio = {a}/{b}, % = change since the previous common year")
+    emit_table(show, fmt, title=narrate("trend.compare_title", cli_lang(), a=a, b=b, metric=metric, unit=unit))
     console = _stdout_console()
     lang = cli_lang()
     lines = compare_narrative(res, metric, describe_releases(sa.attrs, lang), lang)
@@ -584,11 +584,12 @@ def panel_cmd(
         shown = res.municipalities
         if dep_name is not None:
             shown = shown[shown["divipola"].str[:2] == code]
-        counts = ", ".join(f"{k} {int((shown['class'] == k).sum())}" for k in CLASSES)
-        where = f" in {dep_name}" if dep_name is not None else ""
-        emit_table(show.reset_index(drop=True), fmt,
-                   title=f"Coca trends{where} {lo}-{hi} (ha; slope ha/yr, {confidence:.0%} CI; q = "
-                         f"Benjamini-Hochberg at FDR {fdr:g}): {counts}")
+        lang = cli_lang()
+        word = catalogue(lang)["trend"]["class"]
+        counts = ", ".join(f"{word.get(k, k)} {int((shown['class'] == k).sum())}" for k in CLASSES)
+        where = narrate("trend.panel_where", lang, department=dep_name) if dep_name is not None else ""
+        emit_table(show.reset_index(drop=True), fmt, title=narrate(
+            "trend.panel_title", lang, where=where, first=lo, last=hi, confidence=confidence, fdr=fdr, counts=counts))
         return
     emit_table(out.reset_index(drop=True), fmt)
 
