@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import sys
+import logging
 import warnings
 from contextlib import AbstractContextManager
 from enum import Enum
@@ -313,7 +313,7 @@ def estimate_cmd(
         warnings.simplefilter("always", CocamonitorWarning)
         est = design.estimate(df, confidence=confidence, by=by_col, source=src, areas_source=areas_src)
     for w in caught:  # one line each on stderr, without Python's source-line echo
-        sys.stderr.write(f"warning: {w.message}\n")
+        logging.getLogger(__name__).warning("%s", w.message)
     params: dict[str, Any] = {
         "method": est.method,
         "confidence": confidence,
