@@ -45,8 +45,6 @@ KNOWN_CYCLES: dict[frozenset[str], str] = {
         "helper G, branch issue-20c: indicators.py is split (catalogue, table, targets)",
     frozenset({"cocamonitor.report.render", "cocamonitor.report.evaluation"}):
         "helper G, branch issue-20c: report/render.py is split (tables and charts)",
-    frozenset({"cocamonitor.area", "cocamonitor.area.domains"}):
-        "helper H, branch issue-20d: area.ESTIMATORS dispatch (domains imports the package for it)",
 }
 
 #: Core modules that still import an edge (importer, imported): fixed where their owner works.

@@ -28,25 +28,21 @@ Examples
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
 from typing import Any
 
 from cocamonitor.area._result import AreaEstimate, ClassEstimate, DomainClassEstimate, ErrorMatrix
 from cocamonitor.area.covariance import estimate_covariance
-from cocamonitor.area.design import METHODS, SampleDesign, method_name
+from cocamonitor.area.design import ESTIMATORS, METHODS, SampleDesign, method_name
 from cocamonitor.area.domains import domain_table, estimate_domains
 from cocamonitor.area.post_stratified import estimate_post_stratified
 from cocamonitor.area.stehman import estimate_stehman
 from cocamonitor.area.stratified import estimate_stratified
 from cocamonitor.area.two_stage import estimate_two_stage
 
-#: method name (as :attr:`AreaEstimate.method` spells it) -> estimator; the CLI dispatches through it
-ESTIMATORS: dict[str, Callable[..., AreaEstimate]] = {
-    "stratified": estimate_stratified,
-    "stehman2014": estimate_stehman,
-    "two_stage": estimate_two_stage,
-    "post_stratified": estimate_post_stratified,
-}
+#: method name -> estimator, in the order the CLI lists them (filled as the modules above register)
+for _name in ("stratified", "stehman2014", "two_stage", "post_stratified"):
+    ESTIMATORS[_name] = ESTIMATORS.pop(_name)
+del _name
 
 __all__ = [
     "ESTIMATORS",

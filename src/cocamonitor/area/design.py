@@ -124,8 +124,6 @@ class SampleDesign:
     @property
     def estimator(self) -> Callable[..., AreaEstimate]:
         """The estimator the design names (from :data:`cocamonitor.area.ESTIMATORS`)."""
-        from cocamonitor.area import ESTIMATORS
-
         return ESTIMATORS[self.method]
 
     def keywords(self, estimator: Callable[..., Any] | None = None) -> dict[str, Any]:
@@ -167,6 +165,23 @@ class SampleDesign:
         return replace(self, strata_areas=strata_areas)
 
 
+#: method name (as :attr:`AreaEstimate.method` spells it) -> estimator, filled by :func:`register` as
+#: each estimator module is imported (``cocamonitor.area`` imports them all); the CLI dispatches
+#: through it. It lives here, not in ``cocamonitor.area``, so that the design and the estimators
+#: need not import each other.
+ESTIMATORS: dict[str, Callable[..., AreaEstimate]] = {}
+
+
+def register(method: str) -> Callable[[Callable[..., AreaEstimate]], Callable[..., AreaEstimate]]:
+    """Return a decorator that lists an estimator in :data:`ESTIMATORS` under ``method``."""
+
+    def add(fn: Callable[..., AreaEstimate]) -> Callable[..., AreaEstimate]:
+        ESTIMATORS[method] = fn
+        return fn
+
+    return add
+
+
 @functools.cache
 def _keyword_names(fn: Callable[..., Any]) -> frozenset[str]:
     return frozenset(p.name for p in inspect.signature(fn).parameters.values() if p.kind is p.KEYWORD_ONLY)
@@ -180,8 +195,6 @@ def run_design(design: SampleDesign, method: str, sample: Any, given: Mapping[st
     (``stratum=...``) set away from its default as well as in the design is refused rather than
     silently ignored.
     """
-    from cocamonitor.area import ESTIMATORS
-
     if design.method != method:
         raise ParameterError(f"a {design.method} design given to the {method} estimator",
                              where="method", hint=f"use SampleDesign.estimate(), or method={method!r}")

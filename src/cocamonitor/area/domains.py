@@ -71,8 +71,7 @@ def estimate_domains(
     (275.0, 25.0)
 
     """
-    from cocamonitor.area import ESTIMATORS
-    from cocamonitor.area.design import method_name
+    from cocamonitor.area.design import ESTIMATORS, method_name
 
     fn: Callable[..., AreaEstimate] = ESTIMATORS[method_name(method)]
     return fn(sample, strata_areas, by=by, **kwargs)

@@ -27,7 +27,7 @@ import pandas as pd
 from cocamonitor.area._core import StratumMoments
 from cocamonitor.area._prepare import StrataAreas, check_confidence, estimate_rows
 from cocamonitor.area._result import AreaEstimate
-from cocamonitor.area.design import SampleDesign, run_design
+from cocamonitor.area.design import SampleDesign, register, run_design
 from cocamonitor.errors import CocamonitorWarning, ParameterError
 
 __all__ = ["estimate_post_stratified", "unconditional_variance"]
@@ -47,6 +47,7 @@ def unconditional_variance(m: StratumMoments, expansion: np.ndarray) -> np.ndarr
     return a**2 * (first + second)
 
 
+@register("post_stratified")
 def estimate_post_stratified(
     sample: pd.DataFrame,
     strata_areas: StrataAreas,

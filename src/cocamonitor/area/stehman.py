@@ -16,11 +16,12 @@ import pandas as pd
 
 from cocamonitor.area._prepare import StrataAreas, estimate_rows
 from cocamonitor.area._result import AreaEstimate
-from cocamonitor.area.design import SampleDesign, run_design
+from cocamonitor.area.design import SampleDesign, register, run_design
 
 __all__ = ["estimate_stehman"]
 
 
+@register("stehman2014")
 def estimate_stehman(
     sample: pd.DataFrame,
     strata_areas: StrataAreas,

@@ -35,7 +35,7 @@ from cocamonitor.area._prepare import (
     unit_indicators,
 )
 from cocamonitor.area._result import AreaEstimate
-from cocamonitor.area.design import SampleDesign, run_design
+from cocamonitor.area.design import SampleDesign, register, run_design
 from cocamonitor.errors import DataError, ParameterError, SchemaError
 from cocamonitor.errors import suggest as _suggest
 from cocamonitor.io.tables import location
@@ -58,6 +58,7 @@ def _cluster_means(values: np.ndarray, cluster_idx: np.ndarray, n_clusters: int)
     return sums / counts[:, None]
 
 
+@register("two_stage")
 def estimate_two_stage(
     sample: pd.DataFrame,
     strata_areas: StrataAreas,
