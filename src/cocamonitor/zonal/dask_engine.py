@@ -5,9 +5,18 @@ are dealt into a few tasks per worker. Each task reads its windows straight from
 rasterises the zones meeting each and counts classes by zone with :func:`numpy.bincount`,
 and sums the sparse counts of its windows on the worker; the client adds one table per task
 (integer sums, so the result is identical to the ``numpy`` engine whatever the split or the
-order of completion). The zones are sent to every worker once
-(``Client.scatter(..., broadcast=True)``). Nothing else crosses the network: no pixels, no
-per-window tables, and a task graph of a few tasks per worker.
+order of completion). The zones are sent to every worker once, as one WKB array
+(``Client.scatter(..., broadcast=True)``), before their overlap layers are known: the workers
+test the pairs of neighbouring zones for overlap (one share each) and every counting task
+colours the overlap graph from their results, so the costliest part of the set-up is shared out
+too. Nothing else crosses the network: no pixels, no per-window tables, and a task graph of a
+few tasks per worker.
+
+Measured CPU (10^8 px, 10,000 zones): the client's part before the workers start is the reading
+of the zones and an envelope query (~0.15 s of ~1.5 s); each worker's part is half the
+``numpy`` engine's counting plus half the pair tests. A LocalCluster started here runs its
+workers with the ordinary glibc allocator and without the statistical profiler (see
+:func:`dask_client`); workers of an existing scheduler keep their own settings.
 
 Run it on a local cluster (``workers=N``) or on an existing scheduler
 (``scheduler="tcp://HOST:PORT"``); the workers must be able to read the raster path.
