@@ -9,7 +9,7 @@ import time.
 
 from __future__ import annotations
 
-import sys
+import logging
 from collections.abc import Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
@@ -81,7 +81,7 @@ def record_result(command: str, document: Any, *, provenance: Mapping[str, Any] 
     rec = _RECORDING.get()
     if rec is None:
         return
-    from cocamonitor.commands._common import to_jsonable
+    from cocamonitor.documents.jsonable import to_jsonable
 
     pending = (command, to_jsonable(document), None if provenance is None else to_jsonable(provenance))
     _RECORDING.set(replace(rec, pending=pending))
@@ -104,7 +104,7 @@ def commit_recording() -> int | None:
             command, document, provenance=provenance,
             argv=rec.argv, cwd=str(Path.cwd()), started_at=rec.started_at,
         )
-    sys.stderr.write(f"recorded run {run_id} in {rec.store}\n")  # one line, never wrapped
+    logging.getLogger(__name__).info("recorded run %s in %s", run_id, rec.store, extra={"bare": True})
     return run_id
 
 
