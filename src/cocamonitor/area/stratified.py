@@ -27,6 +27,7 @@ import pandas as pd
 
 from cocamonitor.area._prepare import StrataAreas, estimate_rows
 from cocamonitor.area._result import AreaEstimate
+from cocamonitor.area.design import SampleDesign, run_design
 
 __all__ = ["estimate_stratified"]
 
@@ -131,6 +132,9 @@ def estimate_stratified(
     (10.0, 5.0, {'coca': ('coca', 'edge')})
 
     """
+    if isinstance(strata_areas, SampleDesign):
+        return run_design(strata_areas, "stratified", sample, locals(),
+                          confidence=confidence, by=by, source=source, areas_source=areas_source)
     return estimate_rows(
         "stratified",
         sample,

@@ -30,6 +30,7 @@ from cocamonitor.documents.trend import (
 )
 from cocamonitor.errors import InputError, ParameterError, UnknownNameError, suggest
 from cocamonitor.provenance import Provenance
+from cocamonitor.results import Composite
 from cocamonitor.trends.summary import check_gaps as _check_gaps
 from cocamonitor.trends.summary import national_series_checked as _national
 from cocamonitor.trends.summary import parse_year_range as _parse_range
@@ -198,7 +199,7 @@ def test_cmd(
     if plot is not None:
         plot_trend(mk.years, [float(series.loc[y]) for y in mk.years], plot, theil_sen=ts,
                    mann_kendall=mk, title=f"{src} {met} {mk.years[0]}-{mk.years[-1]}", unit=unit)
-    record_result("trend test", doc)
+    record_result("trend test", doc, result=summary)
     if fmt is TableFormat.json:
         emit_json(doc)
         return
@@ -365,7 +366,7 @@ def change_cmd(
             assert ya is not None and yb is not None  # releases come with the years of a national series
             note = method_change_note(source, metric, ya, yb, releases["breaks"], cli_lang())
             err_console.print(f"note: {note}", markup=False, highlight=False)
-    record_result("trend change", doc)
+    record_result("trend change", doc, result=Composite((("change", res), ("sensitivity", sens))))
     if fmt is TableFormat.json:
         emit_json(doc)
         return
@@ -474,7 +475,7 @@ def compare_cmd(
     doc["provenance"] = Provenance.build(inputs=[path], parameters={
         "sources": names, "metric": metric, "years": years, "rel_error": rel_error,
         "confidence": confidence, "as_of": sa.attrs.get("as_of"), "vintage": sa.attrs.get("vintage")}).to_dict()
-    record_result("trend compare", doc)
+    record_result("trend compare", doc, result=res)
     if fmt is TableFormat.json:
         emit_json(doc)
         return
