@@ -93,11 +93,42 @@ def best_pixel(refl: np.ndarray, valid: np.ndarray, days: np.ndarray) -> BestPix
     return BestPixel(values=values, obs_day=obs, n_obs=n_obs)
 
 
+#: Longest time axis sorted by the compare-exchange network (longer axes use :func:`numpy.sort`).
+_NETWORK_MAX = 16
+
+
+def _median_of_layers(layers: list[np.ndarray], n: np.ndarray) -> np.ndarray:
+    """Median of the first ``n`` values of each element across ``layers`` once sorted.
+
+    ``layers`` hold the values with NaN already replaced by ``+inf`` (so they sort last) and are
+    sorted in place by odd-even transposition (``len(layers)`` rounds of elementwise
+    ``minimum``/``maximum``): no per-pixel Python and no copy of the whole stack.
+    """
+    t = len(layers)
+    tmp = np.empty_like(layers[0])
+    for r in range(t):
+        for i in range(r % 2, t - 1, 2):
+            a, b = layers[i], layers[i + 1]
+            np.minimum(a, b, out=tmp)
+            np.maximum(a, b, out=b)
+            layers[i], tmp = tmp, a
+    n = n.astype(np.int8)  # at most 16 dates
+    i_lo, i_hi = np.maximum((n - 1) // 2, 0), n // 2
+    lo, hi = layers[0].copy(), layers[0].copy()
+    for k in range(1, t):  # np.choose is several times slower
+        np.copyto(lo, layers[k], where=i_lo == k)
+        np.copyto(hi, layers[k], where=i_hi == k)
+    out = (lo + hi) / 2
+    out[n == 0] = np.nan
+    return out
+
+
 def nanmedian_first_axis(a: np.ndarray) -> np.ndarray:
-    """Median over the first axis ignoring NaN (NaN where all are NaN); a sort, not a loop.
+    """Median over the first axis ignoring NaN (NaN where all are NaN); vectorised, not a loop.
 
     :func:`numpy.nanmedian` is many times slower on a short first axis (a few dates) and many
-    pixels.
+    pixels; up to 16 dates the values are sorted by a compare-exchange network of elementwise
+    minima and maxima, beyond that by :func:`numpy.sort`.
 
     Examples
     --------
@@ -106,6 +137,12 @@ def nanmedian_first_axis(a: np.ndarray) -> np.ndarray:
     [3.0, 2.0, nan]
 
     """
+    a = np.asarray(a)
+    if a.shape[0] == 0:
+        return np.full(a.shape[1:], np.nan, dtype=a.dtype)
+    if a.shape[0] <= _NETWORK_MAX:
+        n = (~np.isnan(a)).sum(axis=0)
+        return _median_of_layers([np.where(np.isnan(x), np.inf, x).astype(a.dtype, copy=False) for x in a], n)
     s = np.sort(np.moveaxis(a, 0, -1), axis=-1)  # contiguous along time; NaN sort last
     n = (~np.isnan(s)).sum(axis=-1)
     lo = np.take_along_axis(s, np.maximum((n - 1) // 2, 0)[..., None], axis=-1)[..., 0]
@@ -117,5 +154,14 @@ def nanmedian_first_axis(a: np.ndarray) -> np.ndarray:
 
 def median_composite(refl: np.ndarray, valid: np.ndarray) -> np.ndarray:
     """Per-band median of the cloud-free observations, ``(band, y, x)``; NaN where none."""
-    masked = np.where(valid[:, None], refl, np.float32(np.nan))
-    return nanmedian_first_axis(masked).astype(np.float32)
+    refl = np.asarray(refl, dtype=np.float32)
+    if refl.shape[0] == 0 or refl.shape[0] > _NETWORK_MAX:
+        masked = np.where(valid[:, None], refl, np.float32(np.nan))
+        return nanmedian_first_axis(masked).astype(np.float32)
+    n = np.zeros(refl.shape[1:], dtype=np.int16)
+    layers = []
+    for r, v in zip(refl, valid, strict=True):
+        m = v[None] & ~np.isnan(r)
+        n += m
+        layers.append(np.where(m, r, np.float32(np.inf)))
+    return _median_of_layers(layers, n).astype(np.float32, copy=False)

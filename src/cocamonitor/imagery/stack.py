@@ -115,24 +115,32 @@ class ImageStack:
         """Names of :meth:`features`' output, in order."""
         return feature_names(self.bands)
 
-    def read(self, r0: int, r1: int, c0: int, c1: int) -> tuple[np.ndarray, np.ndarray]:
-        """Reflectance ``(time, band, y, x)`` float32 and validity ``(time, y, x)`` of a window."""
+    def read(self, r0: int, r1: int, c0: int, c1: int, *,
+             scheduler: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Reflectance ``(time, band, y, x)`` float32 and validity ``(time, y, x)`` of a window.
+
+        ``scheduler`` is dask's (``"synchronous"`` when tiles are already read on parallel threads).
+        """
         try:
-            sub = self.ds[[*self.bands, self.scl_band]].isel(y=slice(r0, r1), x=slice(c0, c1)).compute()
+            sub = self.ds[[*self.bands, self.scl_band]].isel(y=slice(r0, r1), x=slice(c0, c1))
+            sub = sub.compute(scheduler=scheduler) if scheduler else sub.compute()
         except Exception as err:  # rasterio / GDAL errors of one asset: name it, no traceback
             msg = " ".join(str(err).split())
             raise DataError(f"cannot read the imagery ({msg})", where="catalog",
                             hint="check that every asset of the catalog exists and is readable") from None
         raw = np.stack([sub[b].values for b in self.bands], axis=1)
         valid = valid_mask(sub[self.scl_band].values, raw, invalid=self.scl_invalid)
-        refl = raw.astype(np.float32) * np.float32(self.scale) + np.float32(self.offset)
+        refl = np.multiply(raw, np.float32(self.scale), dtype=np.float32)  # one float32 array, no float64
+        if self.offset:
+            refl += np.float32(self.offset)
         return refl, valid
 
-    def features(self, r0: int, r1: int, c0: int, c1: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def features(self, r0: int, r1: int, c0: int, c1: int, *,
+                 scheduler: str | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Features ``(feature, y, x)``, cloud-free observation counts and best-pixel days ``(y, x)``."""
         h, w = self.shape
         a0, a1, b0, b1 = max(r0 - 1, 0), min(r1 + 1, h), max(c0 - 1, 0), min(c1 + 1, w)
-        refl, valid = self.read(a0, a1, b0, b1)
+        refl, valid = self.read(a0, a1, b0, b1, scheduler=scheduler)
         f = compute_features(refl, valid, self.days, self.bands)
         rs, cs = slice(r0 - a0, r0 - a0 + (r1 - r0)), slice(c0 - b0, c0 - b0 + (c1 - c0))
         day = best_pixel(refl[:, :1], valid, self.days).obs_day
