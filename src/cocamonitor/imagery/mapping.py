@@ -175,7 +175,7 @@ def default_workers() -> int:
 
 
 def predict_map(model: TrainedModel, stack: ImageStack, out_dir: str | Path, *, tile: int = 512,
-                target_class: str | None = None, batch: int = 1 << 20, workers: int | None = None,
+                target_class: str | None = None, batch: int = 1 << 18, workers: int | None = None,
                 progress: Callable[[int, int], None] | None = None) -> MapSummary:
     """Classify the stack tile by tile and write the probability, class and observation-day COGs.
 
@@ -196,7 +196,7 @@ def predict_map(model: TrainedModel, stack: ImageStack, out_dir: str | Path, *, 
     workers : int, optional
         Tiles read, featured and classified at once, each on its own thread (the reading,
         the numpy features and the classifier release the GIL); default: the CPUs available.
-        Memory grows with ``workers + 1`` tiles, never with the grid.
+        Memory grows with ``workers`` tiles, never with the grid.
     progress : callable, optional
         Called as ``progress(done_tiles, total_tiles)``.
 
@@ -235,12 +235,12 @@ def predict_map(model: TrainedModel, stack: ImageStack, out_dir: str | Path, *, 
                                       threads=1 if n_workers > 1 else None)
 
             with ThreadPoolExecutor(max_workers=n_workers) as pool:
-                # at most n_workers + 1 tiles in flight: memory is bounded by the tile, not the grid
+                # at most n_workers tiles in flight: memory is bounded by the tile, not the grid
                 pending: deque = deque()
                 queue = iter(all_tiles)
                 for bounds in queue:
                     pending.append((bounds, pool.submit(work, bounds)))
-                    if len(pending) > n_workers:
+                    if len(pending) >= n_workers:
                         break
                 done = 0
                 while pending:
