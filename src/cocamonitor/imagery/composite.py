@@ -123,12 +123,29 @@ def _median_of_layers(layers: list[np.ndarray], n: np.ndarray) -> np.ndarray:
     return out
 
 
+#: Elements per block of the network (its layers stay in the CPU cache).
+_BLOCK = 1 << 15
+
+
+def _network_median(values: np.ndarray, ok: np.ndarray | None) -> np.ndarray:
+    """Median over axis 0 of ``values`` (t, p) where ``ok`` (t, p) and not NaN, block by block."""
+    t, p = values.shape
+    out = np.empty(p, dtype=values.dtype)
+    inf = values.dtype.type(np.inf)
+    for s in range(0, p, _BLOCK):
+        e = min(s + _BLOCK, p)
+        v = values[:, s:e]
+        m = ~np.isnan(v) if ok is None else ok[:, s:e] & ~np.isnan(v)
+        out[s:e] = _median_of_layers([np.where(m[i], v[i], inf) for i in range(t)], m.sum(axis=0))
+    return out
+
+
 def nanmedian_first_axis(a: np.ndarray) -> np.ndarray:
     """Median over the first axis ignoring NaN (NaN where all are NaN); vectorised, not a loop.
 
     :func:`numpy.nanmedian` is many times slower on a short first axis (a few dates) and many
     pixels; up to 16 dates the values are sorted by a compare-exchange network of elementwise
-    minima and maxima, beyond that by :func:`numpy.sort`.
+    minima and maxima on cache-sized blocks, beyond that by :func:`numpy.sort`.
 
     Examples
     --------
@@ -140,9 +157,8 @@ def nanmedian_first_axis(a: np.ndarray) -> np.ndarray:
     a = np.asarray(a)
     if a.shape[0] == 0:
         return np.full(a.shape[1:], np.nan, dtype=a.dtype)
-    if a.shape[0] <= _NETWORK_MAX:
-        n = (~np.isnan(a)).sum(axis=0)
-        return _median_of_layers([np.where(np.isnan(x), np.inf, x).astype(a.dtype, copy=False) for x in a], n)
+    if a.shape[0] <= _NETWORK_MAX and a.dtype.kind == "f":
+        return _network_median(a.reshape(a.shape[0], -1), None).reshape(a.shape[1:])
     s = np.sort(np.moveaxis(a, 0, -1), axis=-1)  # contiguous along time; NaN sort last
     n = (~np.isnan(s)).sum(axis=-1)
     lo = np.take_along_axis(s, np.maximum((n - 1) // 2, 0)[..., None], axis=-1)[..., 0]
@@ -158,10 +174,7 @@ def median_composite(refl: np.ndarray, valid: np.ndarray) -> np.ndarray:
     if refl.shape[0] == 0 or refl.shape[0] > _NETWORK_MAX:
         masked = np.where(valid[:, None], refl, np.float32(np.nan))
         return nanmedian_first_axis(masked).astype(np.float32)
-    n = np.zeros(refl.shape[1:], dtype=np.int16)
-    layers = []
-    for r, v in zip(refl, valid, strict=True):
-        m = v[None] & ~np.isnan(r)
-        n += m
-        layers.append(np.where(m, r, np.float32(np.inf)))
-    return _median_of_layers(layers, n).astype(np.float32, copy=False)
+    t, b = refl.shape[:2]
+    ok = np.asarray(valid, dtype=bool).reshape(t, -1)
+    flat = refl.reshape(t, b, -1)
+    return np.stack([_network_median(flat[:, k], ok) for k in range(b)]).reshape(refl.shape[1:])

@@ -136,7 +136,7 @@ def _tiled_profile(stack: ImageStack, dtype: str, nodata: float) -> dict[str, An
     h, w = stack.shape
     return {"driver": "GTiff", "width": w, "height": h, "count": 1, "dtype": dtype, "crs": stack.crs,
             "transform": stack.transform, "nodata": nodata, "tiled": True, "blockxsize": 256,
-            "blockysize": 256, "compress": "deflate", "BIGTIFF": "IF_SAFER"}
+            "blockysize": 256, "BIGTIFF": "IF_SAFER"}  # uncompressed: the COG copy compresses once
 
 
 def _to_cog(src: Path, dst: Path) -> None:
