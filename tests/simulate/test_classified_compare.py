@@ -84,8 +84,12 @@ def test_cli_reports_the_fourth_method_with_its_verdict(run_cli, tmp_path):
     assert "Good practice, classified map" in text and "points" in text
 
 
-def test_cli_budget_too_small_for_the_classified_map(run_cli):
-    res = run_cli("simulate", "compare", "--size", "200", "--years", "2020-2021", "--replicates", "1",
-                  "--classified", "--budget", "21")
+def test_cli_budget_too_small_for_the_classified_map(run_cli, tmp_path):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text("[cost]\nhours_per_point = 0.5\n", encoding="utf-8")  # 150 h: enough for the others
+    args = ("simulate", "compare", "--config", str(cfg), "--size", "200", "--years", "2020-2021", "--replicates", "1",
+            "--budget", "150")
+    res = run_cli(*args, "--classified")
     assert res.exit_code == 2
-    assert "--budget" in res.stderr and "training points" in res.stderr and "Traceback" not in res.stderr
+    assert "--budget" in res.stderr and "400 training points" in res.stderr and "205 h" in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1 and "Traceback" not in res.stderr
