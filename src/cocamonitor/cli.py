@@ -152,6 +152,9 @@ def main(argv: list[str] | None = None) -> int:
     from cocamonitor.commands._common import set_cli_options
 
     set_cli_options(None, None)  # a fresh run (in-process callers run main more than once)
+    from cocamonitor._log import install_cli_handler
+
+    install_cli_handler()  # notes and warnings of the package: one line each on stderr
     if sys.stdout is None:  # started with stdout closed (``>&-``): nothing could be printed
         sys.stderr.write("error: standard output is closed; run the command with stdout open "
                          "(redirect it to a file or /dev/null)\n")
