@@ -703,7 +703,7 @@ def run_methods(hist: History, rng: np.random.Generator, *, on_year: Any = None,
         gp, smp = good_practice(hist, y, cen.map, rng, previous=prev_sample, points=pts,
                                 images=images)
         done = [(cen.estimate, images), (sv, sv.details["segments"]), (gp, gp.details["n"])]
-        if ccfg is not None:
+        if ccfg is not None and crng is not None:
             from cocamonitor.simulate.classified import classified_good_practice
 
             cl, _ = classified_good_practice(hist, y, crng, ccfg)
