@@ -103,7 +103,7 @@ def estimate(
         return
     from cocamonitor.production.areas import read_areas
     from cocamonitor.production.montecarlo import monte_carlo
-    from cocamonitor.production.params import read_parameters
+    from cocamonitor.production.params_toml import read_parameters
     from cocamonitor.production.presets import PRESET_DIR, load_preset
     from cocamonitor.provenance import Provenance
 
@@ -177,7 +177,7 @@ def estimate(
             "sensitivity_draws": sensitivity_draws,
         },
     ).to_dict()
-    record_result("production estimate", doc)
+    record_result("production estimate", doc, result=est)
     if fmt is TableFormat.json:
         emit_json(doc)
         return

@@ -32,7 +32,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,7 @@ import pandas as pd
 
 from cocamonitor._plotting import check_figure_path, pyplot
 from cocamonitor.area._core import quantile
+from cocamonitor.results import Estimate, named_units, nested, numbers
 from cocamonitor.simulate.config import SimulationConfig
 from cocamonitor.simulate.dynamics import History, simulate_history
 from cocamonitor.simulate.methods import METHODS, run_methods
@@ -60,7 +61,7 @@ __all__ = [
 
 TRUTHS = ("dec31", "harvested")
 #: The truth each method sets out to measure.
-TARGETS = {"census": "dec31", "sample_survey": "harvested", "good_practice": "dec31"}
+TARGETS = {"census": "dec31", "sample_survey": "harvested", "good_practice": "dec31", "classified_map": "dec31"}
 _JUDGE_HALF_WIDTH = 0.05
 
 
@@ -111,6 +112,11 @@ class TruthScore:
                 "judgeable": self.judgeable, "degenerate_share": self.degenerate_share,
                 "sign_agreement": self.sign_agreement}
 
+    def estimates(self) -> Iterator[Estimate]:
+        """Yield bias (with its Monte Carlo SE as a row), RMSE, coverage with its Wilson interval and shares."""
+        d = self.to_dict()
+        yield from numbers("", d, ci={"coverage": "coverage_ci"}, units=named_units(d))
+
 
 @dataclass(frozen=True)
 class MethodScore:
@@ -146,6 +152,21 @@ class MethodScore:
                 "sign_agreement": self.sign_agreement, **extra, "target": self.target,
                 "truths": {k: v.to_dict() for k, v in self.by_truth.items()},
                 "hours_per_year": self.hours, "units_per_year": self.units}
+
+    def estimate_rows(self) -> Iterator[Estimate]:
+        """Yield the 31 December scores, each truth's scores (``truths/<name>``), hours and units a year.
+
+        The rows of :class:`~cocamonitor.results.HasEstimates` (``estimates`` is the count of
+        estimates scored, a field of this result).
+        """
+        d = self.to_dict()
+        keys = list(d)
+        cut = keys.index("truths")
+        head, tail = {k: d[k] for k in keys[:cut]}, {k: d[k] for k in keys[cut + 1:]}
+        yield from numbers("", head, ci={"coverage": "coverage_ci"}, units=named_units(head))
+        for name, t in self.by_truth.items():
+            yield from nested(f"truths/{name}", t.estimates())
+        yield from numbers("", tail)
 
 
 def _truth_score(e: pd.DataFrame, t: np.ndarray, name: str) -> TruthScore:
@@ -272,7 +293,8 @@ class Comparison:
 
     def budget(self) -> dict[str, Any]:
         """Return what each method bought: hours and units (images, segments, points) a year."""
-        unit = {"census": "images", "sample_survey": "segments", "good_practice": "points"}
+        unit = {"census": "images", "sample_survey": "segments", "good_practice": "points",
+                "classified_map": "points"}
         return {"hours_per_year": self.budget_hours,
                 "methods": {s.method: {"hours_per_year": s.hours, "unit": unit.get(s.method),
                                        "units_per_year": s.units} for s in self.scores}}
@@ -291,6 +313,24 @@ class Comparison:
             "budget": self.budget(),
         }
 
+    def estimate_rows(self) -> Iterator[Estimate]:
+        """Yield the configuration, replicates and seed, the truth per year, each method's scores and the budget.
+
+        The rows of :class:`~cocamonitor.results.HasEstimates` (``estimates`` is the table of
+        every simulated estimate, a field of this result): record ``Rows(cmp.estimate_rows)``.
+        """
+        yield from nested("config", self.config.estimates())
+        yield from numbers("", {"replicates": self.replicates, "seed": self.seed})
+        for r in self.truth.itertuples():
+            yield from numbers(f"truth/{int(r.year)}", {"dec31_ha": r.dec31_ha, "harvested_ha": r.harvested_ha},
+                               units={"dec31_ha": "ha", "harvested_ha": "ha"})
+        for s in self.scores:
+            yield from nested(f"methods/{s.method}", s.estimate_rows())
+        budget = self.budget()
+        yield from numbers("budget", {"hours_per_year": budget["hours_per_year"]})
+        for m, b in budget["methods"].items():
+            yield from numbers(f"budget/methods/{m}", b)
+
 
 def replicate_rng(seed: int, replicate: int) -> np.random.Generator:
     """Return the generator of one replicate's observation process (independent of the truth)."""
@@ -300,7 +340,7 @@ def replicate_rng(seed: int, replicate: int) -> np.random.Generator:
 def compare(cfg: SimulationConfig, years: list[int], replicates: int, seed: int,
             progress: Callable[[int], None] | None = None,
             history: History | None = None,
-            budget_hours: float | None = None) -> Comparison:
+            budget_hours: float | None = None, classified: Any = None) -> Comparison:
     """Simulate one history and score the three methods over replicate observations.
 
     Parameters
@@ -320,6 +360,9 @@ def compare(cfg: SimulationConfig, years: list[int], replicates: int, seed: int,
     budget_hours : float, optional
         Analyst hours per year for each sample-based method (see
         :func:`cocamonitor.simulate.methods.run_methods`).
+    classified : ClassifiedMapConfig or bool, optional
+        Also score good practice on the classified map (``classified_map``, see
+        :func:`cocamonitor.simulate.methods.run_methods`).
 
     Returns
     -------
@@ -331,7 +374,8 @@ def compare(cfg: SimulationConfig, years: list[int], replicates: int, seed: int,
     frames = []
     for r in range(replicates):
         cb = (lambda *a: progress(1)) if progress is not None else None
-        est = run_methods(hist, replicate_rng(seed, r), on_year=cb, budget_hours=budget_hours)
+        est = run_methods(hist, replicate_rng(seed, r), on_year=cb, budget_hours=budget_hours,
+                          classified=classified)
         est.insert(0, "replicate", r)
         frames.append(est)
     estimates = pd.concat(frames, ignore_index=True)
