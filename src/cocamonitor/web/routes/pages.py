@@ -93,6 +93,7 @@ def _page_state(request: Request) -> tuple[ViewState, list[str], int]:
     line) and the HTTP status (200; 422 for a bad value, 404 for an unknown name), so that a bad
     address shows the dashboard with a message instead of an error document.
     """
+    from cocamonitor import messages
     from cocamonitor.errors import CocamonitorError, InputError
     from cocamonitor.web.errors import one_line, status_for
 
@@ -113,7 +114,8 @@ def _page_state(request: Request) -> tuple[ViewState, list[str], int]:
             view_state(request, **{**kwargs, arg: value})  # type: ignore[arg-type]
             kwargs[arg] = value
         except CocamonitorError as err:
-            problems.append(one_line(err))
+            lang = str(kwargs.get("lang") or request.app.state.lang)
+            problems.append(one_line(messages.translate_error(err, lang)))
             status = max(status, status_for(err))
     return view_state(request, **kwargs), problems, status  # type: ignore[arg-type]
 
