@@ -204,23 +204,39 @@ _OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EBADF, errno.EIO, errno.EDQUOT, 
 
 
 def _as_typed(err: CocamonitorError, args: list[str]) -> str:
-    """Render the error with the options the user typed (``target_se`` -> ``--target-se``).
+    """Render the error with the options of the command that ran (``target_se`` -> ``--target-se``)."""
+    from cocamonitor.commands._common import cli_error
 
-    A core parameter typed as an option is named as that option, in the place and the message.
-    """
-    import re
+    return str(cli_error(err, _command_options(args)))
 
-    where = err.where or ""
-    if not re.fullmatch(r"[a-z][a-z0-9_]*", where):
-        return str(err)
-    option = "--" + where.replace("_", "-")
-    if not any(a == option or a.startswith(option + "=") for a in args):
-        return str(err)
-    message, hint = err.message, err.hint
-    if "_" in where:  # an identifier (rel_error_a), never an ordinary word of the message
-        message = re.sub(rf"\b{where}\b", option, message)
-        hint = re.sub(rf"\b{where}\b", option, hint) if hint else None
-    return str(CocamonitorError(message, where=option, hint=hint))
+
+def _command_options(args: list[str]) -> set[str]:
+    """The long options of the command ``args`` ran and of the groups above it (``--store``)."""
+    import typer.main
+    from typer import _click as click
+
+    cmd = typer.main.get_command(app)
+    ctx = click.Context(cmd)
+    options: set[str] = set()
+    words = iter(args)
+    while True:
+        params = {o: p for p in cmd.params for o in (*p.opts, *p.secondary_opts)}
+        options.update(o for o in params if o.startswith("--"))
+        for word in words:
+            if word == "--":
+                return options
+            if word.startswith("-"):
+                param = params.get(word.split("=", 1)[0])
+                if param is not None and "=" not in word and not (param.is_flag or param.count):
+                    for _ in range(max(param.nargs, 1)):
+                        next(words, None)  # the option's value
+                continue
+            sub = cmd.get_command(ctx, word) if isinstance(cmd, TyperGroup) else None
+            if sub is not None:
+                cmd = sub
+                break
+        else:
+            return options
 
 
 def _one_line(text: str, limit: int = 2000) -> str:

@@ -13,7 +13,7 @@ import contextlib
 import json
 import math
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from enum import Enum
 from pathlib import Path
@@ -34,10 +34,13 @@ from cocamonitor._recording import (
 if TYPE_CHECKING:
     import pandas as pd
 
+    from cocamonitor.errors import CocamonitorError
+
 __all__ = [
     "CLI_MESSAGES",
     "option_names",
     "TableFormat",
+    "cli_error",
     "cli_lang",
     "set_cli_options",
     "chosen_store",
@@ -69,6 +72,8 @@ CLI_MESSAGES = {
 }
 _CLI_LANG: ContextVar[str | None] = ContextVar("cocamonitor_cli_lang", default=None)
 _COLUMNS: ContextVar[tuple[str, ...] | None] = ContextVar("cocamonitor_columns", default=None)
+#: this run's overrides of option names (:func:`option_names`); reset by :func:`set_cli_options`
+_OPTION_NAMES: ContextVar[Mapping[str, str]] = ContextVar("cocamonitor_option_names", default={})
 
 
 def cli_lang() -> str:
@@ -92,6 +97,7 @@ def cli_lang() -> str:
 def set_cli_options(lang: str | None, columns: str | None) -> None:
     """Remember the root options ``--lang`` and ``--columns`` for this run."""
     _CLI_LANG.set(lang)
+    _OPTION_NAMES.set({})
     _COLUMNS.set(tuple(c.strip() for c in columns.split(",") if c.strip()) if columns else None)
 
 
@@ -261,17 +267,53 @@ def _print_table(names: list[str], numeric: list[bool], rows: Any, *, title: str
 
 @contextlib.contextmanager
 def option_names(options: Mapping[str, str]) -> Iterator[None]:
-    """Translate the core's parameter names into command-line options in the errors raised inside.
+    """Name core parameters by these options in the errors raised inside (this command's overrides).
 
-    ``options`` maps a core parameter name (an error's ``where``) to the option the user typed;
-    an error about anything else passes unchanged.
+    ``options`` maps a core parameter name (an error's ``where``, or a name in backticks in its
+    message) to the option that sets it, where that is not the default ``--kebab-case`` of the
+    name (``{"collapse": "--collapse-strata"}``). :func:`cli_error` applies them; an error raised
+    inside keeps them for the error line.
     """
-    from cocamonitor.errors import InputError
+    token = _OPTION_NAMES.set({**_OPTION_NAMES.get(), **options})
+    yield  # an error propagates with the names still set: the command line prints it last
+    _OPTION_NAMES.reset(token)
 
-    try:
-        yield
-    except InputError as exc:
-        option = options.get(exc.where or "")
-        if option is None:
-            raise
-        raise type(exc)(exc.message, where=option, hint=exc.hint) from None
+
+
+def cli_error(err: CocamonitorError, options: Collection[str]) -> CocamonitorError:
+    """The error in the command line's words: its core parameters named by their options.
+
+    The one place the command line renames parameters (rule: the core names its own). A core
+    parameter ``skip_missing`` is the option ``--skip-missing`` when ``options`` (the options
+    of the command that ran) has it, else the override of :func:`option_names`, else it keeps
+    its core name. A parameter of ``where`` with an underscore is renamed in the text as well
+    (``rel_error_a must be ...``).
+
+    Examples
+    --------
+    >>> from cocamonitor.errors import InputError
+    >>> err = InputError("no figure for 2008", where="years", hint="pass `skip_missing`")
+    >>> print(cli_error(err, {"--years", "--skip-missing"}))
+    --years: no figure for 2008; pass --skip-missing
+
+    """
+    import re
+
+    from cocamonitor.errors import rename_parameters
+
+    overrides = _OPTION_NAMES.get()
+
+    def option(parameter: str) -> str | None:
+        if parameter in overrides:
+            return overrides[parameter]
+        kebab = "--" + parameter.replace("_", "-")
+        return kebab if kebab in options else None
+
+    renamed = rename_parameters(err, option)
+    where = err.where or ""
+    if "_" in where and re.fullmatch(r"[a-z][a-z0-9_]*", where) and renamed.where != where:
+        # an identifier (rel_error_a), never an ordinary word of the message
+        message, hint = (re.sub(rf"\b{where}\b", renamed.where or where, t) if t else t
+                         for t in (renamed.message, renamed.hint))
+        renamed = type(err)(message or "", where=renamed.where, hint=hint)
+    return renamed
