@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     0 ok, 2 bad input (one ``error:`` line on stderr), 75 the store is locked by another
     process (try again later), 141 stdout was closed by its reader, 1 internal error.
     """
-    from cocamonitor._cleanup import outputs_removed_on_failure
+    from cocamonitor.commands._cleanup import outputs_removed_on_failure
     from cocamonitor._recording import commit_recording, discard_recording
 
     args = list(sys.argv[1:] if argv is None else argv)
@@ -207,16 +207,18 @@ def _as_typed(err: CocamonitorError, args: list[str]) -> str:
     """Render the error with the options of the command that ran (``target_se`` -> ``--target-se``)."""
     from cocamonitor.commands._common import cli_error
 
-    return str(cli_error(err, _command_options(args)))
+    command, options = _command_options(args)
+    return str(cli_error(err, options, command))
 
 
-def _command_options(args: list[str]) -> set[str]:
-    """The long options of the command ``args`` ran and of the groups above it (``--store``)."""
+def _command_options(args: list[str]) -> tuple[str, set[str]]:
+    """The command ``args`` ran (``"area estimate"``) and its long options with its groups' (``--store``)."""
     import typer.main
     from typer import _click as click
 
     cmd = typer.main.get_command(app)
     ctx = click.Context(cmd)
+    path: list[str] = []
     options: set[str] = set()
     words = iter(args)
     while True:
@@ -224,7 +226,7 @@ def _command_options(args: list[str]) -> set[str]:
         options.update(o for o in params if o.startswith("--"))
         for word in words:
             if word == "--":
-                return options
+                return " ".join(path), options
             if word.startswith("-"):
                 param = params.get(word.split("=", 1)[0])
                 if param is not None and "=" not in word and not (param.is_flag or param.count):
@@ -234,9 +236,10 @@ def _command_options(args: list[str]) -> set[str]:
             sub = cmd.get_command(ctx, word) if isinstance(cmd, TyperGroup) else None
             if sub is not None:
                 cmd = sub
+                path.append(word)
                 break
         else:
-            return options
+            return " ".join(path), options
 
 
 def _one_line(text: str, limit: int = 2000) -> str:

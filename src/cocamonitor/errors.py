@@ -9,8 +9,8 @@ Messages say *what* is wrong, *where* (file, row, column, parameter) and *how to
 
 A parameter is named by its Python name: ``where="skip_missing"``, and in backticks in the
 message or hint ("pass `skip_missing`"). Each edge renames them to its own vocabulary in one
-place with :func:`rename_parameters`: the command line to its options (``--skip-missing``),
-the web API to its query parameters.
+place with :func:`rename_parameters`: the command line to its options, the web API to its
+query parameters.
 
 Examples
 --------
@@ -142,8 +142,8 @@ def rename_parameters(err: CocamonitorError, name: Callable[[str], str | None]) 
     err : CocamonitorError
         An error raised by the core.
     name : callable
-        The edge's name of a core parameter (``"skip_missing"`` -> ``"--skip-missing"``),
-        or ``None`` for a parameter the edge does not have.
+        The edge's name of a core parameter (the command line's option, the API's query
+        parameter), or ``None`` for a parameter the edge does not have.
 
     Returns
     -------
@@ -153,8 +153,8 @@ def rename_parameters(err: CocamonitorError, name: Callable[[str], str | None]) 
     Examples
     --------
     >>> err = InputError("no figure for 2008", where="years", hint="pass `skip_missing`")
-    >>> print(rename_parameters(err, lambda p: "--" + p.replace("_", "-")))
-    --years: no figure for 2008; pass --skip-missing
+    >>> print(rename_parameters(err, lambda p: p.upper()))
+    YEARS: no figure for 2008; pass SKIP_MISSING
     >>> print(rename_parameters(err, lambda p: None))
     years: no figure for 2008; pass `skip_missing`
 

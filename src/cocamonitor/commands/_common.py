@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CLI_MESSAGES",
+    "CLI_PHRASES",
+    "OPTION_NAMES",
     "option_names",
     "TableFormat",
     "cli_error",
@@ -280,14 +282,31 @@ def option_names(options: Mapping[str, str]) -> Iterator[None]:
 
 
 
-def cli_error(err: CocamonitorError, options: Collection[str]) -> CocamonitorError:
+#: Per command, core parameters whose option is not their ``--kebab-case`` (the overrides of
+#: :func:`cli_error`; a command may add more for a block with :func:`option_names`).
+OPTION_NAMES: dict[str, dict[str, str]] = {
+    "area estimate": {"collapse": "--collapse-strata"},
+    "production estimate": {"unit": "--area-unit"},
+    "trend change": {"label": "--class"},
+}
+
+#: Core hints that point to a Python function or document, said with the command line's command.
+CLI_PHRASES: dict[str, str] = {
+    "pass the JSON document of an area estimate": "pass the JSON printed by `cocamonitor area estimate --format json`",
+    "record a run in it first": "record a run first, e.g. `cocamonitor --store PATH area estimate ...`",
+    "add one with add_layer()": "add one with `cocamonitor territories add KIND FILE --name-field FIELD`",
+}
+
+
+def cli_error(err: CocamonitorError, options: Collection[str], command: str = "") -> CocamonitorError:
     """The error in the command line's words: its core parameters named by their options.
 
     The one place the command line renames parameters (rule: the core names its own). A core
-    parameter ``skip_missing`` is the option ``--skip-missing`` when ``options`` (the options
-    of the command that ran) has it, else the override of :func:`option_names`, else it keeps
-    its core name. A parameter of ``where`` with an underscore is renamed in the text as well
-    (``rel_error_a must be ...``).
+    parameter is the option :data:`OPTION_NAMES` gives for ``command`` (or :func:`option_names`
+    for the block that raised), else its ``--kebab-case`` when ``options`` (the options of the
+    command that ran) has it, else it keeps its core name. A parameter of ``where`` with an
+    underscore is renamed in the text as well (``rel_error_a must be ...``); the hints of
+    :data:`CLI_PHRASES` become the command line's.
 
     Examples
     --------
@@ -299,21 +318,24 @@ def cli_error(err: CocamonitorError, options: Collection[str]) -> CocamonitorErr
     """
     import re
 
+    from cocamonitor._cli_names import option as kebab
     from cocamonitor.errors import rename_parameters
 
-    overrides = _OPTION_NAMES.get()
+    overrides = {**OPTION_NAMES.get(command, {}), **_OPTION_NAMES.get()}
 
     def option(parameter: str) -> str | None:
         if parameter in overrides:
             return overrides[parameter]
-        kebab = "--" + parameter.replace("_", "-")
-        return kebab if kebab in options else None
+        return kebab(parameter) if kebab(parameter) in options else None
 
     renamed = rename_parameters(err, option)
+    message, hint = renamed.message, renamed.hint
     where = err.where or ""
     if "_" in where and re.fullmatch(r"[a-z][a-z0-9_]*", where) and renamed.where != where:
         # an identifier (rel_error_a), never an ordinary word of the message
-        message, hint = (re.sub(rf"\b{where}\b", renamed.where or where, t) if t else t
-                         for t in (renamed.message, renamed.hint))
-        renamed = type(err)(message or "", where=renamed.where, hint=hint)
-    return renamed
+        message, hint = (re.sub(rf"\b{where}\b", renamed.where or where, t) if t else t for t in (message, hint))
+    for phrase, words in CLI_PHRASES.items():
+        hint = hint.replace(phrase, words) if hint else hint
+    if (message, hint) == (renamed.message, renamed.hint):
+        return renamed
+    return type(err)(message, where=renamed.where, hint=hint)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 import warnings
-from contextlib import AbstractContextManager
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
@@ -27,7 +26,6 @@ from cocamonitor.commands._common import (
     emit_json,
     emit_table,
     err_console,
-    option_names,
     record_result,
 )
 from cocamonitor.errors import CocamonitorWarning, DataError, InputError, ParameterError
@@ -179,14 +177,6 @@ def _check_points_in_map(sample: pd.DataFrame, map_path: Path, source: str) -> N
             )
 
 
-def _option_names() -> AbstractContextManager[None]:
-    """Name the command-line options (not the API parameters) in errors about them."""
-    return option_names(_OPTIONS)
-
-
-_OPTIONS = {"collapse": "--collapse-strata", "collapse_variance": "--collapse-variance", "variance": "--variance"}
-
-
 def _pick_method(method: Method, sample: pd.DataFrame) -> Method:
     if method is not Method.auto:
         return method
@@ -317,7 +307,7 @@ def estimate_cmd(
         areas_source=areas_src,
     )
     est: AreaEstimate
-    with warnings.catch_warnings(record=True) as caught, _option_names():
+    with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", CocamonitorWarning)
         if chosen is Method.stratified:
             est = estimate_stratified(df, areas, **common)

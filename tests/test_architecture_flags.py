@@ -1,0 +1,121 @@
+"""The core names its own parameters: no command-line option (``--years``) below the edges.
+
+Modules under ``src/cocamonitor`` other than the edges (``commands/``, ``cli.py``, ``web/``)
+raise errors naming the core parameter (``where="skip_missing"``, "pass `skip_missing`") and
+the edges rename it in one place each (``commands._common.cli_error``, ``web.errors.one_line``).
+This test reads every string literal and docstring of those modules (``tokenize``, so f-string
+parts and comments-free text only) and fails listing ``file:line`` for each ``--option`` found.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "cocamonitor"
+
+#: the edges, which speak the command line's and the web's vocabulary (``_cli_names.py`` is the
+#: command line's spelling rule, which the report also uses to print a command that reproduces it)
+EDGES = ("commands/", "cli.py", "web/", "_cli_names.py")
+
+#: Modules helper G splits on branch issue-20c at the same time as this test was written; G
+#: removes their options following the same rule. The lead empties this list after merging
+#: issue-20c (each entry must still hold an option, so a stale entry fails below).
+BEING_SPLIT_ON_ISSUE_20C = {
+    "production/params.py",
+    "area/_prepare.py",
+    "grid.py",
+    "indicators.py",
+    "sampling.py",
+    "report/render.py",
+}
+
+#: Modules whose options are another program's command line, not ours.
+OTHER_PROGRAMS = {
+    "report/browser.py": "Chromium's own switches (--headless, --remote-debugging-port=0)",
+}
+
+#: ``--`` then a lower-case word, alone: ``--years``, ``--skip-missing``, ``--out=x``. Not a
+#: markdown rule (``---``), a SQL comment (``-- note``), a date range (``2020--2024``), a
+#: decrement (``x--``) or a dash between words (``a--b``).
+OPTION = re.compile(r"(?<![\w-])--[a-z][a-z0-9]*(?:-[a-z0-9]+)*(?![\w-])")
+
+
+def _options_in(path: Path) -> list[tuple[int, str]]:
+    """``(line, option)`` for every option in a string literal (docstrings included) of ``path``."""
+    found = []
+    tokens = tokenize.generate_tokens(io.StringIO(path.read_text(encoding="utf-8")).readline)
+    for tok in tokens:
+        if tok.type in (tokenize.STRING, getattr(tokenize, "FSTRING_MIDDLE", -1)):
+            for m in OPTION.finditer(tok.string):
+                found.append((tok.start[0] + tok.string[: m.start()].count("\n"), m.group()))
+    return found
+
+
+def _core_modules() -> list[Path]:
+    return sorted(p for p in PACKAGE.rglob("*.py")
+                  if not str(p.relative_to(PACKAGE).as_posix()).startswith(EDGES))
+
+
+def test_no_command_line_option_in_a_core_module():
+    allowed = BEING_SPLIT_ON_ISSUE_20C | set(OTHER_PROGRAMS)
+    offenders = [f"src/cocamonitor/{p.relative_to(PACKAGE).as_posix()}:{line}: {option}"
+                 for p in _core_modules() if p.relative_to(PACKAGE).as_posix() not in allowed
+                 for line, option in _options_in(p)]
+    assert not offenders, ("name the core parameter instead (where=\"skip_missing\", \"pass `skip_missing`\"); "
+                           "the command line renames it:\n" + "\n".join(offenders))
+
+
+@pytest.mark.parametrize("name", sorted(BEING_SPLIT_ON_ISSUE_20C | set(OTHER_PROGRAMS)))
+def test_every_allowed_module_still_needs_it(name):
+    path = PACKAGE / name
+    if not path.exists():  # split into a package: nothing left to allow
+        pytest.fail(f"{name} no longer exists: drop it from the allow-list")
+    assert _options_in(path), f"{name} holds no option any more: drop it from the allow-list"
+
+
+@pytest.mark.parametrize(("text", "options"), [
+    ('"pass --skip-missing to test"', ["--skip-missing"]),
+    ('"--years: bad"', ["--years"]),
+    ('"--out=x.csv"', ["--out"]),
+    ('"""Run ``cocamonitor trend test --format json``."""', ["--format"]),
+    ('f"--by {level} needs"', ["--by"]),
+    ('"---"', []),  # a markdown rule
+    ('"-- a SQL comment"', []),
+    ('"2020--2024"', []),
+    ('"x--"', []),
+    ('"a--b"', []),
+    ('"--"', []),
+    ('"ls=\'--\'"', []),
+    ('"--Year"', []),
+])
+def test_the_pattern_finds_options_only(tmp_path, text, options):
+    f = tmp_path / "m.py"
+    f.write_text(f"x = {text}\n")
+    assert [o for _, o in _options_in(f)] == options
+
+
+def test_the_edges_rename_core_parameters():
+    from cocamonitor.commands._common import CLI_PHRASES, cli_error
+    from cocamonitor.errors import InputError
+    from cocamonitor.web.errors import one_line
+
+    err = InputError("the series has no figure for 2008", where="years",
+                     hint="pass `skip_missing`, or `years` 2010-2015")
+    assert str(cli_error(err, {"--years", "--skip-missing"})) == (
+        "--years: the series has no figure for 2008; pass --skip-missing, or --years 2010-2015")
+    assert one_line(err) == "years: the series has no figure for 2008; pass skip_missing, or years 2010-2015"
+    # a parameter the command does not have keeps its core name
+    assert str(cli_error(err, {"--years"})).endswith("pass `skip_missing`, or --years 2010-2015")
+    # two parameters, and a per-command override
+    both = InputError("give one", where="zones/grid")
+    assert cli_error(both, {"--zones", "--grid"}).where == "--zones/--grid"
+    unit = InputError("bad unit", where="unit", hint="drop `unit`")
+    assert str(cli_error(unit, {"--area-unit"}, "production estimate")) == "--area-unit: bad unit; drop --area-unit"
+    # the core phrases the command line says with its own commands are still the core's
+    source = "\n".join(p.read_text(encoding="utf-8") for p in _core_modules())
+    assert all(phrase in source for phrase in CLI_PHRASES)
