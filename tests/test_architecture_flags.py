@@ -119,3 +119,20 @@ def test_the_edges_rename_core_parameters():
     # the core phrases the command line says with its own commands are still the core's
     source = "\n".join(p.read_text(encoding="utf-8") for p in _core_modules())
     assert all(phrase in source for phrase in CLI_PHRASES)
+
+
+def test_warnings_of_a_running_command_name_its_options():
+    import typer.main
+    from typer import _click as click
+
+    from cocamonitor.cli import app
+    from cocamonitor.commands._common import cli_text
+
+    root = typer.main.get_command(app)
+    with click.Context(root, info_name="cocamonitor") as top:
+        area = root.get_command(top, "area")
+        with click.Context(area, info_name="area", parent=top) as mid:
+            estimate = area.get_command(mid, "estimate")
+            with click.Context(estimate, info_name="estimate", parent=mid):
+                text = cli_text("strata merged; group them with `collapse_variance` or `collapse`")
+    assert text == "strata merged; group them with --collapse-variance or --collapse-strata"

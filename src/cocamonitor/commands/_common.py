@@ -43,6 +43,7 @@ __all__ = [
     "option_names",
     "TableFormat",
     "cli_error",
+    "cli_text",
     "cli_lang",
     "set_cli_options",
     "chosen_store",
@@ -339,3 +340,19 @@ def cli_error(err: CocamonitorError, options: Collection[str], command: str = ""
     if (message, hint) == (renamed.message, renamed.hint):
         return renamed
     return type(err)(message, where=renamed.where, hint=hint)
+
+
+def cli_text(text: str) -> str:
+    """A core text (a warning) in the words of the running command: `skip_missing` -> ``--skip-missing``."""
+    from typer._click.globals import get_current_context
+
+    from cocamonitor.errors import InputError
+
+    ctx = get_current_context(silent=True)
+    options: set[str] = set()
+    names: list[str] = []
+    while ctx is not None:
+        options.update(o for p in ctx.command.params for o in (*p.opts, *p.secondary_opts) if o.startswith("--"))
+        names.append(ctx.info_name or "")
+        ctx = ctx.parent
+    return cli_error(InputError(text), options, " ".join(reversed(names[:-1]))).message

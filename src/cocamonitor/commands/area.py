@@ -23,6 +23,7 @@ from cocamonitor.area import (
 from cocamonitor.area.domains import LEVEL_COLUMNS, territory_domains
 from cocamonitor.commands._common import (
     TableFormat,
+    cli_text,
     emit_json,
     emit_table,
     err_console,
@@ -319,7 +320,7 @@ def estimate_cmd(
         else:
             est = estimate_two_stage(df, areas, selection=selection.value, psu_count=psu_count, **common)
     for w in caught:  # one line each on stderr, without Python's source-line echo
-        sys.stderr.write(f"warning: {w.message}\n")
+        sys.stderr.write(f"warning: {cli_text(str(w.message))}\n")
     params: dict[str, Any] = {
         "method": est.method,
         "confidence": confidence,
