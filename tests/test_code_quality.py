@@ -37,3 +37,54 @@ def test_ruff_finds_nothing():
         cwd=ROOT, capture_output=True, text=True, timeout=300,
     )
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+
+
+def test_version_has_one_source():
+    """pyproject.toml reads the version from ``cocamonitor._version``; the installed metadata agrees."""
+    import tomllib
+    from importlib.metadata import version
+
+    from cocamonitor._version import __version__
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert "version" not in project["project"] and "version" in project["project"]["dynamic"]
+    assert project["tool"]["setuptools"]["dynamic"]["version"]["attr"] == "cocamonitor._version.__version__"
+    assert version("cocamonitor") == __version__
+
+
+def test_complexity_ceilings_are_on():
+    """ruff checks C901 and PLR0915 with ceilings that a new function cannot pass unnoticed."""
+    import tomllib
+
+    lint = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["ruff"]["lint"]
+    assert {"C901", "PLR0915"} <= set(lint["select"])
+    assert lint["mccabe"]["max-complexity"] <= 27 and lint["pylint"]["max-statements"] <= 130
+
+
+def test_pre_commit_hooks_use_local_tools():
+    """The pre-commit hooks run ruff, mypy and the duplicates listing from .venv (nothing downloaded)."""
+    import yaml
+
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
+    hooks = {h["id"]: h for repo in config["repos"] for h in repo["hooks"]}
+    assert {"ruff", "mypy", "duplicates"} <= set(hooks)
+    assert all(repo["repo"] == "local" for repo in config["repos"])
+    assert all(h["language"] == "system" for h in hooks.values())
+
+
+def test_core_speaks_through_logging_not_stderr():
+    """Below the edges (commands, cli, web), notes go through ``logging``: no module writes to stderr."""
+    import ast
+
+    edges = ("commands", "web")
+    offenders = []
+    for path in sorted((ROOT / "src" / "cocamonitor").rglob("*.py")):
+        rel = path.relative_to(ROOT / "src" / "cocamonitor")
+        if rel.parts[0] in edges or rel.name in {"cli.py", "_log.py"}:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Attribute) and node.attr == "stderr" and getattr(node.value, "id", "") == "sys":
+                offenders.append(f"{rel}:{node.lineno}")
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "print":
+                offenders.append(f"{rel}:{node.lineno} print()")
+    assert not offenders, "use logging.getLogger(__name__) instead: " + ", ".join(offenders)

@@ -9,7 +9,7 @@ import time.
 
 from __future__ import annotations
 
-import sys
+import logging
 from collections.abc import Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
@@ -104,7 +104,7 @@ def commit_recording() -> int | None:
             command, document, provenance=provenance,
             argv=rec.argv, cwd=str(Path.cwd()), started_at=rec.started_at,
         )
-    sys.stderr.write(f"recorded run {run_id} in {rec.store}\n")  # one line, never wrapped
+    logging.getLogger(__name__).info("recorded run %s in %s", run_id, rec.store, extra={"bare": True})
     return run_id
 
 

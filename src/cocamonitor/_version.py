@@ -1,6 +1,3 @@
-from importlib.metadata import PackageNotFoundError, version
+"""The version of cocamonitor: its single source (``pyproject.toml`` reads it from here)."""
 
-try:
-    __version__ = version("cocamonitor")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-    __version__ = "0.1.0"
+__version__ = "0.2.0.dev0"

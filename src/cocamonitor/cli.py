@@ -145,13 +145,16 @@ def main(argv: list[str] | None = None) -> int:
     0 ok, 2 bad input (one ``error:`` line on stderr), 75 the store is locked by another
     process (try again later), 141 stdout was closed by its reader, 1 internal error.
     """
-    from cocamonitor.commands._cleanup import outputs_removed_on_failure
     from cocamonitor._recording import commit_recording, discard_recording
+    from cocamonitor.commands._cleanup import outputs_removed_on_failure
 
     args = list(sys.argv[1:] if argv is None else argv)
     from cocamonitor.commands._common import set_cli_options
 
     set_cli_options(None, None)  # a fresh run (in-process callers run main more than once)
+    from cocamonitor._log import install_cli_handler
+
+    install_cli_handler()  # notes and warnings of the package: one line each on stderr
     if sys.stdout is None:  # started with stdout closed (``>&-``): nothing could be printed
         sys.stderr.write("error: standard output is closed; run the command with stdout open "
                          "(redirect it to a file or /dev/null)\n")
@@ -212,7 +215,7 @@ def _as_typed(err: CocamonitorError, args: list[str]) -> str:
 
 
 def _command_options(args: list[str]) -> tuple[str, set[str]]:
-    """The command ``args`` ran (``"area estimate"``) and its long options with its groups' (``--store``)."""
+    """Return the command ``args`` ran (``"area estimate"``) and its long options with its groups' (``--store``)."""
     import typer.main
     from typer import _click as click
 

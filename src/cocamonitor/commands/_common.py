@@ -76,7 +76,7 @@ CLI_MESSAGES = {
 _CLI_LANG: ContextVar[str | None] = ContextVar("cocamonitor_cli_lang", default=None)
 _COLUMNS: ContextVar[tuple[str, ...] | None] = ContextVar("cocamonitor_columns", default=None)
 #: this run's overrides of option names (:func:`option_names`); reset by :func:`set_cli_options`
-_OPTION_NAMES: ContextVar[Mapping[str, str]] = ContextVar("cocamonitor_option_names", default={})
+_OPTION_NAMES: ContextVar[Mapping[str, str] | None] = ContextVar("cocamonitor_option_names", default=None)
 
 
 def cli_lang() -> str:
@@ -100,7 +100,7 @@ def cli_lang() -> str:
 def set_cli_options(lang: str | None, columns: str | None) -> None:
     """Remember the root options ``--lang`` and ``--columns`` for this run."""
     _CLI_LANG.set(lang)
-    _OPTION_NAMES.set({})
+    _OPTION_NAMES.set(None)
     _COLUMNS.set(tuple(c.strip() for c in columns.split(",") if c.strip()) if columns else None)
 
 
@@ -277,7 +277,7 @@ def option_names(options: Mapping[str, str]) -> Iterator[None]:
     name (``{"collapse": "--collapse-strata"}``). :func:`cli_error` applies them; an error raised
     inside keeps them for the error line.
     """
-    token = _OPTION_NAMES.set({**_OPTION_NAMES.get(), **options})
+    token = _OPTION_NAMES.set({**(_OPTION_NAMES.get() or {}), **options})
     yield  # an error propagates with the names still set: the command line prints it last
     _OPTION_NAMES.reset(token)
 
@@ -300,7 +300,7 @@ CLI_PHRASES: dict[str, str] = {
 
 
 def cli_error(err: CocamonitorError, options: Collection[str], command: str = "") -> CocamonitorError:
-    """The error in the command line's words: its core parameters named by their options.
+    """Return the error in the command line's words: its core parameters named by their options.
 
     The one place the command line renames parameters (rule: the core names its own). A core
     parameter is the option :data:`OPTION_NAMES` gives for ``command`` (or :func:`option_names`
@@ -322,7 +322,7 @@ def cli_error(err: CocamonitorError, options: Collection[str], command: str = ""
     from cocamonitor._cli_names import option as kebab
     from cocamonitor.errors import rename_parameters
 
-    overrides = {**OPTION_NAMES.get(command, {}), **_OPTION_NAMES.get()}
+    overrides = {**OPTION_NAMES.get(command, {}), **(_OPTION_NAMES.get() or {})}
 
     def option(parameter: str) -> str | None:
         if parameter in overrides:
@@ -343,7 +343,7 @@ def cli_error(err: CocamonitorError, options: Collection[str], command: str = ""
 
 
 def cli_text(text: str) -> str:
-    """A core text (a warning) in the words of the running command: `skip_missing` -> ``--skip-missing``."""
+    """Return a core text (a warning) in the words of the running command (`skip_missing`: ``--skip-missing``)."""
     from typer._click.globals import get_current_context
 
     from cocamonitor.errors import InputError

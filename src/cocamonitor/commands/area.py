@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import sys
+import logging
 import warnings
 from enum import Enum
 from pathlib import Path
@@ -320,7 +320,7 @@ def estimate_cmd(
         else:
             est = estimate_two_stage(df, areas, selection=selection.value, psu_count=psu_count, **common)
     for w in caught:  # one line each on stderr, without Python's source-line echo
-        sys.stderr.write(f"warning: {cli_text(str(w.message))}\n")
+        logging.getLogger(__name__).warning("%s", cli_text(str(w.message)))
     params: dict[str, Any] = {
         "method": est.method,
         "confidence": confidence,

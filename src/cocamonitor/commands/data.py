@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -23,6 +24,8 @@ data_app = typer.Typer(
 )
 
 FormatOpt = Annotated[TableFormat, typer.Option("--format", "-f", help="table, csv or json (list of records).")]
+
+log = logging.getLogger(__name__)
 
 import_app = typer.Typer(
     help="Import official files into the user data folder (--data-dir), used beside the bundled data.",
@@ -140,7 +143,7 @@ def show_cmd(
     df = _with_names(df)
     if fmt is TableFormat.table and limit is None and len(df) > 200:
         limit = 200
-        typer.echo(f"showing the first 200 of {len(df)} rows; use --format csv for all", err=True)
+        log.info("showing the first 200 of %d rows; use --format csv for all", len(df))
     if limit is not None and fmt is TableFormat.table:
         df = df.head(limit)
     emit_table(df.reset_index(drop=True), fmt, title=name)
@@ -184,11 +187,11 @@ def import_mindefensa_cmd(
     converted = [u for u in m["units_found"] if u.upper() not in {"KILOGRAMO", "KILOGRAMOS", "HECTAREA",
                                                                   "HECTAREAS", "LITRO", "LITROS", "UNIDAD"}]
     if converted:
-        typer.echo(f"note: converted to {m['unit']}: " + ", ".join(f"{m['units_found'][u]:,} events in {u}"
-                                                                    for u in converted), err=True)
+        log.info(f"converted to {m['unit']}: " + ", ".join(f"{m['units_found'][u]:,} events in {u}"
+                                                          for u in converted))
     if m["outside_colombia"]:
-        typer.echo("note: kept without a Colombian municipality (abroad or not located): "
-                   + "; ".join(f"{k} {v}" for k, v in m["outside_colombia"].items()), err=True)
+        log.info("kept without a Colombian municipality (abroad or not located): "
+                 + "; ".join(f"{k} {v}" for k, v in m["outside_colombia"].items()))
 
 
 @import_app.command("results")
@@ -225,10 +228,10 @@ def import_simci_grid_cmd(
 
     entry, grid = import_simci_grid(file)
     for line in grid.notes:
-        typer.echo(f"note: {line}", err=True)
+        log.info(line)
     lat = grid.lattice
-    typer.echo(f"note: imported {len(grid.cells)} cells x {len(grid.years)} years ({grid.years[0]}-{grid.years[-1]}), "
-         f"{lat.cell:g} m cells in {lat.crs}, into {entry.name} ({entry.source_sha256[:12]})", err=True)
+    log.info(f"imported {len(grid.cells)} cells x {len(grid.years)} years ({grid.years[0]}-{grid.years[-1]}), "
+             f"{lat.cell:g} m cells in {lat.crs}, into {entry.name} ({entry.source_sha256[:12]})")
 
 
 def register(app: typer.Typer) -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import logging
 import re
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -102,7 +102,7 @@ def forest_cmd(
             err.args = (err._render(),)
         raise
     record_result("forest", res.to_dict(), provenance=res.provenance)
-    sys.stderr.write(f"note: {CAVEAT['en']}\n")
+    logging.getLogger(__name__).info(CAVEAT["en"])
     if fmt is TableFormat.json:
         emit_json(res.to_dict())
     else:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
+import logging
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -56,7 +56,7 @@ def _cli_errors() -> Iterator[None]:
         finally:
             for w in caught:
                 if issubclass(w.category, CocamonitorWarning):
-                    sys.stderr.write(f"warning: {w.message}\n")
+                    logging.getLogger(__name__).warning("%s", w.message)
 
 
 def _date(value: str, option: str) -> dt.date:

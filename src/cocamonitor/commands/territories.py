@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import sys
+import logging
 from pathlib import Path
 from typing import Annotated
 
@@ -20,7 +20,7 @@ territories_app = typer.Typer(
 
 
 def _note(text: str) -> None:
-    sys.stderr.write(f"note: {text}\n")
+    logging.getLogger(__name__).info(text)
 
 
 @territories_app.command("add")

@@ -9,7 +9,7 @@ on the years both publish and lists the years only one of them has.
 from __future__ import annotations
 
 import json
-import sys
+import logging
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -228,7 +228,7 @@ def test_cmd(
                         "estimate": np.nan, "ci_low": np.nan, "ci_high": np.nan,
                         "p_value": hr.p_value, "result": hr.trend})
         if hr.note:
-            sys.stderr.write(f"note: Hamed-Rao: {hr.note}\n")
+            logging.getLogger(__name__).info("Hamed-Rao: %s", hr.note)
     table = pd.DataFrame(rows)
     if fmt is TableFormat.table:
         table["p_value"] = _fmt_p(table["p_value"])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import sys
+import logging
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -62,7 +62,7 @@ class CoverageChoice(str, Enum):
 
 def note(text: str) -> None:
     """Print a note on stderr."""
-    sys.stderr.write(f"note: {text}\n")
+    logging.getLogger(__name__).info(text)
 
 
 class _Progress:

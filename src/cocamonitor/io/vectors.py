@@ -94,8 +94,8 @@ def read_zones(path: str | Path, *, layer: str | None = None, where: str = "zone
     try:
         import warnings
 
-        with warnings.catch_warnings():  # pyogrio warns about tables without geometry: said below
-            warnings.simplefilter("ignore")
+        with warnings.catch_warnings():  # pyogrio/geopandas warn about tables without geometry: said below
+            warnings.filterwarnings("ignore", category=UserWarning, module=r"(pyogrio|geopandas)(\.|$)")
             if p.suffix.lower() in _PARQUET:
                 zones = gpd.read_parquet(p)
             else:

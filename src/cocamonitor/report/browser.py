@@ -1,6 +1,10 @@
 """Render an HTML file in headless Chromium and record what the page did.
 
-Used by the report's browser test and by ``scripts/readme_screenshot.py``. Chromium is started
+A shipped feature: ``cocamonitor report --pdf`` (:mod:`cocamonitor.report.pdf`, A4 with page
+numbers, for filing) and ``cocamonitor report --screenshot`` (:mod:`cocamonitor.report.screenshot`)
+print through it; the browser tests and ``scripts/readme_screenshot.py`` use it too. It needs a
+Chromium on the machine (:func:`find_chromium`); without one those two options stop with one
+line saying how to install it, and everything else works. Chromium is started
 with networking features off and a throw-away profile; the page is driven over the DevTools
 protocol (a minimal WebSocket client from the standard library, talking only to 127.0.0.1),
 which gives a screenshot, the rectangles of chosen elements, every request the page tried to
