@@ -121,18 +121,30 @@ def test_the_edges_rename_core_parameters():
     assert all(phrase in source for phrase in CLI_PHRASES)
 
 
-def test_warnings_of_a_running_command_name_its_options():
+def test_notes_and_warnings_of_a_running_command_name_its_options():
+    import io
+    import logging
+
     import typer.main
     from typer import _click as click
 
-    from cocamonitor.cli import app
-    from cocamonitor.commands._common import cli_text
+    from cocamonitor._log import OneLineHandler
+    from cocamonitor.cli import _name_options_in_notes, app
 
-    root = typer.main.get_command(app)
-    with click.Context(root, info_name="cocamonitor") as top:
-        area = root.get_command(top, "area")
-        with click.Context(area, info_name="area", parent=top) as mid:
-            estimate = area.get_command(mid, "estimate")
-            with click.Context(estimate, info_name="estimate", parent=mid):
-                text = cli_text("strata merged; group them with `collapse_variance` or `collapse`")
-    assert text == "strata merged; group them with --collapse-variance or --collapse-strata"
+    out = io.StringIO()
+    log = logging.getLogger("cocamonitor")
+    handler = OneLineHandler(stream=out)
+    log.addHandler(handler)
+    try:
+        _name_options_in_notes()
+        root = typer.main.get_command(app)
+        with click.Context(root, info_name="cocamonitor") as top:
+            area = root.get_command(top, "area")
+            with click.Context(area, info_name="area", parent=top) as mid:
+                estimate = area.get_command(mid, "estimate")
+                with click.Context(estimate, info_name="estimate", parent=mid):
+                    logging.getLogger("cocamonitor.area").warning(
+                        "strata merged; group them with `collapse_variance` or `%s`", "collapse")
+    finally:
+        log.removeHandler(handler)
+    assert out.getvalue() == "warning: strata merged; group them with --collapse-variance or --collapse-strata\n"

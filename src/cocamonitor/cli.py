@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import errno
 import importlib
+import logging
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -155,6 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     from cocamonitor._log import install_cli_handler
 
     install_cli_handler()  # notes and warnings of the package: one line each on stderr
+    _name_options_in_notes()
     if sys.stdout is None:  # started with stdout closed (``>&-``): nothing could be printed
         sys.stderr.write("error: standard output is closed; run the command with stdout open "
                          "(redirect it to a file or /dev/null)\n")
@@ -243,6 +245,25 @@ def _command_options(args: list[str]) -> tuple[str, set[str]]:
                 break
         else:
             return " ".join(path), options
+
+
+class _OptionNames(logging.Filter):
+    """Notes and warnings name core parameters in backticks: the command line says its options."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        if "`" in text:
+            from cocamonitor.commands._common import cli_text
+
+            record.msg, record.args = cli_text(text), None
+        return True
+
+
+def _name_options_in_notes() -> None:
+    """Put :class:`_OptionNames` on the handlers of the package's notes (idempotent)."""
+    for handler in logging.getLogger("cocamonitor").handlers:
+        if not any(isinstance(f, _OptionNames) for f in handler.filters):
+            handler.addFilter(_OptionNames())
 
 
 def _one_line(text: str, limit: int = 2000) -> str:

@@ -23,7 +23,6 @@ from cocamonitor.area import (
 from cocamonitor.area.domains import LEVEL_COLUMNS, territory_domains
 from cocamonitor.commands._common import (
     TableFormat,
-    cli_text,
     emit_json,
     emit_table,
     err_console,
@@ -320,7 +319,7 @@ def estimate_cmd(
         else:
             est = estimate_two_stage(df, areas, selection=selection.value, psu_count=psu_count, **common)
     for w in caught:  # one line each on stderr, without Python's source-line echo
-        logging.getLogger(__name__).warning("%s", cli_text(str(w.message)))
+        logging.getLogger(__name__).warning("%s", w.message)
     params: dict[str, Any] = {
         "method": est.method,
         "confidence": confidence,

@@ -646,5 +646,5 @@ def pixel_area(
         nominal, None, 1.0,
         f"nominal pixel size in {crs.name} (not equal-area: off by the projection's scale, "
         "under 0.2 % in a UTM zone, up to about 1 % at the edges of Colombia in CTM12; "
-        "equal_area_crs measures pixels in an equal-area CRS)",
+        "`equal_area_crs` measures pixels in an equal-area CRS)",
     )

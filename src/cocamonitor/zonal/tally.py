@@ -296,7 +296,7 @@ def tally(
     extra_notes = []
     if coverage == "exact":
         if engine == "dask":
-            extra_notes.append("exact coverage runs exactextract in this process; "
+            extra_notes.append("`coverage` exact runs exactextract in this process; "
                                "the dask engine is not used")
         counts, exact_nodata = _exact(info, zs, area)
     else:
