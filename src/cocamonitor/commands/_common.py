@@ -288,7 +288,9 @@ def option_names(options: Mapping[str, str]) -> Iterator[None]:
 OPTION_NAMES: dict[str, dict[str, str]] = {
     "area estimate": {"collapse": "--collapse-strata"},
     "production estimate": {"unit": "--area-unit"},
+    "report": {"raster": "--map-raster", "cell": "--map-raster"},  # the density grid of the map raster
     "trend change": {"label": "--class"},
+    "trend compare": {"source": "--sources"},
 }
 
 #: Core hints that point to a Python function or document, said with the command line's command.

@@ -109,7 +109,8 @@ def report(
         )
     except InputError as err:
         # the density grid reports raster problems as the generic --raster/--cell options;
-        # here the file came from --map-raster (and the cell is fixed at 1 km)
+        # here the file came from --map-raster (and the cell is fixed at 1 km). Core names
+        # (raster, cell) are renamed by commands._common.OPTION_NAMES["report"]
         if err.where not in ("--raster", "--cell"):
             raise
         raise type(err)(err.message, where="--map-raster", hint=err.hint) from None
