@@ -212,7 +212,10 @@ def _as_typed(err: CocamonitorError, args: list[str]) -> str:
     """Render the error with the options of the command that ran (``target_se`` -> ``--target-se``)."""
     from cocamonitor.commands._common import cli_error
 
-    command, options = _command_options(args)
+    try:
+        command, options = _command_options(args)
+    except Exception:  # pragma: no cover - naming options must never turn an error line into a traceback
+        command, options = "", set()
     return str(cli_error(err, options, command))
 
 

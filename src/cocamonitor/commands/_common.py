@@ -282,7 +282,6 @@ def option_names(options: Mapping[str, str]) -> Iterator[None]:
     _OPTION_NAMES.reset(token)
 
 
-
 #: Per command, core parameters whose option is not their ``--kebab-case`` (the overrides of
 #: :func:`cli_error`; a command may add more for a block with :func:`option_names`).
 OPTION_NAMES: dict[str, dict[str, str]] = {
