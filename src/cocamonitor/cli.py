@@ -237,7 +237,8 @@ def _command_options(args: list[str]) -> tuple[str, set[str]]:
                 return " ".join(path), options
             if word.startswith("-"):
                 param = params.get(word.split("=", 1)[0])
-                if param is not None and "=" not in word and not (param.is_flag or param.count):
+                takes_value = not (getattr(param, "is_flag", False) or getattr(param, "count", False))
+                if param is not None and "=" not in word and takes_value:
                     for _ in range(max(param.nargs, 1)):
                         next(words, None)  # the option's value
                 continue

@@ -335,7 +335,8 @@ def cli_error(err: CocamonitorError, options: Collection[str], command: str = ""
     where = err.where or ""
     if "_" in where and re.fullmatch(r"[a-z][a-z0-9_]*", where) and renamed.where != where:
         # an identifier (rel_error_a), never an ordinary word of the message
-        message, hint = (re.sub(rf"\b{where}\b", renamed.where or where, t) if t else t for t in (message, hint))
+        message = re.sub(rf"\b{where}\b", renamed.where or where, message)
+        hint = re.sub(rf"\b{where}\b", renamed.where or where, hint) if hint else hint
     for phrase, words in CLI_PHRASES.items():
         hint = hint.replace(phrase, words) if hint else hint
     if (message, hint) == (renamed.message, renamed.hint):
