@@ -288,6 +288,7 @@ OPTION_NAMES: dict[str, dict[str, str]] = {
     "area estimate": {"collapse": "--collapse-strata"},
     "production estimate": {"unit": "--area-unit"},
     "report": {"raster": "--map-raster", "cell": "--map-raster"},  # the density grid of the map raster
+    "territories add": {"id_field": "--name-field"},
     "trend change": {"label": "--class"},
     "trend compare": {"source": "--sources"},
 }
