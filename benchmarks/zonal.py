@@ -112,9 +112,14 @@ RUNNER = textwrap.dedent(
             t1 = time.perf_counter()
             res = tally(raster, zones, id_field="id", engine="dask", client=client)
             info["cold_seconds"] = time.perf_counter() - t1  # workers import modules
+            w0, c0 = client.run(time.process_time), time.process_time()
             t1 = time.perf_counter()
             res = tally(raster, zones, id_field="id", engine="dask", client=client)
             info["seconds"] = time.perf_counter() - t1
+            w1 = client.run(time.process_time)
+            # CPU of the client (with the scheduler) and of every worker process: what the
+            # engine costs beyond the numpy engine's CPU, idle event loops included
+            info["cpu_seconds"] = time.process_time() - c0 + sum(w1[k] - w0[k] for k in w0)
             mem = client.run(lambda: __import__("resource").getrusage(
                 __import__("resource").RUSAGE_SELF).ru_maxrss)
             info["worker_peak_mb"] = max(mem.values()) / 1024
@@ -210,7 +215,8 @@ NATIONAL_10M_PX = 1.14e10
 DASK_GOAL, SPEEDUP_FLOOR = 0.65, 1.6
 
 
-def scaling(n: int, pixels: int, numpy_s: float, dask_s: float, speedup: float) -> dict:
+def scaling(n: int, pixels: int, numpy_s: float, dask_s: float, speedup: float,
+            numpy_cpu: float | None = None, dask_cpu: float | None = None) -> dict:
     """Print and return the dask engine's scaling on 2 workers against the numpy engine."""
     r = dask_s / numpy_s
     np_mpx, dk_mpx = pixels / numpy_s / 1e6, pixels / dask_s / 1e6
@@ -222,6 +228,10 @@ def scaling(n: int, pixels: int, numpy_s: float, dask_s: float, speedup: float) 
           f"2-process speed-up >= {SPEEDUP_FLOOR}; measured {speedup:.2f}x: {verdict}); throughput numpy "
           f"{np_mpx:.0f} Mpx/s, dask {dk_mpx:.0f} Mpx/s = {dk_mpx / 2:.0f} Mpx/s per worker "
           f"(parallel efficiency {numpy_s / dask_s / 2:.0%}, against {speedup / 2:.0%} for a bare CPU job)")
+    if numpy_cpu and dask_cpu:
+        # less sensitive to other jobs than wall times (but idle event loops add CPU with time)
+        print(f"  CPU: numpy {numpy_cpu:.2f} s, dask {dask_cpu:.2f} s (client, scheduler and workers): "
+              f"the engine's overhead is {dask_cpu - numpy_cpu:+.2f} s ({dask_cpu / numpy_cpu - 1:+.0%})")
     return {"zones": n, "ratio": r, "numpy_mpx_s": np_mpx, "dask_mpx_s_per_worker": dk_mpx / 2, "speedup": speedup}
 
 
@@ -275,7 +285,8 @@ def main() -> None:
         res["numpy"] = best_of(rep, "numpy", raster, zones, work / "numpy.parquet")
         res["dask"] = best_of(rep, "dask", raster, zones, work / "dask.parquet")
         speedup = min(speedup_before, parallel_speedup())
-        summary.append(scaling(n, args.size**2, res["numpy"]["seconds"], res["dask"]["seconds"], speedup))
+        summary.append(scaling(n, args.size**2, res["numpy"]["seconds"], res["dask"]["seconds"], speedup,
+                               res["numpy"]["cpu_seconds"], res["dask"]["cpu_seconds"]))
         if args.engines_only:
             d_dask = compare(pd.read_parquet(work / "numpy.parquet"), pd.read_parquet(work / "dask.parquet"))
             print(f"agreement: numpy vs dask: {d_dask[0]} differing rows")

@@ -4,8 +4,9 @@
 #   bash scripts/build_plotly_bundles.sh        (needs node and npm; writes report/static/)
 #
 # The report and the dashboard draw only a few trace types, so they need only the parts of
-# plotly.js that draw those: "charts" (scatter, bar) and "maps" (scatter, bar, heatmap,
-# choropleth). Each bundle is built with esbuild from the plotly.js package of the version
+# plotly.js that draw those: "charts" (scatter, bar), "geo" (scatter, choropleth: the dashboard)
+# and "maps" (scatter, bar, heatmap, choropleth, scattergeo: the report's department names and
+# scale bar). Each bundle is built with esbuild from the plotly.js package of the version
 # that the installed plotly (Python) package writes figures for, minified, prefixed with
 # plotly.js's MIT licence notice, and stored gzipped (the report inlines it base64-encoded and
 # unpacks it in the browser; the dashboard serves it with Content-Encoding: gzip).
@@ -28,7 +29,7 @@ const esbuild = require('esbuild');
 const InlineCSSPlugin = require('esbuild-plugin-inline-css');
 const { environmentPlugin } = require('esbuild-plugin-environment');
 const [version, out] = process.argv.slice(2);
-const BUNDLES = { charts: ['bar'], geo: ['choropleth'], maps: ['bar', 'heatmap', 'choropleth'] };  // + scatter (core)
+const BUNDLES = { charts: ['bar'], geo: ['choropleth'], maps: ['bar', 'heatmap', 'choropleth', 'scattergeo'] };  // + scatter (core)
 const banner = `/* plotly.js v${version} partial bundle for cocamonitor: traces TRACES.\n` +
   ' * Copyright 2012-2026, Plotly, Inc. Licensed under the MIT license (https://github.com/plotly/plotly.js). */';
 (async () => {

@@ -19,6 +19,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from cocamonitor.messages import collect_untranslated
+
 ROOT = Path(__file__).resolve().parents[1]
 EX = ROOT / "src" / "cocamonitor" / "data" / "examples"
 SAMPLE = str(EX / "olofsson2013_sample.csv")
@@ -417,9 +419,12 @@ def test_bad_input_is_one_line_and_leaves_nothing(run_cli, files, tmp_path, args
     argv = _fill(args, files, out)
     if argv[0] != "--store":
         argv = ["--store", str(store), *argv]
-    res = run_cli(*argv)
+    # every error the CLI prints must also have its Spanish (cocamonitor --lang es)
+    with collect_untranslated("es") as untranslated:
+        res = run_cli(*argv)
     assert "Traceback" not in res.stderr and "Traceback" not in res.stdout, res.stderr[-3000:]
     assert res.exit_code == code, (res.exit_code, res.stderr[-2000:])
+    assert not untranslated, f"not in the Spanish catalogue (data/errors_es.toml): {untranslated}"
     if code == 2:
         lines = res.stderr.splitlines()
         assert len(lines) == 1, res.stderr[-3000:]

@@ -33,7 +33,7 @@ class _Recording:
     started_at: datetime
     argv: tuple[str, ...] | None
     #: the finished result, kept until the command has written all its output
-    pending: tuple[str, Any, Any] | None = None
+    pending: tuple[str, Any, Any, Any] | None = None
 
 
 _RECORDING: ContextVar[_Recording | None] = ContextVar("cocamonitor_recording", default=None)
@@ -59,7 +59,8 @@ def recording() -> bool:
     return _RECORDING.get() is not None
 
 
-def record_result(command: str, document: Any, *, provenance: Mapping[str, Any] | None = None) -> None:
+def record_result(command: str, document: Any, *, provenance: Mapping[str, Any] | None = None,
+                  result: Any = None) -> None:
     """Hand a finished estimate over for recording in the store, if one was given.
 
     Every estimate command calls this once, with the same document (provenance included)
@@ -76,14 +77,17 @@ def record_result(command: str, document: Any, *, provenance: Mapping[str, Any] 
         The JSON document of the result.
     provenance : mapping, optional
         For documents without a ``provenance`` block (lists of rows).
+    result : HasEstimates, optional
+        The result behind the document (:class:`cocamonitor.results.HasEstimates`): the
+        store's ``estimates`` rows are its ``estimates()``.
 
     """
     rec = _RECORDING.get()
     if rec is None:
         return
-    from cocamonitor.commands._common import to_jsonable
+    from cocamonitor.documents.jsonable import to_jsonable
 
-    pending = (command, to_jsonable(document), None if provenance is None else to_jsonable(provenance))
+    pending = (command, to_jsonable(document), None if provenance is None else to_jsonable(provenance), result)
     _RECORDING.set(replace(rec, pending=pending))
 
 
@@ -98,11 +102,11 @@ def commit_recording() -> int | None:
         return None
     from cocamonitor.store import open_store
 
-    command, document, provenance = rec.pending
+    command, document, provenance, result = rec.pending
     with open_store(rec.store) as store:
         run_id = store.record_run(
             command, document, provenance=provenance,
-            argv=rec.argv, cwd=str(Path.cwd()), started_at=rec.started_at,
+            argv=rec.argv, cwd=str(Path.cwd()), started_at=rec.started_at, result=result,
         )
     logging.getLogger(__name__).info("recorded run %s in %s", run_id, rec.store, extra={"bare": True})
     return run_id

@@ -152,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     from cocamonitor.commands._common import set_cli_options
 
-    set_cli_options(None, None)  # a fresh run (in-process callers run main more than once)
+    set_cli_options(_root_lang(args), None)  # a fresh run (in-process callers run main more than once)
     from cocamonitor._log import install_cli_handler
 
     install_cli_handler()  # notes and warnings of the package: one line each on stderr
@@ -175,6 +175,7 @@ def main(argv: list[str] | None = None) -> int:
             return 141
         raise
     except CocamonitorError as err:
+        err = _localized(err)  # first the language, then the core's names become options
         sys.stderr.write(_one_line(f"{_word('error')}: {_as_typed(err, args)}"))
         return err.exit_code
     except MemoryError:  # a size the estimates of memory did not catch: still one line, no record
@@ -296,7 +297,7 @@ def _usage_line(ex: Exception) -> str:
     gets exactly one line here, naming the command whose ``--help`` lists the valid choices.
     """
     fmt = getattr(ex, "format_message", None)
-    message = " ".join(str(fmt() if callable(fmt) else ex).split()).rstrip(".")
+    message = _localized(" ".join(str(fmt() if callable(fmt) else ex).split()).rstrip("."))
     names: list[str] = []
     ctx = getattr(ex, "ctx", None)
     while ctx is not None:
@@ -304,6 +305,27 @@ def _usage_line(ex: Exception) -> str:
         ctx = ctx.parent
     command = " ".join(["cocamonitor", *[n for n in reversed(names[:-1]) if n]])
     return f"{_word('error')}: {message}; {_word('see')} `{command} --help`\n"
+
+
+def _root_lang(args: list[str]) -> str | None:
+    """Return the root ``--lang`` of ``args``, read before click parses them (an unknown command is told in it)."""
+    i = 0
+    while i < len(args) and args[i].startswith("-"):
+        name, eq, value = args[i].partition("=")
+        if name == "--lang":
+            value = value if eq else (args[i + 1] if i + 1 < len(args) else "")
+            return value if value in ("es", "en") else None
+        i += 1 if eq or name not in ("--store", "--data-dir", "--columns") else 2
+    return None
+
+
+def _localized(err: Any) -> Any:
+    """Return the error (or usage line) in the CLI's language, through :mod:`cocamonitor.messages`."""
+    from cocamonitor import messages
+    from cocamonitor.commands._common import cli_lang
+
+    lang = cli_lang()
+    return messages.translate_text(err, lang) if isinstance(err, str) else messages.translate_error(err, lang)
 
 
 def _word(key: str) -> str:

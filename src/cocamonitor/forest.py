@@ -28,7 +28,7 @@ one territory at a time, so overlapping territories each get their own totals.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from cocamonitor.errors import InputError
+from cocamonitor.results import Estimate, Table, nested
 
 __all__ = ["CAVEAT", "ForestCoca", "coca_on_forest", "coca_on_forest_masks", "forest_then_from_lossyear"]
 
@@ -145,6 +146,10 @@ class ForestCoca:
         """Table as records, caveat, citation and provenance."""
         return {"rows": self.table.to_dict("records"), "caveat": self.caveat, "citation": CITATION,
                 "provenance": self.provenance}
+
+    def estimates(self) -> Iterator[Estimate]:
+        """Yield each row of the table (``rows/zone=...,year=...`` or by position), ha from the column names."""
+        yield from nested("rows", Table(self.table).estimates())
 
 
 WHOLE = "(whole map)"

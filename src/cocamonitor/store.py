@@ -62,6 +62,7 @@ import pandas as pd
 
 from cocamonitor._version import __version__
 from cocamonitor.errors import StoreError, StoreLockedError
+from cocamonitor.results import HasEstimates, estimates_frame
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -70,6 +71,7 @@ __all__ = [
     "check_store",
     "default_store_path",
     "open_store",
+    "result_estimates",
     "tidy_estimates",
 ]
 
@@ -236,6 +238,15 @@ def _numeric_column(col: pd.Series) -> bool:
         return True
     present = col.dropna()
     return len(present) > 0 and bool(present.map(_is_number).all())
+
+
+def result_estimates(result: HasEstimates) -> pd.DataFrame:
+    """Return the rows a result gives of itself (its ``estimates()``) as the store's tidy table.
+
+    Columns ``item``, ``quantity``, ``value``, ``se``, ``lower``, ``upper``, ``unit`` (the
+    store's names of ``ci_low`` and ``ci_high``).
+    """
+    return estimates_frame(result).rename(columns={"ci_low": "lower", "ci_high": "upper"})[ESTIMATE_COLUMNS]
 
 
 def tidy_estimates(document: Any) -> pd.DataFrame:
@@ -415,6 +426,7 @@ class Store:
         cwd: str | None = None,
         started_at: datetime | None = None,
         finished_at: datetime | None = None,
+        result: HasEstimates | None = None,
     ) -> int:
         """Write one run in one transaction and return its ``run_id``.
 
@@ -424,6 +436,10 @@ class Store:
             The command, e.g. ``"area estimate"``.
         document : dict or list of dict
             The command's JSON document.
+        result : HasEstimates, optional
+            The result behind the document: its :meth:`~cocamonitor.results.HasEstimates.estimates`
+            are the run's ``estimates`` rows. Every command passes it; without it (a document
+            from elsewhere), the rows are read from the document by :func:`tidy_estimates`.
         provenance : mapping, optional
             ``{"inputs": {path: sha256}, "parameters": {...}, "version": ...}``; by default
             the document's own ``provenance`` block.
@@ -448,7 +464,7 @@ class Store:
                              hint="pass provenance=Provenance.build(...).to_dict()")
         finished = _utc_naive(finished_at)
         started = _utc_naive(started_at) if started_at is not None else finished
-        tidy = tidy_estimates(document)
+        tidy = tidy_estimates(document) if result is None else result_estimates(result)
         inputs = pd.DataFrame(list(dict(provenance.get("inputs") or {}).items()), columns=["path", "sha256"])
         con = self._con
         con.execute("BEGIN TRANSACTION")

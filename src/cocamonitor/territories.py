@@ -45,7 +45,7 @@ Examples
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,6 +55,7 @@ import pandas as pd
 import shapely
 
 from cocamonitor.errors import InputError, UnknownNameError
+from cocamonitor.results import Estimate, Table, nested, numbers
 
 __all__ = [
     "EQUAL_AREA_CRS",
@@ -343,6 +344,16 @@ class TerritoryCoca:
         return {"territories": self.table.to_dict("records"), "overlaps": self.overlaps.to_dict("records"),
                 "national_coca_ha": {int(k): float(v) for k, v in self.national.items()},
                 "provenance": self.provenance}
+
+    def estimates(self) -> Iterator[Estimate]:
+        """Yield the territories' rows, the overlaps' rows, then the national total per year.
+
+        The national totals are rows ``national_coca_ha``/``<year>`` without unit, as the store
+        has recorded them since the command exists.
+        """
+        yield from nested("territories", Table(self.table).estimates())
+        yield from nested("overlaps", Table(self.overlaps).estimates())
+        yield from numbers("national_coca_ha", {str(int(k)): v for k, v in self.national.items()})
 
 
 ALL = "(all, overlaps once)"

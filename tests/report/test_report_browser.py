@@ -32,6 +32,20 @@ COLORBAR_TEXT = """Object.fromEntries(Array.from(document.querySelectorAll('.cha
   el => [el.dataset.figure, Array.from(el.querySelectorAll('.colorbar text')).map(t => t.textContent)]))"""
 
 
+#: on each map: the text plotly drew for the scattergeo traces (department names, "200 km") and
+#: the scale bar's line, with their screen boxes, and the longitudes they were given
+MAP_FURNITURE = """Object.fromEntries(Array.from(document.querySelectorAll('.chart.map .plot')).map(el => {
+  const box = r => ({x: r.x + r.width / 2, y: r.y + r.height / 2, w: r.width, h: r.height});
+  const trace = name => (el.data || []).find(t => t.name === name) || {};
+  return [el.dataset.figure, {
+    plot: box(el.querySelector('.geolayer').getBoundingClientRect()),
+    texts: Array.from(el.querySelectorAll('.geo .scattergeo text')).map(t => [t.textContent,
+                                                                             box(t.getBoundingClientRect())]),
+    bar: Array.from(el.querySelectorAll('.geo .scattergeo path.js-line')).map(p => box(p.getBoundingClientRect())),
+    lon: trace('departments').lon || [], names: trace('departments').text || [], scale: trace('scale').lon || []}];
+}))"""
+
+
 def _coloured_share(img: np.ndarray, rect: dict) -> float:
     """Share of pixels in ``rect`` that are clearly coloured (not white, grey or black)."""
     x0, y0 = int(rect["x"]), int(rect["y"])
@@ -46,7 +60,8 @@ def _coloured_share(img: np.ndarray, rect: dict) -> float:
 def rendered(report_files, tmp_path_factory):
     shot = tmp_path_factory.mktemp("browser") / "report.png"
     run = render_page(report_files("es").html, shot, selectors=[MAPS, CHARTS, "#summary"],
-                      width=1280, height=900, timeout=60, steps=[("colorbars", COLORBAR_TEXT)])
+                      width=1280, height=900, timeout=60,
+                      steps=[("colorbars", COLORBAR_TEXT), ("furniture", MAP_FURNITURE)])
     from PIL import Image
 
     with Image.open(shot) as im:
@@ -188,3 +203,27 @@ def test_the_readme_screenshot_is_what_the_project_renders(report_files, tmp_pat
     lower = img[img.shape[0] // 2 :]  # the maps are in the lower half
     saturation = lower.max(axis=2) - lower.min(axis=2)
     assert (saturation > 40).mean() > 0.02
+
+
+def test_maps_show_department_names_and_a_true_scale_bar(rendered, report_data):
+    """Names of the departments with coca and a 200 km bar, drawn where the map says (issue 19)."""
+    run, _img = rendered
+    maps = run.values["furniture"]
+    assert set(maps) >= {"map_hectares", "map_density", "map_change"}
+    from cocamonitor.report.maps import OFF_MAP_DEPARTMENTS
+
+    deps = report_data.departments
+    with_coca = set(deps.loc[deps["hectares"] > 0, "department_code"].astype(str)) - set(OFF_MAP_DEPARTMENTS)
+    for key, m in maps.items():
+        drawn = {text: b for text, b in m["texts"]}
+        assert set(m["names"]) <= set(drawn) and len(m["names"]) >= 10, (key, sorted(drawn))
+        assert len(m["names"]) == len(with_coca), key  # one name per department with coca on the map
+        plot = m["plot"]
+        for text, b in m["texts"]:  # every label within the map's drawing area
+            assert abs(b["x"] - plot["x"]) < plot["w"] / 2 and abs(b["y"] - plot["y"]) < plot["h"] / 2, (key, text)
+        assert "200 km" in drawn and len(m["bar"]) == 1
+        # the map's scale from the labels (Mercator: x is linear in longitude) gives the bar's length
+        px_per_degree = np.polyfit(m["lon"], [drawn[n]["x"] for n in m["names"]], 1)[0]
+        expected = (max(v for v in m["scale"] if v is not None) - min(v for v in m["scale"] if v is not None))
+        assert m["bar"][0]["w"] == pytest.approx(expected * px_per_degree, rel=0.03), key
+        assert m["bar"][0]["w"] > 30  # visible

@@ -76,8 +76,8 @@ def test_change_map_figure_and_png_mark_clipping(report_files, report_data):
     assert (z == 0).sum() == ((report_data.municipalities["change_ha"] == 0)
                               & (report_data.municipalities[["hectares", "hectares_previous"]].fillna(0)
                                  .max(axis=1) > 0)).sum()
-    # the PNG/SVG carry the scale bar and the department labels (the HTML map's partial plotly
-    # bundle draws choropleths only)
+    # the PNG/SVG carry the scale bar and the department labels (so do the HTML maps, as scattergeo
+    # traces: tests/report/test_report_browser.py)
     svg = (report_files("es").out_dir / "map_change.svg").read_text("utf-8")
     assert "200 km" in svg and "Putumayo" in svg and "≥ +2.426" in svg
 

@@ -121,6 +121,34 @@ def test_engines_agree(landscape):
     assert b.engine == "dask"
 
 
+def test_dask_workers_find_the_same_overlap_layers(landscape, monkeypatch):
+    # the pair tests run on the workers (threshold lowered so that 25 zones use them)
+    pytest.importorskip("distributed")
+    from cocamonitor.zonal import dask_engine
+    from cocamonitor.zonal._rasterize import ZoneIndex, candidate_pairs, colour_layers
+
+    monkeypatch.setattr(dask_engine, "_LOCAL_PAIRS", 0)
+    path, data, zones = landscape
+    geoms = zones.geometry.to_numpy()
+    a = tally(path, zones, id_field="code", window_pixels=300)
+    with dask_engine.dask_client(workers=2, processes=False) as client:
+        index = ZoneIndex(geoms)
+        assert not index.has_layers
+        i, j = candidate_pairs(geoms)
+        futures = dask_engine._pair_tasks(client.scatter(index, broadcast=True), i, j, client,
+                                          2, len(geoms))
+        assert len(futures) == 2
+        pairs = client.gather(futures)
+        layers = colour_layers(len(geoms), np.concatenate([p[0] for p in pairs]),
+                               np.concatenate([p[1] for p in pairs]))
+        np.testing.assert_array_equal(layers, overlap_layers(geoms))
+        assert layers.max() > 0
+        b = tally(path, zones, id_field="code", engine="dask", client=client,
+                  window_pixels=512)
+    pd.testing.assert_frame_equal(a.table, b.table)
+    pd.testing.assert_frame_equal(a.nodata, b.nodata)
+
+
 def test_engines_agree_geographic(raster_factory):
     pytest.importorskip("distributed")
     from cocamonitor.zonal.dask_engine import dask_client

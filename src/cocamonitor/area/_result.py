@@ -9,11 +9,13 @@ accuracy, the error matrix in area proportions and (optionally) domain estimates
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
+
+from cocamonitor.results import Estimate, number
 
 __all__ = ["AreaEstimate", "ClassEstimate", "DomainClassEstimate", "ErrorMatrix"]
 
@@ -71,6 +73,18 @@ class ClassEstimate:
             "producers_accuracy_se": _num(self.producers_accuracy_se),
         }
 
+    def estimates(self, unit: str | None = None) -> Iterator[Estimate]:
+        """Yield the class's area (in ``unit``), proportion and accuracies with their SEs.
+
+        >>> c = ClassEstimate(120.0, 10.0, (100.4, 139.6), 0.12, 0.01)
+        >>> [(e.quantity, e.value, e.se, e.unit) for e in c.estimates("ha")]
+        [('area', 120.0, 10.0, 'ha'), ('proportion', 0.12, 0.01, None)]
+        """
+        yield from number("", "area", self.area, self.area_se, self.area_ci, unit)
+        yield from number("", "proportion", self.proportion, self.proportion_se)
+        yield from number("", "users_accuracy", self.users_accuracy, self.users_accuracy_se)
+        yield from number("", "producers_accuracy", self.producers_accuracy, self.producers_accuracy_se)
+
 
 @dataclass(frozen=True)
 class DomainClassEstimate:
@@ -87,6 +101,10 @@ class DomainClassEstimate:
             "area_se": _num(self.area_se),
             "area_ci": [_num(self.area_ci[0]), _num(self.area_ci[1])],
         }
+
+    def estimates(self, unit: str | None = None) -> Iterator[Estimate]:
+        """Yield the area (in ``unit``) with its SE and interval."""
+        yield from number("", "area", self.area, self.area_se, self.area_ci, unit)
 
 
 @dataclass(frozen=True)
@@ -143,7 +161,7 @@ class AreaEstimate:
         ``{domain: {class: DomainClassEstimate}}`` when estimated with ``by=``.
     units : pandas.DataFrame or None
         Unit-level data behind the estimate, for covariances between two estimates made from
-        the same units (see :func:`cocamonitor.area.panel_covariance`): one row per sampling
+        the same units (see :func:`cocamonitor.area.estimate_covariance`): one row per sampling
         unit (a pixel, or a primary unit of a two-stage design) with columns ``unit``,
         ``stratum``, ``expansion`` (stratum expansion factor), ``n_stratum`` and one column
         ``y:<class>`` per class with the unit's value (indicator, or estimated proportion of the
@@ -206,6 +224,31 @@ class AreaEstimate:
         if self.provenance is not None:
             out["provenance"] = dict(self.provenance)
         return out
+
+    def estimates(self) -> Iterator[Estimate]:
+        """Yield every number of :meth:`to_dict`: confidence, total area, per class, accuracy, per domain.
+
+        Areas carry :attr:`unit`; proportions and accuracies have none (the error matrix is a
+        matrix, not estimates with SEs, and gives no rows).
+
+        Examples
+        --------
+        >>> est = AreaEstimate("stratified", 0.95, 1000.0, {"coca": ClassEstimate(120.0, 10.0, (100.4, 139.6),
+        ...                    0.12, 0.01)}, unit="ha")
+        >>> [(e.item, e.quantity, e.value, e.ci_low, e.unit) for e in est.estimates()][1:3]
+        [('', 'total_area', 1000.0, None, 'ha'), ('classes/coca', 'area', 120.0, 100.4, 'ha')]
+
+        """
+        yield from number("", "confidence", self.confidence)
+        yield from number("", "total_area", self.total_area, unit=self.unit)
+        for name, c in self.classes.items():
+            for e in c.estimates(self.unit):
+                yield e._replace(item=f"classes/{name}")
+        yield from number("", "overall_accuracy", self.overall_accuracy, self.overall_accuracy_se)
+        for d, per in (self.domains or {}).items():
+            for name, dc in per.items():
+                for e in dc.estimates(self.unit):
+                    yield e._replace(item=f"domains/{d}/{name}")
 
     def to_frame(self) -> pd.DataFrame:
         """Return one row per class with every estimate (CI bounds as two columns)."""

@@ -10,16 +10,19 @@ covariance term, computed as in :func:`cocamonitor.area._core.grouped_variance`.
 
 from __future__ import annotations
 
+import warnings
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
 from cocamonitor.area._result import AreaEstimate
 from cocamonitor.errors import DesignError, UnknownNameError, suggest
 
-__all__ = ["panel_covariance"]
+__all__ = ["estimate_covariance"]
 
 
-def panel_covariance(a: AreaEstimate, b: AreaEstimate, class_a: str, class_b: str | None = None) -> float:
+def estimate_covariance(a: AreaEstimate, b: AreaEstimate, class_a: str, class_b: str | None = None) -> float:
     """Estimated covariance of the area of ``class_a`` in ``a`` and ``class_b`` in ``b``.
 
     Both estimates must come from the same units in the same strata (units are matched on the
@@ -53,7 +56,7 @@ def panel_covariance(a: AreaEstimate, b: AreaEstimate, class_a: str, class_b: st
     >>> y2 = pd.DataFrame({"stratum": list("aaabbb"), "reference_class": list("abbbba")})
     >>> areas = {"a": 10.0, "b": 90.0}
     >>> e1, e2 = estimate_stratified(y1, areas), estimate_stratified(y2, areas)
-    >>> round(panel_covariance(e1, e1, "a"), 6) == round(e1.classes["a"].area_se ** 2, 6)
+    >>> round(estimate_covariance(e1, e1, "a"), 6) == round(e1.classes["a"].area_se ** 2, 6)
     True
 
     """
@@ -106,3 +109,11 @@ def panel_covariance(a: AreaEstimate, b: AreaEstimate, class_a: str, class_b: st
     db = zb - (np.bincount(codes, weights=zb, minlength=len(uniq)) / n_g)[codes]
     s = np.bincount(codes, weights=da * db, minlength=len(uniq))
     return float(np.sum(s * n_g / (n_g - 1.0)))
+
+
+def __getattr__(name: str) -> Any:
+    if name == "panel_covariance":
+        warnings.warn("cocamonitor.area.covariance.panel_covariance is deprecated; use estimate_covariance",
+                      DeprecationWarning, stacklevel=2)
+        return estimate_covariance
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

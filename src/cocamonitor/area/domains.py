@@ -71,11 +71,9 @@ def estimate_domains(
     (275.0, 25.0)
 
     """
-    from cocamonitor.area import ESTIMATORS
+    from cocamonitor.area.design import ESTIMATORS, method_name
 
-    if method not in ESTIMATORS:
-        raise ParameterError(f"unknown method {method!r}", where="method", hint=f"use one of {', '.join(ESTIMATORS)}")
-    fn: Callable[..., AreaEstimate] = ESTIMATORS[method]
+    fn: Callable[..., AreaEstimate] = ESTIMATORS[method_name(method)]
     return fn(sample, strata_areas, by=by, **kwargs)
 
 

@@ -27,6 +27,7 @@ import pandas as pd
 from cocamonitor.area._core import StratumMoments
 from cocamonitor.area._prepare import StrataAreas, check_confidence, estimate_rows
 from cocamonitor.area._result import AreaEstimate
+from cocamonitor.area.design import SampleDesign, register, run_design
 from cocamonitor.errors import CocamonitorWarning, ParameterError
 
 __all__ = ["estimate_post_stratified", "unconditional_variance"]
@@ -46,6 +47,7 @@ def unconditional_variance(m: StratumMoments, expansion: np.ndarray) -> np.ndarr
     return a**2 * (first + second)
 
 
+@register("post_stratified")
 def estimate_post_stratified(
     sample: pd.DataFrame,
     strata_areas: StrataAreas,
@@ -113,6 +115,9 @@ def estimate_post_stratified(
     300.0
 
     """
+    if isinstance(strata_areas, SampleDesign):
+        return run_design(strata_areas, "post_stratified", sample, locals(),
+                          confidence=confidence, by=by, source=source, areas_source=areas_source)
     confidence = check_confidence(confidence)
     if variance not in ("conditional", "unconditional"):
         raise ParameterError(

@@ -16,10 +16,12 @@ import pandas as pd
 
 from cocamonitor.area._prepare import StrataAreas, estimate_rows
 from cocamonitor.area._result import AreaEstimate
+from cocamonitor.area.design import SampleDesign, register, run_design
 
 __all__ = ["estimate_stehman"]
 
 
+@register("stehman2014")
 def estimate_stehman(
     sample: pd.DataFrame,
     strata_areas: StrataAreas,
@@ -89,6 +91,9 @@ def estimate_stehman(
     (0.574, 0.125)
 
     """
+    if isinstance(strata_areas, SampleDesign):
+        return run_design(strata_areas, "stehman2014", sample, locals(),
+                          confidence=confidence, by=by, source=source, areas_source=areas_source)
     return estimate_rows(
         "stehman2014",
         sample,

@@ -27,10 +27,12 @@ import pandas as pd
 
 from cocamonitor.area._prepare import StrataAreas, estimate_rows
 from cocamonitor.area._result import AreaEstimate
+from cocamonitor.area.design import SampleDesign, register, run_design
 
 __all__ = ["estimate_stratified"]
 
 
+@register("stratified")
 def estimate_stratified(
     sample: pd.DataFrame,
     strata_areas: StrataAreas,
@@ -131,6 +133,9 @@ def estimate_stratified(
     (10.0, 5.0, {'coca': ('coca', 'edge')})
 
     """
+    if isinstance(strata_areas, SampleDesign):
+        return run_design(strata_areas, "stratified", sample, locals(),
+                          confidence=confidence, by=by, source=source, areas_source=areas_source)
     return estimate_rows(
         "stratified",
         sample,

@@ -35,6 +35,7 @@ from cocamonitor.area._prepare import (
     unit_indicators,
 )
 from cocamonitor.area._result import AreaEstimate
+from cocamonitor.area.design import SampleDesign, register, run_design
 from cocamonitor.errors import DataError, ParameterError, SchemaError
 from cocamonitor.errors import suggest as _suggest
 from cocamonitor.io.tables import location
@@ -57,6 +58,7 @@ def _cluster_means(values: np.ndarray, cluster_idx: np.ndarray, n_clusters: int)
     return sums / counts[:, None]
 
 
+@register("two_stage")
 def estimate_two_stage(
     sample: pd.DataFrame,
     strata_areas: StrataAreas,
@@ -139,6 +141,9 @@ def estimate_two_stage(
     (2500, 1443)
 
     """
+    if isinstance(strata_areas, SampleDesign):
+        return run_design(strata_areas, "two_stage", sample, locals(),
+                          confidence=confidence, by=by, source=source, areas_source=areas_source)
     confidence = check_confidence(confidence)
     if selection not in ("pps", "equal"):
         raise ParameterError(f"unknown selection {selection!r}", where="selection", hint="use 'pps' or 'equal'")

@@ -16,7 +16,6 @@ import sys
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from enum import Enum
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
@@ -30,6 +29,7 @@ from cocamonitor._recording import (
     recording,
     start_recording,
 )
+from cocamonitor.documents.jsonable import to_jsonable as _to_jsonable
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -55,7 +55,6 @@ __all__ = [
     "record_result",
     "recording",
     "start_recording",
-    "to_jsonable",
 ]
 
 #: Notes, progress and "wrote FILE" lines on stderr; never wrapped, so that a path stays whole
@@ -141,48 +140,9 @@ class TableFormat(str, Enum):
     json = "json"
 
 
-def to_jsonable(obj: Any) -> Any:
-    """Convert numpy/pandas scalars and containers to plain JSON types; NaN becomes ``None``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> to_jsonable({"a": np.float64("nan"), "b": np.int64(3), "c": (1.5, np.inf)})
-    {'a': None, 'b': 3, 'c': [1.5, None]}
-
-    """
-    # numpy and pandas objects can only exist once their module is imported: a command that
-    # never used them does not pay for importing them here
-    np = sys.modules.get("numpy")
-    pd = sys.modules.get("pandas")
-    if isinstance(obj, dict):
-        return {str(k): to_jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple | set):
-        return [to_jsonable(v) for v in obj]
-    if np is not None and isinstance(obj, np.ndarray):
-        return [to_jsonable(v) for v in obj.tolist()]
-    if pd is not None and isinstance(obj, pd.DataFrame):
-        return [to_jsonable(r) for r in obj.to_dict(orient="records")]
-    if pd is not None and isinstance(obj, pd.Series):
-        return to_jsonable(obj.to_dict())
-    if isinstance(obj, Path):
-        return str(obj)
-    if isinstance(obj, Enum):
-        return obj.value
-    if np is not None and isinstance(obj, np.generic):
-        obj = obj.item()
-    if pd is not None and (obj is pd.NA or obj is pd.NaT):
-        return None
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    if pd is not None and isinstance(obj, pd.Timestamp):
-        return obj.isoformat()
-    return obj
-
-
 def emit_json(obj: Any) -> None:
     """Print one JSON document on stdout."""
-    sys.stdout.write(json.dumps(to_jsonable(obj), ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.write(json.dumps(_to_jsonable(obj), ensure_ascii=False, indent=2) + "\n")
 
 
 def _fmt_cell(value: Any) -> str:
@@ -359,3 +319,14 @@ def cli_text(text: str) -> str:
         names.append(ctx.info_name or "")
         ctx = ctx.parent
     return cli_error(InputError(text), options, " ".join(reversed(names[:-1]))).message
+
+
+def __getattr__(name: str) -> Any:
+    """Names that moved to :mod:`cocamonitor.documents`, still importable from here (deprecated)."""
+    if name == "to_jsonable":
+        import warnings
+
+        warnings.warn("cocamonitor.commands._common.to_jsonable moved to cocamonitor.documents.to_jsonable",
+                      DeprecationWarning, stacklevel=2)
+        return _to_jsonable
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -96,12 +96,19 @@ def estimate_year_command(
             "year": year, "scenarios": names, "as_of": None if day is None else day.isoformat(), "draws": draws,
             "seed": seed, "confidence": confidence, "sensitivity_draws": sensitivity_draws}).to_dict(),
     }
-    record_result("production estimate", doc)
+    # the store's rows of this document (as recorded since it exists): year and area, and per
+    # scenario its year and area (the Monte Carlo numbers are in the document, see ScenarioEstimate.estimates)
+    import pandas as pd
+
+    from cocamonitor.results import Composite, Table, numbers
+
+    scen = pd.DataFrame({"year": [r.year for r in results], "area_ha": [r.area_ha for r in results]})
+    record_result("production estimate", doc, result=Composite((
+        ("", numbers("", {"year": year, "area_ha": area_ha}, units={"area_ha": "ha"})),
+        ("scenarios", Table(scen, ("year",), {"area_ha": "ha"})))))
     if fmt is TableFormat.json:
         emit_json(doc)
         return
-    import pandas as pd
-
     frame = pd.concat([r.to_frame() for r in results], ignore_index=True)
     frame = frame[frame["region"] == "national"].drop(columns=["region", "year"])
     emit_table(frame.reset_index(drop=True), fmt,

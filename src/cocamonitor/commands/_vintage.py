@@ -50,10 +50,11 @@ def check_release_options(as_of: str | None, vintage: str = "latest") -> tuple[d
     return day, str(table.attrs["vintage"])
 
 
-def describe_releases(attrs: Mapping[str, Any]) -> str:
-    """One phrase for a result: which release of each year, as of when (e.g. for a table title)."""
-    vintage = attrs.get("vintage", "latest")
-    which = {"first": "first release of each year", "as-of": "latest release of each year"}.get(
-        str(vintage), "latest release of each year")
-    as_of = attrs.get("as_of")
-    return f"{which}, as known on {as_of}" if as_of else f"{which} to date"
+def describe_releases(attrs: Mapping[str, Any], lang: str = "en") -> str:
+    """One phrase for a result: which release of each year, as of when (e.g. for a table title).
+
+    The phrase comes from :func:`cocamonitor.documents.trend.describe_releases` (English or Spanish).
+    """
+    from cocamonitor.documents.trend import describe_releases as _describe
+
+    return _describe(attrs, lang)

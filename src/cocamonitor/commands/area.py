@@ -13,13 +13,7 @@ import pandas as pd
 import typer
 
 from cocamonitor._checks import check_seed
-from cocamonitor.area import (
-    AreaEstimate,
-    estimate_post_stratified,
-    estimate_stehman,
-    estimate_stratified,
-    estimate_two_stage,
-)
+from cocamonitor.area import AreaEstimate, SampleDesign
 from cocamonitor.area.domains import LEVEL_COLUMNS, territory_domains
 from cocamonitor.commands._common import (
     TableFormat,
@@ -298,26 +292,16 @@ def estimate_cmd(
     collapse = _parse_pairs(collapse_strata, "--collapse-strata", numbers=False) or None
     grouped = _parse_pairs(collapse_variance, "--collapse-variance", numbers=False) or None
     chosen = _pick_method(method, df)
-    common: dict[str, Any] = dict(
-        confidence=confidence,
-        by=by_col,
-        collapse=collapse,
-        collapse_variance=grouped,
-        source=src,
-        areas_source=areas_src,
+    # the CLI's method names (two-stage) are the core's (two_stage) with hyphens
+    design = SampleDesign(
+        chosen.value.replace("-", "_"), strata_areas=areas, collapse=collapse, collapse_variance=grouped,
+        post_stratum="map_class" if "map_class" in df.columns else "stratum", variance=variance.value,
+        selection=selection.value, psu_count=psu_count,
     )
     est: AreaEstimate
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", CocamonitorWarning)
-        if chosen is Method.stratified:
-            est = estimate_stratified(df, areas, **common)
-        elif chosen is Method.stehman2014:
-            est = estimate_stehman(df, areas, **common)
-        elif chosen is Method.post_stratified:
-            post = "map_class" if "map_class" in df.columns else "stratum"
-            est = estimate_post_stratified(df, areas, post_stratum=post, variance=variance.value, **common)
-        else:
-            est = estimate_two_stage(df, areas, selection=selection.value, psu_count=psu_count, **common)
+        est = design.estimate(df, confidence=confidence, by=by_col, source=src, areas_source=areas_src)
     for w in caught:  # one line each on stderr, without Python's source-line echo
         logging.getLogger(__name__).warning("%s", w.message)
     params: dict[str, Any] = {
@@ -341,7 +325,7 @@ def estimate_cmd(
     prov = Provenance.build(inputs=[sample, areas_file], parameters=params)
     est = est.with_unit(unit).with_provenance(prov.to_dict())
     doc = est.to_dict()
-    record_result("area estimate", doc)
+    record_result("area estimate", doc, result=est)
     if plot is not None:
         from cocamonitor.area.plot import plot_area_estimate
 

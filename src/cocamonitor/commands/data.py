@@ -4,24 +4,23 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated, Any
 
 import typer
 
 from cocamonitor import datasets
 from cocamonitor.commands._common import TableFormat, emit_table
 from cocamonitor.commands._vintage import AsOfOpt, VintageOpt, check_release_options
-from cocamonitor.errors import InputError, UnknownNameError
-from cocamonitor.io.years import parse_years
+from cocamonitor.errors import InputError
 
-if TYPE_CHECKING:
-    import pandas as pd
-
-__all__ = ["filter_table", "register"]
+__all__ = ["register"]
 
 data_app = typer.Typer(
     help="Bundled real datasets (SIMCI, UNODC, US, DANE, MinDefensa) and their provenance.", no_args_is_help=True
 )
+
+#: What ``data show`` calls the parameters of :func:`cocamonitor.documents.filter_table`.
+_OPTIONS = {"year": "--year", "department": "--department", "municipality": "--municipality"}
 
 FormatOpt = Annotated[TableFormat, typer.Option("--format", "-f", help="table, csv or json (list of records).")]
 
@@ -42,70 +41,6 @@ def list_cmd(fmt: FormatOpt = TableFormat.table) -> None:
     """
     columns = {"name": list(datasets.DATASETS), "description": list(datasets.DATASETS.values())}
     emit_table(columns, fmt, title="Bundled datasets")  # plain columns: no pandas to import
-
-
-def _parse_years(text: str, name: str) -> list[int]:
-    lo, hi = datasets.year_range(name)
-    years = parse_years(text, where="--year")
-    bad = [y for y in years if not lo <= y <= hi]
-    if bad or not years:
-        raise InputError(
-            f"year {bad[0] if bad else text} is outside the data of {name!r}",
-            where="--year",
-            hint=f"valid years: {lo}-{hi}",
-        )
-    return years
-
-
-def filter_table(
-    name: str,
-    df: pd.DataFrame,
-    *,
-    year: str | None = None,
-    department: str | None = None,
-    municipality: str | None = None,
-) -> pd.DataFrame:
-    """Apply the ``data show`` filters to a dataset, checking each value against the data."""
-    from cocamonitor.territory import lookup, lookup_department
-
-    if year is not None:
-        if "year" not in df.columns:
-            raise InputError(f"dataset {name!r} has no years", where="--year", hint="drop --year")
-        df = df[df["year"].isin(_parse_years(year, name))]
-    if department is not None or municipality is not None:
-        if "divipola" not in df.columns and "department_code" not in df.columns:
-            raise InputError(f"dataset {name!r} is not by territory", where="--department/--municipality")
-    if department is not None:
-        code, dep_name = lookup_department(department)
-        col = df["department_code"] if "department_code" in df.columns else df["divipola"].str[:2]
-        df = df[col == code]
-    if municipality is not None:
-        try:
-            place = lookup(municipality)
-        except UnknownNameError:
-            raise
-        except InputError:  # a name shared by several departments: --department settles it
-            if department is None:
-                raise
-            place = lookup(f"{municipality}, {dep_name}")
-        if department is not None and place.department_code != code:
-            raise InputError(
-                f"{place.municipality} ({place.divipola}) is in {place.department}, not in {dep_name}",
-                where="--municipality", hint="drop --department or correct one of the two",
-            )
-        df = df[df["divipola"] == place.divipola]
-    return df
-
-
-def _with_names(df: pd.DataFrame) -> pd.DataFrame:
-    from cocamonitor.territory import registry
-
-    if "divipola" not in df.columns or "municipality" in df.columns:
-        return df
-    reg = registry()[["divipola", "municipality", "department"]]
-    out = df.merge(reg, on="divipola", how="left")
-    cols = ["divipola", "municipality", "department"] + [c for c in df.columns if c != "divipola"]
-    return out[cols]
 
 
 @data_app.command("show")
@@ -139,8 +74,10 @@ def show_cmd(
                          hint="these options apply to coca-national")
     else:
         df = datasets.load(name)
-    df = filter_table(name, df, year=year, department=department, municipality=municipality)
-    df = _with_names(df)
+    from cocamonitor.documents.tables import filter_table, with_territory_names
+
+    df = filter_table(name, df, year=year, department=department, municipality=municipality, names=_OPTIONS)
+    df = with_territory_names(df)
     if fmt is TableFormat.table and limit is None and len(df) > 200:
         limit = 200
         log.info("showing the first 200 of %d rows; use --format csv for all", len(df))
@@ -237,3 +174,17 @@ def import_simci_grid_cmd(
 def register(app: typer.Typer) -> None:
     """Add the ``data`` group to the root app."""
     app.add_typer(data_app, name="data")
+
+
+def __getattr__(name: str) -> Any:
+    """``filter_table`` moved to :mod:`cocamonitor.documents`; still importable from here (deprecated)."""
+    if name == "filter_table":
+        import functools
+        import warnings
+
+        from cocamonitor.documents.tables import filter_table
+
+        warnings.warn("cocamonitor.commands.data.filter_table moved to cocamonitor.documents.filter_table",
+                      DeprecationWarning, stacklevel=2)
+        return functools.partial(filter_table, names=_OPTIONS)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -210,7 +210,15 @@ def did_cmd(
         doc["placebo"] = placebo
     if dose is not None:
         doc["dose"] = dose.to_dict()
-    record_result("evaluate did", doc)
+    from cocamonitor.results import Composite, Table, numbers
+
+    cells = res.to_frame()[["group", "time", "att", "se", "ci_low", "ci_high", "band_low", "band_high",
+                            "n_treated", "n_control"]]
+    record_result("evaluate did", doc, result=Composite((
+        ("att_gt", Table(cells)), *((f"aggregate/{k}", v) for k, v in aggs.items()),
+        ("pretrend", pre), ("honest", honest),
+        ("placebo", None if placebo is None else numbers("", {k: v for k, v in placebo.items() if k != "years"})),
+        ("dose", dose))))
     if plot is not None:
         from cocamonitor.evaluate.plot import plot_event_study
 
@@ -269,7 +277,9 @@ def bacon_cmd(
                          "provenance": _provenance(design, files, {"estimator": "goodman-bacon",
                                                                     "treatment": design.treatment,
                                                                     "years": list(design.years)})}
-    record_result("evaluate bacon", doc)
+    from cocamonitor.results import Composite
+
+    record_result("evaluate bacon", doc, result=Composite((("", b), ("callaway_santanna_simple", cs))))
     if fmt is TableFormat.json:
         emit_json(doc)
         return
@@ -318,7 +328,7 @@ def synth_cmd(
     doc = r.to_dict() | {"provenance": Provenance.build(parameters={
         "estimator": "synthetic-control", "by": by, "treated": name, "start": start, "outcome": outcome,
         "years": [int(wide.index[0]), int(wide.index[-1])], "datasets": ["coca-municipal", "territories"]}).to_dict()}
-    record_result("evaluate synth", doc)
+    record_result("evaluate synth", doc, result=r)
     if plot is not None:
         from cocamonitor._plotting import pyplot
 

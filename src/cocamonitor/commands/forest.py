@@ -101,7 +101,7 @@ def forest_cmd(
             err.where = where[err.where]
             err.args = (err._render(),)
         raise
-    record_result("forest", res.to_dict(), provenance=res.provenance)
+    record_result("forest", res.to_dict(), provenance=res.provenance, result=res)
     logging.getLogger(__name__).info(CAVEAT["en"])
     if fmt is TableFormat.json:
         emit_json(res.to_dict())

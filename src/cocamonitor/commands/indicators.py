@@ -8,16 +8,15 @@ the whole table go to stderr (table, CSV) or into the JSON document (``notes``).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from cocamonitor import indicators as ind
 from cocamonitor.commands._common import TableFormat, emit_json, emit_table, err_console
-from cocamonitor.errors import InputError, UnknownNameError, suggest
 from cocamonitor.io.years import parse_year_span
 
-__all__ = ["indicators_app", "indicators_document", "parse_years", "register"]
+__all__ = ["indicators_app", "parse_years", "register"]
 
 indicators_app = typer.Typer(
     help="Counternarcotics results (coca area, spraying, eradication, seizures, labs) and targets.",
@@ -25,6 +24,9 @@ indicators_app = typer.Typer(
 )
 
 FormatOpt = Annotated[TableFormat, typer.Option("--format", "-f", help="table, csv or json.")]
+
+#: What ``indicators show`` calls the parameters of :func:`cocamonitor.documents.indicators_document`.
+_OPTIONS = {"years": "--years", "by": "--by", "indicator": "--indicator", "min_coca_ha": "--min-coca-ha"}
 
 
 def parse_years(text: str, where: str = "--years") -> tuple[int, int]:
@@ -37,69 +39,6 @@ def parse_years(text: str, where: str = "--years") -> tuple[int, int]:
 
     """
     return parse_year_span(text, where=where)
-
-
-def indicators_document(
-    years: str | None,
-    by: str = "national",
-    indicator: str | None = None,
-    *,
-    targets: Path | None = None,
-    min_coca_ha: float = ind.MIN_COCA_HA,
-    option: dict[str, str] | None = None,
-) -> tuple[ind.IndicatorTable, dict]:
-    """Check the options, build the results table and its JSON document (with provenance).
-
-    Shared by ``indicators show`` and the web API (``/api/indicators``); ``option`` renames
-    the options in error messages (e.g. ``{"years": "years"}`` for query parameters).
-
-    Examples
-    --------
-    >>> res, doc = indicators_document("2024", indicator="labs_destroyed")
-    >>> doc["indicators"][0]["value"], sorted(doc["provenance"])
-    (5233.0, ['inputs', 'parameters', 'version'])
-
-    """
-    from cocamonitor.provenance import Provenance
-
-    name = {"years": "--years", "by": "--by", "indicator": "--indicator", "min_coca_ha": "--min-coca-ha",
-            **(option or {})}
-    level = by.strip().lower()
-    if level not in ind.LEVELS:
-        raise UnknownNameError(f"unknown level {by!r}", where=name["by"], hint=suggest(level, ind.LEVELS[:3]))
-    span = parse_years(years, where=name["years"]) if years is not None else None
-    names = None
-    if indicator is not None:
-        names = [n.strip() for n in indicator.split(",") if n.strip()]
-        bad = [n for n in names if n not in {i.name for i in ind.INDICATORS}]
-        if bad or not names:
-            raise UnknownNameError(f"unknown indicator {bad[0] if bad else indicator!r}", where=name["indicator"],
-                                   hint=ind.suggest_indicator(bad[0] if bad else ""))
-    if min_coca_ha < 0:
-        raise InputError(f"must be >= 0, got {min_coca_ha}", where=name["min_coca_ha"])
-    tg = ind.read_targets(targets) if targets is not None else None
-    from cocamonitor import userdata
-
-    ind_inputs = ind.IndicatorInputs.from_datasets()
-    try:
-        res = ind.results_table(span, by=level, indicators=names, targets=tg, min_coca_ha=min_coca_ha,
-                                inputs=ind_inputs)
-    except InputError as err:
-        if err.where == "years":
-            raise InputError(err.message, where=name["years"], hint=err.hint) from None
-        raise
-    folder = userdata.resolve(create=False)
-    imported = [folder / e["file"] for e in ind_inputs.imported]
-    inputs = [*ind.IndicatorInputs.files(), *imported, *([targets] if targets is not None else [])]
-    doc = res.to_dict()
-    # what came from the user data folder: the file imported, its SHA-256 and the import date
-    doc["imported"] = [{k: e[k] for k in ("name", "kind", "source", "source_sha256", "imported", "rows")}
-                       for e in ind_inputs.imported]
-    doc["provenance"] = Provenance.build(inputs=inputs, parameters={
-        "years": list(res.years), "by": level, "indicators": names,
-        "targets": str(targets) if targets is not None else None, "min_coca_ha": min_coca_ha,
-    }).to_dict()
-    return res, doc
 
 
 @indicators_app.command("list")
@@ -132,7 +71,9 @@ def show_cmd(
 
     Example: cocamonitor indicators show --years 2020-2024 --indicator labs_destroyed,labs_per_1000_ha_coca
     """
-    res, doc = indicators_document(years, by, indicator, targets=targets, min_coca_ha=min_coca_ha)
+    from cocamonitor.documents.indicators import indicators_document
+
+    res, doc = indicators_document(years, by, indicator, targets=targets, min_coca_ha=min_coca_ha, names=_OPTIONS)
     if fmt is TableFormat.json:
         emit_json(doc)
         return
@@ -158,3 +99,24 @@ def show_cmd(
 def register(app: typer.Typer) -> None:
     """Add the ``indicators`` group to the root app."""
     app.add_typer(indicators_app, name="indicators")
+
+
+def __getattr__(name: str) -> Any:
+    """``indicators_document`` moved to :mod:`cocamonitor.documents`; still importable from here (deprecated)."""
+    if name == "indicators_document":
+        import warnings
+
+        from cocamonitor.documents.indicators import indicators_document
+
+        warnings.warn("cocamonitor.commands.indicators.indicators_document moved to "
+                      "cocamonitor.documents.indicators_document (`option` is now `names`)",
+                      DeprecationWarning, stacklevel=2)
+
+        def _old(years: str | None, by: str = "national", indicator: str | None = None, *,
+                 targets: Path | None = None, min_coca_ha: float = ind.MIN_COCA_HA,
+                 option: dict[str, str] | None = None) -> tuple[ind.IndicatorTable, dict]:
+            return indicators_document(years, by, indicator, targets=targets, min_coca_ha=min_coca_ha,
+                                       names={**_OPTIONS, **(option or {})})
+
+        return _old
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

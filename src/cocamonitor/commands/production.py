@@ -177,7 +177,7 @@ def estimate(
             "sensitivity_draws": sensitivity_draws,
         },
     ).to_dict()
-    record_result("production estimate", doc)
+    record_result("production estimate", doc, result=est)
     if fmt is TableFormat.json:
         emit_json(doc)
         return

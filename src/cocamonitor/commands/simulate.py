@@ -27,6 +27,7 @@ from cocamonitor.commands._common import TableFormat, emit_json, emit_table, err
 from cocamonitor.errors import InputError, ParameterError
 from cocamonitor.io.outputs import output_dir
 from cocamonitor.provenance import Provenance
+from cocamonitor.results import Rows
 from cocamonitor.simulate.config import SimulationConfig, load_config, parse_years
 from cocamonitor.simulate.dynamics import History, simulate_history
 from cocamonitor.simulate.methods import CensusResult, MethodEstimate, run_methods
@@ -272,7 +273,7 @@ def compare_cmd(
         inputs=[config] if config else [],
         parameters={"years": f"{yrs[0]}-{yrs[-1]}", "seed": seed, "replicates": replicates,
                     "size": cfg.landscape.size, "budget": budget}).to_dict()
-    record_result("simulate compare", doc)
+    record_result("simulate compare", doc, result=Rows(cmp.estimate_rows))
     if fmt is TableFormat.json:
         emit_json(doc)
         return
@@ -391,7 +392,7 @@ def experiment_cmd(
         (out / "experiment.json").write_text(json.dumps(doc, indent=2), encoding="utf-8")
         plot_experiment(exp, out / "experiment.png", lang)
         err_console.print(f"wrote {out}/experiment.csv, experiment.json, experiment.png")
-    record_result("simulate experiment", doc)
+    record_result("simulate experiment", doc, result=exp)
     if fmt is TableFormat.json:
         emit_json(doc)
         return

@@ -138,7 +138,7 @@ def coca_cmd(
             raise
     else:
         res = coca_in_territories(layer_map, grid, years=yrs, buffers=bufs)
-    record_result("territories coca", res.to_dict(), provenance=res.provenance)
+    record_result("territories coca", res.to_dict(), provenance=res.provenance, result=res)
     for row in res.overlaps.groupby(["layer_a", "layer_b"], sort=False).last().reset_index().itertuples():
         if row.area_ha > 0:
             _note(f"{row.layer_a} and {row.layer_b} overlap on {row.area_ha:,.0f} ha ({row.coca_ha:,.1f} ha of coca "

@@ -18,10 +18,19 @@ import pandas as pd
 import typer
 from rich.console import Console
 
-from cocamonitor.commands._common import TableFormat, emit_json, emit_table, record_result
-from cocamonitor.commands._vintage import AsOfOpt, VintageOpt, check_release_options, describe_releases
+from cocamonitor.commands._common import TableFormat, cli_lang, emit_json, emit_table, record_result
+from cocamonitor.commands._vintage import AsOfOpt, VintageOpt, check_release_options
+from cocamonitor.documents.narratives import catalogue, narrate
+from cocamonitor.documents.trend import (
+    compare_narrative,
+    concept_note,
+    describe_releases,
+    method_change_note,
+    trend_test_title,
+)
 from cocamonitor.errors import InputError, ParameterError, UnknownNameError, suggest
 from cocamonitor.provenance import Provenance
+from cocamonitor.results import Composite
 from cocamonitor.trends.summary import check_gaps as _check_gaps
 from cocamonitor.trends.summary import national_series_checked as _national
 from cocamonitor.trends.summary import parse_year_range as _parse_range
@@ -40,20 +49,6 @@ PlotOpt = Annotated[
     Path | None, typer.Option("--plot", help="Also write a chart: FILE.png, .svg, .pdf or .html (offline).")
 ]
 ConfOpt = Annotated[float, typer.Option("--confidence", help="Confidence level of intervals and tests.")]
-_CONCEPTS = {
-    ("unodc", "production"): "potential production of cocaine hydrochloride",
-    ("us", "production"): "potential production of pure cocaine",
-}
-
-
-def _concept_note(names: list[str], metric: str) -> str | None:
-    concepts = [_CONCEPTS.get((n, metric)) for n in names]
-    if all(concepts) and concepts[0] != concepts[1]:
-        return (f"the two series measure different things: {names[0]} = {concepts[0]}, "
-                f"{names[1]} = {concepts[1]}; compare directions and ratios, not levels")
-    return None
-
-
 def _stdout_console() -> Console:
     return Console(width=max(100, Console().width))
 
@@ -204,7 +199,7 @@ def test_cmd(
     if plot is not None:
         plot_trend(mk.years, [float(series.loc[y]) for y in mk.years], plot, theil_sen=ts,
                    mann_kendall=mk, title=f"{src} {met} {mk.years[0]}-{mk.years[-1]}", unit=unit)
-    record_result("trend test", doc)
+    record_result("trend test", doc, result=summary)
     if fmt is TableFormat.json:
         emit_json(doc)
         return
@@ -232,14 +227,11 @@ def test_cmd(
     table = pd.DataFrame(rows)
     if fmt is TableFormat.table:
         table["p_value"] = _fmt_p(table["p_value"])
-    gaps = f"; missing years skipped: {', '.join(map(str, mk.missing_years))}" if mk.missing_years else ""
-    releases = ""
-    if national:
-        releases = f"; {describe_releases(series.attrs)}"
-        crossed = doc["series"]["breaks"]
-        if crossed:
-            releases += f"; method changes from {', '.join(map(str, crossed))} (see `data show national-breaks`)"
-    emit_table(table, fmt, title=f"{src} {met}, {mk.years[0]}-{mk.years[-1]} (n={mk.n}){gaps}{releases}")
+    lang = cli_lang()
+    title = trend_test_title(src, met, mk.years, missing=mk.missing_years, lang=lang,
+                             releases=describe_releases(series.attrs, lang) if national else None,
+                             breaks=doc["series"]["breaks"] if national else ())
+    emit_table(table, fmt, title=title)
 
 
 def _parse_pair(text: str, where: str) -> Any:
@@ -371,10 +363,10 @@ def change_cmd(
         if releases["breaks"]:
             from cocamonitor.commands._common import err_console
 
-            err_console.print(f"note: the {source} {metric} series changed method between {ya} and {yb} "
-                              f"(from {', '.join(map(str, releases['breaks']))}): the two figures do not compare "
-                              "(see `cocamonitor data show national-breaks`)", markup=False, highlight=False)
-    record_result("trend change", doc)
+            assert ya is not None and yb is not None  # releases come with the years of a national series
+            note = method_change_note(source, metric, ya, yb, releases["breaks"], cli_lang())
+            err_console.print(f"note: {note}", markup=False, highlight=False)
+    record_result("trend change", doc, result=Composite((("change", res), ("sensitivity", sens))))
     if fmt is TableFormat.json:
         emit_json(doc)
         return
@@ -416,7 +408,7 @@ def change_cmd(
                   ("significant", "yes" if res.significant else "no")]
     lines.append(("critical relative error", _fmt_pct(res.critical_relative_error)[0]))
     emit_table(pd.DataFrame(lines, columns=["quantity", "value"]), fmt,
-               title="Change between two years")
+               title=narrate("trend.change_title", cli_lang()))
     console = _stdout_console()
     console.print(res.note, soft_wrap=True)
     if sens is not None:
@@ -424,7 +416,7 @@ def change_cmd(
         st["relative_error"] = _fmt_pct(st["relative_error"])
         st["p_value"] = _fmt_p(st["p_value"])
         st["significant"] = st["significant"].map({True: "yes", False: "no"})
-        emit_table(st, fmt, title="If each year's figure had this relative standard error")
+        emit_table(st, fmt, title=narrate("trend.sensitivity_title", cli_lang()))
 
 
 @trend_app.command("compare")
@@ -478,12 +470,12 @@ def compare_cmd(
     a, b = res.names
     doc = res.to_dict()
     doc["metric"] = metric
-    doc["note"] = _concept_note(names, metric)
+    doc["note"] = concept_note(names, metric)
     doc["releases"] = {n: release_fields(s, res.common_years) for n, s in ((a, sa), (b, sb))}
     doc["provenance"] = Provenance.build(inputs=[path], parameters={
         "sources": names, "metric": metric, "years": years, "rel_error": rel_error,
         "confidence": confidence, "as_of": sa.attrs.get("as_of"), "vintage": sa.attrs.get("vintage")}).to_dict()
-    record_result("trend compare", doc)
+    record_result("trend compare", doc, result=res)
     if fmt is TableFormat.json:
         emit_json(doc)
         return
@@ -506,43 +498,10 @@ def compare_cmd(
             show = show.drop(columns=f"crit {n}")
             show[f"signif. {n}"] = t[f"significant_{n}"].map({True: "yes", False: "no"})
     unit = res.unit or ""
-    emit_table(show, fmt, title=f"{a} vs {b}: {metric} ({unit}) on the years both publish; "
-                                f"ratio = {a}/{b}, % = change since the previous common year")
+    emit_table(show, fmt, title=narrate("trend.compare_title", cli_lang(), a=a, b=b, metric=metric, unit=unit))
     console = _stdout_console()
-    share = res.agreement_share
-    lines = [
-        f"Common years: {len(res.common_years)} ({res.common_years[0]}-{res.common_years[-1]}); "
-        f"only {a}: {', '.join(map(str, res.only_a)) or 'none'}; "
-        f"only {b}: {', '.join(map(str, res.only_b)) or 'none'}.",
-        (f"Direction of change agrees in {share:.0%} of "
-         f"{len(t) - 1 - len(res.flat_steps) - len(res.break_steps)} steps "
-         f"where both moved; opposite in: {', '.join(res.disagree_steps) or 'none'}."
-         if share is not None else "Neither series moved in the same steps: no direction to compare."),
-        f"Figures: {describe_releases(sa.attrs)}.",
-    ]
-    if res.break_steps:
-        lines.append(f"Not compared (a series changed method; see `data show national-breaks`): "
-                     f"{', '.join(res.break_steps)}.")
-    if res.flat_steps:
-        lines.append(f"Flat (one series unchanged; published figures are rounded, so no evidence of a "
-                     f"direction): {', '.join(res.flat_steps)}.")
-    if res.change_correlation is not None:
-        lines.append(f"Correlation of % changes: Pearson {res.change_correlation:.2f}, "
-                     f"Spearman {res.change_spearman:.2f}.")
-    if res.ratio_trend is not None:
-        rt = res.ratio_trend
-        lines.append(f"Level ratio {a}/{b}: mean {t['ratio'].mean():.2f} "
-                     f"(range {t['ratio'].min():.2f}-{t['ratio'].max():.2f}); Theil-Sen trend "
-                     f"{rt.slope:+.3f}/yr [{rt.ci[0]:+.3f}, {rt.ci[1]:+.3f}].")
-    for n, mk in res.mann_kendall.items():
-        p = mk.p_exact if mk.p_exact is not None else mk.p_value
-        lines.append(f"Mann-Kendall {n} over the common years: S={mk.s}, p={p:.3g} -> {mk.trend}.")
-    lines.append("crit: relative standard error (same in both years) above which "
-                 "that step would stop being significant at "
-                 f"{res.confidence:.0%}; neither series publishes standard errors.")
-    note = _concept_note(names, metric)
-    if note:
-        lines.append("Note: " + note + ".")
+    lang = cli_lang()
+    lines = compare_narrative(res, metric, describe_releases(sa.attrs, lang), lang)
     for line in lines:
         console.print(line, soft_wrap=True)
 
@@ -568,9 +527,9 @@ def panel_cmd(
 
     Example: cocamonitor trend panel --years 2014-2024 --department "Norte de Santander"
     """
-    from cocamonitor import datasets
+    from cocamonitor.documents.municipal import trend_panel
     from cocamonitor.territory import lookup_department, registry
-    from cocamonitor.trends import CLASSES, panel_trends
+    from cocamonitor.trends import CLASSES
     from cocamonitor.trends.plot import check_plot_path, plot_panel
 
     if plot is not None:
@@ -579,15 +538,10 @@ def panel_cmd(
     if only_class is not None:
         only_class = _check_choice(only_class, CLASSES, "--class")
     lo, hi = _parse_range(years, "--years")
-    df = datasets.load("coca-municipal")
     reg = registry().drop_duplicates("divipola").set_index("divipola")
-    codes = pd.Index(df["divipola"].unique())
-    names = reg["department"].reindex(codes)
-    fallback = pd.Series(codes.str[:2], index=codes)
     # Benjamini-Hochberg runs over every municipality of the country, so a municipality gets
     # the same class whether or not the output is restricted to its department.
-    res = panel_trends(df, (lo, hi), fdr=fdr, edge=edge, confidence=confidence,
-                       departments=names.fillna(fallback))
+    res = trend_panel((lo, hi), fdr=fdr, edge=edge, confidence=confidence)
     dep_name = None
     if department is not None:
         code, dep_name = lookup_department(department)
@@ -631,11 +585,12 @@ def panel_cmd(
         shown = res.municipalities
         if dep_name is not None:
             shown = shown[shown["divipola"].str[:2] == code]
-        counts = ", ".join(f"{k} {int((shown['class'] == k).sum())}" for k in CLASSES)
-        where = f" in {dep_name}" if dep_name is not None else ""
-        emit_table(show.reset_index(drop=True), fmt,
-                   title=f"Coca trends{where} {lo}-{hi} (ha; slope ha/yr, {confidence:.0%} CI; q = "
-                         f"Benjamini-Hochberg at FDR {fdr:g}): {counts}")
+        lang = cli_lang()
+        word = catalogue(lang)["trend"]["class"]
+        counts = ", ".join(f"{word.get(k, k)} {int((shown['class'] == k).sum())}" for k in CLASSES)
+        where = narrate("trend.panel_where", lang, department=dep_name) if dep_name is not None else ""
+        emit_table(show.reset_index(drop=True), fmt, title=narrate(
+            "trend.panel_title", lang, where=where, first=lo, last=hi, confidence=confidence, fdr=fdr, counts=counts))
         return
     emit_table(out.reset_index(drop=True), fmt)
 

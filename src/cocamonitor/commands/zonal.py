@@ -223,7 +223,7 @@ def zonal_cmd(
         ).to_dict()
     frame = result.to_frame()
     if metadata is not None:
-        record_result("zonal", frame, provenance=metadata)
+        record_result("zonal", frame, provenance=metadata, result=result)
     write_frame(frame, fmt, out, metadata=metadata if fmt is ZonalFormat.parquet else None)
 
 

@@ -8,6 +8,7 @@ judge the whole path of effects, not one period at a time.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -18,6 +19,7 @@ from scipy import stats
 from cocamonitor.errors import ParameterError
 from cocamonitor.evaluate.bootstrap import cluster_sums, multiplier_bootstrap
 from cocamonitor.evaluate.did import ATTGTResult
+from cocamonitor.results import Estimate, Table, nested, numbers
 
 __all__ = ["AggregateResult", "aggregate", "aggregate_all"]
 
@@ -81,6 +83,17 @@ class AggregateResult:
             out["critical_value"] = self.crit
             out["levels"] = self.to_frame().to_dict(orient="records")
         return out
+
+    def estimates(self) -> Iterator[Estimate]:
+        """Yield ``att``, ``se``, ``ci_low``, ``ci_high``, the critical value and each level's row.
+
+        ``se`` and the interval bounds are rows of their own, as the JSON names them;
+        levels are ``levels/0``, ``levels/1``, ...
+        """
+        yield from numbers("", {"att": self.att, "se": self.se, "ci_low": self.ci_low, "ci_high": self.ci_high})
+        if self.kind != "simple":
+            yield from numbers("", {"critical_value": self.crit})
+            yield from nested("levels", Table(self.to_frame()).estimates())
 
 
 def _wif(keep: np.ndarray, pg: np.ndarray, groups: np.ndarray, cohort: np.ndarray) -> np.ndarray:

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -25,6 +26,7 @@ from cocamonitor.evaluate._panel import Panel
 from cocamonitor.evaluate.aggregate import AggregateResult
 from cocamonitor.evaluate.bootstrap import cluster_sums
 from cocamonitor.evaluate.did import ATTGTResult, att_gt
+from cocamonitor.results import Estimate, Table, nested, numbers
 
 __all__ = [
     "BaconResult",
@@ -51,6 +53,10 @@ class PretrendResult:
         """JSON-ready fields."""
         return {"test": "wald", "statistic": self.statistic, "df": self.df, "p_value": self.p_value,
                 "n_cells": self.n_cells}
+
+    def estimates(self) -> Iterator[Estimate]:
+        """Yield the statistic, degrees of freedom, p-value and number of cells."""
+        yield from numbers("", self.to_dict())
 
     def to_frame(self) -> pd.DataFrame:
         """One row."""
@@ -133,6 +139,12 @@ class BaconResult:
         """JSON-ready fields."""
         return {"twfe": self.twfe, "comparisons": self.comparisons.to_dict(orient="records"),
                 "by_type": self.summary().to_dict(orient="records")}
+
+    def estimates(self) -> Iterator[Estimate]:
+        """Yield the TWFE coefficient, each 2×2 comparison (``comparisons/0``, ...) and each type's total."""
+        yield from numbers("", {"twfe": self.twfe})
+        yield from nested("comparisons", Table(self.comparisons).estimates())
+        yield from nested("by_type", Table(self.summary()).estimates())
 
 
 def bacon_decomposition(panel: Panel) -> BaconResult:
@@ -221,6 +233,15 @@ class HonestResult:
         return {"method": "relative magnitudes (Rambachan & Roth 2023), plug-in max pre-period violation",
                 "estimate": self.estimate, "se": self.se, "max_pre_violation": self.max_pre_violation,
                 "breakdown_mbar": self.breakdown_mbar, "bounds": self.table.to_dict(orient="records")}
+
+    def estimates(self) -> Iterator[Estimate]:
+        """Yield the effect, its SE, the largest pre-period violation, the breakdown M̄ and the bounds.
+
+        The SE is a row of its own, as the JSON names it; bounds are ``bounds/0``, ...
+        """
+        yield from numbers("", {"estimate": self.estimate, "se": self.se, "max_pre_violation": self.max_pre_violation,
+                                "breakdown_mbar": self.breakdown_mbar})
+        yield from nested("bounds", Table(self.table).estimates())
 
 
 def honest_bounds(event: AggregateResult, mbar: tuple[float, ...] = (0.0, 0.5, 1.0, 1.5, 2.0)) -> HonestResult:

@@ -28,6 +28,7 @@ Journal of Econometrics 219(1), 101-122.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -38,6 +39,7 @@ from scipy import stats
 from cocamonitor.errors import CocamonitorWarning, DesignError, ParameterError
 from cocamonitor.evaluate._panel import Panel, check_design
 from cocamonitor.evaluate.bootstrap import cluster_sums, multiplier_bootstrap
+from cocamonitor.results import Estimate, Table, nested, numbers
 
 __all__ = ["ATTGTResult", "att_gt"]
 
@@ -138,6 +140,11 @@ class ATTGTResult:
     def to_dict(self) -> dict[str, Any]:
         """``{"att_gt": [records], "parameters": {...}}``."""
         return {"att_gt": self.to_frame().to_dict(orient="records"), "parameters": self.parameters()}
+
+    def estimates(self) -> Iterator[Estimate]:
+        """Yield each (group, time) cell (``att_gt/0``, ...), then the numeric parameters."""
+        yield from nested("att_gt", Table(self.to_frame()).estimates())
+        yield from numbers("parameters", self.parameters())
 
 
 def _logit(X: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

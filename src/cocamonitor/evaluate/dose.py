@@ -11,6 +11,7 @@ gradient across bins as descriptive.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -21,6 +22,7 @@ from cocamonitor.errors import DesignError, ParameterError
 from cocamonitor.evaluate._panel import Panel
 from cocamonitor.evaluate.aggregate import aggregate
 from cocamonitor.evaluate.did import att_gt
+from cocamonitor.results import Estimate, Table, nested
 
 __all__ = ["DoseResult", "att_by_dose"]
 
@@ -42,6 +44,10 @@ class DoseResult:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready fields."""
         return {"bins": self.table.to_dict(orient="records"), "caveat": self.caveat}
+
+    def estimates(self) -> Iterator[Estimate]:
+        """Yield each bin's row (``bins/0``, ...)."""
+        yield from nested("bins", Table(self.table).estimates())
 
 
 def att_by_dose(panel: Panel, *, bins: int = 3, **kwargs: Any) -> DoseResult:

@@ -9,6 +9,7 @@ had been treated, and the p-value is the treated unit's rank among the post/pre 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,7 @@ import pandas as pd
 from scipy import optimize
 
 from cocamonitor.errors import DesignError, UnknownNameError, suggest
+from cocamonitor.results import Estimate, Table, nested, numbers
 
 __all__ = ["SynthResult", "simplex_weights", "synthetic_control"]
 
@@ -96,6 +98,20 @@ class SynthResult:
                 "weights": [{"unit": k, "weight": float(v)} for k, v in w.items()],
                 "path": self.to_frame().to_dict(orient="records"),
                 "placebos": self.placebos.to_dict(orient="records")}
+
+    def estimates(self) -> Iterator[Estimate]:
+        """Yield the start, effect, fit and p-value, then the weights, the path and the placebos (by position).
+
+        A weight's unit is the donor's name (the ``unit`` field of its record), as the store has
+        always recorded it.
+        """
+        d = self.to_dict()
+        yield from numbers("", {k: d[k] for k in ("start", "att", "pre_rmspe", "post_rmspe", "rmspe_ratio",
+                                                  "p_value", "n_placebos")})
+        w = pd.DataFrame.from_records(d["weights"], columns=["unit", "weight"])
+        yield from nested("weights", Table(w).estimates())
+        yield from nested("path", Table(self.to_frame()).estimates())
+        yield from nested("placebos", Table(self.placebos).estimates())
 
 
 def synthetic_control(wide: pd.DataFrame, treated: str, start: int, *, outcome: str = "y",

@@ -18,6 +18,7 @@ Examples
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,11 +30,16 @@ from cocamonitor.errors import InputError, ParameterError
 from cocamonitor.production.chain import QUANTITIES, chain_into, point_chain
 from cocamonitor.production.distributions import Distribution, _triangular
 from cocamonitor.production.params import RESOLVED_NAMES, ParameterSpec, ProductionModel
+from cocamonitor.results import Estimate, Table, nested, numbers, numeric_columns, point
 
 __all__ = ["BLOCK", "ProductionEstimate", "Sampler", "Summary", "monte_carlo", "quantiles"]
 
 # draws per block (cache-sized); part of the reproducibility contract (seed + draws + BLOCK)
 BLOCK = 4096
+
+
+#: unit of each quantity of the chain
+QUANTITY_UNITS = {"area_ha": "ha", "productive_area_ha": "ha", "leaf_t": "t", "base_t": "t", "hydrochloride_t": "t"}
 
 
 @dataclass(frozen=True)
@@ -551,6 +557,28 @@ class ProductionEstimate:
             "sensitivity": self.sensitivity.shares() if self.sensitivity is not None else {},
             "parameters": self.parameters,
         }
+
+    def estimates(self) -> Iterator[Estimate]:
+        """Yield draws, seed, confidence, each quantity, the Sobol shares and the parameters.
+
+        Quantities come national first, then per region (``regions/<name>``); the shares are
+        the first-order Sobol indices of hydrochloride; the parameters' distributions are in
+        each parameter's unit.
+
+        A quantity's row is its point estimate with the percentile interval, followed by its
+        Monte Carlo mean and median (``leaf_t_mean``, ``leaf_t_median``).
+        """
+        yield from numbers("", {"draws": self.draws, "seed": self.seed, "confidence": self.confidence})
+        for item, table in (("national", self.national),
+                            *((f"regions/{r}", t) for r, t in self.by_region.items())):
+            for q, s in table.items():
+                yield from point(item, q, s.to_dict(), QUANTITY_UNITS.get(q))
+        if self.sensitivity is not None:
+            yield from numbers("sensitivity", self.sensitivity.shares())
+        if self.parameters:
+            specs = pd.DataFrame.from_records(self.parameters)
+            cols = numeric_columns(specs, skip=("region", "parameter"))
+            yield from nested("parameters", Table(specs, ("region", "parameter"), dict.fromkeys(cols, "*")).estimates())
 
 
 def _check_memory(sampler: Sampler, *, draws: int, sensitivity_draws: int, keep_samples: bool) -> None:

@@ -34,6 +34,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -46,6 +47,7 @@ from cocamonitor.production.distributions import Distribution
 from cocamonitor.production.montecarlo import ProductionEstimate, monte_carlo
 from cocamonitor.production.params import ProductionModel, area_spec
 from cocamonitor.production.presets import list_presets, load_preset
+from cocamonitor.results import Composite, Estimate, numbers
 
 __all__ = [
     "DRIFT_WINDOW",
@@ -108,6 +110,10 @@ class ImpliedProductivity:
                 "kg_per_ha": self.kg_per_ha, "drift_sigma": self.drift_sigma, "drift_window": DRIFT_WINDOW,
                 "releases": dict(self.releases), "as_of": self.as_of}
 
+    def estimates(self) -> Iterator[Estimate]:
+        """Yield the published pair (ha, t), the implied kg/ha and the drift of its logarithm."""
+        yield from numbers("", self.to_dict(), units={"area_ha": "ha", "production_t": "t", "kg_per_ha": "kg/ha"})
+
 
 @dataclass(frozen=True)
 class ScenarioEstimate:
@@ -145,6 +151,11 @@ class ScenarioEstimate:
                 "area_source": self.area_source, "description": self.description,
                 "implied": None if self.implied is None else self.implied.to_dict(),
                 "estimate": self.estimate.to_dict()}
+
+    def estimates(self) -> Iterator[Estimate]:
+        """Yield the year and area, the implied productivity (``implied``) and the estimate (``estimate``)."""
+        yield from numbers("", {"year": self.year, "area_ha": self.area_ha}, units={"area_ha": "ha"})
+        yield from Composite((("implied", self.implied), ("estimate", self.estimate))).estimates()
 
     def to_frame(self) -> pd.DataFrame:
         """National and regional quantities, with ``year`` and ``scenario`` columns in front."""

@@ -161,10 +161,15 @@ def choropleth(
     tickvals: list[float] | None = None,
     ticktext: list[str] | None = None,
     separators: str = ".,",
+    labels: pd.DataFrame | None = None,
+    scale_bar: bool | None = None,
 ) -> dict[str, Any]:
     """Return a plotly geo choropleth of ``values[value_col]`` by municipality.
 
-    Municipalities are drawn over the department outlines.
+    Municipalities are drawn over the department outlines; department names (``labels``) and
+    a scale bar are drawn as ``scattergeo`` traces in the map's own coordinates, so they stay
+    in place when the map is zoomed or resized (the report's ``maps`` plotly.js bundle draws
+    them; the dashboard's ``geo`` bundle does not, so it asks for neither).
 
     Returned as a plain plotly figure dict (``{"data": [...], "layout": {...}}``): building
     ``plotly.graph_objects`` would deep-copy and validate the whole geometry for nothing.
@@ -188,6 +193,10 @@ def choropleth(
         Colour-bar ticks (in transformed units) and their labels.
     separators : str
         plotly's decimal and thousands separators (``",."`` for Spanish).
+    labels : DataFrame, optional
+        ``name``, ``lon``, ``lat`` of the department labels (:func:`department_labels`).
+    scale_bar : bool, optional
+        Draw a :data:`SCALE_BAR_KM` km scale bar; by default when ``labels`` are given.
 
     Examples
     --------
@@ -241,7 +250,46 @@ def choropleth(
         "separators": separators,
         "paper_bgcolor": "white",
     }
-    return {"data": [_departments_trace(departments), trace], "layout": layout}
+    data = [_departments_trace(departments), trace]
+    if labels is not None and len(labels):
+        data.append(_labels_trace(labels))
+    if labels is not None if scale_bar is None else scale_bar:
+        data.extend(_scale_bar_traces())
+    return {"data": data, "layout": layout}
+
+
+_HALO = "1px 1px 1px #fff, -1px -1px 1px #fff, 1px -1px 1px #fff, -1px 1px 1px #fff"
+
+
+def _labels_trace(labels: pd.DataFrame) -> dict[str, Any]:
+    """Department names at their label points, as text on the map (not hoverable)."""
+    return {
+        "type": "scattergeo", "mode": "text", "name": "departments",
+        "lon": [round(float(v), 3) for v in labels["lon"]], "lat": [round(float(v), 3) for v in labels["lat"]],
+        "text": labels["name"].astype(str).tolist(),
+        # a white halo keeps the names readable over the darkest municipalities
+        "textfont": {"size": 9, "color": "#222222", "weight": 600, "shadow": _HALO},
+        "hoverinfo": "skip", "showlegend": False,
+    }
+
+
+def _scale_bar_traces(km: float = SCALE_BAR_KM) -> list[dict[str, Any]]:
+    """Return a ``km`` scale bar (a line with end ticks) and its label, south-west of the mainland."""
+    lon0, lon1 = _scale_bar_lon(km)
+    lat = _SCALE_BAR_AT[1]
+    tick = 0.12  # degrees: the end ticks
+    bar = {
+        "type": "scattergeo", "mode": "lines", "name": "scale",
+        "lon": [lon0, lon0, None, lon0, lon1, None, lon1, lon1],
+        "lat": [lat + tick, lat - tick, None, lat, lat, None, lat + tick, lat - tick],
+        "line": {"color": "#333333", "width": 2.5}, "hoverinfo": "skip", "showlegend": False,
+    }
+    text = {
+        "type": "scattergeo", "mode": "text", "name": "scale-label",
+        "lon": [(lon0 + lon1) / 2], "lat": [lat + 0.35], "text": [f"{km:.0f} km"],
+        "textfont": {"size": 10, "color": "#222222", "shadow": _HALO}, "hoverinfo": "skip", "showlegend": False,
+    }
+    return [bar, text]
 
 
 def choropleth_png(

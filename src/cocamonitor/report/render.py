@@ -767,7 +767,7 @@ def _maps(
             colorscale="YlOrRd", zmin=float(np.log10(vmin)), zmax=float(np.log10(vmax)),
             colorbar_title=unit, transform=lambda z: np.log10(np.maximum(z, vmin)),
             tickvals=[float(np.log10(v)) for v in ticks], ticktext=tick_text,
-            separators=seps,
+            separators=seps, labels=labels,
         )
         choropleth_png(
             out_dir / f"{key}.png", municipalities, departments, values, value_col=col,
@@ -797,7 +797,7 @@ def _maps(
             municipalities, departments, ch, value_col="change_ha", hover=hover,
             colorscale="RdYlBu_r", zmin=-change_clip, zmax=change_clip,
             colorbar_title=fg.change_ha, tickvals=ticks[0], ticktext=ticks[1],
-            separators=seps,
+            separators=seps, labels=labels,
         )
         choropleth_png(
             out_dir / "map_change.png", municipalities, departments, ch, value_col="change_ha",

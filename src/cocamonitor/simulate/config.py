@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 import re
 import tomllib
+from collections.abc import Iterator
 from dataclasses import MISSING, asdict, dataclass, field, fields
 from importlib import resources
 from pathlib import Path
@@ -32,6 +33,7 @@ from typing import Any
 
 from cocamonitor.errors import InputError, ParameterError, suggest
 from cocamonitor.io.years import parse_year_span
+from cocamonitor.results import Estimate, named_units, numbers
 
 __all__ = [
     "CensusConfig",
@@ -238,6 +240,11 @@ class SimulationConfig:
     def to_dict(self) -> dict[str, dict[str, Any]]:
         """Return ``{section: {key: value}}``, the shape of the TOML file."""
         return asdict(self)
+
+    def estimates(self) -> Iterator[Estimate]:
+        """Yield every numeric setting as a row ``<section>``/``<key>`` (unit from its name: ``size_max_ha``)."""
+        for section, values in self.to_dict().items():
+            yield from numbers(section, values, units=named_units(values))
 
     def replace(self, **sections: dict[str, Any]) -> SimulationConfig:
         """Return a copy with some keys changed, validated like the TOML file.

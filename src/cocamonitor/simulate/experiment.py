@@ -27,7 +27,7 @@ Examples
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from cocamonitor.errors import InputError, ParameterError, suggest
+from cocamonitor.results import Estimate, Table, nested, numbers
 from cocamonitor.simulate.config import SimulationConfig
 from cocamonitor.simulate.dynamics import simulate_history
 from cocamonitor.simulate.methods import run_methods
@@ -160,6 +161,11 @@ class Experiment:
         rows = self.scores.replace({np.nan: None}).to_dict(orient="records")
         return {"grid": self.grid, "replicates": self.replicates, "years": self.years,
                 "seed": self.seed, "cells": rows}
+
+    def estimates(self) -> Iterator[Estimate]:
+        """Yield replicates and seed, then each cell and method's scores (``cells/0``, ...; ha from the names)."""
+        yield from numbers("", {"replicates": self.replicates, "seed": self.seed})
+        yield from nested("cells", Table(self.scores).estimates())
 
 
 def _row(cell: dict[str, str], s: MethodScore) -> dict[str, Any]:

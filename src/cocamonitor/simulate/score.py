@@ -32,7 +32,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,7 @@ import pandas as pd
 
 from cocamonitor._plotting import check_figure_path, pyplot
 from cocamonitor.area._core import quantile
+from cocamonitor.results import Estimate, named_units, nested, numbers
 from cocamonitor.simulate.config import SimulationConfig
 from cocamonitor.simulate.dynamics import History, simulate_history
 from cocamonitor.simulate.methods import METHODS, run_methods
@@ -111,6 +112,11 @@ class TruthScore:
                 "judgeable": self.judgeable, "degenerate_share": self.degenerate_share,
                 "sign_agreement": self.sign_agreement}
 
+    def estimates(self) -> Iterator[Estimate]:
+        """Yield bias (with its Monte Carlo SE as a row), RMSE, coverage with its Wilson interval and shares."""
+        d = self.to_dict()
+        yield from numbers("", d, ci={"coverage": "coverage_ci"}, units=named_units(d))
+
 
 @dataclass(frozen=True)
 class MethodScore:
@@ -146,6 +152,21 @@ class MethodScore:
                 "sign_agreement": self.sign_agreement, **extra, "target": self.target,
                 "truths": {k: v.to_dict() for k, v in self.by_truth.items()},
                 "hours_per_year": self.hours, "units_per_year": self.units}
+
+    def estimate_rows(self) -> Iterator[Estimate]:
+        """Yield the 31 December scores, each truth's scores (``truths/<name>``), hours and units a year.
+
+        The rows of :class:`~cocamonitor.results.HasEstimates` (``estimates`` is the count of
+        estimates scored, a field of this result).
+        """
+        d = self.to_dict()
+        keys = list(d)
+        cut = keys.index("truths")
+        head, tail = {k: d[k] for k in keys[:cut]}, {k: d[k] for k in keys[cut + 1:]}
+        yield from numbers("", head, ci={"coverage": "coverage_ci"}, units=named_units(head))
+        for name, t in self.by_truth.items():
+            yield from nested(f"truths/{name}", t.estimates())
+        yield from numbers("", tail)
 
 
 def _truth_score(e: pd.DataFrame, t: np.ndarray, name: str) -> TruthScore:
@@ -290,6 +311,24 @@ class Comparison:
             "methods": {s.method: s.to_dict() for s in self.scores},
             "budget": self.budget(),
         }
+
+    def estimate_rows(self) -> Iterator[Estimate]:
+        """Yield the configuration, replicates and seed, the truth per year, each method's scores and the budget.
+
+        The rows of :class:`~cocamonitor.results.HasEstimates` (``estimates`` is the table of
+        every simulated estimate, a field of this result): record ``Rows(cmp.estimate_rows)``.
+        """
+        yield from nested("config", self.config.estimates())
+        yield from numbers("", {"replicates": self.replicates, "seed": self.seed})
+        for r in self.truth.itertuples():
+            yield from numbers(f"truth/{int(r.year)}", {"dec31_ha": r.dec31_ha, "harvested_ha": r.harvested_ha},
+                               units={"dec31_ha": "ha", "harvested_ha": "ha"})
+        for s in self.scores:
+            yield from nested(f"methods/{s.method}", s.estimate_rows())
+        budget = self.budget()
+        yield from numbers("budget", {"hours_per_year": budget["hours_per_year"]})
+        for m, b in budget["methods"].items():
+            yield from numbers(f"budget/methods/{m}", b)
 
 
 def replicate_rng(seed: int, replicate: int) -> np.random.Generator:

@@ -31,7 +31,7 @@ e.g. 143,000 -> 204,000 ha (+43 %) stays significant at 95 % up to ``r* = 12.5 %
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +40,8 @@ import pandas as pd
 from scipy import stats
 
 from cocamonitor.errors import DataError, DesignError, InputError, ParameterError, suggest
+from cocamonitor.results import Estimate as Row
+from cocamonitor.results import Table, nested, numbers
 from cocamonitor.trends._series import check_confidence
 
 __all__ = [
@@ -243,6 +245,19 @@ class ChangeResult:
                 out[key] = list(out[key])
         return out
 
+    def estimates(self) -> Iterator[Row]:
+        """Yield the two estimates and the difference (in :attr:`unit`), ratio and percent change with intervals.
+
+        >>> r = change((100.0, 5.0), (120.0, 6.0))
+        >>> d = next(e for e in r.estimates() if e.quantity == "difference")
+        >>> d.value, round(d.se, 3), round(d.ci_low, 2)
+        (20.0, 7.81, 4.69)
+        """
+        yield from numbers("", self.to_dict(), se=("difference",),
+                           ci={"difference": "difference_ci", "ratio": "ratio_ci",
+                               "percent_change": "percent_change_ci"},
+                           units=dict.fromkeys(("estimate_a", "estimate_b", "difference"), self.unit))
+
     def to_frame(self) -> pd.DataFrame:
         """Return one row; intervals split into ``*_low`` / ``*_high`` columns."""
         d = self.to_dict()
@@ -274,7 +289,7 @@ def change(
         Covariance between the two estimates (panel design); default 0 (independent
         samples). A :class:`PanelCovariance` supplies its ``cov``. ``"panel"`` computes it
         from the unit-level data of two :class:`cocamonitor.area.AreaEstimate` results made
-        from the same sample units (via :func:`cocamonitor.area.panel_covariance`).
+        from the same sample units (via :func:`cocamonitor.area.estimate_covariance`).
     correlation : float, optional
         Alternative to ``cov``: ``cov = correlation * se_a * se_b``.
     label : str, optional
@@ -321,7 +336,7 @@ def change(
                 "cov='panel' needs two area estimates that carry their unit-level data (.units)",
                 where="cov", hint="estimate both years with cocamonitor.area from the same sample units",
             )
-        from cocamonitor.area import panel_covariance as _area_panel_covariance
+        from cocamonitor.area import estimate_covariance as _area_panel_covariance
 
         assert ea.label is not None  # area estimates always carry their class label
         cov = _area_panel_covariance(a, b, ea.label, eb.label)
@@ -417,6 +432,12 @@ class SensitivityResult:
             "critical_relative_error": self.critical_relative_error,
             "table": self.table.to_dict(orient="records"),
         }
+
+    def estimates(self) -> Iterator[Row]:
+        """Yield the figures and critical error, then each row of the table (``table/0``, ...)."""
+        yield from numbers("", self.to_dict())
+        cols = [c for c in self.table.columns if c != "significant"]
+        yield from nested("table", Table(self.table, (), dict.fromkeys(cols)).estimates())
 
 
 def census_sensitivity(

@@ -17,6 +17,7 @@ the common years.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +26,7 @@ import pandas as pd
 from scipy import stats
 
 from cocamonitor.errors import InputError, ParameterError
+from cocamonitor.results import Estimate, Table, nested, numbers
 from cocamonitor.trends._series import as_annual_series, check_confidence
 from cocamonitor.trends.change import _critical_relative_error
 from cocamonitor.trends.mann_kendall import MannKendallResult, mann_kendall
@@ -113,6 +115,27 @@ class ComparisonResult:
         out = self.summary()
         out["table"] = self.table.to_dict(orient="records")
         return out
+
+    def estimates(self) -> Iterator[Estimate]:
+        """Yield the summary numbers, the ratio and its trend, each series' Mann-Kendall, then the table.
+
+        Table rows are named by year (``table/year=2021``); the values of both series are in
+        their published unit, changes ``change_<name>_pct`` in %.
+        """
+        yield from numbers("", {"agreement_share": self.agreement_share,
+                                "change_correlation": self.change_correlation,
+                                "change_spearman": self.change_spearman})
+        ratio = self.table["ratio"]
+        yield from numbers("ratio", {"mean": ratio.mean(), "min": ratio.min(), "max": ratio.max()})
+        if self.ratio_trend is not None:
+            yield from nested("ratio/trend", self.ratio_trend.estimates())
+        for name, mk in self.mann_kendall.items():
+            yield from nested(f"mann_kendall/{name}", mk.estimates())
+        yield from numbers("", {"confidence": self.confidence})
+        flags = [c for c in self.table.columns if c == "agree" or c == "method_break" or c.startswith("significant_")]
+        units = {c: "%" if c in {f"change_{n}_pct" for n in self.names} else None
+                 for c in self.table.columns if c != "year" and c not in flags}
+        yield from nested("table", Table(self.table, ("year",), units).estimates())
 
 
 def _clean_name(name: str) -> str:

@@ -28,6 +28,7 @@ of the ranks of the Sen-detrended series at the lags that are significant.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
@@ -37,6 +38,7 @@ import pandas as pd
 from scipy import stats
 
 from cocamonitor.errors import InputError, ParameterError
+from cocamonitor.results import Estimate, numbers
 from cocamonitor.trends._series import MissingPolicy, as_annual_series
 
 __all__ = [
@@ -247,6 +249,10 @@ class MannKendallResult:
         d["missing_years"] = list(self.missing_years)
         return d
 
+    def estimates(self) -> Iterator[Estimate]:
+        """Yield the statistic's numbers (``n``, ``s``, ``var_s``, ``z``, p-values, ``tau``, ``alpha``)."""
+        yield from numbers("", self.to_dict())
+
     def to_frame(self) -> pd.DataFrame:
         """Return one row with the result's fields."""
         d = self.to_dict()
@@ -365,6 +371,10 @@ class HamedRaoResult:
         d = asdict(self)
         d["significant_lags"] = list(self.significant_lags)
         return d
+
+    def estimates(self) -> Iterator[Estimate]:
+        """Yield the corrected test's numbers (``s``, variances, ``correction``, ``z``, ``p_value``, ``alpha``)."""
+        yield from numbers("", self.to_dict())
 
     def to_frame(self) -> pd.DataFrame:
         """Return one row with the result's fields."""

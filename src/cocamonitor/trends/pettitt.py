@@ -14,6 +14,7 @@ capped at 1. With ``permutations > 0`` a Monte Carlo permutation p-value
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,7 @@ import pandas as pd
 from scipy import stats
 
 from cocamonitor.errors import ParameterError
+from cocamonitor.results import Estimate, numbers
 from cocamonitor.trends._series import MissingPolicy, as_annual_series
 
 __all__ = ["PettittResult", "pettitt"]
@@ -81,6 +83,10 @@ class PettittResult:
             "median_before": self.median_before, "median_after": self.median_after,
             "u": list(self.u), "years": list(self.years),
         }
+
+    def estimates(self) -> Iterator[Estimate]:
+        """Yield the change point's numbers (``k``, years, p-values, ``shift``, medians)."""
+        yield from numbers("", self.to_dict())
 
     def to_frame(self) -> pd.DataFrame:
         """Return one row per candidate split with ``U_t`` (the chosen split flagged)."""

@@ -17,7 +17,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ import pandas as pd
 from cocamonitor.errors import InputError, UnknownNameError, suggest
 from cocamonitor.io.years import parse_year_span
 from cocamonitor.provenance import Provenance
+from cocamonitor.results import Composite, Estimate
 from cocamonitor.trends._series import MissingPolicy
 from cocamonitor.trends.mann_kendall import HamedRaoResult, MannKendallResult, hamed_rao, mann_kendall
 from cocamonitor.trends.pettitt import PettittResult, pettitt
@@ -175,6 +176,12 @@ class TrendSummary:
             "hamed_rao": None if self.hamed_rao is None else self.hamed_rao.to_dict(),
             "pettitt": self.pettitt.to_dict(),
         }
+
+    def estimates(self) -> Iterator[Estimate]:
+        """Yield the numbers of every statistic, under its key of the Trend JSON."""
+        yield from Composite((("mann_kendall", self.mann_kendall), ("theil_sen", self.theil_sen),
+                              ("linear_trend", self.linear_trend), ("hamed_rao", self.hamed_rao),
+                              ("pettitt", self.pettitt))).estimates()
 
     def to_frame(self) -> pd.DataFrame:
         """Return the series as a DataFrame (year, value)."""

@@ -11,6 +11,7 @@ slope * t``; :meth:`TheilSenResult.fitted` evaluates the line at any year.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,13 +19,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from cocamonitor.results import Estimate, IntervalEnds, numbers
 from cocamonitor.trends._series import MissingPolicy, as_annual_series, check_confidence
 
 __all__ = ["TheilSenResult", "theil_sen"]
 
 
 @dataclass(frozen=True)
-class TheilSenResult:
+class TheilSenResult(IntervalEnds):
     """Theil-Sen slope of an annual series.
 
     Attributes
@@ -65,6 +67,10 @@ class TheilSenResult:
             "confidence": self.confidence, "n": self.n, "years": list(self.years),
             "missing_years": list(self.missing_years),
         }
+
+    def estimates(self) -> Iterator[Estimate]:
+        """Yield the slope with its interval, then intercept, confidence and ``n``."""
+        yield from numbers("", self.to_dict(), ci={"slope": "ci"})
 
     def to_frame(self) -> pd.DataFrame:
         """Return one row with the slope, its interval and the level."""

@@ -25,6 +25,7 @@ which treats year-to-year scatter as noise; say so when reporting it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -33,13 +34,14 @@ import pandas as pd
 from scipy import stats
 
 from cocamonitor.errors import DataError, InputError, ParameterError
+from cocamonitor.results import Estimate, IntervalEnds, numbers
 from cocamonitor.trends._series import MissingPolicy, as_annual_series, check_confidence
 
 __all__ = ["LinearTrendResult", "linear_trend"]
 
 
 @dataclass(frozen=True)
-class LinearTrendResult:
+class LinearTrendResult(IntervalEnds):
     """Linear trend of an annual series with measurement-error-aware standard error.
 
     Attributes
@@ -101,6 +103,10 @@ class LinearTrendResult:
             "slope_se_inflated": self.slope_se_inflated, "years": list(self.years),
             "missing_years": list(self.missing_years),
         }
+
+    def estimates(self) -> Iterator[Estimate]:
+        """Yield the slope with its SE and interval, then the test and fit numbers."""
+        yield from numbers("", self.to_dict(), se=("slope",), ci={"slope": "ci"})
 
     def to_frame(self) -> pd.DataFrame:
         """Return one row with slope, standard error, interval and test."""

@@ -4,7 +4,9 @@
 exist) becomes 404; every other :class:`~cocamonitor.errors.CocamonitorError` and every request
 that fails FastAPI's own validation becomes 422. The body is always
 ``{"detail": "<where>: <what>; <how to fix>"}``, the same line the command line prints, and
-the OpenAPI schema says so (:data:`ERROR_RESPONSES`). A page of the dashboard (a path outside
+the OpenAPI schema says so (:data:`ERROR_RESPONSES`). The line is in English, or in Spanish when
+the request asks for it with ``?lang=es`` or ``Accept-Language: es`` (:mod:`cocamonitor.messages`;
+the answer says which in ``Content-Language``). A page of the dashboard (a path outside
 ``/api``, ``/view`` and ``/download``) answers with a small HTML page carrying the same line
 instead, so a mistyped dashboard address shows a page, not raw JSON.
 """
@@ -22,7 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cocamonitor.errors import CocamonitorError, UnknownNameError, rename_parameters
 
-__all__ = ["ERROR_RESPONSES", "ErrorBody", "install_error_handlers", "one_line", "status_for"]
+__all__ = ["ERROR_RESPONSES", "ErrorBody", "answer_lang", "install_error_handlers", "one_line", "status_for"]
 
 
 class ErrorBody(BaseModel):
@@ -48,11 +50,25 @@ _PAGE = """<!doctype html>
 """
 
 
+def answer_lang(request: Request) -> str:
+    """Return the language of an error answer.
+
+    The API and the views: ``?lang=``, else the best of ``Accept-Language``, else English. A
+    dashboard page: ``?lang=``, else the app's language, as the dashboard's own pages.
+    """
+    from cocamonitor.messages import request_lang
+
+    if request.url.path.startswith(_MACHINE):
+        return request_lang(request.query_params.get("lang"), request.headers.get("accept-language"), "en")
+    return request_lang(request.query_params.get("lang"), None, getattr(request.app.state, "lang", "es"))
+
+
 def _answer(request: Request, line: str, status: int, headers: dict[str, str] | None = None) -> Response:
     """JSON for the API and the views; a small HTML page for a dashboard page."""
+    headers = {**(headers or {}), "Content-Language": answer_lang(request), "Vary": "Accept-Language"}
     if request.url.path.startswith(_MACHINE):
         return JSONResponse({"detail": line}, status_code=status, headers=headers)
-    lang = "en" if request.query_params.get("lang") == "en" else getattr(request.app.state, "lang", "es")
+    lang = answer_lang(request)
     title = {"es": {404: "Página no encontrada"}, "en": {404: "Page not found"}}[lang].get(
         status, "Dirección no válida" if lang == "es" else "Invalid address")
     back = "Volver al tablero" if lang == "es" else "Back to the dashboard"
@@ -93,28 +109,35 @@ def one_line(err: CocamonitorError) -> str:
     return " ".join(text.split())
 
 
-def _validation_line(err: RequestValidationError) -> str:
+def _validation_line(err: RequestValidationError, lang: str = "en") -> str:
+    from cocamonitor import messages
+
+    translate_text = messages.translate_text
     parts = []
     for e in err.errors():
         loc = [str(x) for x in e.get("loc", ()) if x not in ("query", "path", "body")]
         value = e.get("input")
         shown = f" {value!r}" if value is not None and not isinstance(value, dict) else ""
-        parts.append(f"{'.'.join(loc) or 'request'}: invalid value{shown}; {e.get('msg', '')}")
-    return "; ".join(parts) or "invalid request"
+        what = translate_text(f"invalid value{shown}", lang)
+        parts.append(f"{'.'.join(loc) or 'request'}: {what}; {translate_text(str(e.get('msg', '')), lang)}")
+    return "; ".join(parts) or translate_text("invalid request", lang)
 
 
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers that turn errors into one-line JSON answers."""
+    from cocamonitor import messages
 
     @app.exception_handler(CocamonitorError)
     async def _cocamonitor_error(request: Request, err: CocamonitorError) -> Response:
-        return _answer(request, one_line(err), status_for(err))
+        # first the language, then the core's parameter names become the API's
+        return _answer(request, one_line(messages.translate_error(err, answer_lang(request))), status_for(err))
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, err: RequestValidationError) -> Response:
-        return _answer(request, _validation_line(err), 422)
+        return _answer(request, _validation_line(err, answer_lang(request)), 422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, err: StarletteHTTPException) -> Response:
         line = str(err.detail) if err.status_code != 404 else f"no page at {request.url.path[:200]}"
-        return _answer(request, " ".join(line.split()), err.status_code, getattr(err, "headers", None))
+        line = messages.translate_text(" ".join(line.split()), answer_lang(request))
+        return _answer(request, line, err.status_code, getattr(err, "headers", None))

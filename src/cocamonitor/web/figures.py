@@ -19,10 +19,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cocamonitor.documents import municipal, national, production
+from cocamonitor.documents.trend import trend_test_document
 from cocamonitor.report.figures import COLORS, plotly_separators
 from cocamonitor.report.locale import fmt_number, fmt_quantity
 from cocamonitor.report.maps import OFF_MAP_DEPARTMENTS, choropleth
-from cocamonitor.web import state
 from cocamonitor.web.i18n import catalogue
 
 __all__ = ["map_figure", "map_update", "national_figures", "profile_figure"]
@@ -44,7 +45,7 @@ def _bounds(departments: Any) -> tuple[list[float], list[float]]:
 def _map_base() -> dict[str, Any]:
     from cocamonitor import datasets
 
-    codes = state.map_codes()
+    codes = municipal.map_codes()
     mun = datasets.boundaries("municipality")
     dep = datasets.boundaries("department")
     values = pd.DataFrame({"divipola": codes, "v": np.zeros(len(codes))})
@@ -89,11 +90,11 @@ def map_update(year: int, mode: str, year_from: int | None, lang: str) -> dict[s
 
     """
     m = catalogue(lang)
-    vmax, clip = state.map_scale()
-    names_df = state.year_values(year)
+    vmax, clip = municipal.map_scale()
+    names_df = municipal.year_values(year)
     names = (names_df["municipality"].astype(str) + " (" + names_df["department"].astype(str) + ")").tolist()
     if mode == "compare":
-        c = state.compare_values(int(year_from if year_from is not None else year - 1), year)
+        c = municipal.compare_values(int(year_from if year_from is not None else year - 1), year)
         c = c.set_index("divipola").reindex(names_df["divipola"])
         change = c["change_ha"].to_numpy(dtype=float)
         z = np.where(change != 0, change, np.nan)
@@ -166,7 +167,7 @@ def national_figures(year: int, lang: str) -> dict[str, dict[str, Any]]:
     """Return the area chart (UNODC, US, SIMCI sum, Theil-Sen trends) and the production chart with intervals."""
     m = catalogue(lang)
     n = m.national
-    t = state.national_table()
+    t = national.national_table()
 
     def line(col: str, name: str, color: str, unit: str, **kw: Any) -> dict[str, Any]:
         d = t[["year", col]].dropna()
@@ -179,13 +180,13 @@ def national_figures(year: int, lang: str) -> dict[str, dict[str, Any]]:
             line("us_area", n.us_area, COLORS["us"], "ha"),
             line("simci_municipal_sum", n.simci, COLORS["simci"], "ha", line={"dash": "dash"})]
     for source, color, label in (("unodc", COLORS["unodc"], "UNODC"), ("us", COLORS["us"], "US")):
-        area.append(_trend_line(state.trend_document(source, "area", skip_missing=True),
+        area.append(_trend_line(trend_test_document(source, "area", skip_missing=True),
                                 n.trend_line.format(source=label), color))
     sel = {"type": "line", "xref": "x", "yref": "paper", "x0": year, "x1": year, "y0": 0, "y1": 1,
            "line": {"color": "#888888", "width": 1, "dash": "dot"}}
     area_layout = _layout(lang, n.year, n.hectares)
     area_layout["shapes"] = [sel]
-    p = state.production_table()
+    p = production.production_table()
     # the central value and interval the report quotes (same scenario, draws, seed and statistic)
     err = {"type": "data", "symmetric": False, "array": (p["ci_high"] - p["point"]).tolist(),
            "arrayminus": (p["point"] - p["ci_low"]).tolist(), "color": COLORS["current"], "thickness": 1.2}

@@ -21,7 +21,67 @@ from shapely import STRtree
 
 from cocamonitor.zonal._kernels import BlockCounts, count_block
 
-__all__ = ["ZoneIndex", "overlap_layers"]
+__all__ = ["ZoneIndex", "candidate_pairs", "colour_layers", "overlap_layers", "overlapping_pairs"]
+
+
+def candidate_pairs(geometry: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs ``i < j`` of zones whose envelopes meet: the only pairs that can overlap.
+
+    An envelope query of an STRtree; cheap next to :func:`overlapping_pairs`, which does the
+    geometric test (a GEOS ``intersects`` predicate here would only repeat part of it).
+    """
+    if len(geometry) < 2:
+        e = np.zeros(0, dtype=np.int64)
+        return e, e
+    i, j = STRtree(geometry).query(geometry)
+    pick = i < j
+    return i[pick].astype(np.int64), j[pick].astype(np.int64)
+
+
+def overlapping_pairs(
+    geometry: np.ndarray, i: np.ndarray, j: np.ndarray, *, min_overlap_area: float = 0.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Keep the pairs ``(i, j)`` whose interiors meet (by more than ``min_overlap_area``).
+
+    Pairs are tested independently, so the candidate pairs may be split into chunks and the
+    chunks tested anywhere (the ``dask`` engine tests them on its workers) with the same result.
+    """
+    if i.size == 0:
+        return i, j
+    inner = shapely.relate_pattern(geometry[i], geometry[j], "T********")
+    i, j = i[inner], j[inner]
+    if i.size and min_overlap_area > 0:
+        big = shapely.area(shapely.intersection(geometry[i], geometry[j])) > min_overlap_area
+        i, j = i[big], j[big]
+    return i, j
+
+
+def colour_layers(n: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Greedy colouring of the overlap graph with edges ``(i, j)``: a layer for each of ``n`` zones.
+
+    Most-connected zones first; only zones with overlaps are visited. The layers depend on the
+    set of edges only, not on their order.
+    """
+    layer = np.zeros(n, dtype=np.int64)
+    if i.size == 0:
+        return layer
+    a = np.concatenate([i, j])
+    b = np.concatenate([j, i])
+    order = np.lexsort((b, a))
+    a, b = a[order], b[order]
+    starts = np.searchsorted(a, np.arange(n + 1))
+    nodes = np.unique(a)
+    degree = starts[nodes + 1] - starts[nodes]
+    layer[:] = -1
+    for node in nodes[np.argsort(-degree, kind="stable")]:
+        used = layer[b[starts[node] : starts[node + 1]]]
+        free = 0
+        taken = set(used[used >= 0].tolist())
+        while free in taken:
+            free += 1
+        layer[node] = free
+    layer[layer < 0] = 0
+    return layer
 
 
 def overlap_layers(geometry: np.ndarray, *, min_overlap_area: float = 0.0) -> np.ndarray:
@@ -48,41 +108,9 @@ def overlap_layers(geometry: np.ndarray, *, min_overlap_area: float = 0.0) -> np
     [0, 1, 0]
 
     """
-    n = len(geometry)
-    layer = np.zeros(n, dtype=np.int64)
-    if n < 2:
-        return layer
-    tree = STRtree(geometry)
-    i, j = tree.query(geometry, predicate="intersects")
-    pick = i < j
-    i, j = i[pick], j[pick]
-    if i.size == 0:
-        return layer
-    inner = shapely.relate_pattern(geometry[i], geometry[j], "T********")
-    i, j = i[inner], j[inner]
-    if i.size and min_overlap_area > 0:
-        big = shapely.area(shapely.intersection(geometry[i], geometry[j])) > min_overlap_area
-        i, j = i[big], j[big]
-    if i.size == 0:
-        return layer
-    # greedy colouring, most-connected zones first; only zones with overlaps are visited
-    a = np.concatenate([i, j])
-    b = np.concatenate([j, i])
-    order = np.argsort(a, kind="stable")
-    a, b = a[order], b[order]
-    starts = np.searchsorted(a, np.arange(n + 1))
-    nodes = np.unique(a)
-    degree = starts[nodes + 1] - starts[nodes]
-    layer[:] = -1
-    for node in nodes[np.argsort(-degree, kind="stable")]:
-        used = layer[b[starts[node] : starts[node + 1]]]
-        free = 0
-        taken = set(used[used >= 0].tolist())
-        while free in taken:
-            free += 1
-        layer[node] = free
-    layer[layer < 0] = 0
-    return layer
+    i, j = candidate_pairs(geometry)
+    i, j = overlapping_pairs(geometry, i, j, min_overlap_area=min_overlap_area)
+    return colour_layers(len(geometry), i, j)
 
 
 class ZoneIndex:
@@ -95,17 +123,49 @@ class ZoneIndex:
 
     """
 
-    def __init__(self, geometry: np.ndarray, *, min_overlap_area: float = 0.0):
+    def __init__(self, geometry: np.ndarray, *, min_overlap_area: float = 0.0,
+                 layers: np.ndarray | None = None):
         self.geometry = geometry
-        self.layers = overlap_layers(geometry, min_overlap_area=min_overlap_area)
-        self.n_layers = int(self.layers.max()) + 1 if len(geometry) else 0
+        self.min_overlap_area = min_overlap_area
         self.envelopes = shapely.bounds(geometry)
+        self._layers: np.ndarray | None = None
+        self.n_layers = 0
         self._shapes: dict[int, Any] = {}
+        if layers is not None:
+            self.set_layers(layers)
+
+    @property
+    def has_layers(self) -> bool:
+        """Whether the overlap layers are known (they are computed on first use otherwise)."""
+        return self._layers is not None
+
+    @property
+    def layers(self) -> np.ndarray:
+        """Overlap layer of each zone (:func:`overlap_layers`), computed on first use."""
+        if self._layers is None:
+            self.set_layers(overlap_layers(self.geometry, min_overlap_area=self.min_overlap_area))
+        assert self._layers is not None
+        return self._layers
+
+    def set_layers(self, layers: np.ndarray) -> None:
+        """Give the overlap layers computed elsewhere (e.g. by the ``dask`` engine's workers)."""
+        layers = np.asarray(layers, dtype=np.int64)
+        if layers.shape != (len(self.geometry),):
+            raise ValueError(f"{layers.shape[0]} layers for {len(self.geometry)} zones")
+        # n_layers first: another thread that sees the layers must see their number too
+        self.n_layers = int(layers.max()) + 1 if layers.size else 0
+        self._layers = layers
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["_shapes"] = {}  # rebuilt where used
+        # one vectorised WKB encoding: pickling shapely objects one by one costs ~6x more
+        state["geometry"] = shapely.to_wkb(self.geometry)
         return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state["geometry"] = shapely.from_wkb(state["geometry"])
+        self.__dict__.update(state)
 
     def _shape(self, k: int) -> Any:
         """GeoJSON-like mapping of zone ``k``, built once (rasterio wants mappings)."""
@@ -142,11 +202,13 @@ class ZoneIndex:
         if candidates is None:
             candidates = self.candidates(_bounds(transform, w, h))
         parts = []
+        layers = self.layers[candidates]  # first: computes the layers if not known yet
         for lay in range(self.n_layers):
-            cand = candidates[self.layers[candidates] == lay]
-            if cand.size == 0:
+            pos = np.flatnonzero(layers == lay)
+            if pos.size == 0:
                 continue
-            pos = np.flatnonzero(self.layers[candidates] == lay) + 1
+            cand = candidates[pos]
+            pos = pos + 1
             zl = rasterize(
                 ((self._shape(int(k)), int(v)) for k, v in zip(cand, pos, strict=True)),
                 out_shape=(h, w),

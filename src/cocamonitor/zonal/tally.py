@@ -14,7 +14,7 @@ Nodata pixels are left out of the table; how many fell in each zone is in ``noda
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -35,6 +35,7 @@ from cocamonitor.io.rasters import (
     require_integer,
 )
 from cocamonitor.io.vectors import Zones, prepare_zones, read_zones
+from cocamonitor.results import Estimate, Table
 from cocamonitor.zonal._kernels import BlockCounts
 from cocamonitor.zonal._rasterize import ZoneIndex
 from cocamonitor.zonal.areas import counts_to_hectares
@@ -97,6 +98,14 @@ class ZonalTally:
             "pixel_area": dict(self.pixel_area),
             "notes": list(self.notes),
         }
+
+    def estimates(self) -> Iterator[Estimate]:
+        """Yield one row per zone, class and value column (``zone=A,class=1``: ``pixels``, ``area_ha`` in ha)."""
+        return Table(self.table).estimates()
+
+    def estimates_frame(self) -> pd.DataFrame:
+        """Return the rows of :meth:`estimates` as one frame, vectorised (a national table is long)."""
+        return Table(self.table).estimates_frame()
 
 
 def load_zones(

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from cocamonitor import datasets
-from cocamonitor.commands._common import to_jsonable
+from cocamonitor.documents.jsonable import to_jsonable
 from cocamonitor.errors import UnknownNameError
 from cocamonitor.indicators import MIN_COCA_HA
 from cocamonitor.web import state
@@ -57,7 +57,7 @@ def show_dataset(
     vintage: VintageQuery = "latest",
 ) -> list[dict[str, Any]]:
     """Return the same rows, with the same filters, as ``cocamonitor data show NAME --format json``."""
-    from cocamonitor.commands.data import _with_names, filter_table
+    from cocamonitor.documents.tables import filter_table, with_territory_names
 
     if name == "coca-national":
         df = datasets.national_figures(as_of=as_of, vintage=vintage)
@@ -69,7 +69,7 @@ def show_dataset(
     else:
         df = datasets.load(name)
     df = filter_table(name, df, year=year, department=department, municipality=municipality)
-    return to_jsonable(_with_names(df).reset_index(drop=True))
+    return to_jsonable(with_territory_names(df).reset_index(drop=True))
 
 
 @router.get("/coca/{year}", summary="Coca hectares by municipality in one census year (map values)")
@@ -99,25 +99,9 @@ def national(as_of: AsOfQuery = None, vintage: VintageQuery = "latest") -> dict[
 
     Each figure is cited by its primary publication and release date first, then the page where it was seen.
     """
-    picked = {(s, m): datasets.national_series(s, m, as_of=as_of, vintage=vintage) for s, m in state.SERIES_KEYS}
-    cites = {f"{s}_{m}": {str(k): f"{ser.attrs['publications'][k]} ({ser.attrs['releases'][k]}), {url}"
-                          for k, url in ser.attrs["citations"].items()}
-             for (s, m), ser in picked.items()}
-    releases = {f"{s}_{m}": {"vintage": ser.attrs["vintage"], "as_of": ser.attrs["as_of"],
-                             "released": {str(k): v for k, v in ser.attrs["releases"].items()},
-                             "seen_via": {str(k): v for k, v in ser.attrs["seen_via"].items()},
-                             "breaks": ser.attrs["breaks"]}
-                for (s, m), ser in picked.items()}
-    return {
-        "series": to_jsonable(state.national_table(as_of=as_of, vintage=vintage)),
-        "releases": releases,
-        "units": {"simci_municipal_sum": "ha", "unodc_area": "ha", "us_area": "ha",
-                  "unodc_production": "t", "us_production": "t"},
-        "citations": cites,
-        "production_estimate": to_jsonable(state.production_table()),
-        "production_settings": {"draws": state.PRODUCTION_DRAWS, "seed": state.PRODUCTION_SEED,
-                                "confidence": 0.95, "quantity": "hydrochloride_t"},
-    }
+    from cocamonitor.documents.national import national_document
+
+    return national_document(as_of=as_of, vintage=vintage)
 
 
 @router.get("/trend", summary="Trend tests of a national series (as `cocamonitor trend test --format json`)")
@@ -200,11 +184,9 @@ def _indicators_json(years: str | None, by: str, indicator: str | None, min_coca
     """Return the indicators document as JSON bytes, computed once per distinct query."""
     import json
 
-    from cocamonitor.commands.indicators import indicators_document
+    from cocamonitor.documents.indicators import indicators_document
 
-    _, doc = indicators_document(years, by, indicator, min_coca_ha=min_coca_ha,
-                                 option={"years": "years", "by": "by", "indicator": "indicator",
-                                         "min_coca_ha": "min_coca_ha"})
+    _, doc = indicators_document(years, by, indicator, min_coca_ha=min_coca_ha)
     return json.dumps(to_jsonable(doc), ensure_ascii=False, allow_nan=False).encode("utf-8")
 
 

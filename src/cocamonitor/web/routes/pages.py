@@ -149,21 +149,15 @@ def results(
 def api_docs(
     request: Request, lang: Annotated[str | None, Query(description="es or en.")] = None
 ) -> HTMLResponse:
-    """Render the JSON API's documentation from the OpenAPI schema (``/openapi.json``) offline."""
-    lang = check_lang(lang or request.app.state.lang, where="lang")
+    """Render the JSON API's documentation from the OpenAPI schema (``/openapi.json``) offline.
+
+    In ``?lang=``, else the language ``Accept-Language`` prefers, else the app's.
+    """
+    from cocamonitor.messages import request_lang
+    from cocamonitor.web.apidocs import operations
+
+    lang = check_lang(lang, where="lang") if lang else request_lang(
+        None, request.headers.get("accept-language"), request.app.state.lang)
     spec = request.app.openapi()
-    ops = []
-    for path, methods in spec.get("paths", {}).items():
-        for method, op in methods.items():
-            params = [{"name": p["name"], "in": p["in"], "required": p.get("required", False),
-                       "type": _schema_type(p.get("schema", {})), "description": p.get("description", "")}
-                      for p in op.get("parameters", [])]
-            ops.append({"method": method.upper(), "path": path, "summary": op.get("summary", ""),
-                        "description": op.get("description", ""), "params": params})
-    return HTMLResponse(render("api_docs.html.j2", lang, spec=spec, ops=ops))
-
-
-def _schema_type(schema: dict) -> str:
-    if "anyOf" in schema:
-        return " | ".join(_schema_type(s) for s in schema["anyOf"])
-    return str(schema.get("type", ""))
+    return HTMLResponse(render("api_docs.html.j2", lang, spec=spec, ops=operations(spec, lang)),
+                        headers={"Content-Language": lang, "Vary": "Accept-Language"})
