@@ -175,7 +175,9 @@ def main(argv: list[str] | None = None) -> int:
             return 141
         raise
     except CocamonitorError as err:
-        err = _localized(err)  # first the language, then the core's names become options
+        from cocamonitor.commands._common import cli_phrases
+
+        err = _localized(cli_phrases(err))  # first the language, then the core's names become options
         sys.stderr.write(_one_line(f"{_word('error')}: {_as_typed(err, args)}"))
         return err.exit_code
     except MemoryError:  # a size the estimates of memory did not catch: still one line, no record

@@ -43,6 +43,7 @@ __all__ = [
     "option_names",
     "TableFormat",
     "cli_error",
+    "cli_phrases",
     "cli_text",
     "cli_lang",
     "set_cli_options",
@@ -268,8 +269,7 @@ def cli_error(err: CocamonitorError, options: Collection[str], command: str = ""
     parameter is the option :data:`OPTION_NAMES` gives for ``command`` (or :func:`option_names`
     for the block that raised), else its ``--kebab-case`` when ``options`` (the options of the
     command that ran) has it, else it keeps its core name. A parameter of ``where`` with an
-    underscore is renamed in the text as well (``rel_error_a must be ...``); the hints of
-    :data:`CLI_PHRASES` become the command line's.
+    underscore is renamed in the text as well (``rel_error_a must be ...``).
 
     Examples
     --------
@@ -298,11 +298,20 @@ def cli_error(err: CocamonitorError, options: Collection[str], command: str = ""
         # an identifier (rel_error_a), never an ordinary word of the message
         message = re.sub(rf"\b{where}\b", renamed.where or where, message)
         hint = re.sub(rf"\b{where}\b", renamed.where or where, hint) if hint else hint
-    for phrase, words in CLI_PHRASES.items():
-        hint = hint.replace(phrase, words) if hint else hint
     if (message, hint) == (renamed.message, renamed.hint):
         return renamed
     return type(err)(message, where=renamed.where, hint=hint)
+
+
+def cli_phrases(err: CocamonitorError) -> CocamonitorError:
+    """Return the error with the hints of :data:`CLI_PHRASES` said with the command line's commands.
+
+    Before the error is translated (the catalogue knows the command line's sentences).
+    """
+    hint = err.hint
+    for phrase, words in CLI_PHRASES.items():
+        hint = hint.replace(phrase, words) if hint else hint
+    return err if hint == err.hint else type(err)(err.message, where=err.where, hint=hint)
 
 
 def cli_text(text: str) -> str:
