@@ -78,6 +78,7 @@ class Template:
     @classmethod
     def compile(cls, en: str, es: str) -> Template:
         """Compile ``en`` (``{name}``, ``{name:t}``, ``{name:lib}`` placeholders, ``{{``/``}}`` braces)."""
+        kinds: list[tuple[str, str]]
         parts, kinds, anchors, literal, pos = [], [], [], 0, 0
         text = en.replace("{{", "\0").replace("}}", "\1")
         for m in _PLACEHOLDER.finditer(text):
