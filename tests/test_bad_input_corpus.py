@@ -337,6 +337,8 @@ case("sim-compare-reps", "simulate", "compare", "--replicates", "0")
 case("sim-compare-years", "simulate", "compare", "--years", "2020")
 case("sim-compare-plot", "simulate", "compare", "--plot", OUT + "c.html")
 case("sim-compare-size", "simulate", "compare", "--size", "30000")
+case("sim-compare-classified-budget", "simulate", "compare", "--size", "200", "--years", "2020-2021",
+     "--replicates", "1", "--classified", "--budget", "21")
 case("sim-experiment-size", "simulate", "experiment", "--size", "30000", "--out", OUT + "x")
 case("sim-experiment-reps", "simulate", "experiment", "--replicates", "0", "--out", OUT + "x")
 case("sim-experiment-lang", "simulate", "experiment", "--lang", "fr", "--out", OUT + "x")

@@ -270,7 +270,7 @@ def test_target_for_a_territory_the_table_lacks(tmp_path):
                             targets=ind.read_targets(p)).to_frame()
     assert _row(res, 2024, "labs_destroyed", "mindefensa", "Nariño")["target"] == 100
     national = _write(tmp_path, "year,indicator,target\n2024,labs_destroyed,100\n", "n.csv")
-    with pytest.raises(InputError, match="--by national"):
+    with pytest.raises(InputError, match="`by` national"):
         ind.results_table((2024, 2024), by="department", targets=ind.read_targets(national))
 
 

@@ -196,7 +196,7 @@ def test_one_unit_strata_point_estimate_is_the_stratified_mean():
 
 def test_collapse_strata_changes_the_estimate_collapse_variance_does_not():
     sample, areas = _several_units()
-    with pytest.warns(CocamonitorWarning, match="--collapse-variance"):
+    with pytest.warns(CocamonitorWarning, match="`collapse_variance`"):
         merged = estimate_stratified(
             sample.assign(map_class=sample["stratum"]), areas, collapse={"b": "a"}, collapse_variance={"d": "c"}
         )
@@ -257,7 +257,7 @@ def test_panel_covariance_uses_the_groups():
 
 def test_one_unit_stratum_error_points_to_collapse_variance():
     sample, areas = _several_units()
-    with pytest.raises(DesignError, match=r"only 1 sample unit.*--collapse-variance b=OTHER"):
+    with pytest.raises(DesignError, match=r"only 1 sample unit.*`collapse_variance` b=OTHER"):
         estimate_stratified(sample, areas)
     # a one-unit stratum left out of every group is still an error
     with pytest.raises(DesignError, match="stratum 'd' has only 1"):

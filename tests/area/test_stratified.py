@@ -149,7 +149,7 @@ def test_collapse_strata_merges_small_stratum():
         }
     )
     areas = {"coca": 10.0, "edge": 5.0, "other": 85.0}
-    with pytest.raises(DesignError, match="collapse-strata edge="):
+    with pytest.raises(DesignError, match="`collapse` edge="):
         estimate_stratified(sample, areas)
     est = estimate_stratified(sample, areas, collapse={"edge": "coca"})
     assert est.total_area == 100.0

@@ -105,6 +105,30 @@ def test_tiles_do_not_change_the_map(predicted, run_cli):
             assert np.array_equal(a.read(1), b.read(1)), name
 
 
+def test_parallel_tiles_give_the_same_map_and_workers_is_checked(predicted, tmp_path):
+    import datetime as dt
+
+    from cocamonitor.errors import ParameterError
+    from cocamonitor.imagery import load_model, open_stack, predict_map
+
+    d = predicted
+    stack = open_stack(d / "scenes/catalog.json", reference_date=dt.date(2021, 12, 31), window_days=60)
+    model = load_model(d / "model")
+    seen = []
+    for workers in (1, 3):
+        s = predict_map(model, stack, tmp_path / f"w{workers}", tile=48, workers=workers,
+                        progress=lambda i, n: seen.append((i, n)))
+        assert s.no_observation_pixels == json.loads((d / "map/map_card.json").read_text())["map"][
+            "no_observation_pixels"]
+        for name in ("probability.tif", "class.tif", "obs_day.tif"):
+            with rasterio.open(d / "map" / name) as a, rasterio.open(tmp_path / f"w{workers}" / name) as b:
+                assert np.array_equal(a.read(1), b.read(1)), (workers, name)
+    assert seen[-1] == (9, 9) and [i for i, _ in seen[9:]] == list(range(1, 10))  # 128 px in 48 px tiles
+    with pytest.raises(ParameterError) as err:
+        predict_map(model, stack, tmp_path / "w0", workers=0)
+    assert err.value.where == "workers"
+
+
 def test_strata_codes_and_no_observation_stratum(predicted, run_cli):
     d = predicted
     res = run_cli("map", "strata", "--probability", str(d / "map/probability.tif"), "--out", str(d / "strata.tif"),

@@ -36,6 +36,31 @@ def test_median_composite_ignores_masked_observations():
     assert median_composite(refl, valid)[0, 0, 0] == 2.0
 
 
+@pytest.mark.parametrize("dates", [1, 2, 3, 5, 6, 7, 16, 17])
+def test_nan_medians_equal_numpy_for_short_and_long_time_axes(dates):
+    import warnings
+
+    from cocamonitor.imagery.composite import nanmedian_first_axis
+
+    rng = np.random.default_rng(dates)
+    a = rng.normal(size=(dates, 30, 20)).astype(np.float32)
+    a[rng.random(a.shape) < 0.4] = np.nan
+    a[:, 0, 0] = np.nan  # never observed
+    a[:, 0, 1] = 2.5  # ties
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        expected = np.nanmedian(a, axis=0)
+    got = nanmedian_first_axis(a)
+    assert got.dtype == np.float32 and np.isnan(got[0, 0]) and got[0, 1] == 2.5
+    np.testing.assert_allclose(got, expected, rtol=1e-6, equal_nan=True)
+    refl = rng.uniform(0, 0.5, (dates, 3, 30, 20)).astype(np.float32)
+    valid = rng.random((dates, 30, 20)) < 0.6
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        expected = np.nanmedian(np.where(valid[:, None], refl, np.nan), axis=0)
+    np.testing.assert_allclose(median_composite(refl, valid), expected, rtol=1e-6, equal_nan=True)
+
+
 def test_features_known_values_and_no_observation_is_nan():
     rng = np.random.default_rng(1)
     refl = rng.uniform(0.02, 0.4, (3, 10, 5, 5)).astype(np.float32)

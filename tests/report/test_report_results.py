@@ -249,8 +249,8 @@ def test_report_with_the_users_targets_compares_them(run_cli, tmp_path):
 
 def test_targets_in_the_english_table(inputs):
     from cocamonitor.indicators import validate_targets
-    from cocamonitor.report.render import _results_html
     from cocamonitor.report.sections import results_section
+    from cocamonitor.report.tables import _results_html
 
     tg = validate_targets(pd.DataFrame({"year": [YEAR], "indicator": ["labs_destroyed"], "target": [6000.0]}))
     sec = results_section(YEAR, inputs, targets=tg)

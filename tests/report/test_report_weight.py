@@ -12,8 +12,8 @@ import re
 
 import pytest
 
+from cocamonitor.report.charts import _share_features
 from cocamonitor.report.plotlyjs import BUNDLES, bundle_for, bundle_js, bundle_version, trace_types
-from cocamonitor.report.render import _share_features
 
 
 def test_bundles_match_the_plotly_js_the_figures_are_written_for():

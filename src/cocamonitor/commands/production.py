@@ -103,7 +103,7 @@ def estimate(
         return
     from cocamonitor.production.areas import read_areas
     from cocamonitor.production.montecarlo import monte_carlo
-    from cocamonitor.production.params import read_parameters
+    from cocamonitor.production.params_toml import read_parameters
     from cocamonitor.production.presets import PRESET_DIR, load_preset
     from cocamonitor.provenance import Provenance
 

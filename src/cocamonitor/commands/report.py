@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cocamonitor.commands._common import emit_json, err_console
+from cocamonitor.commands._common import emit_json, err_console, option_names
 from cocamonitor.commands._vintage import AsOfOpt, check_release_options
 from cocamonitor.errors import InputError
 
@@ -102,16 +102,16 @@ def report(
                              where="--screenshot", hint="end the file name in .png")
         output_file(screenshot, where="--screenshot")
     try:
-        files = make_report(
-            year, lang, out_dir, maps=maps, density_raster=map_raster,
-            coca_classes=tuple(coca_class or (1,)), targets=targets, csv_dialect=csv_dialect,
-            as_of=None if day is None else day.isoformat(),
-        )
+        with option_names({"out_dir": "--out"}):
+            files = make_report(
+                year, lang, out_dir, maps=maps, density_raster=map_raster,
+                coca_classes=tuple(coca_class or (1,)), targets=targets, csv_dialect=csv_dialect,
+                as_of=None if day is None else day.isoformat(),
+            )
     except InputError as err:
         # the density grid reports raster problems as the generic --raster/--cell options;
-        # here the file came from --map-raster (and the cell is fixed at 1 km). Core names
-        # (raster, cell) are renamed by commands._common.OPTION_NAMES["report"]
-        if err.where not in ("--raster", "--cell"):
+        # here the file came from --map-raster (and the cell is fixed at 1 km)
+        if err.where not in ("--raster", "--cell", "rasters", "cell"):
             raise
         raise type(err)(err.message, where="--map-raster", hint=err.hint) from None
     if screenshot is not None:

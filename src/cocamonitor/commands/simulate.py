@@ -238,6 +238,10 @@ def compare_cmd(
     plot: Annotated[Path | None, typer.Option(
         "--plot", help="Write the one-page verdict (PNG, SVG or PDF).")] = None,
     lang: Annotated[str, typer.Option("--lang", help="Language of the verdict: en or es.")] = "en",
+    classified: Annotated[bool, typer.Option(
+        "--classified", help="Also score good practice on a classified map: synthetic Sentinel-2 scenes "
+        "of every year classified by `map train`'s model (slower: renders, trains and predicts each "
+        "year).")] = False,
 ) -> None:
     """Score the census, the sample survey and good practice against the simulated truth.
 
@@ -246,7 +250,10 @@ def compare_cmd(
     TARGET is the one each method measures): bias with its Monte Carlo SE, RMSE, coverage of
     the intervals with its Wilson interval, the share of degenerate (zero-width) intervals,
     the share of year-over-year changes whose sign is right, and the analyst hours and units
-    (images, segments, points) each method used per year.
+    (images, segments, points) each method used per year. With --classified, a fourth method:
+    good practice on the map a real classifier makes from synthetic Sentinel-2 scenes (its
+    errors come from the classifier, not from an error model); its cost is the labelled
+    training and reference points.
 
     Example: cocamonitor simulate compare --size 300 --years 2018-2022 --replicates 10 --budget 150 --format json
     """
@@ -254,12 +261,13 @@ def compare_cmd(
 
     lang, cfg, yrs = _scoring_options(seed, lang, config, size, years, replicates)
     if budget is not None:
-        _check_budget(cfg, budget)
+        _check_budget(cfg, budget, classified=classified)
     if plot is not None:
         check_figure_path(plot, html=False)
     with _progress("simulate compare", replicates * len(yrs)) as advance:
         try:
-            cmp = compare(cfg, yrs, replicates, seed, progress=advance, budget_hours=budget)
+            cmp = compare(cfg, yrs, replicates, seed, progress=advance, budget_hours=budget,
+                          classified=classified or None)
         except ParameterError as err:
             if err.where == "budget_hours":
                 raise ParameterError(err.message, where="--budget", hint=err.hint) from None
@@ -272,7 +280,7 @@ def compare_cmd(
     doc["provenance"] = Provenance.build(
         inputs=[config] if config else [],
         parameters={"years": f"{yrs[0]}-{yrs[-1]}", "seed": seed, "replicates": replicates,
-                    "size": cfg.landscape.size, "budget": budget}).to_dict()
+                    "size": cfg.landscape.size, "budget": budget, "classified": classified}).to_dict()
     record_result("simulate compare", doc, result=Rows(cmp.estimate_rows))
     if fmt is TableFormat.json:
         emit_json(doc)
@@ -290,7 +298,7 @@ def compare_cmd(
 
 def _compact(frame: pd.DataFrame) -> pd.DataFrame:
     """Return the score table for the terminal: one column per question, uncertainties inline."""
-    unit = {"census": "images", "sample_survey": "segments", "good_practice": "points"}
+    unit = {"census": "images", "sample_survey": "segments", "good_practice": "points", "classified_map": "points"}
 
     def cov(r: Any) -> str:
         if r.coverage is None or pd.isna(r.coverage):
@@ -313,7 +321,7 @@ def _compact(frame: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def _check_budget(cfg: SimulationConfig, budget: float) -> None:
+def _check_budget(cfg: SimulationConfig, budget: float, *, classified: bool = False) -> None:
     """Refuse a non-finite or non-positive budget, or one too small for the minimum designs."""
     from cocamonitor.simulate.cost import points_for, survey_segments_for
 
@@ -323,6 +331,10 @@ def _check_budget(cfg: SimulationConfig, budget: float) -> None:
     try:
         survey_segments_for(cfg, budget)
         points_for(cfg, budget, cfg.census.max_images)
+        if classified:
+            from cocamonitor.simulate.classified import ClassifiedMapConfig, budget_config
+
+            budget_config(cfg, ClassifiedMapConfig(), budget)
     except ParameterError as err:
         raise ParameterError(err.message, where="--budget", hint=err.hint) from None
 

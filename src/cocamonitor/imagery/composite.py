@@ -93,11 +93,59 @@ def best_pixel(refl: np.ndarray, valid: np.ndarray, days: np.ndarray) -> BestPix
     return BestPixel(values=values, obs_day=obs, n_obs=n_obs)
 
 
+#: Longest time axis sorted by the compare-exchange network (longer axes use :func:`numpy.sort`).
+_NETWORK_MAX = 16
+
+
+def _median_of_layers(layers: list[np.ndarray], n: np.ndarray) -> np.ndarray:
+    """Median of the first ``n`` values of each element across ``layers`` once sorted.
+
+    ``layers`` hold the values with NaN already replaced by ``+inf`` (so they sort last) and are
+    sorted in place by odd-even transposition (``len(layers)`` rounds of elementwise
+    ``minimum``/``maximum``): no per-pixel Python and no copy of the whole stack.
+    """
+    t = len(layers)
+    tmp = np.empty_like(layers[0])
+    for r in range(t):
+        for i in range(r % 2, t - 1, 2):
+            a, b = layers[i], layers[i + 1]
+            np.minimum(a, b, out=tmp)
+            np.maximum(a, b, out=b)
+            layers[i], tmp = tmp, a
+    n = n.astype(np.int8)  # at most 16 dates
+    i_lo, i_hi = np.maximum((n - 1) // 2, 0), n // 2
+    lo, hi = layers[0].copy(), layers[0].copy()
+    for k in range(1, t):  # np.choose is several times slower
+        np.copyto(lo, layers[k], where=i_lo == k)
+        np.copyto(hi, layers[k], where=i_hi == k)
+    out = (lo + hi) / 2
+    out[n == 0] = np.nan
+    return out
+
+
+#: Elements per block of the network (its layers stay in the CPU cache).
+_BLOCK = 1 << 15
+
+
+def _network_median(values: np.ndarray, ok: np.ndarray | None) -> np.ndarray:
+    """Median over axis 0 of ``values`` (t, p) where ``ok`` (t, p) and not NaN, block by block."""
+    t, p = values.shape
+    out = np.empty(p, dtype=values.dtype)
+    inf = values.dtype.type(np.inf)
+    for s in range(0, p, _BLOCK):
+        e = min(s + _BLOCK, p)
+        v = values[:, s:e]
+        m = ~np.isnan(v) if ok is None else ok[:, s:e] & ~np.isnan(v)
+        out[s:e] = _median_of_layers([np.where(m[i], v[i], inf) for i in range(t)], m.sum(axis=0))
+    return out
+
+
 def nanmedian_first_axis(a: np.ndarray) -> np.ndarray:
-    """Median over the first axis ignoring NaN (NaN where all are NaN); a sort, not a loop.
+    """Median over the first axis ignoring NaN (NaN where all are NaN); vectorised, not a loop.
 
     :func:`numpy.nanmedian` is many times slower on a short first axis (a few dates) and many
-    pixels.
+    pixels; up to 16 dates the values are sorted by a compare-exchange network of elementwise
+    minima and maxima on cache-sized blocks, beyond that by :func:`numpy.sort`.
 
     Examples
     --------
@@ -106,6 +154,11 @@ def nanmedian_first_axis(a: np.ndarray) -> np.ndarray:
     [3.0, 2.0, nan]
 
     """
+    a = np.asarray(a)
+    if a.shape[0] == 0:
+        return np.full(a.shape[1:], np.nan, dtype=a.dtype)
+    if a.shape[0] <= _NETWORK_MAX and a.dtype.kind == "f":
+        return _network_median(a.reshape(a.shape[0], -1), None).reshape(a.shape[1:])
     s = np.sort(np.moveaxis(a, 0, -1), axis=-1)  # contiguous along time; NaN sort last
     n = (~np.isnan(s)).sum(axis=-1)
     lo = np.take_along_axis(s, np.maximum((n - 1) // 2, 0)[..., None], axis=-1)[..., 0]
@@ -117,5 +170,11 @@ def nanmedian_first_axis(a: np.ndarray) -> np.ndarray:
 
 def median_composite(refl: np.ndarray, valid: np.ndarray) -> np.ndarray:
     """Per-band median of the cloud-free observations, ``(band, y, x)``; NaN where none."""
-    masked = np.where(valid[:, None], refl, np.float32(np.nan))
-    return nanmedian_first_axis(masked).astype(np.float32)
+    refl = np.asarray(refl, dtype=np.float32)
+    if refl.shape[0] == 0 or refl.shape[0] > _NETWORK_MAX:
+        masked = np.where(valid[:, None], refl, np.float32(np.nan))
+        return nanmedian_first_axis(masked).astype(np.float32)
+    t, b = refl.shape[:2]
+    ok = np.asarray(valid, dtype=bool).reshape(t, -1)
+    flat = refl.reshape(t, b, -1)
+    return np.stack([_network_median(flat[:, k], ok) for k in range(b)]).reshape(refl.shape[1:])

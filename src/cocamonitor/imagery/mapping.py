@@ -21,7 +21,9 @@ written at a time.
 from __future__ import annotations
 
 import os
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,8 +34,8 @@ from cocamonitor.errors import DataError, InputError, ParameterError
 from cocamonitor.imagery.model import TrainedModel
 from cocamonitor.imagery.stack import ImageStack, tiles
 
-__all__ = ["STRATA", "MapSummary", "StrataSummary", "point_features", "predict_map", "probability_strata",
-           "strata_from_probability"]
+__all__ = ["STRATA", "MapSummary", "StrataSummary", "default_workers", "point_features", "predict_map",
+           "probability_strata", "strata_from_probability"]
 
 #: Strata codes written by :func:`probability_strata`.
 STRATA = {"other": 0, "coca": 1, "buffer": 2, "uncertain": 3, "no_observation": 4}
@@ -134,7 +136,7 @@ def _tiled_profile(stack: ImageStack, dtype: str, nodata: float) -> dict[str, An
     h, w = stack.shape
     return {"driver": "GTiff", "width": w, "height": h, "count": 1, "dtype": dtype, "crs": stack.crs,
             "transform": stack.transform, "nodata": nodata, "tiled": True, "blockxsize": 256,
-            "blockysize": 256, "compress": "deflate", "BIGTIFF": "IF_SAFER"}
+            "blockysize": 256, "BIGTIFF": "IF_SAFER"}  # uncompressed: the COG copy compresses once
 
 
 def _to_cog(src: Path, dst: Path) -> None:
@@ -144,8 +146,36 @@ def _to_cog(src: Path, dst: Path) -> None:
     src.unlink()
 
 
+def _classify_tile(model: TrainedModel, stack: ImageStack, bounds: tuple[int, int, int, int], *, ti: int,
+                   code_of: np.ndarray, batch: int, threads: int | None) -> tuple[np.ndarray, ...]:
+    """Probability (per cent), class and observation-day arrays and class counts of one tile."""
+    r0, r1, c0, c1 = bounds
+    f, nobs, day = stack.features(r0, r1, c0, c1, scheduler="synchronous" if threads == 1 else None)
+    ok = nobs > 0
+    X = f.reshape(f.shape[0], -1).T[ok.reshape(-1)]
+    del f
+    proba = np.empty((X.shape[0], code_of.size), dtype=np.float32)
+    for s in range(0, X.shape[0], batch):
+        proba[s:s + batch] = model.predict_proba(X[s:s + batch], threads=threads)
+    pmap = np.full(ok.shape, _NODATA_U8, dtype=np.uint8)
+    cmap = np.full(ok.shape, _NODATA_U8, dtype=np.uint8)
+    pmap[ok] = np.round(proba[:, ti] * 100).astype(np.uint8)
+    best = proba.argmax(axis=1)
+    cmap[ok] = code_of[best]
+    dmap = np.where(ok, np.nan_to_num(day, nan=_NODATA_DAY), _NODATA_DAY).astype(np.int16)
+    return pmap, cmap, dmap, np.bincount(best, minlength=code_of.size)
+
+
+def default_workers() -> int:
+    """Tiles classified at once by default: the CPUs this process may use."""
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except AttributeError:  # not on Linux
+        return max(os.cpu_count() or 1, 1)
+
+
 def predict_map(model: TrainedModel, stack: ImageStack, out_dir: str | Path, *, tile: int = 512,
-                target_class: str | None = None, batch: int = 1 << 20,
+                target_class: str | None = None, batch: int = 1 << 18, workers: int | None = None,
                 progress: Callable[[int, int], None] | None = None) -> MapSummary:
     """Classify the stack tile by tile and write the probability, class and observation-day COGs.
 
@@ -163,6 +193,10 @@ def predict_map(model: TrainedModel, stack: ImageStack, out_dir: str | Path, *, 
         The coca class (default ``"1"`` or ``"coca"``).
     batch : int
         Rows per ``predict_proba`` call.
+    workers : int, optional
+        Tiles read, featured and classified at once, each on its own thread (the reading,
+        the numpy features and the classifier release the GIL); default: the CPUs available.
+        Memory grows with ``workers`` tiles, never with the grid.
     progress : callable, optional
         Called as ``progress(done_tiles, total_tiles)``.
 
@@ -178,6 +212,9 @@ def predict_map(model: TrainedModel, stack: ImageStack, out_dir: str | Path, *, 
         raise InputError("the model was trained on other features than this imagery gives", where="model",
                          hint=f"model: {', '.join(model.card.features)}; imagery: {', '.join(stack.feature_names)}")
     target = _target(model, target_class)
+    n_workers = default_workers() if workers is None else int(workers)
+    if n_workers < 1:
+        raise ParameterError(f"workers must be at least 1, got {workers}", where="workers")
     codes = _class_codes(model.classes)
     code_of = np.array([codes[c] for c in model.classes], dtype=np.uint8)
     ti = model.classes.index(target)
@@ -193,27 +230,34 @@ def predict_map(model: TrainedModel, stack: ImageStack, out_dir: str | Path, *, 
         with rasterio.open(tmp["probability"], "w", **_tiled_profile(stack, "uint8", _NODATA_U8)) as dp, \
                 rasterio.open(tmp["class"], "w", **_tiled_profile(stack, "uint8", _NODATA_U8)) as dc, \
                 rasterio.open(tmp["obs_day"], "w", **_tiled_profile(stack, "int16", _NODATA_DAY)) as dd:
-            for i, (r0, r1, c0, c1) in enumerate(all_tiles):
-                f, nobs, day = stack.features(r0, r1, c0, c1)
-                ok = nobs > 0
-                X = f.reshape(f.shape[0], -1).T[ok.reshape(-1)]
-                proba = np.empty((X.shape[0], len(model.classes)), dtype=np.float32)
-                for s in range(0, X.shape[0], batch):
-                    proba[s:s + batch] = model.predict_proba(X[s:s + batch])
-                pmap = np.full(ok.shape, _NODATA_U8, dtype=np.uint8)
-                cmap = np.full(ok.shape, _NODATA_U8, dtype=np.uint8)
-                pmap[ok] = np.round(proba[:, ti] * 100).astype(np.uint8)
-                best = proba.argmax(axis=1)
-                cmap[ok] = code_of[best]
-                counts += np.bincount(best, minlength=len(model.classes))
-                n_no += int((~ok).sum())
-                dmap = np.where(ok, np.nan_to_num(day, nan=_NODATA_DAY), _NODATA_DAY).astype(np.int16)
-                win = Window(c0, r0, c1 - c0, r1 - r0)
-                dp.write(pmap, 1, window=win)
-                dc.write(cmap, 1, window=win)
-                dd.write(dmap, 1, window=win)
-                if progress is not None:
-                    progress(i + 1, len(all_tiles))
+            def work(bounds: tuple[int, int, int, int]) -> tuple[np.ndarray, ...]:
+                return _classify_tile(model, stack, bounds, ti=ti, code_of=code_of, batch=batch,
+                                      threads=1 if n_workers > 1 else None)
+
+            with ThreadPoolExecutor(max_workers=n_workers) as pool:
+                # at most n_workers tiles in flight: memory is bounded by the tile, not the grid
+                pending: deque = deque()
+                queue = iter(all_tiles)
+                for bounds in queue:
+                    pending.append((bounds, pool.submit(work, bounds)))
+                    if len(pending) >= n_workers:
+                        break
+                done = 0
+                while pending:
+                    (r0, r1, c0, c1), fut = pending.popleft()
+                    nxt = next(queue, None)
+                    if nxt is not None:
+                        pending.append((nxt, pool.submit(work, nxt)))
+                    pmap, cmap, dmap, tile_counts = fut.result()
+                    counts += tile_counts
+                    n_no += int((pmap == _NODATA_U8).sum())
+                    win = Window(c0, r0, c1 - c0, r1 - r0)
+                    dp.write(pmap, 1, window=win)
+                    dc.write(cmap, 1, window=win)
+                    dd.write(dmap, 1, window=win)
+                    done += 1
+                    if progress is not None:
+                        progress(done, len(all_tiles))
             dp.update_tags(1, meaning=f"probability of class {target}, per cent", scale="0.01")
             dc.update_tags(1, classes=", ".join(f"{v}={c}" for c, v in codes.items()))
             dd.update_tags(1, meaning=f"days from {stack.reference_date} of the best-pixel observation")

@@ -42,6 +42,7 @@ __all__ = [
     "check_items",
     "item_date",
     "load_stack",
+    "load_window",
     "read_items",
     "search_items",
 ]
@@ -192,6 +193,22 @@ def check_items(items: Sequence[Any], *, bands: Sequence[str], reference_date: d
     return sorted(kept, key=item_date)
 
 
+_RESAMPLING = {"SCL": "nearest", "scl": "nearest", "*": "bilinear"}
+
+
+def load_window(items: Sequence[Any], *, bands: Sequence[str], geobox: Any) -> Any:
+    """Load one window of the items into memory (numpy-backed :class:`xarray.Dataset`).
+
+    Reads only the blocks of the assets that the window ``geobox`` (a slice of the grid of
+    :func:`load_stack`) touches, on the calling thread: a tile and its halo cost what they
+    cover, not the dask chunks around them. Same grouping and resampling as :func:`load_stack`.
+    """
+    import odc.stac
+
+    return odc.stac.load(list(items), bands=list(bands), groupby="solar_day", geobox=geobox,
+                         resampling=_RESAMPLING, fail_on_error=True)
+
+
 def load_stack(items: Sequence[Any], *, bands: Sequence[str], crs: str = DEFAULT_CRS,
                resolution: float = 10.0, bbox: Sequence[float] | None = None,
                chunk: int = 1024, where: str = "catalog") -> Any:
@@ -248,8 +265,7 @@ def load_stack(items: Sequence[Any], *, bands: Sequence[str], crs: str = DEFAULT
         kwargs.update(crs=crs, resolution=resolution)
     try:
         ds = odc.stac.load(list(items), bands=list(bands), groupby="solar_day",
-                           chunks={"x": chunk, "y": chunk, "time": 1},
-                           resampling={"SCL": "nearest", "scl": "nearest", "*": "bilinear"},
+                           chunks={"x": chunk, "y": chunk, "time": 1}, resampling=_RESAMPLING,
                            fail_on_error=True, **kwargs)
     except ValueError as err:
         raise DataError(f"cannot load the items ({err})", where=where) from None

@@ -34,7 +34,7 @@ import numpy as np
 from cocamonitor.errors import DataError
 from cocamonitor.imagery.composite import best_pixel, valid_mask
 from cocamonitor.imagery.features import SENTINEL2_BANDS, compute_features, feature_names
-from cocamonitor.imagery.stac import DEFAULT_CRS, SCL_INVALID, check_items, load_stack, read_items
+from cocamonitor.imagery.stac import DEFAULT_CRS, SCL_INVALID, check_items, load_stack, load_window, read_items
 
 __all__ = ["ImageStack", "open_stack", "tiles"]
 
@@ -71,6 +71,9 @@ class ImageStack:
         SCL codes masked as no observation.
     scl_band : str
         Asset key of the scene classification.
+    items : tuple of pystac.Item
+        The items behind ``ds``: :meth:`read` loads a window of them directly (only the blocks
+        it touches); empty: windows are cut from ``ds``'s dask chunks.
 
     """
 
@@ -82,6 +85,7 @@ class ImageStack:
     offset: float = 0.0
     scl_invalid: tuple[int, ...] = SCL_INVALID
     scl_band: str = "SCL"
+    items: tuple[Any, ...] = ()
 
     @property
     def days(self) -> np.ndarray:
@@ -115,24 +119,39 @@ class ImageStack:
         """Names of :meth:`features`' output, in order."""
         return feature_names(self.bands)
 
-    def read(self, r0: int, r1: int, c0: int, c1: int) -> tuple[np.ndarray, np.ndarray]:
-        """Reflectance ``(time, band, y, x)`` float32 and validity ``(time, y, x)`` of a window."""
+    def read(self, r0: int, r1: int, c0: int, c1: int, *,
+             scheduler: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Reflectance ``(time, band, y, x)`` float32 and validity ``(time, y, x)`` of a window.
+
+        ``scheduler`` is dask's (``"synchronous"`` when tiles are already read on parallel threads).
+        """
         try:
-            sub = self.ds[[*self.bands, self.scl_band]].isel(y=slice(r0, r1), x=slice(c0, c1)).compute()
+            if self.items:
+                h, w = self.shape
+                sub = load_window(self.items, bands=[*self.bands, self.scl_band],
+                                  geobox=self.ds.odc.geobox[max(r0, 0):min(r1, h), max(c0, 0):min(c1, w)])
+                if not np.array_equal(sub.time.values, self.ds.time.values):  # an item missing this window
+                    sub = sub.reindex(time=self.ds.time.values, fill_value=0)  # 0: nodata, no observation
+            else:
+                sub = self.ds[[*self.bands, self.scl_band]].isel(y=slice(r0, r1), x=slice(c0, c1))
+                sub = sub.compute(scheduler=scheduler) if scheduler else sub.compute()
         except Exception as err:  # rasterio / GDAL errors of one asset: name it, no traceback
             msg = " ".join(str(err).split())
             raise DataError(f"cannot read the imagery ({msg})", where="catalog",
                             hint="check that every asset of the catalog exists and is readable") from None
         raw = np.stack([sub[b].values for b in self.bands], axis=1)
         valid = valid_mask(sub[self.scl_band].values, raw, invalid=self.scl_invalid)
-        refl = raw.astype(np.float32) * np.float32(self.scale) + np.float32(self.offset)
+        refl = np.multiply(raw, np.float32(self.scale), dtype=np.float32)  # one float32 array, no float64
+        if self.offset:
+            refl += np.float32(self.offset)
         return refl, valid
 
-    def features(self, r0: int, r1: int, c0: int, c1: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def features(self, r0: int, r1: int, c0: int, c1: int, *,
+                 scheduler: str | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Features ``(feature, y, x)``, cloud-free observation counts and best-pixel days ``(y, x)``."""
         h, w = self.shape
         a0, a1, b0, b1 = max(r0 - 1, 0), min(r1 + 1, h), max(c0 - 1, 0), min(c1 + 1, w)
-        refl, valid = self.read(a0, a1, b0, b1)
+        refl, valid = self.read(a0, a1, b0, b1, scheduler=scheduler)
         f = compute_features(refl, valid, self.days, self.bands)
         rs, cs = slice(r0 - a0, r0 - a0 + (r1 - r0)), slice(c0 - b0, c0 - b0 + (c1 - c0))
         day = best_pixel(refl[:, :1], valid, self.days).obs_day
@@ -195,4 +214,4 @@ def open_stack(catalog: str | Path | Sequence[Any], *, reference_date: dt.date, 
                     where=where)
     dates = [dt.date.fromisoformat(str(t)[:10]) for t in ds.time.values]
     return ImageStack(ds=ds, bands=list(bands), dates=dates, reference_date=reference_date, scale=scale,
-                      offset=offset, scl_invalid=tuple(scl_invalid), scl_band=scl_band)
+                      offset=offset, scl_invalid=tuple(scl_invalid), scl_band=scl_band, items=tuple(items))

@@ -13,9 +13,8 @@ from cocamonitor.production.params import (
     CHAIN_PARAMETERS,
     ParameterSpec,
     ProductionModel,
-    parse_parameters,
-    read_parameters,
 )
+from cocamonitor.production.params_toml import parse_parameters, read_parameters
 from cocamonitor.production.presets import check_preset, list_presets, load_preset, presets_table
 from cocamonitor.production.sensitivity import SensitivityResult, analyse, sobol, tornado
 

@@ -38,7 +38,8 @@ import pandas as pd
 
 from cocamonitor.errors import UnknownNameError, suggest
 from cocamonitor.production.chain import QUANTITIES, point_chain
-from cocamonitor.production.params import ProductionModel, read_parameters
+from cocamonitor.production.params import ProductionModel
+from cocamonitor.production.params_toml import read_parameters
 
 __all__ = ["PRESET_DIR", "check_preset", "list_presets", "load_preset", "presets_table"]
 

@@ -39,8 +39,8 @@ import numpy as np
 import pandas as pd
 
 from cocamonitor.production.chain import QUANTITIES
-from cocamonitor.production.montecarlo import BLOCK, Sampler
 from cocamonitor.production.params import ProductionModel
+from cocamonitor.production.sampler import BLOCK, Sampler
 
 __all__ = ["SensitivityResult", "analyse", "sobol", "tornado"]
 

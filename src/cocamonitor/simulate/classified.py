@@ -10,6 +10,12 @@ scenes (spectral overlap, young fields, look-alikes, clouds), not a parametric e
 
 Everything stays in memory (no files), so that it can be replicated hundreds of times.
 
+Its cost (:func:`classified_hours`) is the labelling of the training and the reference points
+(``hours_per_point`` each): the scenes are free and the classification is automatic. Under a
+budget (:func:`budget_config`) the points left after the training sample are shared among the
+strata in the configured proportions. ``simulate compare`` (with ``classified``) scores it
+beside the census, the sample survey and good practice on the census map.
+
 Examples
 --------
 >>> import numpy as np
@@ -23,18 +29,22 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from cocamonitor.errors import ParameterError
+from cocamonitor.simulate.config import SimulationConfig
 from cocamonitor.simulate.dynamics import History
 from cocamonitor.simulate.methods import MethodEstimate
 from cocamonitor.simulate.scenes import SceneConfig, SceneStack, render_scenes
 
-__all__ = ["ClassifiedMap", "ClassifiedMapConfig", "classified_good_practice", "classify_scenes", "estimate_area",
-           "sample_strata"]
+__all__ = ["ClassifiedMap", "ClassifiedMapConfig", "budget_config", "classified_good_practice", "classified_hours",
+           "classify_scenes", "estimate_area", "sample_strata"]
 
 
 @dataclass(frozen=True)
@@ -167,6 +177,50 @@ def estimate_area(sample: pd.DataFrame, areas: dict[str, float], cfg: Classified
     return float(c.area) + known, float(c.area_se), float(lo) + known, float(hi) + known
 
 
+def classified_hours(cfg: SimulationConfig, points: int) -> float:
+    """Analyst hours of the method: ``points`` labelled (training and reference) at ``hours_per_point``.
+
+    Examples
+    --------
+    >>> classified_hours(SimulationConfig(), 1000)
+    50.0
+
+    """
+    return float(points * cfg.cost.hours_per_point)
+
+
+def budget_config(cfg: SimulationConfig, ccfg: ClassifiedMapConfig, hours: float) -> ClassifiedMapConfig:
+    """Return the configuration ``hours`` of labelling buy: training sample, then reference points.
+
+    The reference points left after ``n_train`` are shared among the strata in the proportions
+    of ``ccfg.n_per_stratum`` (at least two per stratum).
+
+    Raises
+    ------
+    ParameterError
+        The budget does not buy the training sample and two reference points per stratum
+        (``where="budget_hours"``).
+
+    Examples
+    --------
+    >>> c = budget_config(SimulationConfig(), ClassifiedMapConfig(), 100.0)  # 2,000 points
+    >>> dict(c.n_per_stratum)["coca"], sum(n for _, n in c.n_per_stratum) <= 2000 - 400
+    (438, True)
+
+    """
+    total = int(math.floor(hours / cfg.cost.hours_per_point + 1e-9))
+    left = total - ccfg.n_train
+    strata = len(ccfg.n_per_stratum)
+    if left < 2 * strata:
+        need = (ccfg.n_train + 2 * strata) * cfg.cost.hours_per_point
+        raise ParameterError(f"a budget of {hours:g} h buys {total} labelled points, fewer than the "
+                             f"{ccfg.n_train} training points and two reference points in each of the {strata} "
+                             "strata of the classified map", where="budget_hours", hint=f"give at least {need:g} h")
+    want = sum(n for _, n in ccfg.n_per_stratum)
+    shares = [(name, max(2, int(math.floor(left * n / want)))) for name, n in ccfg.n_per_stratum]
+    return dataclasses.replace(ccfg, n_per_stratum=tuple(shares))
+
+
 def classified_good_practice(hist: History, year: int, rng: np.random.Generator,
                              cfg: ClassifiedMapConfig | None = None) -> tuple[MethodEstimate, dict[str, Any]]:
     """Good practice on the classified map (see module docstring).
@@ -176,7 +230,8 @@ def classified_good_practice(hist: History, year: int, rng: np.random.Generator,
     estimate : MethodEstimate
         ``method="classified_map"``.
     info : dict
-        ``strata_ha``, ``n``, ``train_points``, ``no_observation_ha`` and ``mapped_coca_ha``.
+        ``strata_ha``, ``n``, ``train_points``, ``no_observation_ha``, ``mapped_coca_ha`` and
+        ``hours`` (:func:`classified_hours` of the training and reference points).
 
     """
     cfg = cfg or ClassifiedMapConfig()
@@ -186,7 +241,8 @@ def classified_good_practice(hist: History, year: int, rng: np.random.Generator,
     ha = cmap.stack.pixel_area_ha
     info = {"strata_ha": areas, "n": int(len(sample)), "train_points": cmap.train_points,
             "no_observation_ha": float((cmap.probability == 255).sum() * ha),
-            "mapped_coca_ha": float(((cmap.probability != 255) & (cmap.probability >= cfg.high * 100)).sum() * ha)}
+            "mapped_coca_ha": float(((cmap.probability != 255) & (cmap.probability >= cfg.high * 100)).sum() * ha),
+            "hours": classified_hours(hist.config, int(len(sample)) + cmap.train_points)}
     est = MethodEstimate(method="classified_map", year=year, area_ha=area, se_ha=se, ci_low=lo, ci_high=hi,
                          confidence=cfg.confidence, details=info)
     return est, info

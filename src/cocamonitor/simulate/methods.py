@@ -19,6 +19,11 @@
 Every estimate carries its cost in analyst hours (:mod:`.cost`); ``run_methods`` can give the
 two sample-based methods the same budget.
 
+A fourth method, good practice on a map made by a real classifier from synthetic Sentinel-2
+scenes (:func:`cocamonitor.simulate.classified.classified_good_practice`, ``classified_map``),
+runs when ``run_methods`` is given ``classified``: it renders, trains and predicts every year,
+so it is opt-in.
+
 Examples
 --------
 >>> import numpy as np
@@ -72,7 +77,7 @@ __all__ = [
     "sample_survey",
 ]
 
-METHODS = ("census", "sample_survey", "good_practice")
+METHODS = ("census", "sample_survey", "good_practice", "classified_map")
 
 
 @dataclass(frozen=True)
@@ -638,7 +643,7 @@ def good_practice(hist: History, year: int, cmap: np.ndarray, rng: np.random.Gen
 
 
 def run_methods(hist: History, rng: np.random.Generator, *, on_year: Any = None,
-                budget_hours: float | None = None) -> pd.DataFrame:
+                budget_hours: float | None = None, classified: Any = None) -> pd.DataFrame:
     """Run the census, the sample survey and good practice for every reported year.
 
     The census and good practice of the year before the first reported year are run too but
@@ -662,6 +667,12 @@ def run_methods(hist: History, rng: np.random.Generator, *, on_year: Any = None,
         buys segments, good practice pays for the census map and buys reference points.
         ``None``: the survey takes its configured segments and good practice the sample its
         target standard error asks for.
+    classified : ClassifiedMapConfig or bool, optional
+        Also run good practice on the classified map (``classified_map``; ``True``: the default
+        :class:`~cocamonitor.simulate.classified.ClassifiedMapConfig`). It draws from its own
+        generator, spawned from ``rng`` without advancing it, so the other three methods give
+        the same numbers with or without it; under ``budget_hours`` it buys training and
+        reference points (:func:`cocamonitor.simulate.classified.budget_config`).
 
     Returns
     -------
@@ -672,6 +683,14 @@ def run_methods(hist: History, rng: np.random.Generator, *, on_year: Any = None,
     """
     cfg = hist.config
     segments = survey_segments_for(cfg, budget_hours) if budget_hours is not None else None
+    ccfg, crng = None, None
+    if classified is not None and classified is not False:
+        from cocamonitor.simulate.classified import ClassifiedMapConfig, budget_config
+
+        ccfg = ClassifiedMapConfig() if classified is True else classified
+        if budget_hours is not None:
+            ccfg = budget_config(cfg, ccfg, budget_hours)
+        crng = rng.spawn(1)[0]  # its own stream: the other methods' draws do not change
     warm = census(hist, hist.years[0] - 1, None, rng)
     prev = warm.map
     _, prev_sample = good_practice(hist, hist.years[0] - 1, warm.map, rng)
@@ -683,13 +702,18 @@ def run_methods(hist: History, rng: np.random.Generator, *, on_year: Any = None,
         pts = points_for(cfg, budget_hours, images) if budget_hours is not None else None
         gp, smp = good_practice(hist, y, cen.map, rng, previous=prev_sample, points=pts,
                                 images=images)
-        for e, units in ((cen.estimate, images), (sv, sv.details["segments"]),
-                         (gp, gp.details["n"])):
+        done = [(cen.estimate, images), (sv, sv.details["segments"]), (gp, gp.details["n"])]
+        if ccfg is not None and crng is not None:
+            from cocamonitor.simulate.classified import classified_good_practice
+
+            cl, _ = classified_good_practice(hist, y, crng, ccfg)
+            done.append((cl, cl.details["n"] + cl.details["train_points"]))
+        for e, units in done:
             d = e.to_dict()
             d.pop("details")
             rows.append(d | {"hours": e.details["hours"], "units": units})
         if on_year is not None:
-            on_year(y, cen, segs, smp, [cen.estimate, sv, gp])
+            on_year(y, cen, segs, smp, [e for e, _ in done])
         prev = cen.map
         prev_sample = smp
     return pd.DataFrame(rows)

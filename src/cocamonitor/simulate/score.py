@@ -61,7 +61,7 @@ __all__ = [
 
 TRUTHS = ("dec31", "harvested")
 #: The truth each method sets out to measure.
-TARGETS = {"census": "dec31", "sample_survey": "harvested", "good_practice": "dec31"}
+TARGETS = {"census": "dec31", "sample_survey": "harvested", "good_practice": "dec31", "classified_map": "dec31"}
 _JUDGE_HALF_WIDTH = 0.05
 
 
@@ -293,7 +293,8 @@ class Comparison:
 
     def budget(self) -> dict[str, Any]:
         """Return what each method bought: hours and units (images, segments, points) a year."""
-        unit = {"census": "images", "sample_survey": "segments", "good_practice": "points"}
+        unit = {"census": "images", "sample_survey": "segments", "good_practice": "points",
+                "classified_map": "points"}
         return {"hours_per_year": self.budget_hours,
                 "methods": {s.method: {"hours_per_year": s.hours, "unit": unit.get(s.method),
                                        "units_per_year": s.units} for s in self.scores}}
@@ -339,7 +340,7 @@ def replicate_rng(seed: int, replicate: int) -> np.random.Generator:
 def compare(cfg: SimulationConfig, years: list[int], replicates: int, seed: int,
             progress: Callable[[int], None] | None = None,
             history: History | None = None,
-            budget_hours: float | None = None) -> Comparison:
+            budget_hours: float | None = None, classified: Any = None) -> Comparison:
     """Simulate one history and score the three methods over replicate observations.
 
     Parameters
@@ -359,6 +360,9 @@ def compare(cfg: SimulationConfig, years: list[int], replicates: int, seed: int,
     budget_hours : float, optional
         Analyst hours per year for each sample-based method (see
         :func:`cocamonitor.simulate.methods.run_methods`).
+    classified : ClassifiedMapConfig or bool, optional
+        Also score good practice on the classified map (``classified_map``, see
+        :func:`cocamonitor.simulate.methods.run_methods`).
 
     Returns
     -------
@@ -370,7 +374,8 @@ def compare(cfg: SimulationConfig, years: list[int], replicates: int, seed: int,
     frames = []
     for r in range(replicates):
         cb = (lambda *a: progress(1)) if progress is not None else None
-        est = run_methods(hist, replicate_rng(seed, r), on_year=cb, budget_hours=budget_hours)
+        est = run_methods(hist, replicate_rng(seed, r), on_year=cb, budget_hours=budget_hours,
+                          classified=classified)
         est.insert(0, "replicate", r)
         frames.append(est)
     estimates = pd.concat(frames, ignore_index=True)

@@ -30,13 +30,15 @@ from cocamonitor.simulate.score import Comparison, MethodScore, TruthScore
 __all__ = ["plot_verdict", "verdict", "verdict_rows"]
 
 _NAMES = {
-    "en": {"census": "Census", "sample_survey": "Sample survey", "good_practice": "Good practice"},
+    "en": {"census": "Census", "sample_survey": "Sample survey", "good_practice": "Good practice",
+           "classified_map": "Good practice, classified map"},
     "es": {"census": "Censo", "sample_survey": "Encuesta por muestreo",
-           "good_practice": "Buenas prácticas"},
+           "good_practice": "Buenas prácticas", "classified_map": "Buenas prácticas, mapa clasificado"},
 }
 _TRUTH = {"en": {"dec31": "the 31 December area", "harvested": "the area harvested in the year"},
           "es": {"dec31": "el área al 31 de diciembre", "harvested": "el área cosechada en el año"}}
-_COLORS = {"census": "tab:blue", "sample_survey": "tab:orange", "good_practice": "tab:green"}
+_COLORS = {"census": "tab:blue", "sample_survey": "tab:orange", "good_practice": "tab:green",
+           "classified_map": "tab:purple"}
 
 
 def _name(method: str, lang: str) -> str:

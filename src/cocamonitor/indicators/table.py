@@ -1,225 +1,46 @@
-"""Counternarcotics results by year: coca area, eradication, spraying, seizures, labs destroyed.
-
-The Colombia-US counternarcotics working group reviews each year's results. This module lays
-them out as one table with a row per (territory, year, indicator, source): the value, its
-unit, who published it and the page that cites it, the change on the year before, and the
-ratios analysts use (labs destroyed per 1,000 ha of coca, hectares sprayed or eradicated per
-hectare of coca). Targets, when a user supplies them, are compared with the actuals.
-
-Rules the table keeps:
-
-* **Every source is shown.** Where two publishers report the same indicator for a year (e.g.
-  labs destroyed: the MinDefensa event table and a figure the Government of Colombia
-  announced), both rows appear; none is picked silently.
-* **Missing stays missing.** A year without a figure has ``value`` NaN and a ``note`` saying
-  which years the source covers; it is never filled with 0. Inside the years a MinDefensa
-  event table covers, a territory without events did have 0 (the tables list every event).
-* **No invented targets.** No public target series was found, so none is bundled; pass your
-  own (:func:`read_targets`).
-
-Ratios divide by the SIMCI census area on 31 December of the same year and territory (the
-sum of the ``coca-municipal`` table, which is what the annual report uses too); operations
-happen during the year, so the ratio is an intensity indicator, not a share of coca removed.
-
-Examples
---------
->>> from cocamonitor import indicators
->>> res = indicators.results_table((2024, 2024), indicators=["labs_destroyed", "labs_per_1000_ha_coca"])
->>> res.to_frame()[["year", "indicator", "source", "value"]].round(1).to_dict("records")
-[{'year': 2024, 'indicator': 'labs_destroyed', 'source': 'mindefensa', 'value': 5233.0}, \
-{'year': 2024, 'indicator': 'labs_per_1000_ha_coca', 'source': 'mindefensa / simci', 'value': 20.0}]
-
-"""
+"""The results table: every source's figure per territory, year and indicator, with changes and ratios."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from cocamonitor.errors import DataError, InputError, SchemaError, UnknownNameError, suggest
+from cocamonitor.errors import DataError, InputError, UnknownNameError, suggest
+from cocamonitor.indicators.catalogue import (
+    _BY_NAME,
+    _ORDER,
+    _SOURCE_ORDER,
+    _UNIT_FACTORS,
+    INDICATORS,
+    NATIONAL,
+    UNASSIGNED,
+    UNIT_FACTORS,
+    _parse_indicators,
+)
+from cocamonitor.indicators.result import IndicatorTable
+from cocamonitor.indicators.targets import compare_targets
 
 __all__ = [
-    "DIRECTIONS",
-    "INDICATORS",
     "LEVELS",
     "MIN_COCA_HA",
-    "Indicator",
     "IndicatorInputs",
-    "IndicatorTable",
-    "compare_targets",
     "list_indicators",
     "per_coca_area",
-    "read_targets",
     "results_table",
-    "suggest_indicator",
-    "validate_targets",
     "year_spans",
 ]
 
 #: Territorial levels of :func:`results_table` (``zona-futuro`` is refused with the reason).
 LEVELS: tuple[str, ...] = ("national", "department", "pdet-subregion", "zona-futuro")
 
-#: How a target is met: the actual is at least the target (labs, eradication, seizures) or at
-#: most the target (coca area).
-DIRECTIONS: tuple[str, ...] = ("at_least", "at_most")
-
 #: Default threshold of the command line for sub-national ratios: below this many hectares of
 #: coca, dividing by a handful of hectares gives huge, meaningless ratios.
 MIN_COCA_HA = 500.0
-
-NATIONAL = "Colombia"
-UNASSIGNED = "(no Colombian municipality)"
-
-
-@dataclass(frozen=True)
-class Indicator:
-    """One indicator of the results table.
-
-    Attributes
-    ----------
-    name : str
-        What users type (``--indicator``, the ``indicator`` column of a targets file).
-    unit : str
-        Unit of ``value``.
-    kind : {"reported", "ratio"}
-        Published figure, or ratio derived here from two of them.
-    direction : {"at_least", "at_most"}
-        How a target is met by default.
-    description : str
-        One line for ``cocamonitor indicators list``.
-    numerator : str or None
-        For a ratio: the reported indicator divided by the denominator.
-    per : float
-        For a ratio: the multiplier (1,000 for "per 1,000 ha").
-    group : str
-        ``cultivation``, ``eradication``, ``seizures``, ``supply_chain``, ``production`` or
-        ``demand`` (how the report and the dashboard group them).
-    denominator : {"coca", "population", "production"}
-        For a ratio: the SIMCI coca area, the DANE population, or UNODC's potential cocaine
-        production of the same year and territory.
-
-    """
-
-    name: str
-    unit: str
-    kind: Literal["reported", "ratio"]
-    direction: Literal["at_least", "at_most"]
-    description: str
-    numerator: str | None = None
-    per: float = 1.0
-    group: str = "results"
-    denominator: Literal["coca", "population", "production"] = "coca"
-
-
-def _reported(name: str, unit: str, group: str, description: str, direction: str = "at_least") -> Indicator:
-    return Indicator(name, unit, "reported", direction, description, group=group)  # type: ignore[arg-type]
-
-
-#: Quantities of the Ministry's event files that also get "per 1,000 ha of coca" and "per
-#: 100,000 inhabitants" ratios (the three older ratios keep their names).
-_PER_TERRITORY = ("cocaine_seizures", "coca_base_seizures", "basuco_seizures", "marijuana_seizures",
-                  "heroin_seizures", "coca_leaf_seizures", "liquid_precursors_seized",
-                  "solid_precursors_seized")
-
-_REPORTED: tuple[Indicator, ...] = (
-    Indicator("coca_area", "ha", "reported", "at_most",
-              "Coca cultivation: SIMCI census on 31 December, UNODC and US national figures",
-              group="cultivation"),
-    _reported("coca_area_share_pnn", "percent", "cultivation",
-              "Share of the coca area inside national natural parks (UNODC/SIMCI)", "at_most"),
-    Indicator("aerial_spraying", "ha", "reported", "at_least",
-              "Hectares sprayed from the air (MinDefensa events 2003-2015; UNODC as reported)",
-              group="eradication"),
-    Indicator("manual_eradication", "ha", "reported", "at_least",
-              "Hectares of coca eradicated by hand, as reported (ODC 1999-2018; MinDefensa file when imported)",
-              group="eradication"),
-    Indicator("coca_destroyed", "ha", "reported", "at_least",
-              "Hectares of coca destroyed by all means, as reported", group="eradication"),
-    Indicator("cocaine_seizures", "t", "reported", "at_least",
-              "Cocaine (hydrochloride) seized, metric tons (kg converted), as reported", group="seizures"),
-    Indicator("cocaine_and_base_seizures", "t", "reported", "at_least",
-              "Cocaine and cocaine base seized, metric tons, as reported", group="seizures"),
-    _reported("coca_base_seizures", "t", "seizures", "Coca base and paste seized, metric tons"),
-    _reported("basuco_seizures", "kg", "seizures", "Basuco seized, kilograms"),
-    _reported("coca_leaf_seizures", "t", "seizures", "Coca leaf seized, metric tons"),
-    _reported("marijuana_seizures", "t", "seizures", "Marijuana seized, metric tons"),
-    _reported("heroin_seizures", "kg", "seizures",
-              "Heroin seized, kilograms (MinDefensa events 2010-2024, or the imported file)"),
-    Indicator("labs_destroyed", "count", "reported", "at_least",
-              "Drug-production facilities destroyed (MinDefensa events 2010-2024; as reported)",
-              group="supply_chain"),
-    _reported("liquid_precursors_seized", "L", "supply_chain",
-              "Liquid precursors seized, litres (gallons converted)"),
-    _reported("solid_precursors_seized", "t", "supply_chain", "Solid precursors seized, metric tons"),
-    _reported("cash_seized", "USD", "supply_chain", "Cash seized (bulk cash), US dollars (user CSV)"),
-    _reported("assets_forfeited", "COP", "supply_chain",
-              "Assets under asset forfeiture (extinción de dominio), value in pesos (user CSV)"),
-    _reported("extraditions", "count", "supply_chain", "Extraditions for drug trafficking (user CSV)"),
-    _reported("kingpins_neutralized", "count", "supply_chain",
-              "High-value targets of drug trafficking captured or neutralised (user CSV)"),
-    _reported("cocaine_production_potential", "t", "production",
-              "Potential cocaine production (UNODC/SIMCI; US estimate of pure cocaine)", "at_most"),
-    _reported("coca_leaf_production_fresh", "t", "production", "Fresh coca leaf production (UNODC/SIMCI)",
-              "at_most"),
-    _reported("coca_leaf_yield_fresh", "t/ha/yr", "production", "Fresh coca leaf yield (UNODC/SIMCI)",
-              "at_most"),
-    _reported("cocaine_yield_per_ha", "kg/ha/yr", "production", "Cocaine per hectare of coca and year (UNODC)",
-              "at_most"),
-    _reported("cocaine_use_prevalence_lifetime", "percent", "demand",
-              "Population 12-65 who used cocaine at least once (Colombian national consumption surveys)",
-              "at_most"),
-    _reported("cocaine_use_prevalence_past_year", "percent", "demand",
-              "Population 12-65 who used cocaine in the past year (national consumption surveys; user CSV)",
-              "at_most"),
-    _reported("treatment_admissions", "count", "demand",
-              "Admissions to treatment for drug use in Colombia (user CSV)"),
-    _reported("us_cocaine_overdose_deaths", "count", "demand",
-              "Drug overdose deaths involving cocaine in the United States (CDC/NCHS)", "at_most"),
-    _reported("us_cocaine_overdose_death_rate", "deaths per 100,000 (age-adjusted)", "demand",
-              "Age-adjusted rate of US overdose deaths involving cocaine (CDC/NCHS)", "at_most"),
-)
-_UNITS = {i.name: i.unit for i in _REPORTED}
-
-INDICATORS: tuple[Indicator, ...] = (
-    *_REPORTED,
-    Indicator("labs_per_1000_ha_coca", "labs per 1,000 ha coca", "ratio", "at_least",
-              "Labs destroyed per 1,000 ha of coca (SIMCI census, same year and territory)",
-              numerator="labs_destroyed", per=1000.0, group="supply_chain"),
-    Indicator("sprayed_ha_per_ha_coca", "ha per ha coca", "ratio", "at_least",
-              "Hectares sprayed per hectare of coca (SIMCI census, same year and territory)",
-              numerator="aerial_spraying", group="eradication"),
-    Indicator("eradicated_ha_per_ha_coca", "ha per ha coca", "ratio", "at_least",
-              "Hectares eradicated by hand per hectare of coca (SIMCI census, same year)",
-              numerator="manual_eradication", group="eradication"),
-    Indicator("seizures_share_of_production", "percent", "ratio", "at_least",
-              "Cocaine seized as a share of UNODC's potential production of the same year (not the share "
-              "of production removed: see the caveat)", numerator="cocaine_seizures", per=100.0,
-              group="seizures", denominator="production"),
-    *(Indicator(f"{n}_per_1000_ha_coca", f"{_UNITS[n]} per 1,000 ha coca", "ratio", "at_least",
-                f"{n.replace('_', ' ').capitalize()} per 1,000 ha of coca (SIMCI census, same year and territory)",
-                numerator=n, per=1000.0, group="seizures" if "seizures" in n else "supply_chain")
-      for n in _PER_TERRITORY),
-    *(Indicator(f"{n}_per_100k_inhabitants", f"{_UNITS[n]} per 100,000 inhabitants", "ratio", "at_least",
-                f"{n.replace('_', ' ').capitalize()} per 100,000 inhabitants (DANE population, same year)",
-                numerator=n, per=100_000.0, group="seizures" if "seizures" in n else "supply_chain",
-                denominator="population")
-      for n in (*_PER_TERRITORY, "labs_destroyed")),
-)
-_BY_NAME = {i.name: i for i in INDICATORS}
-_ORDER = {i.name: k for k, i in enumerate(INDICATORS)}
-#: order of sources in the table: the municipal tables first, then the published national figures
-_SOURCE_ORDER = {"simci": 0, "mindefensa": 1, "unodc": 2, "us": 3, "gov-co": 4, "us-reported": 5, "odc": 6,
-                 "dane": 7, "cdc": 8}
-
-
-def unit_of(name: str) -> str:
-    """Return the unit of an indicator's ``value`` (``t`` for cocaine seizures ...)."""
-    return _BY_NAME[name].unit
 
 
 def with_extras(base: IndicatorInputs, *, data_dir: str | Path | None = None,
@@ -254,12 +75,6 @@ _NATIONAL_METRICS: dict[tuple[str, str], str] = {
     ("unodc", "coca_leaf_yield_fresh"): "coca_leaf_yield_fresh",
     ("unodc", "cocaine_yield_per_ha"): "cocaine_yield_per_ha",
 }
-#: unit conversions (from, to) -> factor; the same unit converts with 1
-UNIT_FACTORS: dict[tuple[str, str], float] = {
-    ("kg", "t"): 0.001, ("t", "kg"): 1000.0, ("g", "kg"): 0.001, ("g", "t"): 1e-6,
-    ("gal", "L"): 3.785411784, ("L", "gal"): 1 / 3.785411784, ("%", "percent"): 1.0, ("percent", "%"): 1.0,
-}
-_UNIT_FACTORS = UNIT_FACTORS
 # MinDefensa location codes outside Colombia (the raw event table names them in DEPARTAMENTO)
 _FOREIGN_CODES = {"01-58": "Venezuela, code 01-58", "01-51": "Peru, code 01-51"}
 
@@ -421,45 +236,6 @@ class IndicatorInputs:
 
         return [data_path(f) for f in ("coca_municipal.csv", "coca_national.csv", "spraying.csv",
                                        "labs.csv", "territories.csv")]
-
-
-@dataclass(frozen=True)
-class IndicatorTable:
-    """The annual results table and what the reader must know about it.
-
-    Attributes
-    ----------
-    table : DataFrame
-        One row per (territory, year, indicator, source): ``level, territory_code, territory,
-        year, indicator, source, value, unit, change, change_pct, publisher, citation, note``
-        and, with targets, ``target, direction, actual_over_target, met``.
-    level : str
-        ``national``, ``department`` or ``pdet-subregion``.
-    years : tuple of int
-        First and last year.
-    notes : tuple of str
-        Caveats of the whole table (national-only indicators left out, targets ignored ...).
-    territorial : tuple of str
-        Indicators that exist below the national level with these inputs.
-
-    """
-
-    table: pd.DataFrame
-    level: str
-    years: tuple[int, int]
-    notes: tuple[str, ...] = ()
-    territorial: tuple[str, ...] = ()
-
-    def to_frame(self) -> pd.DataFrame:
-        """Return the table (a copy)."""
-        return self.table.copy()
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return ``{"level", "years", "indicators": [row records], "notes"}`` (NaN -> None)."""
-        rows = self.table.astype(object).where(self.table.notna(), None).to_dict(orient="records")
-        rows = [{k: (v.item() if isinstance(v, np.generic) else v) for k, v in r.items()} for r in rows]
-        return {"level": self.level, "years": list(self.years), "indicators": rows,
-                "notes": list(self.notes)}
 
 
 def _citation(inputs: IndicatorInputs, dataset: str) -> str:
@@ -755,33 +531,6 @@ def _population(inputs: IndicatorInputs, level: str) -> pd.DataFrame | None:
     return out.rename(columns={"population": "value"})[["territory", "year", "value"]].assign(citation=citation)
 
 
-def suggest_indicator(value: str) -> str:
-    """Return a "did you mean" phrase for an indicator name (parts of names match too).
-
-    Examples
-    --------
-    >>> suggest_indicator("labs")
-    'did you mean: labs_destroyed, labs_per_1000_ha_coca, labs_destroyed_per_100k_inhabitants?'
-
-    """
-    v = str(value).strip().lower()
-    part = [n for n in _BY_NAME if v and v in n]
-    if part:
-        return "did you mean: " + ", ".join(part) + "?"
-    return suggest(v, _BY_NAME, n=len(_BY_NAME))
-
-
-def _parse_indicators(names: Sequence[str] | None, where: str = "indicators") -> list[str]:
-    if names is None:
-        return list(_BY_NAME)
-    out = [str(n).strip() for n in names]
-    bad = [n for n in out if n not in _BY_NAME]
-    if bad or not out:
-        raise UnknownNameError(f"unknown indicator {bad[0] if bad else ''!r}", where=where,
-                               hint=suggest_indicator(bad[0] if bad else ""))
-    return out
-
-
 def results_table(
     years: tuple[int, int] | None = None,
     *,
@@ -936,9 +685,6 @@ def _placeholders(table: pd.DataFrame, wanted: list[str], by: str, lo: int, hi: 
     return pd.concat([table, *rows], ignore_index=True)
 
 
-# --------------------------------------------------------------------------- targets
-
-
 def list_indicators(inputs: IndicatorInputs | None = None) -> pd.DataFrame:
     """Return the indicators with their unit, kind, sources and the years each source covers.
 
@@ -961,174 +707,3 @@ def list_indicators(inputs: IndicatorInputs | None = None) -> pd.DataFrame:
                      "default_direction": ind.direction,
                      "sources": "; ".join(spans), "description": ind.description})
     return pd.DataFrame(rows)
-
-
-def validate_targets(df: pd.DataFrame, *, source: str = "<targets>") -> pd.DataFrame:
-    """Check a targets table and return it clean: ``year, indicator, territory, target, direction``.
-
-    Parameters
-    ----------
-    df : DataFrame
-        Columns ``year``, ``indicator``, ``target`` (numbers already parsed, as
-        :func:`cocamonitor.io.tables.read_table` returns them); optional ``direction``
-        (``at_least``/``at_most``, blank = the indicator's default) and ``territory``
-        (blank = national).
-    source : str
-        The file name, used in messages.
-
-    Raises
-    ------
-    SchemaError
-        A required column is missing, or a (year, indicator, territory) is given twice.
-    DataError
-        A year that is not a whole number, a missing or negative target.
-    UnknownNameError
-        An unknown indicator or direction (the message suggests the closest names).
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({"year": [2024.0], "indicator": ["labs_destroyed"], "target": [5000.0]})
-    >>> validate_targets(t).to_dict("records")
-    [{'year': 2024, 'indicator': 'labs_destroyed', 'territory': 'Colombia', 'target': 5000.0, \
-'direction': 'at_least'}]
-
-    """
-    from cocamonitor.io.tables import location
-
-    missing = [c for c in ("year", "indicator", "target") if c not in df.columns]
-    if missing:
-        raise SchemaError(f"missing column(s) {', '.join(map(repr, missing))}", where=source,
-                          hint="a targets file has columns year, indicator, target")
-    if df.empty:
-        raise DataError("no targets in the file", where=source, hint="add rows: year, indicator, target")
-    df = df.reset_index(drop=True)
-    year = pd.to_numeric(df["year"], errors="coerce").astype(float)
-    bad = year.isna() | (year != np.round(year))
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataError(f"year {df['year'].iloc[i]!r} is not a whole number", where=location(source, i, "year"),
-                        hint="write years like 2024")
-    target = pd.to_numeric(df["target"], errors="coerce").astype(float)
-    bad = ~np.isfinite(target.to_numpy()) | (target.to_numpy() < 0)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise DataError(f"target {df['target'].iloc[i]!r} is not a number >= 0",
-                        where=location(source, i, "target"), hint="write a number, e.g. 5000 or 0,75")
-    ind = df["indicator"].astype("string").str.strip()
-    unknown = ~ind.isin(list(_BY_NAME))
-    if unknown.any():
-        i = int(np.flatnonzero(unknown.to_numpy())[0])
-        raise UnknownNameError(f"unknown indicator {ind.iloc[i]!r}", where=location(source, i, "indicator"),
-                               hint=suggest_indicator(str(ind.iloc[i])))
-    if "direction" in df.columns:
-        given = df["direction"].astype("string").str.strip().str.lower().replace("", pd.NA)
-        unknown = given.notna() & ~given.isin(list(DIRECTIONS))
-        if unknown.any():
-            i = int(np.flatnonzero(unknown.to_numpy())[0])
-            raise UnknownNameError(f"unknown direction {given.iloc[i]!r}", where=location(source, i, "direction"),
-                                   hint=suggest(str(given.iloc[i]), DIRECTIONS))
-    else:
-        given = pd.Series(pd.NA, index=df.index, dtype="string")
-    direction = given.fillna(ind.map(lambda n: _BY_NAME[n].direction))
-    if "territory" in df.columns:
-        terr = df["territory"].astype("string").str.strip().replace("", pd.NA).fillna(NATIONAL)
-    else:
-        terr = pd.Series(NATIONAL, index=df.index, dtype="string")
-    out = pd.DataFrame({"year": year.astype(int), "indicator": ind, "territory": terr,
-                        "target": target, "direction": direction.astype("string")})
-    from cocamonitor.territory import normalize_name
-
-    key = out["year"].astype(str) + "|" + out["indicator"] + "|" + out["territory"].map(normalize_name)
-    dup = key.duplicated()
-    if dup.any():
-        i = int(np.flatnonzero(dup.to_numpy())[0])
-        j = int(np.flatnonzero((key == key.iloc[i]).to_numpy())[0])
-        raise SchemaError(
-            f"duplicate target for {out['indicator'].iloc[i]} in {out['year'].iloc[i]} "
-            f"(also on line {j + 2})", where=location(source, i, "indicator"),
-            hint="keep one row per year and indicator")
-    out.attrs["source"] = source
-    return out
-
-
-def read_targets(path: str | Path) -> pd.DataFrame:
-    r"""Read and check a targets CSV/Parquet file: ``year, indicator, target[, direction, territory]``.
-
-    Numbers may use a decimal comma (detected per column; with ``;`` as the delimiter, or
-    quoted). Errors name the file, line and column.
-
-    Examples
-    --------
-    >>> import tempfile, os
-    >>> d = tempfile.mkdtemp(); p = os.path.join(d, "t.csv")
-    >>> _ = open(p, "w").write("year;indicator;target\n2024;labs_per_1000_ha_coca;18,5\n")
-    >>> read_targets(p)[["year", "target"]].to_dict("records")
-    [{'year': 2024, 'target': 18.5}]
-
-    """
-    from cocamonitor.io.tables import read_table
-
-    df = read_table(path, required=["year", "indicator", "target"], numeric=["year", "target"],
-                    non_negative=["target"])
-    return validate_targets(df, source=str(path))
-
-
-def compare_targets(result: IndicatorTable, targets: pd.DataFrame) -> IndicatorTable:
-    """Add ``target, direction, actual_over_target, met`` to a results table.
-
-    Every row of the (year, indicator, territory) gets the target, one per source, so that
-    two sources reporting the same indicator are both compared. ``met`` is NA where the
-    actual is missing.
-
-    Raises
-    ------
-    InputError
-        A territory the table does not have (e.g. a department in a national table).
-
-    Examples
-    --------
-    >>> res = results_table((2024, 2024), indicators=["labs_destroyed"])
-    >>> t = validate_targets(pd.DataFrame({"year": [2024], "indicator": ["labs_destroyed"],
-    ...                                    "target": [5000.0]}))
-    >>> compare_targets(res, t).to_frame()[["value", "target", "met"]].to_dict("records")
-    [{'value': 5233.0, 'target': 5000.0, 'met': True}]
-
-    """
-    from cocamonitor.io.tables import location
-    from cocamonitor.territory import normalize_name
-
-    source = str(targets.attrs.get("source", "<targets>"))
-    table = result.table
-    names = table["territory"].dropna().unique()
-    folded = {normalize_name(n): n for n in names}
-    terr_key = targets["territory"].map(normalize_name)
-    unknown = ~terr_key.isin(list(folded))
-    if unknown.any():
-        i = int(np.flatnonzero(unknown.to_numpy())[0])
-        value = targets["territory"].iloc[i]
-        hint = ("a target without territory is national: use the national level (--by national)"
-                if value == NATIONAL else suggest(str(value), names))
-        raise InputError(f"territory {value!r} is not in the {result.level} table",
-                         where=location(source, i, "territory"), hint=hint)
-    tg = targets.assign(territory=terr_key.map(folded).astype("string"))
-    inside = tg["year"].between(*result.years)
-    notes = list(result.notes)
-    if (~inside).any():
-        notes.append(f"targets for years outside {result.years[0]}-{result.years[1]} ignored: "
-                     + ", ".join(str(y) for y in sorted(tg.loc[~inside, "year"].unique())))
-    shown = set(table["indicator"])
-    off = tg["indicator"][inside & ~tg["indicator"].isin(shown)]
-    if len(off):
-        notes.append("targets for indicators not in the table ignored: " + ", ".join(sorted(off.unique())))
-    merged = table.merge(tg[["year", "indicator", "territory", "target", "direction"]],
-                         on=["year", "indicator", "territory"], how="left")
-    ratio = merged["value"] / merged["target"].where(merged["target"] > 0)
-    value, target = merged["value"].to_numpy(dtype=float), merged["target"].to_numpy(dtype=float)
-    at_most = merged["direction"].eq("at_most").fillna(False).to_numpy(dtype=bool)
-    meets = np.where(at_most, value <= target, value >= target)
-    met = pd.array(meets, dtype="boolean")
-    met[(merged["value"].isna() | merged["target"].isna()).to_numpy()] = pd.NA
-    merged["actual_over_target"] = ratio
-    merged["met"] = met
-    return IndicatorTable(table=merged, level=result.level, years=result.years, notes=tuple(notes),
-                          territorial=result.territorial)
