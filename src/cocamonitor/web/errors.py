@@ -14,7 +14,6 @@ instead, so a mistyped dashboard address shows a page, not raw JSON.
 from __future__ import annotations
 
 import html
-import re
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -101,11 +100,9 @@ def one_line(err: CocamonitorError) -> str:
     err = rename_parameters(err, lambda name: QUERY_NAMES.get(name, name))
     text = err.message
     if err.where:
-        text = f"{err.where.lstrip('-')}: {text}"
+        text = f"{err.where}: {text}"
     if err.hint:
         text = f"{text}; {err.hint}"
-    # options still written in core modules being split (tests/test_architecture_flags.py allow-list)
-    text = re.sub(r"--([a-z][a-z-]*)", lambda mt: mt.group(1).replace("-", "_"), text)
     return " ".join(text.split())
 
 
