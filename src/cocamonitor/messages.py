@@ -78,8 +78,10 @@ class Template:
     @classmethod
     def compile(cls, en: str, es: str) -> Template:
         """Compile ``en`` (``{name}``, ``{name:t}``, ``{name:lib}`` placeholders, ``{{``/``}}`` braces)."""
-        kinds: list[tuple[str, str]]
-        parts, kinds, anchors, literal, pos = [], [], [], 0, 0
+        parts: list[str] = []
+        kinds: list[tuple[str, str]] = []
+        anchors: list[str] = []
+        literal, pos = 0, 0
         text = en.replace("{{", "\0").replace("}}", "\1")
         for m in _PLACEHOLDER.finditer(text):
             lit = text[pos:m.start()].replace("\0", "{").replace("\1", "}")

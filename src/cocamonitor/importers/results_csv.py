@@ -134,7 +134,8 @@ def import_file(path: str | Path, *, data_dir: str | Path | None = None) -> tupl
     is refused (name your source differently, e.g. with its publication).
     """
     from cocamonitor import userdata
-    from cocamonitor.indicators.table import IndicatorInputs, _national_sources
+    from cocamonitor.indicators.sources import IndicatorInputs
+    from cocamonitor.indicators.table import _national_sources
 
     rows = read_results(path)
     bundled = _national_sources(IndicatorInputs.from_datasets(imported=False))

@@ -42,16 +42,14 @@ from cocamonitor.indicators.catalogue import (  # noqa: F401
     unit_of,
 )
 from cocamonitor.indicators.result import IndicatorTable
+from cocamonitor.indicators.sources import EventSource, IndicatorInputs, with_extras  # noqa: F401
 from cocamonitor.indicators.table import (  # noqa: F401
     LEVELS,
     MIN_COCA_HA,
     PRODUCTION_CAVEAT,
-    EventSource,
-    IndicatorInputs,
     list_indicators,
     per_coca_area,
     results_table,
-    with_extras,
     year_spans,
 )
 from cocamonitor.indicators.targets import DIRECTIONS, compare_targets, read_targets, validate_targets

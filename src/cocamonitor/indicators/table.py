@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -23,6 +20,7 @@ from cocamonitor.indicators.catalogue import (
     _parse_indicators,
 )
 from cocamonitor.indicators.result import IndicatorTable
+from cocamonitor.indicators.sources import IndicatorInputs
 from cocamonitor.indicators.targets import compare_targets
 
 __all__ = [
@@ -41,14 +39,6 @@ LEVELS: tuple[str, ...] = ("national", "department", "pdet-subregion", "zona-fut
 #: Default threshold of the command line for sub-national ratios: below this many hectares of
 #: coca, dividing by a handful of hectares gives huge, meaningless ratios.
 MIN_COCA_HA = 500.0
-
-
-def with_extras(base: IndicatorInputs, *, data_dir: str | Path | None = None,
-                imported: bool = True) -> IndicatorInputs:
-    """Add the bundled extras and the user's imports to ``base`` (see :mod:`cocamonitor.indicator_sources`)."""
-    from cocamonitor.indicator_sources import with_extras as _with
-
-    return _with(base, data_dir=data_dir, imported=imported)
 
 
 def _source_rank(source: pd.Series) -> pd.Series:
@@ -140,102 +130,6 @@ def per_coca_area(
         den = pd.Series(ha, index=q.index) if not isinstance(ha, pd.Series) else ha
         return per * q / den.where(ok)
     return per * q / np.where(ok, ha, np.nan)
-
-
-@dataclass(frozen=True)
-class EventSource:
-    """A municipal table of one result beside the bundled ones (the heroin table, an imported file).
-
-    Attributes
-    ----------
-    indicator : str
-        The indicator it reports (``heroin_seizures``).
-    table : DataFrame
-        ``divipola`` (NA when not in Colombia), ``year``, ``quantity`` and optionally
-        ``location`` (where an event outside Colombia was recorded).
-    unit : str
-        Unit of ``quantity`` (converted to the indicator's unit).
-    publisher, citation : str
-        Who published it and where it comes from (for an import: file, SHA-256, import date).
-    origin : {"bundled", "imported"}
-        An imported table replaces a bundled one of the same indicator.
-
-    """
-
-    indicator: str
-    table: pd.DataFrame
-    unit: str
-    publisher: str
-    citation: str
-    origin: str = "bundled"
-
-
-@dataclass(frozen=True)
-class IndicatorInputs:
-    """The tables the results are computed from (see :mod:`cocamonitor.datasets`).
-
-    Attributes
-    ----------
-    municipal : DataFrame
-        ``divipola, year, hectares`` (SIMCI census; NaN = no coca reported, counts as 0).
-    national : DataFrame
-        The ``coca-national`` table: ``year, source_key, source, metric, value, unit,
-        citation, note`` and, for the national series, ``latest, publication, released``.
-    spraying, labs : DataFrame
-        MinDefensa events by municipality: ``divipola (NA if unknown), year, quantity``.
-    territories : DataFrame
-        DIVIPOLA registry (``divipola, department_code, department, pdet_subregion, ...``).
-    citations : dict of str to str
-        Citation of each municipal dataset (``coca-municipal``, ``spraying``, ``labs``).
-    events : tuple of EventSource
-        Further municipal tables (bundled heroin seizures, imported Ministry files); an
-        imported ``labs_destroyed`` or ``aerial_spraying`` replaces ``labs`` or ``spraying``.
-    population : DataFrame, optional
-        DANE population ``divipola, year, population`` (for "per 100,000 inhabitants").
-    reported : DataFrame, optional
-        Further national figures, already in the indicators' units: ``year, indicator,
-        source, value, unit, publisher, citation, note`` (ODC series, demand figures, a
-        user's CSV).
-    imported : tuple of dict
-        The user data folder's entries used (name, file, SHA-256, import date) for provenance.
-
-    """
-
-    municipal: pd.DataFrame
-    national: pd.DataFrame
-    spraying: pd.DataFrame
-    labs: pd.DataFrame
-    territories: pd.DataFrame
-    citations: dict[str, str] = field(default_factory=dict)
-    events: tuple[EventSource, ...] = ()
-    population: pd.DataFrame | None = None
-    reported: pd.DataFrame | None = None
-    imported: tuple[dict[str, Any], ...] = ()
-
-    @classmethod
-    def from_datasets(cls, *, data_dir: str | Path | None = None, imported: bool = True) -> IndicatorInputs:
-        """Load every input from the bundled datasets and, unless ``imported=False``, the user data folder."""
-        from cocamonitor import datasets
-
-        prov = datasets.load("provenance").set_index("dataset")
-        names = ("coca-municipal", "spraying", "labs")
-        base = cls(
-            municipal=datasets.load("coca-municipal"),
-            national=datasets.load("coca-national"),
-            spraying=datasets.load("spraying"),
-            labs=datasets.load("labs"),
-            territories=datasets.load("territories"),
-            citations={n: str(prov.loc[n, "original_source"]) for n in names if n in prov.index},
-        )
-        return with_extras(base, data_dir=data_dir, imported=imported)
-
-    @staticmethod
-    def files() -> list[Path]:
-        """Return the bundled files behind :meth:`from_datasets` (for provenance)."""
-        from cocamonitor.datasets import data_path
-
-        return [data_path(f) for f in ("coca_municipal.csv", "coca_national.csv", "spraying.csv",
-                                       "labs.csv", "territories.csv")]
 
 
 def _citation(inputs: IndicatorInputs, dataset: str) -> str:

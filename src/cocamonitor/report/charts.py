@@ -27,7 +27,7 @@ from cocamonitor.report.maps import (
 )
 
 if TYPE_CHECKING:
-    from cocamonitor.report.render import _Messages
+    from cocamonitor.report.catalogue import _Messages
 
 __all__: list[str] = []
 

@@ -190,7 +190,7 @@ def add_evaluation(data: Any, lang: str, out_dir: Path, figures: dict[str, Any],
     if not sec:
         return None
     from cocamonitor import __version__
-    from cocamonitor.report.render import messages
+    from cocamonitor.report.catalogue import messages
 
     m = messages(lang)
     footer = m.fig.source_chart.format(source=m.chart_source.evaluation, asof=m.fig.asof.format(year=data.year),

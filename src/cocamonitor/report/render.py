@@ -24,7 +24,6 @@ from __future__ import annotations
 import base64
 import json
 import re
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -41,6 +40,7 @@ from markupsafe import Markup
 from cocamonitor import __version__
 from cocamonitor.io.outputs import output_dir
 from cocamonitor.report.build import LABS_RATIO_MIN_HA, ReportData
+from cocamonitor.report.catalogue import _Messages, messages
 from cocamonitor.report.charts import _charts, _figure_json, _maps, _share_features
 from cocamonitor.report.csvout import check_csv_dialect, default_dialect, write_table
 from cocamonitor.report.figures import plotly_separators
@@ -95,32 +95,6 @@ class ReportFiles:
         """One row per file written."""
         rows = [("html", self.html)] + [("csv", p) for p in self.csv] + [("png", p) for p in self.png]
         return pd.DataFrame(rows, columns=["kind", "path"]).astype({"path": str})
-
-
-class _Messages(dict):
-    """Nested label catalog with attribute access for the templates (``m.section.where``)."""
-
-    def __getattr__(self, name: str) -> Any:
-        try:
-            value = self[name]
-        except KeyError as err:  # pragma: no cover - a missing label is a bug in the catalog
-            raise AttributeError(name) from err
-        return _Messages(value) if isinstance(value, dict) else value
-
-
-@lru_cache(maxsize=4)
-def messages(lang: str) -> _Messages:
-    """Return the label catalog of a language (``templates/messages_<lang>.toml``).
-
-    Examples
-    --------
-    >>> messages("es").section.where
-    'Dónde está la coca y cómo se movió'
-
-    """
-    check_lang(lang, where="lang")
-    text = resources.files("cocamonitor.report").joinpath(f"templates/messages_{lang}.toml")
-    return _Messages(tomllib.loads(text.read_text(encoding="utf-8")))
 
 
 @lru_cache(maxsize=1)

@@ -20,7 +20,7 @@ from cocamonitor.report.locale import (
 from cocamonitor.report.translate import data_text, group_digits
 
 if TYPE_CHECKING:
-    from cocamonitor.report.render import _Messages
+    from cocamonitor.report.catalogue import _Messages
 
 __all__: list[str] = []
 

@@ -40,7 +40,7 @@ import pandas as pd
 from cocamonitor.errors import ParameterError
 from cocamonitor.simulate.config import SimulationConfig
 from cocamonitor.simulate.dynamics import History
-from cocamonitor.simulate.methods import MethodEstimate
+from cocamonitor.simulate.estimate import MethodEstimate
 from cocamonitor.simulate.scenes import SceneConfig, SceneStack, render_scenes
 
 __all__ = ["ClassifiedMap", "ClassifiedMapConfig", "budget_config", "classified_good_practice", "classified_hours",

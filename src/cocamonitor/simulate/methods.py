@@ -39,7 +39,7 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -63,6 +63,7 @@ from cocamonitor.simulate.design import (
     stratum_of_distance,
 )
 from cocamonitor.simulate.dynamics import DAYS_PER_MONTH, ERADICATED, History
+from cocamonitor.simulate.estimate import MethodEstimate
 from cocamonitor.simulate.landscape import footprint_pixels
 from cocamonitor.simulate.observe import acquisition_days, classified_map, cloud_mask
 
@@ -78,40 +79,6 @@ __all__ = [
 ]
 
 METHODS = ("census", "sample_survey", "good_practice", "classified_map")
-
-
-@dataclass(frozen=True)
-class MethodEstimate:
-    """One method's estimate of the 31 December coca area of one year.
-
-    Attributes
-    ----------
-    method : str
-    year : int
-        The survey year (truth on its 31 December).
-    area_ha : float
-    se_ha, ci_low, ci_high : float
-        NaN for the census (no interval).
-    confidence : float or None
-    details : dict
-        Method-specific diagnostics (e.g. sample sizes, cloud-gap share).
-
-    """
-
-    method: str
-    year: int
-    area_ha: float
-    se_ha: float = float("nan")
-    ci_low: float = float("nan")
-    ci_high: float = float("nan")
-    confidence: float | None = None
-    details: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain dict of the fields (details flattened under their own key)."""
-        return {"method": self.method, "year": self.year, "area_ha": self.area_ha,
-                "se_ha": self.se_ha, "ci_low": self.ci_low, "ci_high": self.ci_high,
-                "confidence": self.confidence, "details": dict(self.details)}
 
 
 @dataclass(frozen=True)
