@@ -29,9 +29,9 @@ def check_confidence(confidence: Any, *, where: str = "confidence") -> float:
     return level
 
 
-def check_seed(seed: Any, *, where: str = "--seed") -> Any:
+def check_seed(seed: Any, *, where: str = "seed") -> Any:
     """Return ``seed`` unchanged when it is ``None`` or a whole number >= 0, else raise."""
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
         raise ParameterError(f"the seed must be a whole number >= 0, got {seed}", where=where,
-                             hint="e.g. --seed 1")
+                             hint="e.g. `seed` 1")
     return seed

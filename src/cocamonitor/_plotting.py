@@ -39,7 +39,7 @@ def figure_kind(path: str | Path, *, where: str | None = None, html: bool = True
     )
 
 
-def check_figure_path(path: str | Path, *, where: str = "--plot", html: bool = True) -> Path:
+def check_figure_path(path: str | Path, *, where: str = "plot", html: bool = True) -> Path:
     """Check that a figure can be written at ``path`` (format, folder) before any work is done.
 
     A missing folder is created; a folder that cannot be created or written to is an

@@ -1,4 +1,4 @@
-"""Recording a command's run in the store (``cocamonitor --store PATH ...`` or $COCAMONITOR_STORE).
+"""Recording a command's run in the store (given to the command line, or $COCAMONITOR_STORE).
 
 The root callback notes the store (:func:`start_recording`); an estimate command hands its
 finished JSON document over (:func:`record_result`); :func:`cocamonitor.cli.main` records it
@@ -64,9 +64,9 @@ def record_result(command: str, document: Any, *, provenance: Mapping[str, Any] 
     """Hand a finished estimate over for recording in the store, if one was given.
 
     Every estimate command calls this once, with the same document (provenance included)
-    that ``--format json`` prints, whatever format is asked for. Nothing is written yet: the
+    that the command prints as JSON, whatever format is asked for. Nothing is written yet: the
     command line records the run with :func:`commit_recording` only after the command has
-    returned and its output (stdout, ``--plot``, ``--out``) was written, so that a command
+    returned and its output (stdout, figures, files) was written, so that a command
     that fails at any point, even while writing its output, records nothing.
 
     Parameters
@@ -118,7 +118,7 @@ def discard_recording() -> None:
 
 
 def chosen_store() -> Path:
-    """Return the store named by ``--store`` / ``$COCAMONITOR_STORE``, else the default path."""
+    """Return the store given to the command line or by ``$COCAMONITOR_STORE``, else the default path."""
     rec = _RECORDING.get()
     if rec is not None:
         return rec.store

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import errno
 import importlib
+import logging
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -145,8 +146,8 @@ def main(argv: list[str] | None = None) -> int:
     0 ok, 2 bad input (one ``error:`` line on stderr), 75 the store is locked by another
     process (try again later), 141 stdout was closed by its reader, 1 internal error.
     """
-    from cocamonitor._cleanup import outputs_removed_on_failure
     from cocamonitor._recording import commit_recording, discard_recording
+    from cocamonitor.commands._cleanup import outputs_removed_on_failure
 
     args = list(sys.argv[1:] if argv is None else argv)
     from cocamonitor.commands._common import set_cli_options
@@ -155,6 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     from cocamonitor._log import install_cli_handler
 
     install_cli_handler()  # notes and warnings of the package: one line each on stderr
+    _name_options_in_notes()
     if sys.stdout is None:  # started with stdout closed (``>&-``): nothing could be printed
         sys.stderr.write("error: standard output is closed; run the command with stdout open "
                          "(redirect it to a file or /dev/null)\n")
@@ -173,7 +175,9 @@ def main(argv: list[str] | None = None) -> int:
             return 141
         raise
     except CocamonitorError as err:
-        err = _localized(err)  # first the language, then the core's names become options
+        from cocamonitor.commands._common import cli_phrases
+
+        err = _localized(cli_phrases(err))  # first the language, then the core's names become options
         sys.stderr.write(_one_line(f"{_word('error')}: {_as_typed(err, args)}"))
         return err.exit_code
     except MemoryError:  # a size the estimates of memory did not catch: still one line, no record
@@ -208,23 +212,65 @@ _OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EBADF, errno.EIO, errno.EDQUOT, 
 
 
 def _as_typed(err: CocamonitorError, args: list[str]) -> str:
-    """Render the error with the options the user typed (``target_se`` -> ``--target-se``).
+    """Render the error with the options of the command that ran (``target_se`` -> ``--target-se``)."""
+    from cocamonitor.commands._common import cli_error
 
-    A core parameter typed as an option is named as that option, in the place and the message.
-    """
-    import re
+    try:
+        command, options = _command_options(args)
+    except Exception:  # pragma: no cover - naming options must never turn an error line into a traceback
+        command, options = "", set()
+    return str(cli_error(err, options, command))
 
-    where = err.where or ""
-    if not re.fullmatch(r"[a-z][a-z0-9_]*", where):
-        return str(err)
-    option = "--" + where.replace("_", "-")
-    if not any(a == option or a.startswith(option + "=") for a in args):
-        return str(err)
-    message, hint = err.message, err.hint
-    if "_" in where:  # an identifier (rel_error_a), never an ordinary word of the message
-        message = re.sub(rf"\b{where}\b", option, message)
-        hint = re.sub(rf"\b{where}\b", option, hint) if hint else None
-    return str(CocamonitorError(message, where=option, hint=hint))
+
+def _command_options(args: list[str]) -> tuple[str, set[str]]:
+    """Return the command ``args`` ran (``"area estimate"``) and its long options with its groups' (``--store``)."""
+    import typer.main
+    from typer import _click as click
+
+    cmd = typer.main.get_command(app)
+    ctx = click.Context(cmd)
+    path: list[str] = []
+    options: set[str] = set()
+    words = iter(args)
+    while True:
+        params = {o: p for p in cmd.params for o in (*p.opts, *p.secondary_opts)}
+        options.update(o for o in params if o.startswith("--"))
+        for word in words:
+            if word == "--":
+                return " ".join(path), options
+            if word.startswith("-"):
+                param = params.get(word.split("=", 1)[0])
+                takes_value = not (getattr(param, "is_flag", False) or getattr(param, "count", False))
+                if param is not None and "=" not in word and takes_value:
+                    for _ in range(max(param.nargs, 1)):
+                        next(words, None)  # the option's value
+                continue
+            sub = cmd.get_command(ctx, word) if isinstance(cmd, TyperGroup) else None
+            if sub is not None:
+                cmd = sub
+                path.append(word)
+                break
+        else:
+            return " ".join(path), options
+
+
+class _OptionNames(logging.Filter):
+    """Notes and warnings name core parameters in backticks: the command line says its options."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        if "`" in text:
+            from cocamonitor.commands._common import cli_text
+
+            record.msg, record.args = cli_text(text), None
+        return True
+
+
+def _name_options_in_notes() -> None:
+    """Put :class:`_OptionNames` on the handlers of the package's notes (idempotent)."""
+    for handler in logging.getLogger("cocamonitor").handlers:
+        if not any(isinstance(f, _OptionNames) for f in handler.filters):
+            handler.addFilter(_OptionNames())
 
 
 def _one_line(text: str, limit: int = 2000) -> str:

@@ -7,20 +7,26 @@ into one line on stderr and exit code 2. Errors also subclass the builtin they r
 
 Messages say *what* is wrong, *where* (file, row, column, parameter) and *how to fix it*.
 
+A parameter is named by its Python name: ``where="skip_missing"``, and in backticks in the
+message or hint ("pass `skip_missing`"). Each edge renames them to its own vocabulary in one
+place with :func:`rename_parameters`: the command line to its options, the web API to its
+query parameters.
+
 Examples
 --------
 >>> from cocamonitor.errors import InputError
 >>> try:
-...     raise InputError("unknown year 1990", where="--year", hint="use 2001-2024")
+...     raise InputError("unknown year 1990", where="year", hint="use 2001-2024 or pass `skip_missing`")
 ... except InputError as err:
 ...     print(err)
---year: unknown year 1990; use 2001-2024
+year: unknown year 1990; use 2001-2024 or pass `skip_missing`
 
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 from difflib import get_close_matches
 
 __all__ = [
@@ -35,6 +41,7 @@ __all__ = [
     "StoreLockedError",
     "UnknownNameError",
     "clip",
+    "rename_parameters",
     "shown",
     "suggest",
 ]
@@ -48,9 +55,10 @@ class CocamonitorError(Exception):
     message : str
         What is wrong.
     where : str, optional
-        Where it is: a file with row and column, a parameter name, a command-line option.
+        Where it is: a file with row and column, or a parameter's Python name (``"years"``; two
+        parameters as ``"zones/grid"``), which the edges rename (:func:`rename_parameters`).
     hint : str, optional
-        How to fix it.
+        How to fix it. Message and hint name parameters in backticks: ``"pass `skip_missing`"``.
 
     """
 
@@ -115,6 +123,57 @@ class StoreLockedError(StoreError):
 
 class CocamonitorWarning(UserWarning):
     """Something the user should know about, with what to do, that does not stop the run."""
+
+
+#: a parameter named in a message or hint: its Python name in backticks (`skip_missing`)
+_PARAMETER = re.compile(r"`([a-z][a-z0-9_]*)`")
+_WHERE = re.compile(r"[a-z][a-z0-9_]*(?:/[a-z][a-z0-9_]*)*")
+
+
+def rename_parameters(err: CocamonitorError, name: Callable[[str], str | None]) -> CocamonitorError:
+    """Return ``err`` with its parameters named in an edge's vocabulary (the one place an edge renames).
+
+    ``where``, when it is a parameter name (or several joined by ``/``), and every parameter
+    named in backticks in the message and the hint become ``name(parameter)``. A parameter
+    for which ``name`` returns ``None`` keeps its Python name (in backticks in the text).
+
+    Parameters
+    ----------
+    err : CocamonitorError
+        An error raised by the core.
+    name : callable
+        The edge's name of a core parameter (the command line's option, the API's query
+        parameter), or ``None`` for a parameter the edge does not have.
+
+    Returns
+    -------
+    CocamonitorError
+        A new error of the same type (``err`` itself when nothing was renamed).
+
+    Examples
+    --------
+    >>> err = InputError("no figure for 2008", where="years", hint="pass `skip_missing`")
+    >>> print(rename_parameters(err, lambda p: p.upper()))
+    YEARS: no figure for 2008; pass SKIP_MISSING
+    >>> print(rename_parameters(err, lambda p: None))
+    years: no figure for 2008; pass `skip_missing`
+
+    """
+
+    def text(value: str | None) -> str | None:
+        if not value:
+            return value
+        return _PARAMETER.sub(lambda m: name(m.group(1)) or m.group(0), value)
+
+    where = err.where
+    if where and _WHERE.fullmatch(where):
+        where = "/".join(name(p) or p for p in where.split("/"))
+    renamed = (text(err.message) or "", where, text(err.hint))
+    if renamed == (err.message, err.where, err.hint):
+        return err
+    new = type(err)(renamed[0], where=renamed[1], hint=renamed[2])
+    new.__cause__, new.__context__ = err.__cause__, err.__context__
+    return new
 
 
 def suggest(value: str, choices: Iterable[str], *, n: int = 5) -> str:

@@ -2,12 +2,12 @@
 
 The core raises :class:`~cocamonitor.errors.CocamonitorError` with an English ``message``,
 ``where`` and ``hint`` (the language of the code). The edges (the command line under
-``--lang es`` or a Spanish locale, the web API under ``Accept-Language: es`` or ``?lang=es``)
+``lang`` es or a Spanish locale, the web API under ``Accept-Language: es`` or ``?lang=es``)
 show them in Spanish through this catalogue, ``data/errors_es.toml``: English templates with
 named placeholders, each mapped to its Spanish template.
 
 * A placeholder ``{name}`` matches any text (a value, a path, a list, a parameter name such as
-  ``year``, `` `year` `` or ``--year``) and is copied unchanged: nothing the English message
+  ``year`` or `` `year` `` or an option) and is copied unchanged: nothing the English message
   says is lost in the translation.
 * ``{name:t}`` is a part of the sentence written by cocamonitor (a hint built from pieces): it
   is translated in turn, and the whole counts as translated only if that part is.

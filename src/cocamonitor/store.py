@@ -2,7 +2,7 @@
 
 Every run recorded here can say which inputs (path and SHA-256), parameters and cocamonitor
 version produced its estimates: the same ``provenance`` block the command prints with
-``--format json``, kept together with the full JSON document and a tidy table of its numbers.
+JSON output, kept together with the full JSON document and a tidy table of its numbers.
 
 Tables (schema version 1, created on first use):
 
@@ -633,7 +633,7 @@ def _is_duckdb_file(path: Path) -> bool:
 def _connect(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
     if path.exists() and not _is_duckdb_file(path):
         raise StoreError("is not a cocamonitor store (not a DuckDB database)", where=str(path),
-                         hint="give a new file name or an existing store with --store")
+                         hint="give a new file name or an existing store with `store`")
     config: dict[str, str | bool | int | float | list[str]] = {"autoinstall_known_extensions": False}
     if read_only:
         config["enable_external_access"] = False  # a query reads the store and nothing else
@@ -652,10 +652,10 @@ def _connect(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
                 raise StoreLockedError(f"the store is locked by another process ({_lock_holder(text)})",
                                        where=str(path),
                                        hint="wait for it to finish and run the command again, "
-                                       "or give another --store") from None
+                                       "or give another `store`") from None
             if "not a valid DuckDB database" in text:
                 raise StoreError("is not a cocamonitor store (not a DuckDB database)", where=str(path),
-                                 hint="give a new file name or an existing store with --store") from None
+                                 hint="give a new file name or an existing store with `store`") from None
             raise StoreError(_first_line(err), where=str(path)) from None
         except duckdb.Error as err:
             raise StoreError(_first_line(err), where=str(path),
@@ -674,7 +674,7 @@ def _check_schema(con: duckdb.DuckDBPyConnection, path: Path, *, create: bool) -
         return
     if "meta" not in tables:
         raise StoreError("is a DuckDB database but not a cocamonitor store (no meta table)", where=str(path),
-                         hint="give a new file name or an existing store with --store")
+                         hint="give a new file name or an existing store with `store`")
     row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     version = int(row[0]) if row and str(row[0]).isdigit() else None
     if version is None or not set(TABLES) <= tables:
@@ -707,7 +707,7 @@ def open_store(path: str | Path | None = None, *, read_only: bool = False) -> St
         raise StoreError("is a directory", where=str(p), hint="give a file name, e.g. runs.duckdb")
     if read_only and not p.exists():
         raise StoreError("no store here yet", where=str(p),
-                         hint="record a run first, e.g. `cocamonitor --store PATH area estimate ...`")
+                         hint="record a run in it first")
     if not read_only:
         p.parent.mkdir(parents=True, exist_ok=True)
     con = _connect(p, read_only=read_only)

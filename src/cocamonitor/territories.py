@@ -18,7 +18,7 @@ than 1e-7, so the fraction is the equal-area fraction to that order. Polygon are
 reported in an equal-area CRS (:data:`EQUAL_AREA_CRS`). The fraction matrix is computed once
 and multiplied by the ``cells × years`` table, so all years cost one sparse product.
 
-Buffers are rings: ``--buffer 10km,20km`` gives the land within 0-10 km of a polygon and
+Buffers are rings: ``buffers="10km,20km"`` gives the land within 0-10 km of a polygon and
 outside it, and the land 10-20 km from it, drawn in the grid's CRS (metres).
 
 Totals never double count: a layer's total is the coca inside the union of its polygons, the
@@ -171,8 +171,7 @@ def load_layer(name: str, *, data_dir: str | Path | None = None) -> Layer:
     known = layers(data_dir=data_dir)
     if name not in known:
         raise UnknownNameError(f"no territory layer {name!r}", where="layer",
-                               hint=f"registered: {', '.join(known) or 'none yet'}; add one with "
-                                    "`cocamonitor territories add KIND FILE --name-field FIELD`")
+                               hint=f"registered: {', '.join(known) or 'none yet'}; add one with add_layer()")
     entry = userdata.entry(name, data_dir=data_dir)
     gdf = userdata.read_table(name, data_dir=data_dir)
     meta = {"source": entry.source, "source_sha256": entry.source_sha256, "imported": entry.imported,

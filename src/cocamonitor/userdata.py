@@ -8,7 +8,7 @@ provenance like a bundled one.
 
 Where the folder is, first that applies:
 
-1. the ``data_dir`` argument (the command line's ``--data-dir``);
+1. the ``data_dir`` argument (or the command line's option for it);
 2. ``$COCAMONITOR_DATA_DIR``;
 3. ``$XDG_DATA_HOME/cocamonitor/data``, else ``~/.local/share/cocamonitor/data``.
 
@@ -111,7 +111,7 @@ class Entry:
 
 
 def set_default(path: str | Path | None) -> None:
-    """Set the folder used when a function is called without ``data_dir`` (the CLI's ``--data-dir``)."""
+    """Set the folder used when a function is called without ``data_dir`` (the command line sets it)."""
     global _default
     _default = None if path is None else Path(path).expanduser()
 

@@ -236,4 +236,4 @@ def test_nominal_ctm12_area_error_is_stated_truthfully():
     assert 0.005 < worst < 0.01  # between 0.5 % and 1 %
     method = pixel_area(RasterInfo("p.tif", CRS("EPSG:9377"), Affine(10, 0, 5e6, 0, -10, 2e6),
                                    1, 1, 1, "uint8", None, (1, 1))).method
-    assert "up to about 1 %" in method and "--equal-area-crs" in method
+    assert "up to about 1 %" in method and "equal_area_crs" in method

@@ -205,7 +205,7 @@ def test_area_estimate_json(write):
     (nat,) = read_areas(write("e.json", json.dumps(doc)))
     assert nat.region == "national" and nat.dist.args["mean"] == 3000.0
     doc["classes"] = {"1": {"area": 1.0}, "2": {"area": 2.0}}
-    with pytest.raises(InputError, match="--area-class"):
+    with pytest.raises(InputError, match="`area_class`"):
         read_areas(write("e.json", json.dumps(doc)))
     assert read_areas(write("e.json", json.dumps(doc)), area_class="2")[0].dist.central == 2.0
     doc["unit"] = "pixels"
@@ -228,7 +228,7 @@ def test_areas_from_a_real_area_estimate():
     )
     est = estimate_domains(sample, {"coca": 100.0, "other": 900.0}, "department")
     for doc in (est, json.loads(json.dumps(est.to_dict()))):
-        with pytest.raises(InputError, match="--area-unit ha"):
+        with pytest.raises(InputError, match="`unit` ha"):
             areas_from_estimate(doc)
         areas = areas_from_estimate(doc, unit="ha")
         assert {a.region for a in areas} == {"Nariño", "Cauca"}

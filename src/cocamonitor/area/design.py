@@ -9,8 +9,8 @@ design names, through :data:`cocamonitor.area.ESTIMATORS`. The keyword signature
 
 Method names are spelled with underscores (``two_stage``, ``post_stratified``), as
 :attr:`AreaEstimate.method` and the JSON documents spell them; the command line shows them with
-hyphens (``--method two-stage``) and translates. The hyphenated spelling is still accepted by the
-core with a :class:`DeprecationWarning`.
+hyphens (``two-stage``, as its method option takes them) and translates. The hyphenated
+spelling is still accepted by the core with a :class:`DeprecationWarning`.
 
 Examples
 --------

@@ -24,7 +24,7 @@ from cocamonitor.io.tables import location
 
 __all__ = ["LEVEL_COLUMNS", "domain_table", "estimate_domains", "territory_domains"]
 
-#: Territorial levels accepted by ``--by`` when the sample has a ``divipola`` column, and the
+#: Territorial levels accepted by ``by`` when the sample has a ``divipola`` column, and the
 #: registry column that names the domain.
 LEVEL_COLUMNS = {
     "municipality": "divipola",
@@ -125,13 +125,13 @@ def territory_domains(
     from cocamonitor.territory import registry
 
     if level not in LEVEL_COLUMNS:
-        raise UnknownNameError(f"unknown territorial level {level!r}", where="--by", hint=suggest(level, LEVEL_COLUMNS))
+        raise UnknownNameError(f"unknown territorial level {level!r}", where="by", hint=suggest(level, LEVEL_COLUMNS))
     name = source or "sample"
     if code_col not in sample.columns:
         raise SchemaError(
-            f"--by {level} needs a {code_col!r} column (5-digit DIVIPOLA code of each point)",
+            f"`by` {level} needs a {code_col!r} column (5-digit DIVIPOLA code of each point)",
             where=name,
-            hint=f"add it, or give a column of the sample to --by; columns: {', '.join(map(str, sample.columns))}",
+            hint=f"add it, or give a column of the sample to `by`; columns: {', '.join(map(str, sample.columns))}",
         )
     codes = sample[code_col].astype("string").str.strip().str.zfill(5).reset_index(drop=True)
     reg = registry().set_index("divipola")

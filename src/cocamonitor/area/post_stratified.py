@@ -129,7 +129,7 @@ def estimate_post_stratified(
         raise ParameterError(
             "collapse_variance works with the conditional variance only",
             where="variance",
-            hint="use the conditional variance (variance='conditional', --variance conditional)",
+            hint="use the conditional variance (variance='conditional', `variance` conditional)",
         )
     est = estimate_rows(
         "post_stratified",

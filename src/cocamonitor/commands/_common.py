@@ -13,7 +13,7 @@ import contextlib
 import json
 import math
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from enum import Enum
 from typing import TYPE_CHECKING, Any
@@ -34,10 +34,17 @@ from cocamonitor.documents.jsonable import to_jsonable as _to_jsonable
 if TYPE_CHECKING:
     import pandas as pd
 
+    from cocamonitor.errors import CocamonitorError
+
 __all__ = [
     "CLI_MESSAGES",
+    "CLI_PHRASES",
+    "OPTION_NAMES",
     "option_names",
     "TableFormat",
+    "cli_error",
+    "cli_phrases",
+    "cli_text",
     "cli_lang",
     "set_cli_options",
     "chosen_store",
@@ -68,6 +75,8 @@ CLI_MESSAGES = {
 }
 _CLI_LANG: ContextVar[str | None] = ContextVar("cocamonitor_cli_lang", default=None)
 _COLUMNS: ContextVar[tuple[str, ...] | None] = ContextVar("cocamonitor_columns", default=None)
+#: this run's overrides of option names (:func:`option_names`); reset by :func:`set_cli_options`
+_OPTION_NAMES: ContextVar[Mapping[str, str] | None] = ContextVar("cocamonitor_option_names", default=None)
 
 
 def cli_lang() -> str:
@@ -91,6 +100,7 @@ def cli_lang() -> str:
 def set_cli_options(lang: str | None, columns: str | None) -> None:
     """Remember the root options ``--lang`` and ``--columns`` for this run."""
     _CLI_LANG.set(lang)
+    _OPTION_NAMES.set(None)
     _COLUMNS.set(tuple(c.strip() for c in columns.split(",") if c.strip()) if columns else None)
 
 
@@ -221,20 +231,103 @@ def _print_table(names: list[str], numeric: list[bool], rows: Any, *, title: str
 
 @contextlib.contextmanager
 def option_names(options: Mapping[str, str]) -> Iterator[None]:
-    """Translate the core's parameter names into command-line options in the errors raised inside.
+    """Name core parameters by these options in the errors raised inside (this command's overrides).
 
-    ``options`` maps a core parameter name (an error's ``where``) to the option the user typed;
-    an error about anything else passes unchanged.
+    ``options`` maps a core parameter name (an error's ``where``, or a name in backticks in its
+    message) to the option that sets it, where that is not the default ``--kebab-case`` of the
+    name (``{"collapse": "--collapse-strata"}``). :func:`cli_error` applies them; an error raised
+    inside keeps them for the error line.
     """
+    token = _OPTION_NAMES.set({**(_OPTION_NAMES.get() or {}), **options})
+    yield  # an error propagates with the names still set: the command line prints it last
+    _OPTION_NAMES.reset(token)
+
+
+#: Per command, core parameters whose option is not their ``--kebab-case`` (the overrides of
+#: :func:`cli_error`; a command may add more for a block with :func:`option_names`).
+OPTION_NAMES: dict[str, dict[str, str]] = {
+    "area estimate": {"collapse": "--collapse-strata"},
+    "production estimate": {"unit": "--area-unit"},
+    "report": {"raster": "--map-raster", "cell": "--map-raster"},  # the density grid of the map raster
+    "territories add": {"id_field": "--name-field"},
+    "trend change": {"label": "--class"},
+    "trend compare": {"source": "--sources"},
+}
+
+#: Core hints that point to a Python function or document, said with the command line's command.
+CLI_PHRASES: dict[str, str] = {
+    "pass the JSON document of an area estimate": "pass the JSON printed by `cocamonitor area estimate --format json`",
+    "record a run in it first": "record a run first, e.g. `cocamonitor --store PATH area estimate ...`",
+    "add one with add_layer()": "add one with `cocamonitor territories add KIND FILE --name-field FIELD`",
+}
+
+
+def cli_error(err: CocamonitorError, options: Collection[str], command: str = "") -> CocamonitorError:
+    """Return the error in the command line's words: its core parameters named by their options.
+
+    The one place the command line renames parameters (rule: the core names its own). A core
+    parameter is the option :data:`OPTION_NAMES` gives for ``command`` (or :func:`option_names`
+    for the block that raised), else its ``--kebab-case`` when ``options`` (the options of the
+    command that ran) has it, else it keeps its core name. A parameter of ``where`` with an
+    underscore is renamed in the text as well (``rel_error_a must be ...``).
+
+    Examples
+    --------
+    >>> from cocamonitor.errors import InputError
+    >>> err = InputError("no figure for 2008", where="years", hint="pass `skip_missing`")
+    >>> print(cli_error(err, {"--years", "--skip-missing"}))
+    --years: no figure for 2008; pass --skip-missing
+
+    """
+    import re
+
+    from cocamonitor._cli_names import option as kebab
+    from cocamonitor.errors import rename_parameters
+
+    overrides = {**OPTION_NAMES.get(command, {}), **(_OPTION_NAMES.get() or {})}
+
+    def option(parameter: str) -> str | None:
+        if parameter in overrides:
+            return overrides[parameter]
+        return kebab(parameter) if kebab(parameter) in options else None
+
+    renamed = rename_parameters(err, option)
+    message, hint = renamed.message, renamed.hint
+    where = err.where or ""
+    if "_" in where and re.fullmatch(r"[a-z][a-z0-9_]*", where) and renamed.where != where:
+        # an identifier (rel_error_a), never an ordinary word of the message
+        message = re.sub(rf"\b{where}\b", renamed.where or where, message)
+        hint = re.sub(rf"\b{where}\b", renamed.where or where, hint) if hint else hint
+    if (message, hint) == (renamed.message, renamed.hint):
+        return renamed
+    return type(err)(message, where=renamed.where, hint=hint)
+
+
+def cli_phrases(err: CocamonitorError) -> CocamonitorError:
+    """Return the error with the hints of :data:`CLI_PHRASES` said with the command line's commands.
+
+    Before the error is translated (the catalogue knows the command line's sentences).
+    """
+    hint = err.hint
+    for phrase, words in CLI_PHRASES.items():
+        hint = hint.replace(phrase, words) if hint else hint
+    return err if hint == err.hint else type(err)(err.message, where=err.where, hint=hint)
+
+
+def cli_text(text: str) -> str:
+    """Return a core text (a warning) in the words of the running command (`skip_missing`: ``--skip-missing``)."""
+    from typer._click.globals import get_current_context
+
     from cocamonitor.errors import InputError
 
-    try:
-        yield
-    except InputError as exc:
-        option = options.get(exc.where or "")
-        if option is None:
-            raise
-        raise type(exc)(exc.message, where=option, hint=exc.hint) from None
+    ctx = get_current_context(silent=True)
+    options: set[str] = set()
+    names: list[str] = []
+    while ctx is not None:
+        options.update(o for p in ctx.command.params for o in (*p.opts, *p.secondary_opts) if o.startswith("--"))
+        names.append(ctx.info_name or "")
+        ctx = ctx.parent
+    return cli_error(InputError(text), options, " ".join(reversed(names[:-1]))).message
 
 
 def __getattr__(name: str) -> Any:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import warnings
-from contextlib import AbstractContextManager
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
@@ -21,7 +20,6 @@ from cocamonitor.commands._common import (
     emit_json,
     emit_table,
     err_console,
-    option_names,
     record_result,
 )
 from cocamonitor.errors import CocamonitorWarning, DataError, InputError, ParameterError
@@ -173,14 +171,6 @@ def _check_points_in_map(sample: pd.DataFrame, map_path: Path, source: str) -> N
             )
 
 
-def _option_names() -> AbstractContextManager[None]:
-    """Name the command-line options (not the API parameters) in errors about them."""
-    return option_names(_OPTIONS)
-
-
-_OPTIONS = {"collapse": "--collapse-strata", "collapse_variance": "--collapse-variance", "variance": "--variance"}
-
-
 def _pick_method(method: Method, sample: pd.DataFrame) -> Method:
     if method is not Method.auto:
         return method
@@ -309,7 +299,7 @@ def estimate_cmd(
         selection=selection.value, psu_count=psu_count,
     )
     est: AreaEstimate
-    with warnings.catch_warnings(record=True) as caught, _option_names():
+    with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", CocamonitorWarning)
         est = design.estimate(df, confidence=confidence, by=by_col, source=src, areas_source=areas_src)
     for w in caught:  # one line each on stderr, without Python's source-line echo

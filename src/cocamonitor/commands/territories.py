@@ -33,16 +33,9 @@ def add_cmd(
 
     Example: cocamonitor territories add parks runap.gpkg --name-field nombre
     """
-    from cocamonitor.errors import InputError
     from cocamonitor.territories import add_layer
 
-    try:
-        entry, notes = add_layer(kind, file, name_field=name_field, where="FILE")
-    except InputError as err:
-        if err.where == "--id-field":
-            err.where = "--name-field"
-            err.args = (err._render(),)
-        raise
+    entry, notes = add_layer(kind, file, name_field=name_field, where="FILE")  # id_field: OPTION_NAMES
     for line in notes:
         _note(line)
     _note(f"registered {entry.meta['territories']} territories of {file.name} as layer {entry.name!r} "

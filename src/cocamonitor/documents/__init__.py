@@ -2,7 +2,7 @@
 
 Functions here take typed arguments, check them and return plain dicts, lists and DataFrames
 that :func:`to_jsonable` turns into JSON. Errors name the functions' own parameters; an edge
-that calls them otherwise passes ``names`` (the command line its ``--options``). The two edges,
+that calls them otherwise passes ``names`` (the command line its options). The two edges,
 :mod:`cocamonitor.commands` (the command line) and :mod:`cocamonitor.web` (dashboard and API),
 call this layer and never each other; this layer imports neither of them, nor the report
 (``tests/test_architecture.py`` checks it).

@@ -1,4 +1,4 @@
-"""The counternarcotics results document: ``indicators show --format json`` and ``/api/indicators``."""
+"""The counternarcotics results document: ``indicators show`` as JSON and ``/api/indicators``."""
 
 from __future__ import annotations
 

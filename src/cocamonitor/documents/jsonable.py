@@ -1,7 +1,7 @@
 """Plain JSON types from numpy, pandas and standard-library values (the last step of every document).
 
 Light on purpose: standard library only at import time, so that the command line's light
-paths (``cocamonitor --help``, ``data list``) can use it without paying for numpy or pandas.
+paths (the command line's help, ``data list``) can use it without paying for numpy or pandas.
 """
 
 from __future__ import annotations

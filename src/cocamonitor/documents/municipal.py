@@ -182,7 +182,7 @@ def trend_panel(
 def panel() -> PanelTrendResult:
     """Per-municipality trends over the last :data:`PANEL_YEARS` census years, cached (the dashboard's classes).
 
-    Exactly what ``cocamonitor trend panel --years FIRST-LAST`` computes for that window.
+    Exactly what ``trend panel`` computes for the window ``years`` FIRST-LAST.
     """
     ys = years()
     return trend_panel((ys[-PANEL_YEARS], ys[-1]) if len(ys) >= PANEL_YEARS else (ys[0], ys[-1]))

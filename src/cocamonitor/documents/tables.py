@@ -1,7 +1,7 @@
 """Rows of a bundled dataset, filtered and named: what ``data show`` prints and ``/api/datasets`` serves.
 
 Errors name this module's parameters (``year``, ``department``, ``municipality``); an edge
-that calls them something else passes ``names`` (e.g. the command line's ``--year``).
+that calls them something else passes ``names`` (e.g. the command line's option for ``year``).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Trend documents: the national trend test the API serves, and the sentences that explain trend results.
 
 The sentences come from the catalogues of :mod:`cocamonitor.documents.narratives`, in English
-(the JSON documents and the command line by default) or Spanish (``cocamonitor --lang es``).
+(the JSON documents and the command line by default) or Spanish (``lang="es"``).
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def trend_test_document(
     as_of: str | None = None,
     vintage: str = "latest",
 ) -> dict[str, Any]:
-    """Return the document of ``cocamonitor trend test --source S --metric M [--years A-B] --format json``.
+    """Return the document of ``trend test`` (``source``, ``metric``, ``years``) as JSON.
 
     Both come from :func:`cocamonitor.trends.summary.national_trend_document`, so the API and
     the command line cannot drift apart. Cached per arguments (as JSON text, so callers get a

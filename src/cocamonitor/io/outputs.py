@@ -1,7 +1,7 @@
 """Where outputs go: folders made on demand, and one clear error when they cannot be.
 
 Every command that writes files calls one of these *before* it does any work, so that a typo
-in ``--out`` is reported in one line at once, not as a traceback after a long computation.
+in an output path is reported in one line at once, not as a traceback after a long computation.
 
 Examples
 --------
@@ -46,7 +46,7 @@ def _make(folder: Path, target: Path, where: str) -> None:
         raise InputError(f"cannot write {target}: {err.strerror or err}", where=where, hint=_HINT) from None
 
 
-def output_file(path: str | Path, *, where: str = "--out") -> Path:
+def output_file(path: str | Path, *, where: str = "out") -> Path:
     """Return ``path`` once its folder exists (created if missing) and it is not a folder itself.
 
     Raises
@@ -62,7 +62,7 @@ def output_file(path: str | Path, *, where: str = "--out") -> Path:
     return p
 
 
-def output_dir(path: str | Path, *, where: str = "--out") -> Path:
+def output_dir(path: str | Path, *, where: str = "out") -> Path:
     """Return ``path`` once it exists as a writable folder (created if missing).
 
     Raises

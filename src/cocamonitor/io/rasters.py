@@ -171,15 +171,15 @@ class RasterInfo:
         }
 
 
-def open_raster(path: str | Path, *, where: str = "--raster") -> RasterInfo:
+def open_raster(path: str | Path, *, where: str = "raster") -> RasterInfo:
     """Read a raster's header and check it can be processed.
 
     Parameters
     ----------
     path : str or Path
         A GeoTIFF, COG or anything else GDAL reads.
-    where : str, default "--raster"
-        The option or parameter the path came from, used in error messages.
+    where : str, default "raster"
+        The parameter the path came from, used in error messages.
 
     Returns
     -------
@@ -223,7 +223,7 @@ def open_raster(path: str | Path, *, where: str = "--raster") -> RasterInfo:
     return info
 
 
-def require_integer(info: RasterInfo, *, where: str = "--raster") -> None:
+def require_integer(info: RasterInfo, *, where: str = "raster") -> None:
     """Raise :class:`InputError` unless band 1 holds integer classes.
 
     Examples
@@ -234,7 +234,7 @@ def require_integer(info: RasterInfo, *, where: str = "--raster") -> None:
     >>> require_integer(info)
     Traceback (most recent call last):
     ...
-    cocamonitor.errors.InputError: --raster: raster x.tif holds float32 values, ...
+    cocamonitor.errors.InputError: raster: raster x.tif holds float32 values, ...
 
     """
     if not info.is_integer:
@@ -246,7 +246,7 @@ def require_integer(info: RasterInfo, *, where: str = "--raster") -> None:
         )
 
 
-def check_same_grid(a: RasterInfo, b: RasterInfo, *, where: str = "--raster") -> None:
+def check_same_grid(a: RasterInfo, b: RasterInfo, *, where: str = "raster") -> None:
     """Raise :class:`InputError` unless two rasters share CRS, transform and size."""
     if a.crs != b.crs:
         raise InputError(
@@ -610,7 +610,7 @@ def pixel_area(
     assert info.crs is not None
     if info.is_rotated:
         raise InputError(
-            f"raster {info.path} has a rotated geotransform", where="--raster",
+            f"raster {info.path} has a rotated geotransform", where="raster",
             hint="warp it to a north-up grid (gdalwarp)",
         )
     target: CRS | None = None
@@ -631,7 +631,7 @@ def pixel_area(
             raise InputError(
                 f"raster {info.path} is in {kind}, so its pixels have no fixed area",
                 where=where,
-                hint="pass an equal-area CRS to measure them in (e.g. --equal-area-crs "
+                hint="pass an equal-area CRS to measure them in (e.g. `equal_area_crs` "
                 "EPSG:6933), or warp the raster to a projected CRS such as EPSG:9377",
             )
         rows = _row_areas_in(info, target, ncols=1 if crs.is_geographic else 9)
@@ -646,5 +646,5 @@ def pixel_area(
         nominal, None, 1.0,
         f"nominal pixel size in {crs.name} (not equal-area: off by the projection's scale, "
         "under 0.2 % in a UTM zone, up to about 1 % at the edges of Colombia in CTM12; "
-        "--equal-area-crs measures pixels in an equal-area CRS)",
+        "`equal_area_crs` measures pixels in an equal-area CRS)",
     )

@@ -78,7 +78,7 @@ class Zones:
         )
 
 
-def read_zones(path: str | Path, *, layer: str | None = None, where: str = "--zones"):
+def read_zones(path: str | Path, *, layer: str | None = None, where: str = "zones"):
     """Read a polygon layer (GeoPackage, GeoParquet, shapefile, GeoJSON, ...) as a GeoDataFrame.
 
     Raises
@@ -135,7 +135,7 @@ def prepare_zones(
     id_field: str,
     target_crs: str | CRS,
     source: str = "zones",
-    where: str = "--zones",
+    where: str = "zones",
 ) -> Zones:
     """Check and clean zone polygons and bring them into the raster's CRS.
 
@@ -150,7 +150,7 @@ def prepare_zones(
     source : str
         Name of the input for messages.
     where : str
-        The option that gave the zones, for messages.
+        The parameter that gave the zones, for messages.
 
     Returns
     -------
@@ -169,7 +169,7 @@ def prepare_zones(
         cols = [c for c in gdf.columns if c != gdf.geometry.name]
         raise SchemaError(
             f"{source} has no id field {id_field!r}",
-            where="--id-field",
+            where="id_field",
             hint=suggest(id_field, cols),
         )
     if gdf.crs is None:
@@ -184,7 +184,7 @@ def prepare_zones(
         row = int(np.flatnonzero(ids.isna().to_numpy())[0])
         raise SchemaError(
             f"{source} feature {row + 1}: id field {id_field!r} is empty",
-            where="--id-field", hint="give every zone an id or choose another field",
+            where="id_field", hint="give every zone an id or choose another field",
         )
     geoms = gdf.geometry.to_numpy()
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)

@@ -1,6 +1,6 @@
 """Years typed by a user: ``2024``, ``2015-2024`` or a list ``2019,2021-2023``.
 
-One grammar and one set of messages for every ``--years`` / ``--year`` option and query
+One grammar and one set of messages for every ``years`` / ``year`` option and query
 parameter, so that the same text means the same years everywhere.
 
 Examples
@@ -39,7 +39,7 @@ def _span(part: str, text: str, where: str, hint: str) -> tuple[int, int]:
     return a, b
 
 
-def parse_year_span(text: str, *, where: str = "--years") -> tuple[int, int]:
+def parse_year_span(text: str, *, where: str = "years") -> tuple[int, int]:
     """Read one year or one range into ``(first, last)``.
 
     Raises
@@ -51,7 +51,7 @@ def parse_year_span(text: str, *, where: str = "--years") -> tuple[int, int]:
     return _span(str(text), str(text), where, "write one year (2024) or a range (2015-2024)")
 
 
-def parse_years(text: str, *, where: str = "--years") -> list[int]:
+def parse_years(text: str, *, where: str = "years") -> list[int]:
     """Read years, ranges and comma-separated lists of them into sorted distinct years.
 
     Raises

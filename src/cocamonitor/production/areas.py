@@ -55,7 +55,7 @@ def read_areas(
     """
     path = Path(path)
     if not path.exists():
-        raise InputError(f"areas file not found: {path}", where="--areas", hint="check the path")
+        raise InputError(f"areas file not found: {path}", where="areas", hint="check the path")
     if path.suffix.lower() == ".json":
         try:
             from cocamonitor.io.text import read_text_file
@@ -117,7 +117,7 @@ def _pick_class(classes: Mapping[str, Any], area_class: str | None, where: str) 
     raise InputError(
         "cannot tell which class is coca",
         where=where,
-        hint=f"name it with --area-class (classes: {', '.join(map(str, names))})",
+        hint=f"name it with `area_class` (classes: {', '.join(map(str, names))})",
     )
 
 
@@ -167,21 +167,21 @@ def areas_from_estimate(
         raise SchemaError(
             "not an area estimate: no 'classes'",
             where=source,
-            hint="pass the JSON printed by `cocamonitor area estimate --format json`",
+            hint="pass the JSON document of an area estimate",
         )
     given = str(doc.get("unit") or "unspecified").strip()
     units = CHAIN_PARAMETERS["area"].units
     if unit is not None and unit not in units:
         raise InputError(
             f"area unit {unit!r} is not an area unit",
-            where="--area-unit",
+            where="unit",
             hint=f"use one of {', '.join(units)}",
         )
     if given in units and unit is not None and unit != given:
         raise InputError(
             f"the area estimate says its unit is {given!r}, not {unit!r}",
             where=f"{source}: unit",
-            hint="drop --area-unit",
+            hint="drop `unit`",
         )
     unit = given if given in units else unit
     if unit is None:
@@ -189,7 +189,7 @@ def areas_from_estimate(
             f"area unit {given!r} cannot be used",
             where=f"{source}: unit",
             hint=f"the areas must be in {', '.join(units)}; if the strata areas were "
-            "in hectares, say so with --area-unit ha",
+            "in hectares, say so with `unit` ha",
         )
     domains = doc.get("domains")
     if domains:

@@ -156,7 +156,7 @@ def _years_of(
             if int(y) not in set(s.dropna().index.astype(int)):
                 raise DataError(
                     f"series {n} has no value for {y}",
-                    where="--years",
+                    where="years",
                     hint="years with all four figures: "
                     + (", ".join(map(str, sorted(common))) or "none"),
                 )

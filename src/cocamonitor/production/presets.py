@@ -63,7 +63,7 @@ def load_preset(name: str) -> ProductionModel:
     names = list_presets()
     if name not in names:
         raise UnknownNameError(
-            f"unknown preset {name!r}", where="--preset", hint=suggest(name, names)
+            f"unknown preset {name!r}", where="preset", hint=suggest(name, names)
         )
     return read_parameters(
         PRESET_DIR / f"{name}.toml", require_provenance=True, name=f"preset {name}"

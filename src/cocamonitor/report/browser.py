@@ -1,7 +1,7 @@
 """Render an HTML file in headless Chromium and record what the page did.
 
-A shipped feature: ``cocamonitor report --pdf`` (:mod:`cocamonitor.report.pdf`, A4 with page
-numbers, for filing) and ``cocamonitor report --screenshot`` (:mod:`cocamonitor.report.screenshot`)
+A shipped feature: the report's PDF (:mod:`cocamonitor.report.pdf`, A4 with page
+numbers, for filing) and its screenshot (:mod:`cocamonitor.report.screenshot`)
 print through it; the browser tests and ``scripts/readme_screenshot.py`` use it too. It needs a
 Chromium on the machine (:func:`find_chromium`); without one those two options stop with one
 line saying how to install it, and everything else works. Chromium is started

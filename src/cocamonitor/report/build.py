@@ -258,7 +258,7 @@ class ReportData:
         return out
 
 
-def check_year(year: int, years: tuple[int, ...] | list[int], *, where: str = "--year") -> int:
+def check_year(year: int, years: tuple[int, ...] | list[int], *, where: str = "year") -> int:
     """Return ``year`` if the municipal census has it, else raise ``InputError``.
 
     Examples

@@ -22,6 +22,8 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from cocamonitor._cli_names import command_line
+
 __all__ = ["TEXT", "add_evaluation", "evaluation_html", "evaluation_section"]
 
 #: First year of each design's panel (PDET: 2010, long enough before 2017; spraying: 2003, the
@@ -127,8 +129,8 @@ def evaluation_section(year: int, inputs: Any = None) -> dict[str, Any]:
             "first_treated": start, "years": list(d.years), "event": aggs["event"], "simple": aggs["simple"],
             "pretrend": pretrend_test(res), "honest": honest_bounds(aggs["event"]),
             "n_treated": int((d.panel.cohort > 0).sum()),
-            "command": f"cocamonitor evaluate did --treatment {name} --years {first}-{min(year, 2024)} "
-                       "--control not-yet --plot event.png",
+            "command": command_line("evaluate did", treatment=name, years=f"{first}-{min(year, 2024)}",
+                                    control="not-yet", plot="event.png"),
         }
     tables = {f"evaluation_{k}_event_study": v["event"].to_frame() for k, v in designs.items()}
     return {"designs": designs, "tables": tables}

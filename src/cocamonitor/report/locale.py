@@ -38,7 +38,7 @@ _MISSING = "–"
 _MINUS = "−"  # U+2212, the typographic minus used in both languages
 
 
-def check_lang(lang: str, *, where: str = "--lang") -> Lang:
+def check_lang(lang: str, *, where: str = "lang") -> Lang:
     """Return ``lang`` if it is a supported report language, else raise ``UnknownNameError``.
 
     Examples

@@ -29,12 +29,12 @@ def screenshot_report(html: str | Path, png: str | Path, *, width: int = 1280) -
 
     if find_chromium() is None:
         raise InputError(
-            "chromium is needed for --screenshot but was not found",
-            where="--screenshot",
+            "chromium is needed for `screenshot` but was not found",
+            where="screenshot",
             hint="install it (Debian: apt-get install chromium) or set CHROMIUM=/path/to/chrome",
         )
     png = Path(png)
-    output_file(png, where="--screenshot")
+    output_file(png, where="screenshot")
     with tempfile.TemporaryDirectory() as tmp:
         run = render_page(html, Path(tmp) / "full.png", width=width, selectors=["#summary", ".maps"])
         if not run.ready:

@@ -242,7 +242,7 @@ RESULTS_COLUMNS = [
     "citation",
 ]
 
-#: Columns added to the results table by user-supplied targets (``report --targets FILE``).
+#: Columns added to the results table by user-supplied targets (``targets``).
 TARGET_COLUMNS = ["direction", "target_previous", "met_previous", "target", "met"]
 
 

@@ -13,7 +13,7 @@ Everything stays in memory (no files), so that it can be replicated hundreds of 
 Its cost (:func:`classified_hours`) is the labelling of the training and the reference points
 (``hours_per_point`` each): the scenes are free and the classification is automatic. Under a
 budget (:func:`budget_config`) the points left after the training sample are shared among the
-strata in the configured proportions. ``cocamonitor simulate compare --classified`` scores it
+strata in the configured proportions. ``simulate compare`` (with ``classified``) scores it
 beside the census, the sample survey and good practice on the census map.
 
 Examples

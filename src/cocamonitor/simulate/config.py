@@ -421,7 +421,7 @@ def load_config(path: str | Path | None = None) -> SimulationConfig:
         return SimulationConfig()
     p = Path(path)
     if not p.is_file():
-        raise InputError(f"config file not found: {p}", where="--config",
+        raise InputError(f"config file not found: {p}", where="config",
                          hint="give an existing TOML file (see cocamonitor/data/simulate_default.toml)")
     from cocamonitor.io.text import read_text_file
 
@@ -434,7 +434,7 @@ def load_config(path: str | Path | None = None) -> SimulationConfig:
     return _from_dict(data, source=str(p), text=text)
 
 
-def parse_years(text: str, *, where: str = "--years") -> list[int]:
+def parse_years(text: str, *, where: str = "years") -> list[int]:
     """Parse ``"2015-2024"`` (or a single ``"2020"``) into a list of years.
 
     Examples

@@ -153,7 +153,7 @@ def as_annual_series(
     if bad.any():
         raise DataError(
             f"values are missing or not finite for year(s) {_format_years(yrs[bad])}", where=where,
-            hint="drop those years (and pass missing='skip' / --skip-missing) or fill them",
+            hint="drop those years (and pass missing='skip' / `skip_missing`) or fill them",
         )
     order = np.argsort(yrs, kind="stable")
     yrs, vals = yrs[order], vals[order]
@@ -177,6 +177,6 @@ def as_annual_series(
         raise InputError(
             f"years missing from the series between {yrs[0]} and {yrs[-1]}: {_format_years(gaps)}",
             where=where,
-            hint="choose a range without gaps, or skip them explicitly (missing='skip', --skip-missing)",
+            hint="choose a range without gaps, or skip them explicitly (missing='skip', `skip_missing`)",
         )
     return AnnualSeries(years=yrs, values=vals, se=se_arr, missing_years=gaps, name=name, unit=unit)

@@ -88,7 +88,7 @@ def _class_of(classes: Any, label: str | None, where: str) -> tuple[Any, str]:
         else:
             raise InputError(
                 f"an area estimate has several classes ({', '.join(keys)})", where=where,
-                hint="say which one to compare (label=..., --class ...)",
+                hint="say which one to compare (label=..., `label` ...)",
             )
     if label not in classes:
         raise InputError(f"class {label!r} is not in the area estimate", where=where,

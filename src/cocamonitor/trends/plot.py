@@ -49,7 +49,7 @@ class _Panel:
     stacked: bool = False
 
 
-def check_plot_path(path: str | Path, *, where: str = "--plot") -> Path:
+def check_plot_path(path: str | Path, *, where: str = "plot") -> Path:
     """Return ``path`` as a Path if a chart (.png/.svg/.pdf/.html) can be written there.
 
     Examples

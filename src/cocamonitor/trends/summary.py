@@ -3,7 +3,7 @@
 :func:`trend_summary` runs Mann-Kendall (with Hamed-Rao when the series has no gaps and at
 least four years), Theil-Sen, the measurement-error-aware linear trend and Pettitt on one
 series; :func:`trend_document` adds provenance and gives the "Trend JSON" of DESIGN.md, which
-``cocamonitor trend test --format json``, the web API and the report all share.
+the ``trend test`` command, the web API and the report all share.
 
 Examples
 --------
@@ -61,7 +61,7 @@ def longest_run(years: Iterable[int]) -> tuple[int, int]:
     return int(ys[starts[k]]), int(ys[ends[k]])
 
 
-def parse_year_range(text: str, where: str = "--years") -> tuple[int, int]:
+def parse_year_range(text: str, where: str = "years") -> tuple[int, int]:
     """Read ``"FIRST-LAST"`` into two years, or raise :class:`InputError` saying how to write it."""
     a, b = parse_year_span(text, where=where)
     if a == b:
@@ -70,7 +70,7 @@ def parse_year_range(text: str, where: str = "--years") -> tuple[int, int]:
     return a, b
 
 
-def select_years(series: pd.Series, years: str | None, where: str = "--years") -> pd.Series:
+def select_years(series: pd.Series, years: str | None, where: str = "years") -> pd.Series:
     """Restrict a year-indexed series to ``"FIRST-LAST"``; a range outside the series is refused."""
     if years is None:
         return series
@@ -86,7 +86,7 @@ def select_years(series: pd.Series, years: str | None, where: str = "--years") -
     return out
 
 
-def check_gaps(series: pd.Series, skip: bool, label: str, where: str = "--years") -> None:
+def check_gaps(series: pd.Series, skip: bool, label: str, where: str = "years") -> None:
     """Refuse a series with years missing inside its range, naming them, unless ``skip``."""
     yrs = series.index.to_numpy(dtype=int)
     if yrs.size == 0:
@@ -97,8 +97,8 @@ def check_gaps(series: pd.Series, skip: bool, label: str, where: str = "--years"
         raise InputError(
             f"the {label} series has no figure for {', '.join(map(str, gaps))} "
             f"(between {yrs.min()} and {yrs.max()})", where=where,
-            hint=f"pass --skip-missing to test the years present, or choose years without gaps "
-                 f"(longest run: --years {lo}-{hi})",
+            hint=f"pass `skip_missing` to test the years present, or choose years without gaps "
+                 f"(longest run: `years` {lo}-{hi})",
         )
 
 
@@ -119,7 +119,7 @@ def national_series_checked(
     """
     from cocamonitor import datasets
 
-    s = datasets.national_series(_choice(source, SOURCES, "--source"), _choice(metric, METRICS, "--metric"),
+    s = datasets.national_series(_choice(source, SOURCES, "source"), _choice(metric, METRICS, "metric"),
                                  as_of=as_of, vintage=vintage)
     return s, datasets.data_path("coca_national.csv")
 
@@ -237,7 +237,7 @@ def national_trend_document(
     as_of: str | None = None,
     vintage: str = "latest",
 ) -> dict[str, Any]:
-    """Return ``cocamonitor trend test --source S --metric M [--years A-B] --format json``'s document."""
+    """Return the trend document of a national series: what ``trend test`` prints as JSON."""
     series, path = national_series_checked(source, metric, as_of=as_of, vintage=vintage)
     series = select_years(series, years)
     src, met = source.lower(), metric.lower()

@@ -14,7 +14,6 @@ instead, so a mistyped dashboard address shows a page, not raw JSON.
 from __future__ import annotations
 
 import html
-import re
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -22,7 +21,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from cocamonitor.errors import CocamonitorError, UnknownNameError
+from cocamonitor.errors import CocamonitorError, UnknownNameError, rename_parameters
 
 __all__ = ["ERROR_RESPONSES", "ErrorBody", "answer_lang", "install_error_handlers", "one_line", "status_for"]
 
@@ -81,25 +80,29 @@ def status_for(err: CocamonitorError) -> int:
     return 404 if isinstance(err, UnknownNameError) else 422
 
 
-def one_line(err: CocamonitorError) -> str:
-    """Render an error as one line, with command-line options shown as query parameters.
+#: query parameters of the API named otherwise than the core parameter they set (none yet)
+QUERY_NAMES: dict[str, str] = {}
 
-    ``--years`` in ``where`` or in the hint becomes ``years``, ``--skip-missing`` becomes
-    ``skip_missing``: the names the API takes.
+
+def one_line(err: CocamonitorError) -> str:
+    """Render an error as one line, with the core's parameters named as the API's query parameters.
+
+    A core parameter (``where="years"``, "pass `skip_missing`") is the query parameter of the
+    same name unless :data:`QUERY_NAMES` says otherwise: the names the API takes.
 
     Examples
     --------
     >>> from cocamonitor.errors import InputError
-    >>> one_line(InputError("cannot read '20x'", where="--years", hint="write 2019-2023"))
-    "years: cannot read '20x'; write 2019-2023"
+    >>> one_line(InputError("cannot read '20x'", where="years", hint="write 2019-2023 or pass `skip_missing`"))
+    "years: cannot read '20x'; write 2019-2023 or pass skip_missing"
 
     """
+    err = rename_parameters(err, lambda name: QUERY_NAMES.get(name, name))
     text = err.message
     if err.where:
-        text = f"{err.where.lstrip('-')}: {text}"
+        text = f"{err.where}: {text}"
     if err.hint:
         text = f"{text}; {err.hint}"
-    text = re.sub(r"--([a-z][a-z-]*)", lambda mt: mt.group(1).replace("-", "_"), text)
     return " ".join(text.split())
 
 

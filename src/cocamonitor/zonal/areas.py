@@ -35,7 +35,7 @@ def class_areas(
     *,
     equal_area_crs: str | CRS | None = None,
     window_pixels: int = DEFAULT_WINDOW_PIXELS,
-    where: str = "--raster",
+    where: str = "raster",
 ) -> pd.DataFrame:
     """Count the pixels and hectares of every class of a classified raster.
 
@@ -54,8 +54,8 @@ def class_areas(
         Equal-area CRS to measure pixels in; required when the raster is in degrees.
     window_pixels : int
         Approximate pixels per window read.
-    where : str, default "--raster"
-        The option that named the raster, in error messages (``--map`` for ``area``).
+    where : str, default "raster"
+        The parameter that named the raster, in error messages.
 
     Returns
     -------
@@ -89,7 +89,7 @@ def class_areas(
     """
     info = open_raster(raster_path, where=where)
     require_integer(info, where=where)
-    area = pixel_area(info, equal_area_crs=equal_area_crs, where="--equal-area-crs")
+    area = pixel_area(info, equal_area_crs=equal_area_crs)
     acc = Accumulator(with_units=not area.is_constant)
     with rasterio.open(info.path) as src:
         for win in iter_windows(info, max_pixels=window_pixels):

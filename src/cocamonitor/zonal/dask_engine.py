@@ -56,8 +56,8 @@ def _require_dask() -> None:
     except ImportError as err:  # pragma: no cover - depends on the environment
         raise InputError(
             f"the dask engine needs the optional packages dask and distributed ({err.name} is missing)",
-            where="--engine",
-            hint="install them with `pip install 'cocamonitor[dask]'` or use --engine numpy",
+            where="engine",
+            hint="install them with `pip install 'cocamonitor[dask]'` or use `engine` numpy",
         ) from None
 
 
@@ -81,14 +81,14 @@ def dask_client(
     from distributed import Client, LocalCluster
 
     if workers is not None and scheduler is not None:
-        raise InputError("give --workers or --scheduler, not both", where="--scheduler")
+        raise InputError("give `workers` or `scheduler`, not both", where="scheduler")
     if scheduler is not None:
         try:
             client = Client(scheduler, timeout="10s")
         except (OSError, TimeoutError) as err:
             raise InputError(
                 f"cannot connect to the dask scheduler at {scheduler}: {err}",
-                where="--scheduler",
+                where="scheduler",
                 hint="check the address (tcp://HOST:PORT) and that the scheduler is running",
             ) from None
         try:
@@ -98,7 +98,7 @@ def dask_client(
         return
     n = int(workers) if workers is not None else 2
     if n < 1:
-        raise InputError(f"--workers must be at least 1, got {n}", where="--workers")
+        raise InputError(f"`workers` must be at least 1, got {n}", where="workers")
     import dask
 
     settings = {

@@ -122,7 +122,7 @@ def load_zones(
         z = prepare_zones(gdf, id_field="_id", target_crs=target_crs, source=zones.source)
         return Zones(z.ids, z.geometry, z.crs, z.source, zones.repaired, zones.notes + z.notes)
     if id_field is None:
-        raise InputError("an id field is needed to name the zones", where="--id-field",
+        raise InputError("an id field is needed to name the zones", where="id_field",
                          hint="give the column holding the zone ids")
     if isinstance(zones, gpd.GeoDataFrame):
         return prepare_zones(zones, id_field=id_field, target_crs=target_crs,
@@ -140,7 +140,7 @@ def _check_overlap(info: RasterInfo, zones: Zones) -> None:
         raise InputError(
             f"no zone of {zones.source} overlaps raster {info.path} "
             f"(zones span {zb}; raster spans {rb} in {info.crs.to_string()})",
-            where="--zones",
+            where="zones",
             hint="check that zones and raster cover the same place and that both CRSs are "
             "declared correctly",
         )
@@ -153,9 +153,9 @@ def _exact(info: RasterInfo, zones: Zones, area: PixelArea) -> tuple[BlockCounts
 
     if not area.is_constant:
         raise InputError(
-            "--coverage exact needs a raster in a projected CRS (pixels of one size)",
-            where="--coverage",
-            hint="warp the raster to a projected CRS (e.g. EPSG:9377) or use --coverage center",
+            "`coverage` exact needs a raster in a projected CRS (pixels of one size)",
+            where="coverage",
+            hint="warp the raster to a projected CRS (e.g. EPSG:9377) or use `coverage` center",
         )
     gdf = gpd.GeoDataFrame(
         {"_z": np.arange(len(zones), dtype=np.int64)}, geometry=list(zones.geometry),
@@ -278,20 +278,20 @@ def tally(
     if engine not in ("numpy", "dask"):
         from cocamonitor.errors import suggest
 
-        raise InputError(f"unknown engine {engine!r}", where="--engine",
+        raise InputError(f"unknown engine {engine!r}", where="engine",
                          hint=suggest(str(engine), ["numpy", "dask"]))
     if coverage not in ("center", "exact"):
         from cocamonitor.errors import suggest
 
-        raise InputError(f"unknown coverage {coverage!r}", where="--coverage",
+        raise InputError(f"unknown coverage {coverage!r}", where="coverage",
                          hint=suggest(str(coverage), ["center", "exact"]))
     info = open_raster(raster)
     require_integer(info)
-    area = pixel_area(info, equal_area_crs=equal_area_crs, where="--equal-area-crs")
+    area = pixel_area(info, equal_area_crs=equal_area_crs)
     assert info.crs is not None
     if (zones is None) == (grid is None):
         raise InputError("give zones or a grid cell size (one of them)",
-                         where="--zones/--grid")
+                         where="zones/grid")
     if grid is not None:
         return _grid_tally(info, area, float(grid), engine=engine, coverage=coverage,
                            workers=workers, scheduler=scheduler, client=client,
@@ -305,7 +305,7 @@ def tally(
     extra_notes = []
     if coverage == "exact":
         if engine == "dask":
-            extra_notes.append("--coverage exact runs exactextract in this process; "
+            extra_notes.append("`coverage` exact runs exactextract in this process; "
                                "the dask engine is not used")
         counts, exact_nodata = _exact(info, zs, area)
     else:
@@ -395,19 +395,19 @@ def _grid_tally(info: RasterInfo, area: PixelArea, cell: float, *, engine, cover
 
     assert info.crs is not None
     if coverage != "center":
-        raise InputError("grid tallies use the pixel-centre rule", where="--coverage",
-                         hint="drop --coverage exact, or give the cells as --zones")
+        raise InputError("grid tallies use the pixel-centre rule", where="coverage",
+                         hint="drop `coverage` exact, or give the cells as `zones`")
     if not (np.isfinite(cell) and cell > 0):
         raise InputError(f"grid cell size {cell:g} must be a positive number of metres",
-                         where="--grid", hint="e.g. --grid 1000 for 1 km cells")
+                         where="grid", hint="e.g. `grid` 1000 for 1 km cells")
     if not info.crs.is_projected:
         raise InputError(
             f"a grid of {cell:g} m cells needs a raster in a projected CRS (metres)",
-            where="--grid", hint="warp the raster to e.g. EPSG:9377",
+            where="grid", hint="warp the raster to e.g. EPSG:9377",
         )
     if max(abs(info.transform.a), abs(info.transform.e)) > cell:
         raise InputError(f"pixels of {info.path} are larger than the {cell:g} m cell",
-                         where="--grid")
+                         where="grid")
     spec = GridSpec.covering(info.bounds, cell, info.crs.to_string())
     counts = _run_engine(info, GridIndex(spec), area, engine=engine, workers=workers,
                          scheduler=scheduler, client=client, window_pixels=window_pixels,
