@@ -51,7 +51,7 @@ def _level_ok(t: TruthScore, mean_truth: float) -> bool:
 
 
 def _sentence(s: MethodScore, mean_truth: float, lang: str) -> str:
-    from cocamonitor.report.locale import fmt_number, fmt_percent  # the report package is heavy
+    from cocamonitor.formatting import fmt_number, fmt_percent
 
     t = s.by_truth[s.target]
     n = lambda v, d=1: fmt_number(v, lang, decimals=d)  # noqa: E731
@@ -96,7 +96,7 @@ def _sentence(s: MethodScore, mean_truth: float, lang: str) -> str:
 
 def verdict(cmp: Comparison, lang: str = "en") -> dict[str, str]:
     """Return one sentence per method, in Spanish or English (see module docstring)."""
-    from cocamonitor.report.locale import check_lang
+    from cocamonitor.formatting import check_lang
 
     lang = check_lang(lang, where="lang")
     out = {}
@@ -115,7 +115,7 @@ def verdict_rows(cmp: Comparison) -> dict[str, dict[str, str]]:
 
 def plot_verdict(cmp: Comparison, path: str | Path, lang: str = "en") -> Path:
     """Write the one-page verdict: the series, coverage and bias per truth, and the sentences."""
-    from cocamonitor.report.locale import check_lang
+    from cocamonitor.formatting import check_lang
 
     lang = check_lang(lang, where="lang")
     plt = pyplot()
