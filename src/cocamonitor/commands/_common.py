@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.table import Table
 
+from cocamonitor._moved import moved_names
 from cocamonitor._recording import (
     chosen_store,
     commit_recording,
@@ -330,12 +331,5 @@ def cli_text(text: str) -> str:
     return cli_error(InputError(text), options, " ".join(reversed(names[:-1]))).message
 
 
-def __getattr__(name: str) -> Any:
-    """Names that moved to :mod:`cocamonitor.documents`, still importable from here (deprecated)."""
-    if name == "to_jsonable":
-        import warnings
-
-        warnings.warn("cocamonitor.commands._common.to_jsonable moved to cocamonitor.documents.to_jsonable",
-                      DeprecationWarning, stacklevel=2)
-        return _to_jsonable
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+#: names that moved to :mod:`cocamonitor.documents`, still importable from here (deprecated)
+__getattr__ = moved_names(__name__, {"to_jsonable": "cocamonitor.documents"})

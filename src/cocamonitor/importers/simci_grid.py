@@ -51,6 +51,7 @@ import pandas as pd
 import shapely
 
 from cocamonitor.errors import DataError, InputError, SchemaError
+from cocamonitor.grid.spec import GridSpec
 
 __all__ = [
     "CANDIDATE_CRS",
@@ -90,38 +91,20 @@ _TOL_M = 0.05  # metres: how far a corner may sit from the lattice
 
 
 @dataclass(frozen=True)
-class Lattice:
-    """The square lattice of a grid: CRS, cell size, upper-left corner and size.
+class Lattice(GridSpec):
+    """The square lattice a grid was drawn on: a :class:`cocamonitor.grid.GridSpec` found from its cells.
 
-    Attributes
-    ----------
-    crs : str
-        Projected CRS in which the cells are axis-aligned squares.
-    cell : float
-        Side of a cell in metres.
-    x0, y0 : float
-        Upper-left corner of the lattice.
-    nrows, ncols : int
-        Rows and columns covering all cells.
-
+    Same fields: ``crs`` (projected, the cells are axis-aligned squares in it), ``cell`` (side in
+    metres), ``x0, y0`` (upper-left corner), ``nrows, ncols`` (rows and columns covering all cells).
     """
-
-    crs: str
-    cell: float
-    x0: float
-    y0: float
-    nrows: int
-    ncols: int
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict."""
         return {"crs": self.crs, "cell": self.cell, "x0": self.x0, "y0": self.y0,
                 "nrows": self.nrows, "ncols": self.ncols}
 
-    def grid_spec(self):
-        """Return the :class:`cocamonitor.grid.GridSpec` of this lattice."""
-        from cocamonitor.grid import GridSpec
-
+    def grid_spec(self) -> GridSpec:
+        """Return the plain :class:`cocamonitor.grid.GridSpec` of this lattice."""
         return GridSpec(self.crs, self.cell, self.x0, self.y0, self.nrows, self.ncols)
 
 
