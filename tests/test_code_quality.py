@@ -88,3 +88,17 @@ def test_core_speaks_through_logging_not_stderr():
             if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "print":
                 offenders.append(f"{rel}:{node.lineno} print()")
     assert not offenders, "use logging.getLogger(__name__) instead: " + ", ".join(offenders)
+
+
+def test_no_blanket_warning_filter():
+    """Warnings are silenced by category and message, never all at once (``simplefilter("ignore")``)."""
+    import ast
+
+    offenders = []
+    for path in sorted((ROOT / "src" / "cocamonitor").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "simplefilter"
+                    and node.args and isinstance(node.args[0], ast.Constant) and node.args[0].value == "ignore"
+                    and len(node.args) == 1 and not node.keywords):
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not offenders, "filter the warning you expect (category, message): " + ", ".join(offenders)

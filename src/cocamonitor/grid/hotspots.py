@@ -143,7 +143,10 @@ def hotspots(
     order = np.lexsort((neigh, focal))  # Graph keeps ids in order of first appearance
     graph = Graph.from_arrays(focal[order], neigh[order], weight[order])
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        # esda's notice that its default alternative will change: the p-value is doubled below
+        warnings.filterwarnings("ignore", message="The alternative hypothesis", category=DeprecationWarning)
+        # cells without neighbours divide by zero inside esda: their p-values are set to 1 below
+        warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"esda(\.|$)")
         g = G_Local(y, graph, transform="B", star=True, permutations=permutations,
                     keep_simulations=False, seed=seed, n_jobs=1)
     z = np.asarray(g.Zs, dtype=float)
