@@ -67,3 +67,11 @@ def pyplot() -> Any:
     import matplotlib.pyplot as plt
 
     return plt
+
+
+def save_svg(fig: Any, path: Any) -> None:
+    """Write ``fig`` as SVG, the same bytes for the same figure (no date, fixed element ids)."""
+    import matplotlib
+
+    with matplotlib.rc_context({"svg.hashsalt": "cocamonitor"}):
+        fig.savefig(path, format="svg", metadata={"Date": None})

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cocamonitor._plotting import check_figure_path, figure_kind, pyplot
+from cocamonitor._plotting import check_figure_path, figure_kind, pyplot, save_svg
 from cocamonitor.evaluate.aggregate import AggregateResult
 
 __all__ = ["event_study_figure", "plot_event_study"]
@@ -87,6 +87,6 @@ def plot_event_study(event: AggregateResult, path: str | Path, *, title: str = "
     fig.tight_layout(rect=(0, 0.03 if footer else 0, 1, 1))
     fig.savefig(path, dpi=200)
     if Path(path).suffix.lower() == ".png":
-        fig.savefig(Path(path).with_suffix(".svg"))
+        save_svg(fig, Path(path).with_suffix(".svg"))
     plt.close(fig)
     return path

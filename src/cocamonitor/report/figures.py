@@ -25,7 +25,7 @@ from typing import Any, Literal
 import numpy as np
 import plotly.graph_objects as go
 
-from cocamonitor._plotting import pyplot
+from cocamonitor._plotting import pyplot, save_svg
 from cocamonitor.report.locale import fmt_number
 
 __all__ = [
@@ -307,6 +307,6 @@ class ChartSpec:
         else:
             fig.tight_layout()
         fig.savefig(path)
-        fig.savefig(path.with_suffix(".svg"))
+        save_svg(fig, path.with_suffix(".svg"))
         plt.close(fig)
         return path

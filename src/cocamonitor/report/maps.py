@@ -30,7 +30,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import shapely
 
-from cocamonitor._plotting import pyplot
+from cocamonitor._plotting import pyplot, save_svg
 
 __all__ = [
     "GEO_ASSETS_STUB",
@@ -347,7 +347,7 @@ def choropleth_png(
         fig.text(0.01, 0.005, footer, fontsize=6.5, color="#555555", ha="left", va="bottom")
     fig.tight_layout(rect=(0, 0.02, 1, 1))
     fig.savefig(path)
-    fig.savefig(Path(path).with_suffix(".svg"))
+    save_svg(fig, Path(path).with_suffix(".svg"))
     plt.close(fig)
 
 

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from cocamonitor._plotting import pyplot
+from cocamonitor._plotting import pyplot, save_svg
 
 __all__ = ["multiples_figure", "multiples_png", "results_series"]
 
@@ -185,6 +185,6 @@ def multiples_png(
     path = Path(path)
     width_in = 4.2 * cols
     fig.savefig(path, dpi=max(110, int(np.ceil(1700 / width_in))))
-    fig.savefig(path.with_suffix(".svg"))
+    save_svg(fig, path.with_suffix(".svg"))
     plt.close(fig)
     return path
