@@ -110,12 +110,12 @@ def _each_language(make_report: Any, year: int, langs: Sequence[str], out: Path,
     import os
     from concurrent.futures import ProcessPoolExecutor
 
-    jobs = [(year, lg, out / f"report-{year}-{lg}") for lg in langs]
-    workers = min(len(jobs), len(os.sched_getaffinity(0)))
+    workers = min(len(langs), len(os.sched_getaffinity(0)))
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return [make_report(*job, inputs=inputs, data=data) for job in jobs]
+        return [make_report(year, lg, out / f"report-{year}-{lg}", inputs=inputs, data=data) for lg in langs]
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        futures = [pool.submit(make_report, *job, inputs=inputs, data=data) for job in jobs]
+        futures = [pool.submit(make_report, year, lg, out / f"report-{year}-{lg}", inputs=inputs, data=data)
+                   for lg in langs]
         return [f.result() for f in futures]
 
 
