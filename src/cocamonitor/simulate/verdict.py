@@ -50,47 +50,46 @@ def _level_ok(t: TruthScore, mean_truth: float) -> bool:
     return bool(abs(t.bias_ha) <= max(2 * mcse, 0.02 * mean_truth))
 
 
+#: the clauses of a method's verdict, per language (filled with ``str.format``)
+_CLAUSES = {
+    "es": {"method": "{name} (mide {truth}): ", "level_ok": "acierta el nivel (sesgo {bias})",
+           "level_off": "se desvía del nivel (sesgo {bias}, RMSE {rmse} ha)", "no_interval": "no da intervalo",
+           "few": "sus intervalos cubren {cover} (muy pocas réplicas para juzgar)",
+           "cover": "sus intervalos del 95 % cubren {cover} ({lo}–{hi})", "trusted": ", son confiables",
+           "untrusted": ", no son confiables", "sign": "acierta el signo del cambio anual {sign} de las veces",
+           "hours": "con {hours} horas de analista al año"},
+    "en": {"method": "{name} (measures {truth}): ", "level_ok": "gets the level right (bias {bias})",
+           "level_off": "misses the level (bias {bias}, RMSE {rmse} ha)", "no_interval": "gives no interval",
+           "few": "its intervals cover {cover} (too few replicates to judge)",
+           "cover": "its 95 % intervals cover {cover} ({lo}–{hi})", "trusted": ", they can be trusted",
+           "untrusted": ", they cannot be trusted",
+           "sign": "gets the sign of the yearly change right {sign} of the time",
+           "hours": "for {hours} analyst hours a year"},
+}
+
+
 def _sentence(s: MethodScore, mean_truth: float, lang: str) -> str:
     from cocamonitor.formatting import fmt_number, fmt_percent
 
     t = s.by_truth[s.target]
+    c = _CLAUSES[lang]
     n = lambda v, d=1: fmt_number(v, lang, decimals=d)  # noqa: E731
     pct = lambda v: fmt_percent(v, lang, decimals=0)  # noqa: E731
-    level = _level_ok(t, mean_truth)
     bias = f"{n(t.bias_ha)} ± {n(t.bias_mcse_ha)} ha"
-    parts = []
-    if lang == "es":
-        parts.append(f"{_name(s.method, lang)} (mide {_TRUTH[lang][s.target]}): "
-                     + (f"acierta el nivel (sesgo {bias})" if level
-                        else f"se desvía del nivel (sesgo {bias}, RMSE {n(t.rmse_ha)} ha)"))
-        if t.coverage is None:
-            parts.append("no da intervalo")
-        elif not t.judgeable:
-            parts.append(f"sus intervalos cubren {pct(t.coverage)} (muy pocas réplicas para juzgar)")
-        else:
-            lo, hi = t.coverage_ci or (np.nan, np.nan)
-            ok = lo <= 0.95 <= hi
-            parts.append(f"sus intervalos del 95 % cubren {pct(t.coverage)} ({pct(lo)}–{pct(hi)})"
-                         + (", son confiables" if ok else ", no son confiables"))
-        if t.sign_agreement is not None:
-            parts.append(f"acierta el signo del cambio anual {pct(t.sign_agreement)} de las veces")
-        parts.append(f"con {n(s.hours, 0)} horas de analista al año")
-        return "; ".join(parts) + "."
-    parts.append(f"{_name(s.method, lang)} (measures {_TRUTH[lang][s.target]}): "
-                 + (f"gets the level right (bias {bias})" if level
-                    else f"misses the level (bias {bias}, RMSE {n(t.rmse_ha)} ha)"))
+    level = c["level_ok"] if _level_ok(t, mean_truth) else c["level_off"]
+    parts = [c["method"].format(name=_name(s.method, lang), truth=_TRUTH[lang][s.target])
+             + level.format(bias=bias, rmse=n(t.rmse_ha))]
     if t.coverage is None:
-        parts.append("gives no interval")
+        parts.append(c["no_interval"])
     elif not t.judgeable:
-        parts.append(f"its intervals cover {pct(t.coverage)} (too few replicates to judge)")
+        parts.append(c["few"].format(cover=pct(t.coverage)))
     else:
         lo, hi = t.coverage_ci or (np.nan, np.nan)
-        ok = lo <= 0.95 <= hi
-        parts.append(f"its 95 % intervals cover {pct(t.coverage)} ({pct(lo)}–{pct(hi)})"
-                     + (", they can be trusted" if ok else ", they cannot be trusted"))
+        parts.append(c["cover"].format(cover=pct(t.coverage), lo=pct(lo), hi=pct(hi))
+                     + (c["trusted"] if lo <= 0.95 <= hi else c["untrusted"]))
     if t.sign_agreement is not None:
-        parts.append(f"gets the sign of the yearly change right {pct(t.sign_agreement)} of the time")
-    parts.append(f"for {n(s.hours, 0)} analyst hours a year")
+        parts.append(c["sign"].format(sign=pct(t.sign_agreement)))
+    parts.append(c["hours"].format(hours=n(s.hours, 0)))
     return "; ".join(parts) + "."
 
 
