@@ -96,3 +96,11 @@ def test_every_view_has_its_csv(client):
         assert len(pd.read_csv(io.StringIO(r.text))) > 0, url
     trends = pd.read_csv(io.StringIO(client.get("/download/trends.csv").text))
     assert ("simci", "area") in set(zip(trends["source"], trends["metric"], strict=True))
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_missing_grid_hint_shows_the_command_as_code(client, lang, tmp_path, monkeypatch):
+    monkeypatch.setenv("COCAMONITOR_DATA_DIR", str(tmp_path))  # an empty user data folder: no grid imported
+    html = client.get(f"/?lang={lang}").text
+    assert "<code>cocamonitor data import simci-grid" in html
+    assert "`cocamonitor data import" not in html
