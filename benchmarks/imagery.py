@@ -3,7 +3,7 @@
 Goals (issue 16): predict a 10,000 x 10,000 px, 10-band, 6-date stack in < 2 min with peak
 memory < 3 GB; train on 5,000 reference points in < 30 s. Run:
 
-    python benchmarks/imagery.py [--size 2048] [--tile 1024] [--workers N]
+    python benchmarks/imagery.py [--size 4096] [--tile 1024] [--workers N]
 
 The scenes are rendered by the simulator and written as COGs with a static STAC catalog
 (``--size`` pixels per side, 6 dates) into a cache folder outside git
@@ -141,7 +141,8 @@ def load() -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--size", type=int, default=2048)
+    ap.add_argument("--size", type=int, default=4096,
+                    help="pixels per side (4096: 16 tiles of 1024, most with neighbours on several sides)")
     ap.add_argument("--tile", type=int, default=1024)
     ap.add_argument("--workers", type=int, default=None)
     ap.add_argument("--no-peer", action="store_true", help="skip the whole-array peer")

@@ -105,6 +105,27 @@ def test_tiles_do_not_change_the_map(predicted, run_cli):
             assert np.array_equal(a.read(1), b.read(1)), name
 
 
+def test_tiles_read_without_a_halo_give_the_whole_image_map(predicted):
+    """The map (tiles without halo, seams completed) equals one read of the whole image."""
+    import datetime as dt
+
+    from cocamonitor.imagery import load_model, open_stack
+
+    d = predicted
+    stack = open_stack(d / "scenes/catalog.json", reference_date=dt.date(2021, 12, 31), window_days=60)
+    model = load_model(d / "model")
+    f, nobs, _ = stack.features(0, SIZE, 0, SIZE)
+    ok = nobs > 0
+    p = model.predict_proba(f.reshape(f.shape[0], -1).T[ok.reshape(-1)])[:, model.classes.index("1")]
+    whole = np.full((SIZE, SIZE), 255, dtype=np.uint8)
+    whole[ok] = np.round(p * 100).astype(np.uint8)
+    with rasterio.open(d / "map/probability.tif") as src:
+        assert np.array_equal(src.read(1), whole)
+    # the seams matter: without completing them the 64 px tiles' rings would differ
+    g, _, _ = stack.features(0, 64, 0, 64, halo=False)
+    assert not np.array_equal(g[-1, -1], f[-1, 63, :64], equal_nan=True)
+
+
 def test_parallel_tiles_give_the_same_map_and_workers_is_checked(predicted, tmp_path):
     import datetime as dt
 

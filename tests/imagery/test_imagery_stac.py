@@ -28,6 +28,32 @@ def test_loaded_stack_equals_the_rendered_scenes(scenes):
     assert np.array_equal(valid, ~np.isin(stack.scl, [0, 1, 3, 8, 9, 10]))
 
 
+def test_direct_reading_equals_odc_stac_on_every_window(scenes):
+    from cocamonitor.imagery.reader import WindowReader
+
+    _, cat = scenes
+    im = open_stack(cat, reference_date=dt.date(2021, 12, 31), window_days=30)
+    sub = open_stack(cat, reference_date=dt.date(2021, 12, 31), window_days=30,
+                     bbox=[5_000_000.0 + 100, 1_850_000.0 - 800, 5_000_000.0 + 900, 1_850_000.0 + 200])
+    assert im.layout is not None and sub.layout is not None  # the grid sticks out of the files: still direct
+    for stack in (im, sub):
+        h, w = stack.shape
+        with stack.reader() as direct, WindowReader(stack, None) as odc:
+            assert direct.direct and not odc.direct
+            for window in [(0, h, 0, w), (-1, 17, 5, 40), (h - 7, h + 1, w - 9, w), (3, 4, 0, w)]:
+                a, b = direct.read(*window), odc.read(*window)
+                assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1]), window
+
+
+def test_catalogs_off_the_grid_are_read_through_odc_stac(scenes):
+    _, cat = scenes
+    im = open_stack(cat, reference_date=dt.date(2021, 12, 31), window_days=30, resolution=20.0)
+    assert im.layout is None and im.shape == (32, 32)
+    with im.reader() as reader:
+        refl, valid = reader.read(0, 32, 0, 32)
+    assert not reader.direct and refl.shape == (3, 10, 32, 32) and valid.shape == (3, 32, 32)
+
+
 def test_bbox_loads_a_sub_area_on_the_same_grid(scenes):
     stack, cat = scenes
     x0, y0 = 5_000_000.0 + 100, 1_850_000.0 - 300

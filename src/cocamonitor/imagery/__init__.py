@@ -18,7 +18,13 @@ The simulator renders Sentinel-2-like scenes with a static STAC catalog
 """
 
 from cocamonitor.imagery.composite import BestPixel, best_pixel, median_composite, valid_mask
-from cocamonitor.imagery.features import SENTINEL2_BANDS, compute_features, feature_names
+from cocamonitor.imagery.features import (
+    SENTINEL2_BANDS,
+    TileFeatures,
+    compute_features,
+    feature_names,
+    tile_features,
+)
 from cocamonitor.imagery.mapping import (
     STRATA,
     MapSummary,
@@ -29,6 +35,7 @@ from cocamonitor.imagery.mapping import (
     strata_from_probability,
 )
 from cocamonitor.imagery.model import ModelCard, TrainedModel, load_model, spatial_blocks, train_classifier
+from cocamonitor.imagery.reader import WindowReader
 from cocamonitor.imagery.stac import DEFAULT_CRS, check_items, load_stack, read_items, search_items
 from cocamonitor.imagery.stack import ImageStack, open_stack
 
@@ -41,7 +48,9 @@ __all__ = [
     "MapSummary",
     "ModelCard",
     "StrataSummary",
+    "TileFeatures",
     "TrainedModel",
+    "WindowReader",
     "best_pixel",
     "check_items",
     "compute_features",
@@ -57,6 +66,7 @@ __all__ = [
     "search_items",
     "spatial_blocks",
     "strata_from_probability",
+    "tile_features",
     "train_classifier",
     "valid_mask",
 ]

@@ -77,20 +77,40 @@ class BestPixel:
     n_obs: np.ndarray
 
 
-def best_pixel(refl: np.ndarray, valid: np.ndarray, days: np.ndarray) -> BestPixel:
-    """Per pixel, the cloud-free observation nearest the reference date (see module docstring)."""
+def best_pixel(refl: np.ndarray, valid: np.ndarray, days: np.ndarray, *,
+               out: np.ndarray | None = None) -> BestPixel:
+    """Per pixel, the cloud-free observation nearest the reference date (see module docstring).
+
+    ``out``: a C-contiguous float32 array ``(band, y, x)`` to write the values into.
+    """
     days = np.asarray(days, dtype=float)
+    valid = np.asarray(valid, dtype=bool)
+    t, nb = refl.shape[:2]
+    p = int(np.prod(refl.shape[2:], dtype=np.int64))
     order = np.lexsort((days, np.abs(days)))  # nearest first, earlier first on ties
-    rank = np.empty_like(order)
-    rank[order] = np.arange(order.size)
-    key = np.where(valid, rank[:, None, None], order.size)
-    k = key.argmin(axis=0)
-    n_obs = valid.sum(axis=0).astype(np.int16)
-    has = n_obs > 0
-    values = np.take_along_axis(refl, k[None, None], axis=0)[0].astype(np.float32)
+    # the preferred clear date of each pixel: from the least to the most preferred, each clear
+    # date overwrites the last (t elementwise passes over the pixels, no (time, y, x) key array)
+    k = np.full(p, t, dtype=np.intp)
+    flat_valid = valid.reshape(t, p)
+    for i in order[::-1]:
+        np.copyto(k, i, where=flat_valid[i])
+    has = k < t
+    if t == 0:  # no acquisition at all: nothing observed
+        values = np.full(refl.shape[1:], np.nan, dtype=np.float32) if out is None else out
+        values[...] = np.nan
+        return BestPixel(values=values,
+                         obs_day=np.full(valid.shape[1:], np.nan, dtype=np.float32),
+                         n_obs=np.zeros(valid.shape[1:], dtype=np.int16))
+    # gather band by band from the flat stack: index of (date k, band b, pixel) in C order
+    at = np.where(has, k, 0) * (nb * p) + np.arange(p)
+    flat = np.ascontiguousarray(refl, dtype=np.float32).reshape(-1)
+    values = (np.empty((nb, p), dtype=np.float32) if out is None else out).reshape(nb, p)  # a view of out
+    for b in range(nb):
+        np.take(flat, at + b * p, out=values[b])
     values[:, ~has] = np.nan
-    obs = np.where(has, days[k], np.nan).astype(np.float32)
-    return BestPixel(values=values, obs_day=obs, n_obs=n_obs)
+    obs = np.where(has, np.append(days, np.nan)[k], np.nan).astype(np.float32)
+    n_obs = valid.sum(axis=0, dtype=np.int16)
+    return BestPixel(values=values.reshape(refl.shape[1:]), obs_day=obs.reshape(valid.shape[1:]), n_obs=n_obs)
 
 
 #: Longest time axis sorted by the compare-exchange network (longer axes use :func:`numpy.sort`).
@@ -168,13 +188,21 @@ def nanmedian_first_axis(a: np.ndarray) -> np.ndarray:
     return out
 
 
-def median_composite(refl: np.ndarray, valid: np.ndarray) -> np.ndarray:
-    """Per-band median of the cloud-free observations, ``(band, y, x)``; NaN where none."""
+def median_composite(refl: np.ndarray, valid: np.ndarray, *, out: np.ndarray | None = None) -> np.ndarray:
+    """Per-band median of the cloud-free observations, ``(band, y, x)``; NaN where none.
+
+    ``out``: a C-contiguous float32 array ``(band, y, x)`` to write the medians into.
+    """
     refl = np.asarray(refl, dtype=np.float32)
+    res = np.empty(refl.shape[1:], dtype=np.float32) if out is None else out
     if refl.shape[0] == 0 or refl.shape[0] > _NETWORK_MAX:
         masked = np.where(valid[:, None], refl, np.float32(np.nan))
-        return nanmedian_first_axis(masked).astype(np.float32)
+        res[...] = nanmedian_first_axis(masked)
+        return res
     t, b = refl.shape[:2]
     ok = np.asarray(valid, dtype=bool).reshape(t, -1)
     flat = refl.reshape(t, b, -1)
-    return np.stack([_network_median(flat[:, k], ok) for k in range(b)]).reshape(refl.shape[1:])
+    flat_out = res.reshape(b, -1)  # a view: res must be contiguous
+    for k in range(b):
+        flat_out[k] = _network_median(flat[:, k], ok)
+    return res

@@ -30,16 +30,16 @@ True
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
-from scipy import ndimage
 
 from cocamonitor.errors import InputError
 from cocamonitor.imagery.composite import best_pixel, median_composite, nanmedian_first_axis
 
-__all__ = ["INDICES", "REQUIRED_BANDS", "SENTINEL2_BANDS", "compute_features", "feature_names"]
+__all__ = ["INDICES", "REQUIRED_BANDS", "SENTINEL2_BANDS", "TileFeatures", "compute_features", "feature_names",
+           "ndvi_texture", "tile_features"]
 
 #: The ten 10 m and 20 m Sentinel-2 bands used by default.
 SENTINEL2_BANDS = ("B02", "B03", "B04", "B05", "B06", "B07", "B08", "B8A", "B11", "B12")
@@ -75,9 +75,90 @@ def feature_names(bands: Sequence[str]) -> list[str]:
             + ["NDVI_texture"])
 
 
-def _nd(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def _nd(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
-        return (a - b) / (a + b)
+        return np.divide(a - b, a + b, out=out)
+
+
+def _nan_spread(x: np.ndarray, *, std: np.ndarray, low: np.ndarray, high: np.ndarray) -> None:
+    """Write the standard deviation (ddof 0), minimum and maximum over axis 0, ignoring NaN.
+
+    NaN where a pixel has no value. Unlike :func:`numpy.nanstd` it warns about nothing, so
+    it needs no warning filter (filters are process-wide and tiles run on threads).
+    """
+    ok = ~np.isnan(x)
+    n = ok.sum(axis=0, dtype=np.int16)
+    none = n == 0
+    z = np.where(ok, x, np.float32(0.0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = z.sum(axis=0) / n
+        dev = np.where(ok, x - mean, np.float32(0.0))
+        np.sqrt((dev * dev).sum(axis=0) / n, out=std)
+    np.min(np.where(ok, x, np.float32(np.inf)), axis=0, out=low)
+    np.max(np.where(ok, x, np.float32(-np.inf)), axis=0, out=high)
+    for a in (std, low, high):
+        a[none] = np.nan
+
+
+def _box3(a: np.ndarray) -> np.ndarray:
+    """Sum ``a`` ``(h + 2, w + 2)`` over 3 x 3 windows -> ``(h, w)``, always in one order.
+
+    Every output pixel is the same sum of the same nine numbers whatever the window it is
+    computed in, so tiles and the whole image agree to the bit (a running sum would not).
+    """
+    rows = a[:-2] + a[1:-1] + a[2:]
+    return rows[:, :-2] + rows[:, 1:-1] + rows[:, 2:]
+
+
+def ndvi_texture(padded: np.ndarray) -> np.ndarray:
+    """Compute the standard deviation of NDVI in the 3 x 3 window of each pixel, ignoring NaN.
+
+    Parameters
+    ----------
+    padded : numpy.ndarray, shape (h + 2, w + 2)
+        NDVI of the pixels and of a one-pixel frame around them (NaN: no observation).
+
+    Returns
+    -------
+    numpy.ndarray, shape (h, w), float32
+        The texture of the inner pixels; NaN where the pixel itself has no NDVI.
+
+    Examples
+    --------
+    >>> p = np.array([[0.2, 0.2, 0.2], [0.2, 0.4, 0.2], [0.2, 0.2, np.nan]], dtype=np.float32)
+    >>> round(float(ndvi_texture(p)[0, 0]), 4)  # sd of seven 0.2 and one 0.4
+    0.0661
+
+    """
+    ok = np.isfinite(padded)
+    z = np.where(ok, padded, np.float32(0.0)).astype(np.float32, copy=False)
+    n = _box3(ok.astype(np.float32))
+    s1 = _box3(z)
+    s2 = _box3(z * z)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = s1 / n
+        texture = np.sqrt(np.maximum(s2 / n - mean * mean, np.float32(0.0)))
+    return np.where(ok[1:-1, 1:-1], texture, np.float32(np.nan))
+
+
+@dataclass(frozen=True)
+class TileFeatures:
+    """Features of a tile and what the best-pixel composite says about each pixel.
+
+    Attributes
+    ----------
+    values : numpy.ndarray, shape (feature, y, x)
+        The features (:func:`feature_names` order), float32; NaN where no observation.
+    n_obs : numpy.ndarray of int16, shape (y, x)
+        Cloud-free observations in the window.
+    obs_day : numpy.ndarray, shape (y, x)
+        Signed days from the reference date of the best-pixel observation (NaN where none).
+
+    """
+
+    values: np.ndarray
+    n_obs: np.ndarray
+    obs_day: np.ndarray
 
 
 def compute_features(refl: np.ndarray, valid: np.ndarray, days: np.ndarray,
@@ -97,28 +178,33 @@ def compute_features(refl: np.ndarray, valid: np.ndarray, days: np.ndarray,
         (``red``, ``nir``, ``swir16``..., see :data:`ALIASES`).
 
     """
+    return tile_features(refl, valid, days, bands).values
+
+
+def tile_features(refl: np.ndarray, valid: np.ndarray, days: np.ndarray, bands: Sequence[str]) -> TileFeatures:
+    """:func:`compute_features` with the observation count and best-pixel day of each pixel.
+
+    Same parameters as :func:`compute_features`; the composite is computed once for all three.
+    """
     _check_bands(bands)
     pos = {b: i for i, b in enumerate(_canonical(bands))}
-    comp = best_pixel(refl, valid, days).values
-    idx = [_nd(comp[pos[a]], comp[pos[b]]) for a, b in INDICES.values()]
-    ndvi_t = _nd(refl[:, pos["B08"]], refl[:, pos["B04"]])
-    ndmi_t = _nd(refl[:, pos["B08"]], refl[:, pos["B11"]])
-    ndvi_t = np.where(valid, ndvi_t, np.nan)
-    ndmi_t = np.where(valid, ndmi_t, np.nan)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # pixels without observations stay NaN
-        temporal = [nanmedian_first_axis(ndvi_t), np.nanstd(ndvi_t, axis=0), np.nanmin(ndvi_t, axis=0),
-                    np.nanmax(ndvi_t, axis=0), nanmedian_first_axis(ndmi_t)]
-    med = median_composite(refl, valid)
-    ndvi = idx[0]
-    ok = np.isfinite(ndvi)
-    z = np.where(ok, ndvi, 0.0)
-    w = ndimage.uniform_filter(ok.astype(np.float32), 3, mode="nearest")
-    m1 = ndimage.uniform_filter(z, 3, mode="nearest")
-    m2 = ndimage.uniform_filter(z * z, 3, mode="nearest")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mean = m1 / w
-        texture = np.sqrt(np.maximum(m2 / w - mean * mean, 0.0))
-    texture = np.where(ok, texture, np.nan)
-    out = np.concatenate([comp, np.stack(idx), np.stack(temporal), med, texture[None]]).astype(np.float32)
-    return out
+    nb = len(bands)
+    # every feature is written once into its slice of one float32 array: no concatenation
+    out = np.empty((len(feature_names(bands)), *refl.shape[2:]), dtype=np.float32)
+    best = best_pixel(refl, valid, days, out=out[:nb])
+    comp = out[:nb]
+    for i, (a, b) in enumerate(INDICES.values()):
+        _nd(comp[pos[a]], comp[pos[b]], out=out[nb + i])
+    ndvi_t = np.where(valid, _nd(refl[:, pos["B08"]], refl[:, pos["B04"]]), np.float32(np.nan))
+    ndmi_t = np.where(valid, _nd(refl[:, pos["B08"]], refl[:, pos["B11"]]), np.float32(np.nan))
+    t0 = nb + len(INDICES)
+    out[t0] = nanmedian_first_axis(ndvi_t)
+    _nan_spread(ndvi_t, std=out[t0 + 1], low=out[t0 + 2], high=out[t0 + 3])
+    out[t0 + 4] = nanmedian_first_axis(ndmi_t)
+    del ndvi_t, ndmi_t
+    m0 = t0 + len(_TEMPORAL)
+    median_composite(refl, valid, out=out[m0:m0 + nb])
+    # the window's own edge pixels stand in beyond it (the image edge; a tile's seams are
+    # completed from its neighbours by cocamonitor.imagery.seams)
+    out[-1] = ndvi_texture(np.pad(out[nb], 1, mode="edge"))
+    return TileFeatures(values=out, n_obs=best.n_obs, obs_day=best.obs_day)

@@ -21,6 +21,7 @@ written at a time.
 from __future__ import annotations
 
 import os
+import threading
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -32,6 +33,8 @@ import numpy as np
 
 from cocamonitor.errors import DataError, InputError, ParameterError
 from cocamonitor.imagery.model import TrainedModel
+from cocamonitor.imagery.reader import WindowReader, block_cache
+from cocamonitor.imagery.seams import SeamTexture, ring_mask
 from cocamonitor.imagery.stack import ImageStack, tiles
 
 __all__ = ["STRATA", "MapSummary", "StrataSummary", "default_workers", "point_features", "predict_map",
@@ -74,12 +77,13 @@ def point_features(stack: ImageStack, x: np.ndarray, y: np.ndarray, *, tile: int
     X = np.full((x.size, nf), np.nan, dtype=np.float32)
     n_obs = np.zeros(x.size, dtype=np.int64)
     key = (row // tile) * (-(-w // tile)) + col // tile
-    for k in np.unique(key):
-        sel = np.flatnonzero(key == k)
-        r0, c0 = int(row[sel[0]] // tile * tile), int(col[sel[0]] // tile * tile)
-        f, nobs, _ = stack.features(r0, min(r0 + tile, h), c0, min(c0 + tile, w))
-        X[sel] = f[:, row[sel] - r0, col[sel] - c0].T
-        n_obs[sel] = nobs[row[sel] - r0, col[sel] - c0]
+    with block_cache(), stack.reader() as reader:
+        for k in np.unique(key):
+            sel = np.flatnonzero(key == k)
+            r0, c0 = int(row[sel[0]] // tile * tile), int(col[sel[0]] // tile * tile)
+            f, nobs, _ = stack.features(r0, min(r0 + tile, h), c0, min(c0 + tile, w), reader=reader)
+            X[sel] = f[:, row[sel] - r0, col[sel] - c0].T
+            n_obs[sel] = nobs[row[sel] - r0, col[sel] - c0]
     return X, n_obs
 
 
@@ -146,24 +150,105 @@ def _to_cog(src: Path, dst: Path) -> None:
     src.unlink()
 
 
+@dataclass
+class _Ring:
+    """A tile's outer ring as first classified, kept until its neighbours complete its texture."""
+
+    features: np.ndarray  # (feature, ring pixel)
+    ok: np.ndarray  # observed ring pixels
+    proba: np.ndarray  # per cent, uint8 (255: no observation)
+    classes: np.ndarray  # class codes, uint8 (255: no observation)
+    best: np.ndarray  # index of the most probable class of the observed ring pixels
+
+
+@dataclass
+class _Tile:
+    """One classified tile: its three map windows, class counts, NDVI and ring."""
+
+    proba: np.ndarray
+    classes: np.ndarray
+    obs_day: np.ndarray
+    counts: np.ndarray
+    ndvi: np.ndarray
+    ring: _Ring
+
+
+def _predict(model: TrainedModel, flat: np.ndarray, rows: np.ndarray | None, *, n_classes: int, batch: int,
+             threads: int | None) -> np.ndarray:
+    """Class probabilities of the columns ``rows`` (all when ``None``) of ``flat`` (feature, pixel)."""
+    n = flat.shape[1] if rows is None else rows.size
+    proba = np.empty((n, n_classes), dtype=np.float32)
+    for s in range(0, n, batch):
+        part = flat[:, s:s + batch] if rows is None else flat[:, rows[s:s + batch]]
+        # one copy per batch, straight into row-major order in the model's dtype
+        proba[s:s + batch] = model.predict_proba(np.ascontiguousarray(part.T, dtype=model.input_dtype),
+                                                 threads=threads)
+    return proba
+
+
 def _classify_tile(model: TrainedModel, stack: ImageStack, bounds: tuple[int, int, int, int], *, ti: int,
-                   code_of: np.ndarray, batch: int, threads: int | None) -> tuple[np.ndarray, ...]:
-    """Probability (per cent), class and observation-day arrays and class counts of one tile."""
+                   code_of: np.ndarray, batch: int, threads: int | None,
+                   reader: WindowReader | None = None) -> _Tile:
+    """Classify one tile read without a halo (its ring's texture is completed later)."""
     r0, r1, c0, c1 = bounds
-    f, nobs, day = stack.features(r0, r1, c0, c1, scheduler="synchronous" if threads == 1 else None)
+    f, nobs, day = stack.features(r0, r1, c0, c1, reader=reader, halo=False)
     ok = nobs > 0
-    X = f.reshape(f.shape[0], -1).T[ok.reshape(-1)]
-    del f
-    proba = np.empty((X.shape[0], code_of.size), dtype=np.float32)
-    for s in range(0, X.shape[0], batch):
-        proba[s:s + batch] = model.predict_proba(X[s:s + batch], threads=threads)
+    flat = f.reshape(f.shape[0], -1)  # (feature, pixel): the predictor wants contiguous rows
+    proba = _predict(model, flat, None if ok.all() else np.flatnonzero(ok.reshape(-1)), n_classes=code_of.size,
+                     batch=batch, threads=threads)
     pmap = np.full(ok.shape, _NODATA_U8, dtype=np.uint8)
     cmap = np.full(ok.shape, _NODATA_U8, dtype=np.uint8)
     pmap[ok] = np.round(proba[:, ti] * 100).astype(np.uint8)
     best = proba.argmax(axis=1)
     cmap[ok] = code_of[best]
     dmap = np.where(ok, np.nan_to_num(day, nan=_NODATA_DAY), _NODATA_DAY).astype(np.int16)
-    return pmap, cmap, dmap, np.bincount(best, minlength=code_of.size)
+    ring = ring_mask(*ok.shape)
+    best_map = np.zeros(ok.shape, dtype=np.intp)
+    best_map[ok] = best
+    tile = _Tile(proba=pmap, classes=cmap, obs_day=dmap, counts=np.bincount(best, minlength=code_of.size),
+                 ndvi=f[len(stack.bands)].copy(),
+                 ring=_Ring(features=f[:, ring], ok=ok[ring], proba=pmap[ring], classes=cmap[ring],
+                            best=best_map[ring][ok[ring]]))
+    return tile
+
+
+def _complete_ring(model: TrainedModel, ring: _Ring, texture: np.ndarray, *, ti: int, code_of: np.ndarray,
+                   counts: np.ndarray) -> bool:
+    """Reclassify the ring pixels whose texture changed; update ``ring`` and ``counts`` in place."""
+    old = ring.features[-1]
+    changed = ring.ok & ~((texture == old) | (np.isnan(texture) & np.isnan(old)))
+    if not changed.any():
+        return False
+    ring.features[-1] = texture
+    cols = np.flatnonzero(changed)
+    proba = _predict(model, ring.features, cols, n_classes=code_of.size, batch=cols.size, threads=1)
+    at = np.flatnonzero(changed[ring.ok])  # positions among the observed ring pixels
+    counts -= np.bincount(ring.best[at], minlength=code_of.size)
+    best = proba.argmax(axis=1)
+    counts += np.bincount(best, minlength=code_of.size)
+    ring.best[at] = best
+    ring.proba[cols] = np.round(proba[:, ti] * 100).astype(np.uint8)
+    ring.classes[cols] = code_of[best]
+    return True
+
+
+def _ring_windows(bounds: tuple[int, int, int, int]) -> list[tuple[int, int, int, int]]:
+    """Cut a tile's ring into its four sides, windows ``(r0, r1, c0, c1)`` in tile pixels."""
+    h, w = bounds[1] - bounds[0], bounds[3] - bounds[2]
+    return [(0, 1, 0, w), (h - 1, h, 0, w), (0, h, 0, 1), (0, h, w - 1, w)]
+
+
+def _write_ring(dp: Any, dc: Any, bounds: tuple[int, int, int, int], ring: _Ring) -> None:
+    """Rewrite a tile's ring in the probability and class maps."""
+    from rasterio.windows import Window
+
+    r0, r1, c0, c1 = bounds
+    mask = ring_mask(r1 - r0, c1 - c0)
+    for dst, values in ((dp, ring.proba), (dc, ring.classes)):
+        patch = np.zeros(mask.shape, dtype=np.uint8)
+        patch[mask] = values
+        for a0, a1, b0, b1 in _ring_windows(bounds):
+            dst.write(patch[a0:a1, b0:b1], 1, window=Window(c0 + b0, r0 + a0, b1 - b0, a1 - a0))
 
 
 def default_workers() -> int:
@@ -226,13 +311,22 @@ def predict_map(model: TrainedModel, stack: ImageStack, out_dir: str | Path, *, 
     n_no = 0
     counts = np.zeros(len(model.classes), dtype=np.int64)
     all_tiles = list(tiles(h, w, tile))
+    seams = SeamTexture(h, w, tile)  # tiles are read without a halo: their rings are completed here
+    rings: dict[tuple[int, int, int, int], _Ring] = {}
+    local = threading.local()  # one reader per worker thread: its files stay open across tiles
+    readers: list[WindowReader] = []
     try:
-        with rasterio.open(tmp["probability"], "w", **_tiled_profile(stack, "uint8", _NODATA_U8)) as dp, \
+        with block_cache(), \
+                rasterio.open(tmp["probability"], "w", **_tiled_profile(stack, "uint8", _NODATA_U8)) as dp, \
                 rasterio.open(tmp["class"], "w", **_tiled_profile(stack, "uint8", _NODATA_U8)) as dc, \
                 rasterio.open(tmp["obs_day"], "w", **_tiled_profile(stack, "int16", _NODATA_DAY)) as dd:
-            def work(bounds: tuple[int, int, int, int]) -> tuple[np.ndarray, ...]:
+            def work(bounds: tuple[int, int, int, int]) -> _Tile:
+                reader = getattr(local, "reader", None)
+                if reader is None:
+                    reader = local.reader = stack.reader()
+                    readers.append(reader)
                 return _classify_tile(model, stack, bounds, ti=ti, code_of=code_of, batch=batch,
-                                      threads=1 if n_workers > 1 else None)
+                                      threads=1 if n_workers > 1 else None, reader=reader)
 
             with ThreadPoolExecutor(max_workers=n_workers) as pool:
                 # at most n_workers tiles in flight: memory is bounded by the tile, not the grid
@@ -248,13 +342,19 @@ def predict_map(model: TrainedModel, stack: ImageStack, out_dir: str | Path, *, 
                     nxt = next(queue, None)
                     if nxt is not None:
                         pending.append((nxt, pool.submit(work, nxt)))
-                    pmap, cmap, dmap, tile_counts = fut.result()
-                    counts += tile_counts
-                    n_no += int((pmap == _NODATA_U8).sum())
+                    res = fut.result()
+                    counts += res.counts
+                    n_no += int((res.proba == _NODATA_U8).sum())
                     win = Window(c0, r0, c1 - c0, r1 - r0)
-                    dp.write(pmap, 1, window=win)
-                    dc.write(cmap, 1, window=win)
-                    dd.write(dmap, 1, window=win)
+                    dp.write(res.proba, 1, window=win)
+                    dc.write(res.classes, 1, window=win)
+                    dd.write(res.obs_day, 1, window=win)
+                    rings[(r0, r1, c0, c1)] = res.ring
+                    del res.ring
+                    for seam_bounds, texture in seams.add((r0, r1, c0, c1), res.ndvi):
+                        ring = rings.pop(seam_bounds)
+                        if _complete_ring(model, ring, texture, ti=ti, code_of=code_of, counts=counts):
+                            _write_ring(dp, dc, seam_bounds, ring)
                     done += 1
                     if progress is not None:
                         progress(done, len(all_tiles))
@@ -264,6 +364,8 @@ def predict_map(model: TrainedModel, stack: ImageStack, out_dir: str | Path, *, 
         for k, v in names.items():
             _to_cog(tmp[k], out / v)
     finally:
+        for reader in readers:
+            reader.close()
         for p in tmp.values():
             if p.exists():
                 os.unlink(p)

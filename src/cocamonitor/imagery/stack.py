@@ -31,10 +31,10 @@ from typing import Any
 
 import numpy as np
 
-from cocamonitor.errors import DataError
-from cocamonitor.imagery.composite import best_pixel, valid_mask
-from cocamonitor.imagery.features import SENTINEL2_BANDS, compute_features, feature_names
-from cocamonitor.imagery.stac import DEFAULT_CRS, SCL_INVALID, check_items, load_stack, load_window, read_items
+from cocamonitor.errors import CocamonitorError, DataError
+from cocamonitor.imagery.features import SENTINEL2_BANDS, feature_names, tile_features
+from cocamonitor.imagery.reader import DirectLayout, WindowReader, direct_layout
+from cocamonitor.imagery.stac import DEFAULT_CRS, SCL_INVALID, check_items, load_stack, read_items
 
 __all__ = ["ImageStack", "open_stack", "tiles"]
 
@@ -72,8 +72,11 @@ class ImageStack:
     scl_band : str
         Asset key of the scene classification.
     items : tuple of pystac.Item
-        The items behind ``ds``: :meth:`read` loads a window of them directly (only the blocks
-        it touches); empty: windows are cut from ``ds``'s dask chunks.
+        The items behind ``ds``: :meth:`read` loads a window of them (only the blocks it
+        touches).
+    layout : DirectLayout, optional
+        Where the files lie on the grid when they can be read without ``odc-stac``
+        (:func:`~cocamonitor.imagery.reader.direct_layout`); ``None``: through ``odc-stac``.
 
     """
 
@@ -86,6 +89,7 @@ class ImageStack:
     scl_invalid: tuple[int, ...] = SCL_INVALID
     scl_band: str = "SCL"
     items: tuple[Any, ...] = ()
+    layout: DirectLayout | None = None
 
     @property
     def days(self) -> np.ndarray:
@@ -119,43 +123,50 @@ class ImageStack:
         """Names of :meth:`features`' output, in order."""
         return feature_names(self.bands)
 
+    def reader(self) -> WindowReader:
+        """Open a :class:`~cocamonitor.imagery.reader.WindowReader` of this stack (one per thread; close it).
+
+        It reads the files directly when :attr:`layout` allows, else through ``odc-stac``.
+        """
+        return WindowReader(self, self.layout)
+
     def read(self, r0: int, r1: int, c0: int, c1: int, *,
-             scheduler: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+             reader: WindowReader | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Reflectance ``(time, band, y, x)`` float32 and validity ``(time, y, x)`` of a window.
 
-        ``scheduler`` is dask's (``"synchronous"`` when tiles are already read on parallel threads).
+        ``reader``: an open :meth:`reader` to reuse (its files stay open between windows);
+        default, one opened and closed for this window.
         """
         try:
-            if self.items:
-                h, w = self.shape
-                sub = load_window(self.items, bands=[*self.bands, self.scl_band],
-                                  geobox=self.ds.odc.geobox[max(r0, 0):min(r1, h), max(c0, 0):min(c1, w)])
-                if not np.array_equal(sub.time.values, self.ds.time.values):  # an item missing this window
-                    sub = sub.reindex(time=self.ds.time.values, fill_value=0)  # 0: nodata, no observation
-            else:
-                sub = self.ds[[*self.bands, self.scl_band]].isel(y=slice(r0, r1), x=slice(c0, c1))
-                sub = sub.compute(scheduler=scheduler) if scheduler else sub.compute()
+            if reader is not None:
+                return reader.read(r0, r1, c0, c1)
+            with self.reader() as own:
+                return own.read(r0, r1, c0, c1)
+        except CocamonitorError:
+            raise
         except Exception as err:  # rasterio / GDAL errors of one asset: name it, no traceback
             msg = " ".join(str(err).split())
             raise DataError(f"cannot read the imagery ({msg})", where="catalog",
                             hint="check that every asset of the catalog exists and is readable") from None
-        raw = np.stack([sub[b].values for b in self.bands], axis=1)
-        valid = valid_mask(sub[self.scl_band].values, raw, invalid=self.scl_invalid)
-        refl = np.multiply(raw, np.float32(self.scale), dtype=np.float32)  # one float32 array, no float64
-        if self.offset:
-            refl += np.float32(self.offset)
-        return refl, valid
 
-    def features(self, r0: int, r1: int, c0: int, c1: int, *,
-                 scheduler: str | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Features ``(feature, y, x)``, cloud-free observation counts and best-pixel days ``(y, x)``."""
+    def features(self, r0: int, r1: int, c0: int, c1: int, *, reader: WindowReader | None = None,
+                 halo: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Features ``(feature, y, x)``, cloud-free observation counts and best-pixel days ``(y, x)``.
+
+        ``halo``: read one pixel around the window, so the texture of its outer ring is exact;
+        ``False`` reads the window alone and that ring's texture treats the window's edge as
+        the image's (:class:`~cocamonitor.imagery.seams.SeamTexture` completes it from the
+        neighbouring windows, as :func:`~cocamonitor.imagery.mapping.predict_map` does).
+        """
         h, w = self.shape
         a0, a1, b0, b1 = max(r0 - 1, 0), min(r1 + 1, h), max(c0 - 1, 0), min(c1 + 1, w)
-        refl, valid = self.read(a0, a1, b0, b1, scheduler=scheduler)
-        f = compute_features(refl, valid, self.days, self.bands)
+        if not halo:
+            a0, a1, b0, b1 = max(r0, 0), min(r1, h), max(c0, 0), min(c1, w)
+        refl, valid = self.read(a0, a1, b0, b1, reader=reader)
+        tf = tile_features(refl, valid, self.days, self.bands)
+        del refl, valid
         rs, cs = slice(r0 - a0, r0 - a0 + (r1 - r0)), slice(c0 - b0, c0 - b0 + (c1 - c0))
-        day = best_pixel(refl[:, :1], valid, self.days).obs_day
-        return f[:, rs, cs], valid.sum(axis=0)[rs, cs], day[rs, cs]
+        return tf.values[:, rs, cs], tf.n_obs[rs, cs], tf.obs_day[rs, cs]
 
     def pixel_of(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Row and column of the pixels holding map coordinates (may fall outside the grid)."""
@@ -213,5 +224,7 @@ def open_stack(catalog: str | Path | Sequence[Any], *, reference_date: dt.date, 
     ds = load_stack(items, bands=[*bands, scl_band], crs=crs, resolution=resolution, bbox=bbox, chunk=chunk,
                     where=where)
     dates = [dt.date.fromisoformat(str(t)[:10]) for t in ds.time.values]
+    layout = direct_layout(items, bands=[*bands, scl_band], geobox=ds.odc.geobox, times=ds.time.values)
     return ImageStack(ds=ds, bands=list(bands), dates=dates, reference_date=reference_date, scale=scale,
-                      offset=offset, scl_invalid=tuple(scl_invalid), scl_band=scl_band, items=tuple(items))
+                      offset=offset, scl_invalid=tuple(scl_invalid), scl_band=scl_band, items=tuple(items),
+                      layout=layout)
