@@ -202,6 +202,29 @@ def test_points_without_observation_are_left_out_with_a_warning(work, run_cli, t
     assert json.loads(res.stdout)["imagery"]["points_without_observation"] == 3
 
 
+def test_cloud_probability_band_is_kept_for_predict(predicted, run_cli, tmp_path):
+    work = predicted
+    cat = str(work / "scenes/catalog.json")
+    args = ("--training", str(work / "training.csv"), "--reference-date", "2021-12-31", "--block-m", "320",
+            "--folds", "2")
+    res = run_cli("map", "train", "--catalog", cat, *args, "--cloud-band", "CLD", "--cloud-max", "50",
+                  "--out", str(tmp_path / "m"), "--format", "json")
+    assert res.exit_code == 0, res.stderr
+    card = json.loads(res.stdout)
+    assert card["imagery"]["cloud_band"] == "CLD" and card["imagery"]["cloud_max"] == 50
+    res = run_cli("map", "predict", "--catalog", cat, "--model", str(tmp_path / "m"), "--out", str(tmp_path / "map"),
+                  "--format", "json")
+    assert res.exit_code == 0, res.stderr
+    with rasterio.open(work / "map/probability.tif") as a, rasterio.open(tmp_path / "map/probability.tif") as b:
+        assert ((a.read(1) == 255) == (b.read(1) == 255)).all()  # no haze here: the same pixels observed
+    _one_line_error(run_cli("map", "train", "--catalog", cat, *args, "--cloud-band", "CLD", "--cloud-max", "0",
+                            "--out", str(tmp_path / "m0")), "--cloud-max", "per cent")
+    _one_line_error(run_cli("--lang", "es", "map", "train", "--catalog", cat, *args, "--cloud-band", "CLD",
+                            "--cloud-max", "120", "--out", str(tmp_path / "m0")), "--cloud-max",
+                    "el umbral de probabilidad de nube va en por ciento", "120")
+    assert not (tmp_path / "m0" / "model.joblib").exists()
+
+
 def test_items_without_a_band_and_missing_files(work, run_cli, tmp_path):
     scenes = tmp_path / "scenes"
     shutil.copytree(work / "scenes", scenes)
@@ -215,6 +238,9 @@ def test_items_without_a_band_and_missing_files(work, run_cli, tmp_path):
     shutil.rmtree(scenes)
     shutil.copytree(work / "scenes", scenes)
     (sorted(scenes.glob("S2SIM_*"))[1] / "B04.tif").unlink()
+    res = run_cli("map", "train", "--catalog", str(scenes / "catalog.json"), *args)
+    _one_line_error(res, "--catalog", "cannot read the imagery", "B04.tif")
+    (sorted(scenes.glob("S2SIM_*"))[1] / "B04.tif").write_bytes(b"not a tiff")  # there but unreadable
     res = run_cli("map", "train", "--catalog", str(scenes / "catalog.json"), *args)
     _one_line_error(res, "--catalog", "cannot read the imagery", "B04.tif")
 

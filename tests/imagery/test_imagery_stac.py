@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -54,6 +55,36 @@ def test_catalogs_off_the_grid_are_read_through_odc_stac(scenes):
     assert not reader.direct and refl.shape == (3, 10, 32, 32) and valid.shape == (3, 32, 32)
 
 
+def test_stac_geoparquet_gives_the_same_stack(scenes, tmp_path):
+    import pandas as pd
+
+    from cocamonitor.imagery.stac import write_geoparquet
+
+    _, cat = scenes
+    items = read_items(cat)
+    pq = write_geoparquet(items, tmp_path / "items.parquet")
+    back = read_items(pq)
+    assert [it.id for it in back] == [it.id for it in items]
+    assert [it.assets["B04"].href for it in back] == [it.assets["B04"].href for it in items]
+    a = open_stack(cat, reference_date=dt.date(2021, 12, 31), window_days=30)
+    b = open_stack(pq, reference_date=dt.date(2021, 12, 31), window_days=30)
+    assert b.layout is not None and b.dates == a.dates
+    for x, y in zip(a.read(0, 64, 0, 64), b.read(0, 64, 0, 64), strict=True):
+        assert np.array_equal(x, y)
+    # hrefs relative to the parquet file's folder, as a catalog exported with its files has them
+    folder = Path(cat).parent
+    rel = [it.clone() for it in items]
+    for it in rel:
+        for asset in it.assets.values():
+            asset.href = str(Path(asset.href).relative_to(folder))
+    back = read_items(write_geoparquet(rel, folder / "relative.parquet"))
+    assert [it.assets["SCL"].href for it in back] == [it.assets["SCL"].href for it in items]
+    pd.DataFrame({"a": [1, 2]}).to_parquet(tmp_path / "other.parquet")
+    with pytest.raises(DataError, match="is not a stac-geoparquet file of items") as err:
+        read_items(tmp_path / "other.parquet")
+    assert err.value.where == "catalog"
+
+
 def test_bbox_loads_a_sub_area_on_the_same_grid(scenes):
     stack, cat = scenes
     x0, y0 = 5_000_000.0 + 100, 1_850_000.0 - 300
@@ -83,3 +114,36 @@ def test_bad_catalogs(tmp_path):
         read_items(tmp_path / "empty.json")
     with pytest.raises(InputError, match="not a projected CRS"):
         load_stack([], bands=["B04"], crs="EPSG:4326")
+
+
+def test_cloud_probability_masks_the_haze_that_scl_misses(tmp_path):
+    from cocamonitor.imagery.reader import WindowReader
+
+    scene = render_scenes(scene_history(size=64, seed=4), 2021, seed=5, scene=SceneConfig(dates=3, haze_share=0.3))
+    cat = write_scenes(scene, tmp_path / "hazy")
+    ref = dt.date(2021, 12, 31)
+    plain = open_stack(cat, reference_date=ref, window_days=30)
+    masked = open_stack(cat, reference_date=ref, window_days=30, cloud_band="CLD", cloud_max=40)
+    scl_ok = ~np.isin(scene.scl, [0, 1, 3, 8, 9, 10])
+    haze = scl_ok & (scene.cloud_prob >= 40)
+    assert haze.mean() > 0.05  # SCL calls these clear
+    _, v_plain = plain.read(0, 64, 0, 64)
+    _, v_masked = masked.read(0, 64, 0, 64)
+    assert np.array_equal(v_plain, scl_ok) and np.array_equal(v_masked, scl_ok & ~haze)
+    with WindowReader(masked, None) as odc:  # odc-stac reads the same mask
+        assert np.array_equal(odc.read(0, 64, 0, 64)[1], v_masked)
+    with pytest.raises(DataError, match="has no band XYZ"):
+        open_stack(cat, reference_date=ref, window_days=30, cloud_band="XYZ")
+    from cocamonitor.errors import ParameterError
+
+    with pytest.raises(ParameterError) as err:
+        open_stack(cat, reference_date=ref, window_days=30, cloud_band="CLD", cloud_max=0)
+    assert err.value.where == "cloud_max"
+
+
+def test_cloud_probability_of_scenes_without_haze():
+    """Without haze the probability follows the SCL classes, and the scenes of a seed repeat."""
+    a = render_scenes(scene_history(size=32, seed=2), 2021, seed=3, scene=SceneConfig(dates=2))
+    b = render_scenes(scene_history(size=32, seed=2), 2021, seed=3, scene=SceneConfig(dates=2, haze_share=0.0))
+    assert np.array_equal(a.data, b.data) and np.array_equal(a.cloud_prob, b.cloud_prob)
+    assert set(np.unique(a.cloud_prob)) <= {5, 15, 65, 95}

@@ -42,6 +42,7 @@ _OPTIONS = {
     "catalog": "--catalog", "bands": "--bands", "crs": "--crs", "target_class": "--target-class",
     "block_m": "--block-m", "engine": "--engine", "model": "--model", "probability": "--probability",
     "low/high": "--low/--high", "buffer_m": "--buffer-m", "calibration": "--calibration",
+    "cloud_max": "--cloud-max",
 }
 
 
@@ -82,8 +83,9 @@ def _progress(description: str) -> Any:
                     console=err_console, transient=False)
 
 
-CatalogOpt = Annotated[Path, typer.Option("--catalog", help="Static STAC catalog (catalog.json) or item "
-                                          "collection (GeoJSON) of Sentinel-2 L2A items with an SCL band.")]
+CatalogOpt = Annotated[Path, typer.Option("--catalog", help="Static STAC catalog (catalog.json), item "
+                                          "collection (GeoJSON) or stac-geoparquet file (.parquet) of "
+                                          "Sentinel-2 L2A items with an SCL band.")]
 CrsOpt = Annotated[str, typer.Option("--crs", help="Output CRS (projected, metres).")]
 ResolutionOpt = Annotated[float, typer.Option("--resolution", help="Pixel size, metres.")]
 TileOpt = Annotated[int, typer.Option("--tile", min=64, help="Pixels per side of a processing tile (memory bound).")]
@@ -103,6 +105,9 @@ def synthetic_cmd(
     persistent_cloud: Annotated[float, typer.Option(
         "--persistent-cloud", min=0.0, max=1.0,
         help="Share of the scene (top rows) clouded on every date: no cloud-free observation there.")] = 0.0,
+    haze: Annotated[float, typer.Option(
+        "--haze", min=0.0, max=0.9,
+        help="Mean share of each date under haze that SCL misses (only --cloud-band CLD masks it).")] = 0.0,
 ) -> None:
     """Render synthetic Sentinel-2-like scenes of a simulated landscape (COGs + static STAC catalog)."""
     from cocamonitor.io.outputs import output_dir
@@ -112,7 +117,7 @@ def synthetic_cmd(
     hist = scene_history(size=size, year=year, seed=seed)
     stack = render_scenes(hist, year, seed=seed + 1,
                           scene=SceneConfig(dates=dates, cloud_mean=cloud_mean,
-                                            persistent_cloud_share=persistent_cloud))
+                                            persistent_cloud_share=persistent_cloud, haze_share=haze))
     cat = write_scenes(stack, folder)
     err_console.print(f"wrote {cat} ({dates} dates, {size}x{size} px) and reference.tif, prior_map.tif, "
                       f"land_cover.tif, truth.json; true coca on {stack.reference_date}: {stack.true_coca_ha:,.2f} ha")
@@ -133,6 +138,11 @@ def train_cmd(
     bands: Annotated[str | None, typer.Option("--bands", help="Reflectance assets, comma-separated "
                                               "(default: the ten 10/20 m Sentinel-2 bands).")] = None,
     scl_band: Annotated[str, typer.Option("--scl-band", help="Asset key of the scene classification.")] = "SCL",
+    cloud_band: Annotated[str | None, typer.Option(
+        "--cloud-band", help="Asset key of a cloud probability in per cent (L2A MSK_CLDPRB, s2cloudless x 100), "
+        "masked from --cloud-max on top of SCL; kept in the model card for `map predict`.")] = None,
+    cloud_max: Annotated[float, typer.Option("--cloud-max", help="Cloud probability (per cent) from which an "
+                                             "observation is masked.")] = 40.0,
     crs: CrsOpt = "EPSG:9377",
     resolution: ResolutionOpt = 10.0,
     engine: Annotated[Engine, typer.Option("--engine", help="Classifier.")] = Engine.hgb,
@@ -156,7 +166,7 @@ def train_cmd(
     df = read_table(training, required=["x", "y", "reference_class"], numeric=["x", "y"])
     with _cli_errors():
         stack = open_stack(catalog, reference_date=ref, window_days=window_days, bands=_bands(bands), crs=crs,
-                           resolution=resolution, scl_band=scl_band)
+                           resolution=resolution, scl_band=scl_band, cloud_band=cloud_band, cloud_max=cloud_max)
         X, nobs = point_features(stack, df["x"].to_numpy(float), df["y"].to_numpy(float), tile=tile,
                                  source=str(training))
         keep = nobs > 0
@@ -169,9 +179,10 @@ def train_cmd(
                                  engine=engine.value, block_m=block_m, folds=folds, seed=seed, source=str(training))
     prov = Provenance.build(inputs=[training, catalog], parameters={
         "reference_date": ref.isoformat(), "window_days": window_days, "bands": stack.bands, "crs": crs,
-        "resolution": resolution, "engine": engine.value, "block_m": block_m, "folds": folds, "seed": seed})
+        "resolution": resolution, "engine": engine.value, "block_m": block_m, "folds": folds, "seed": seed,
+        "cloud_band": cloud_band, "cloud_max": cloud_max})
     model = model.with_imagery(reference_date=ref.isoformat(), window_days=window_days, bands=stack.bands,
-                               scl_band=scl_band, crs=crs,
+                               scl_band=scl_band, cloud_band=cloud_band, cloud_max=cloud_max, crs=crs,
                                resolution=resolution, dates=[d.isoformat() for d in stack.dates],
                                composite="best pixel nearest the reference date, and medians over the window",
                                points_without_observation=int((~keep).sum()), provenance=prov.to_dict())
@@ -220,7 +231,8 @@ def predict_cmd(
         ref = _date(reference_date, "--reference-date") if reference_date else dt.date.fromisoformat(
             im["reference_date"])
         stack = open_stack(catalog, reference_date=ref, window_days=int(im["window_days"]), bands=im["bands"],
-                           crs=im["crs"], resolution=float(im["resolution"]), scl_band=im.get("scl_band", "SCL"))
+                           crs=im["crs"], resolution=float(im["resolution"]), scl_band=im.get("scl_band", "SCL"),
+                           cloud_band=im.get("cloud_band"), cloud_max=float(im.get("cloud_max", 40.0)))
         with _progress("map predict") as bar:
             task = bar.add_task("tiles", total=None)
             summary = predict_map(model, stack, folder, tile=tile, target_class=target_class,

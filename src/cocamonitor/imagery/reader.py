@@ -82,7 +82,8 @@ class DirectLayout:
     Attributes
     ----------
     paths : tuple of tuple of str
-        ``paths[t][k]``: file of band ``k`` (the last is SCL) at date ``t``.
+        ``paths[t][k]``: file of band ``k`` at date ``t`` (after the bands: SCL, then the cloud
+        probability if the stack has one).
     offsets : tuple of tuple of (int, int)
         Row and column of the stack grid where each file's first pixel falls.
     shapes : tuple of tuple of (int, int)
@@ -111,6 +112,7 @@ def direct_layout(items: Sequence[Any], *, bands: Sequence[str], geobox: Any,
     local file in the grid's CRS with the grid's pixel size, unrotated, at a whole-pixel offset.
     """
     import rasterio
+    import rasterio.errors
     from rasterio.crs import CRS
 
     if len(items) != len(times) or not items:
@@ -129,7 +131,11 @@ def direct_layout(items: Sequence[Any], *, bands: Sequence[str], geobox: Any,
             path = _local_path(it.assets[band].href)
             if path is None:
                 return None
-            with rasterio.open(path) as src:
+            try:
+                src = rasterio.open(path)
+            except rasterio.errors.RasterioError:  # unreadable: odc-stac names it when a window is read
+                return None
+            with src:
                 a = src.transform
                 if src.count != 1 or src.crs is None or src.crs != crs:
                     return None
@@ -200,7 +206,8 @@ class WindowReader:
     def read(self, r0: int, r1: int, c0: int, c1: int) -> tuple[np.ndarray, np.ndarray]:
         """Reflectance ``(time, band, y, x)`` float32 and validity ``(time, y, x)`` of a window.
 
-        A pixel is valid when its SCL code is an observation and no band is at nodata (0).
+        A pixel is valid when its SCL code is an observation, no band is at nodata (0) and, if
+        the stack has a cloud probability, it is below ``cloud_max``.
         """
         stack = self.stack
         h, w = stack.shape
@@ -214,8 +221,9 @@ class WindowReader:
         valid = np.empty((nt, r1 - r0, c1 - c0), dtype=bool)
         scale, offset = np.float32(stack.scale), np.float32(stack.offset)
         buf: np.ndarray | None = None
+        masks = 1 if stack.cloud_band is None else 2
         for t in range(nt):
-            for k in range(nb + 1):
+            for k in range(nb + masks):
                 path = self.layout.paths[t][k]
                 (orow, ocol), (fh, fw) = self.layout.offsets[t][k], self.layout.shapes[t][k]
                 src = self._dataset(path)
@@ -234,6 +242,9 @@ class WindowReader:
                 if k == nb:  # the scene classification
                     valid[t] &= self._observed(buf)
                     continue
+                if k == nb + 1:  # the cloud probability, per cent
+                    valid[t] &= buf < stack.cloud_max
+                    continue
                 if k == 0:
                     np.not_equal(buf, 0, out=valid[t])
                 else:
@@ -247,7 +258,7 @@ class WindowReader:
         from cocamonitor.imagery.stac import load_window
 
         stack = self.stack
-        names = [*stack.bands, stack.scl_band]
+        names = [*stack.bands, stack.scl_band] + ([stack.cloud_band] if stack.cloud_band else [])
         if stack.items:  # only the blocks of the assets the window touches
             sub = load_window(stack.items, bands=names, geobox=stack.ds.odc.geobox[r0:r1, c0:c1])
             if not np.array_equal(sub.time.values, stack.ds.time.values):  # an item missing this window
@@ -257,6 +268,8 @@ class WindowReader:
         nt, nb = len(stack.dates), len(stack.bands)
         refl = np.empty((nt, nb, r1 - r0, c1 - c0), dtype=np.float32)
         valid = self._observed(sub[stack.scl_band].values)
+        if stack.cloud_band:
+            valid &= sub[stack.cloud_band].values < stack.cloud_max
         scale, offset = np.float32(stack.scale), np.float32(stack.offset)
         for k, band in enumerate(stack.bands):
             raw = sub[band].values

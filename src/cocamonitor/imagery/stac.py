@@ -1,8 +1,9 @@
 """Find and load imagery through STAC: items from a static catalog or a STAC API, loaded lazily.
 
-* :func:`read_items` reads a local static catalog (``catalog.json``) or an item collection
-  (a GeoJSON ``FeatureCollection`` saved from a search), because ``pystac-client`` searches
-  APIs only.
+* :func:`read_items` reads a local static catalog (``catalog.json``), an item collection
+  (a GeoJSON ``FeatureCollection`` saved from a search) or a stac-geoparquet file (one row
+  per item, e.g. a bulk export of a catalog), because ``pystac-client`` searches APIs only.
+  :func:`write_geoparquet` writes items as stac-geoparquet.
 * :func:`search_items` runs a STAC API search (``pystac-client``); needs the network.
 * :func:`check_items` keeps the items of the date window and checks that every item has the
   bands asked for.
@@ -45,6 +46,7 @@ __all__ = [
     "load_window",
     "read_items",
     "search_items",
+    "write_geoparquet",
 ]
 
 #: National grid of Colombia (MAGNA-SIRGAS 2018 / Origen-Nacional, CTM12).
@@ -76,6 +78,8 @@ def read_items(path: str | Path, *, where: str = "catalog") -> list[Any]:
     p = Path(path)
     if not p.is_file():
         raise InputError(f"no such file {p}", where=where, hint="give the catalog.json of a static STAC catalog")
+    if p.suffix.lower() in (".parquet", ".geoparquet"):
+        return _read_geoparquet(p, where=where)
     try:
         doc = json.loads(p.read_text())
     except (OSError, ValueError) as err:
@@ -96,6 +100,56 @@ def read_items(path: str | Path, *, where: str = "catalog") -> list[Any]:
     if not items:
         raise DataError(f"the catalog {p} has no items", where=where)
     return items
+
+
+def _read_geoparquet(path: Path, *, where: str) -> list[Any]:
+    """Items of a stac-geoparquet file; relative asset hrefs are taken from the file's folder."""
+    import pyarrow.parquet as pq
+    import pystac
+
+    try:
+        from stac_geoparquet.arrow import stac_table_to_items
+    except ImportError:
+        raise InputError("reading stac-geoparquet needs the stac-geoparquet package", where=where,
+                         hint="pip install 'cocamonitor[imagery]'") from None
+    try:
+        items = [pystac.Item.from_dict(d) for d in stac_table_to_items(pq.read_table(path))]
+    except Exception as err:  # pyarrow and stac-geoparquet raise many kinds on other parquet files
+        msg = " ".join(str(err).split())
+        raise DataError(f"{path} is not a stac-geoparquet file of items ({msg})", where=where,
+                        hint="write one with cocamonitor.imagery.stac.write_geoparquet or stac-geoparquet") from None
+    if not items:
+        raise DataError(f"the stac-geoparquet file {path} has no items", where=where)
+    folder = path.resolve().parent
+    for it in items:
+        for asset in it.assets.values():
+            if "://" not in asset.href and not Path(asset.href).is_absolute():
+                asset.href = str(folder / asset.href)
+    return items
+
+
+def write_geoparquet(items: Sequence[Any], path: str | Path) -> Path:
+    """Write items as one stac-geoparquet file (one row per item), readable by :func:`read_items`.
+
+    Asset hrefs are written as the items hold them (absolute after :func:`read_items`).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from cocamonitor.simulate.scenes import SceneConfig, render_scenes, scene_history, write_scenes
+    >>> folder = tempfile.mkdtemp()
+    >>> cat = write_scenes(render_scenes(scene_history(size=32, seed=1), 2021, seed=2,
+    ...                                  scene=SceneConfig(dates=2)), folder)
+    >>> out = write_geoparquet(read_items(cat), f"{folder}/items.parquet")
+    >>> [it.id for it in read_items(out)] == [it.id for it in read_items(cat)]
+    True
+
+    """
+    from stac_geoparquet.arrow import parse_stac_items_to_arrow, to_parquet
+
+    out = Path(path)
+    to_parquet(parse_stac_items_to_arrow([it.to_dict() for it in items]), out)
+    return out
 
 
 def search_items(url: str, *, bbox: Sequence[float], datetime: str, collections: Sequence[str],

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from cocamonitor.errors import CocamonitorError, DataError
+from cocamonitor.errors import CocamonitorError, DataError, ParameterError
 from cocamonitor.imagery.features import SENTINEL2_BANDS, feature_names, tile_features
 from cocamonitor.imagery.reader import DirectLayout, WindowReader, direct_layout
 from cocamonitor.imagery.stac import DEFAULT_CRS, SCL_INVALID, check_items, load_stack, read_items
@@ -71,6 +71,11 @@ class ImageStack:
         SCL codes masked as no observation.
     scl_band : str
         Asset key of the scene classification.
+    cloud_band : str, optional
+        Asset key of a cloud probability in per cent (L2A ``MSK_CLDPRB``, an ``s2cloudless``
+        map x 100); ``None``: the SCL alone masks clouds.
+    cloud_max : float
+        Observations whose cloud probability is ``cloud_max`` or more are masked.
     items : tuple of pystac.Item
         The items behind ``ds``: :meth:`read` loads a window of them (only the blocks it
         touches).
@@ -88,6 +93,8 @@ class ImageStack:
     offset: float = 0.0
     scl_invalid: tuple[int, ...] = SCL_INVALID
     scl_band: str = "SCL"
+    cloud_band: str | None = None
+    cloud_max: float = 40.0
     items: tuple[Any, ...] = ()
     layout: DirectLayout | None = None
 
@@ -186,6 +193,7 @@ def open_stack(catalog: str | Path | Sequence[Any], *, reference_date: dt.date, 
                bands: Sequence[str] = SENTINEL2_BANDS, crs: str = DEFAULT_CRS, resolution: float = 10.0,
                bbox: Sequence[float] | None = None, chunk: int = 1024,
                scl_invalid: Sequence[int] = SCL_INVALID, scl_band: str = "SCL",
+               cloud_band: str | None = None, cloud_max: float = 40.0,
                where: str = "catalog") -> ImageStack:
     """Open the acquisitions within ``window_days`` of ``reference_date``.
 
@@ -205,6 +213,12 @@ def open_stack(catalog: str | Path | Sequence[Any], *, reference_date: dt.date, 
         SCL codes masked as no observation.
     scl_band : str
         Asset key of the scene classification (``SCL``; ``scl`` in Earth Search).
+    cloud_band : str, optional
+        Asset key of a cloud probability in per cent, e.g. ``CLD`` (Sentinel-2 L2A
+        ``MSK_CLDPRB``) or ``s2cloudless`` maps x 100 saved as assets of the items; masks the
+        observations at or above ``cloud_max`` on top of the SCL.
+    cloud_max : float
+        Cloud probability (per cent) from which an observation is masked.
     where : str
         Name of the catalog parameter in error messages.
 
@@ -213,18 +227,22 @@ def open_stack(catalog: str | Path | Sequence[Any], *, reference_date: dt.date, 
     ImageStack
 
     """
+    if not 0 < cloud_max <= 100:
+        raise ParameterError(f"the cloud probability threshold is in per cent (above 0, at most 100), got {cloud_max}",
+                             where="cloud_max", hint="e.g. 40")
+    extra = [scl_band] if cloud_band is None else [scl_band, cloud_band]
     items = read_items(catalog, where=where) if isinstance(catalog, str | Path) else list(catalog)
-    items = check_items(items, bands=[*bands, scl_band], reference_date=reference_date, window_days=window_days,
+    items = check_items(items, bands=[*bands, *extra], reference_date=reference_date, window_days=window_days,
                         where=where)
     scales = {_scale_offset(items, b) for b in bands}
     if len(scales) > 1:
         raise DataError("the bands have different scales or offsets", where=where,
                         hint="give bands stored alike (e.g. all Sentinel-2 L2A reflectance)")
     scale, offset = scales.pop()
-    ds = load_stack(items, bands=[*bands, scl_band], crs=crs, resolution=resolution, bbox=bbox, chunk=chunk,
+    ds = load_stack(items, bands=[*bands, *extra], crs=crs, resolution=resolution, bbox=bbox, chunk=chunk,
                     where=where)
     dates = [dt.date.fromisoformat(str(t)[:10]) for t in ds.time.values]
-    layout = direct_layout(items, bands=[*bands, scl_band], geobox=ds.odc.geobox, times=ds.time.values)
+    layout = direct_layout(items, bands=[*bands, *extra], geobox=ds.odc.geobox, times=ds.time.values)
     return ImageStack(ds=ds, bands=list(bands), dates=dates, reference_date=reference_date, scale=scale,
-                      offset=offset, scl_invalid=tuple(scl_invalid), scl_band=scl_band, items=tuple(items),
-                      layout=layout)
+                      offset=offset, scl_invalid=tuple(scl_invalid), scl_band=scl_band, cloud_band=cloud_band,
+                      cloud_max=float(cloud_max), items=tuple(items), layout=layout)

@@ -17,6 +17,10 @@ What is rendered, per acquisition date around 31 December:
 * **Clouds and shadows** from smoothed random fields (cloud fraction drawn per date); shadows
   are the cloud pattern displaced, darkened. The scene classification band ``SCL`` marks them
   with the Sentinel-2 L2A codes (3 shadow, 8/9 cloud, 4 vegetation, 5 bare soil, 6 water).
+* **Cloud probability** ``CLD`` in per cent, as Sentinel-2 L2A's ``MSK_CLDPRB`` or an
+  ``s2cloudless`` map x 100 give it: high over clouds, low elsewhere. With ``haze_share`` > 0
+  part of each date is hazy: the reflectance is veiled and ``CLD`` is raised, but ``SCL``
+  calls it clear, so only a cloud-probability threshold masks it.
 
 Reflectance is stored as uint16 (reflectance x 10 000, 0 = nodata), like Sentinel-2 L2A.
 
@@ -108,6 +112,9 @@ class SceneConfig:
         Largest share of bare-soil look of pasture at the height of the dry season.
     bare_share, water_share : float
         Shares of the non-forest area drawn as bare soil and as water.
+    haze_share : float
+        Mean share of each date under haze that the scene classification misses (see the
+        module docstring); 0 renders none and draws no random number for it.
 
     """
 
@@ -122,6 +129,7 @@ class SceneConfig:
     dry_season_drying: float = 0.35
     bare_share: float = 0.06
     water_share: float = 0.03
+    haze_share: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -148,6 +156,8 @@ class SceneStack:
         GDAL-style affine of the grid.
     crs : str
     pixel_area_ha : float
+    cloud_prob : numpy.ndarray of uint8, shape (time, y, x), optional
+        Cloud probability, per cent (asset ``CLD``).
 
     """
 
@@ -161,6 +171,7 @@ class SceneStack:
     transform: tuple[float, float, float, float, float, float]
     crs: str
     pixel_area_ha: float
+    cloud_prob: np.ndarray | None = None
 
     @property
     def bands(self) -> list[str]:
@@ -297,6 +308,7 @@ def render_scenes(hist: History, year: int, seed: int | np.random.Generator,
     days = s1 + np.round(offsets)
     data = np.empty((sc.dates, len(BANDS), n, n), dtype=np.uint16)
     scl = np.empty((sc.dates, n, n), dtype=np.uint8)
+    cld = np.empty((sc.dates, n, n), dtype=np.uint8)
     bare = sig[COVER["bare"]][:, None]
     for k, d in enumerate(days):
         cover = static.copy()
@@ -324,8 +336,20 @@ def render_scenes(hist: History, year: int, seed: int | np.random.Generator,
         code[shadow] = SCL["shadow"]
         code[thin] = SCL["cloud_medium"]
         code[core] = SCL["cloud_high"]
+        # cloud probability: a detector sees clouds, not their shadows (per cent)
+        prob = np.full((n, n), 5, dtype=np.uint8)
+        prob[shadow] = 15
+        prob[thin] = 65
+        prob[core] = 95
+        if sc.haze_share > 0:  # haze the classification misses: veiled, raised probability
+            frac = float(rng.beta(sc.haze_share * 4.0, (1 - sc.haze_share) * 4.0))
+            grf = upsample(coarse_random_field((-(-n // 8),) * 2, 6.0, rng), 8, n)
+            haze = (grf > np.quantile(grf, 1 - frac)) & ~(core | thin | shadow)
+            refl[:, haze] = 0.6 * refl[:, haze] + 0.4 * 0.3
+            prob[haze] = 55
         data[k] = np.clip(np.round(refl * 10000), 1, 65535).astype(np.uint16)
         scl[k] = code
+        cld[k] = prob
     truth = hist.truth_raster(s1)
     cover31 = static.copy()
     cover31[truth == 1] = COVER["coca"]
@@ -333,7 +357,7 @@ def render_scenes(hist: History, year: int, seed: int | np.random.Generator,
         data=data, scl=scl, dates=[_day_to_date(hist, d) for d in days],
         reference_date=dt.date(year, 12, 31), land_cover=cover31, truth=truth,
         prior=hist.truth_raster(hist.dec31(year - 1)), transform=land.transform, crs=land.crs,
-        pixel_area_ha=hist.config.pixel_area_ha,
+        pixel_area_ha=hist.config.pixel_area_ha, cloud_prob=cld,
     )
 
 
@@ -353,7 +377,7 @@ def _write_cog(path: Path, arr: np.ndarray, transform: tuple, crs: str, nodata: 
 def write_scenes(stack: SceneStack, out_dir: str | Path, *, name: str = "cocamonitor-synthetic-s2") -> Path:
     """Write the scenes as one COG per band and date, a static STAC catalog, and the truth.
 
-    Files: ``catalog.json`` with one item per date (assets ``B02`` ... ``B12`` and ``SCL``,
+    Files: ``catalog.json`` with one item per date (assets ``B02`` ... ``B12``, ``SCL`` and ``CLD``,
     ``eo:bands``, ``proj:epsg``/``proj:code``, ``proj:shape``, ``proj:transform``,
     ``datetime``); ``reference.tif`` (coca on 31 Dec: 1, else 0), ``prior_map.tif`` (coca a
     year before), ``land_cover.tif`` and ``truth.json`` (true coca area in hectares).
@@ -420,6 +444,13 @@ def write_scenes(stack: SceneStack, out_dir: str | Path, *, name: str = "cocamon
                              title="Scene classification map (SCL)")
         item.add_asset("SCL", asset)
         RasterExtension.ext(asset).bands = [RasterBand.create(nodata=0, data_type=DataType.UINT8)]
+        if stack.cloud_prob is not None:
+            path = folder / "CLD.tif"
+            _write_cog(path, stack.cloud_prob[k], stack.transform, stack.crs, None)
+            asset = pystac.Asset(href=str(path), media_type=pystac.MediaType.COG, roles=["data", "cloud"],
+                                 title="Cloud probability, per cent")
+            item.add_asset("CLD", asset)
+            RasterExtension.ext(asset).bands = [RasterBand.create(data_type=DataType.UINT8)]
         catalog.add_item(item)
     catalog.normalize_hrefs(str(out))
     catalog.make_all_asset_hrefs_relative()
