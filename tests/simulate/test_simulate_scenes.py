@@ -56,7 +56,7 @@ def test_catalog_items_assets_and_cogs(stack, tmp_path):
     assert len(links) == 4
     item = json.loads((cat.parent / links[0]).read_text())
     assert item["properties"]["proj:epsg"] == 9377 and item["properties"]["datetime"].startswith("2021-12-16")
-    assert set(item["assets"]) == {*BANDS, "SCL"}
+    assert set(item["assets"]) == {*BANDS, "SCL", "CLD"}
     b04 = item["assets"]["B04"]
     assert b04["eo:bands"][0]["name"] == "B04" and b04["eo:bands"][0]["common_name"] == "red"
     assert not b04["href"].startswith("/")  # self-contained: relative hrefs
@@ -64,6 +64,9 @@ def test_catalog_items_assets_and_cogs(stack, tmp_path):
         assert src.crs.to_epsg() == 9377 and src.profile["tiled"] and src.nodata == 0
         assert src.tags(ns="IMAGE_STRUCTURE").get("LAYOUT") == "COG"
         assert np.array_equal(src.read(1), stack.data[0, 2])
+    cld = item["assets"]["CLD"]
+    with rasterio.open(cat.parent / links[0].rsplit("/", 1)[0] / cld["href"]) as src:
+        assert np.array_equal(src.read(1), stack.cloud_prob[0])
     truth = json.loads((cat.parent / "truth.json").read_text())
     assert truth["true_coca_ha"] == pytest.approx(stack.true_coca_ha)
     with rasterio.open(cat.parent / "reference.tif") as src:
