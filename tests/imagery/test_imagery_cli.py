@@ -148,6 +148,29 @@ def test_parallel_tiles_give_the_same_map_and_workers_is_checked(predicted, tmp_
     with pytest.raises(ParameterError) as err:
         predict_map(model, stack, tmp_path / "w0", workers=0)
     assert err.value.where == "workers"
+    with pytest.raises(ParameterError, match="unknown engine 'spark'") as err:
+        predict_map(model, stack, tmp_path / "w0", engine="spark")
+    assert err.value.where == "engine"
+    with pytest.raises(ParameterError, match="needs the dask engine"):
+        predict_map(model, stack, tmp_path / "w0", scheduler="tcp://127.0.0.1:1")
+    assert not (tmp_path / "w0").exists()
+
+
+def test_dask_engine_gives_the_same_map(predicted, run_cli, tmp_path):
+    d = predicted
+    res = run_cli("map", "predict", "--catalog", str(d / "scenes/catalog.json"), "--model", str(d / "model"),
+                  "--out", str(tmp_path / "dask"), "--tile", "64", "--engine", "dask", "--workers", "2",
+                  "--format", "json")
+    assert res.exit_code == 0, res.stderr
+    for name in ("probability.tif", "class.tif", "obs_day.tif"):
+        with rasterio.open(d / "map" / name) as a, rasterio.open(tmp_path / "dask" / name) as b:
+            assert np.array_equal(a.read(1), b.read(1)), name
+    card = json.loads((tmp_path / "dask/map_card.json").read_text())
+    assert card["provenance"]["parameters"]["engine"] == "dask"
+    _one_line_error(run_cli("map", "predict", "--catalog", str(d / "scenes/catalog.json"), "--model",
+                            str(d / "model"), "--out", str(tmp_path / "x"), "--scheduler", "tcp://127.0.0.1:1"),
+                    "--engine", "--scheduler needs --engine dask")
+    assert not (tmp_path / "x" / "probability.tif").exists()
 
 
 def test_strata_codes_and_no_observation_stratum(predicted, run_cli):

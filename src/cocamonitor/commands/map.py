@@ -38,11 +38,18 @@ class Engine(str, Enum):
     lightgbm = "lightgbm"
 
 
+class PredictEngine(str, Enum):
+    """Where `map predict` classifies its tiles."""
+
+    threads = "threads"
+    dask = "dask"
+
+
 _OPTIONS = {
     "catalog": "--catalog", "bands": "--bands", "crs": "--crs", "target_class": "--target-class",
     "block_m": "--block-m", "engine": "--engine", "model": "--model", "probability": "--probability",
     "low/high": "--low/--high", "buffer_m": "--buffer-m", "calibration": "--calibration",
-    "cloud_max": "--cloud-max",
+    "cloud_max": "--cloud-max", "workers": "--workers", "scheduler": "--scheduler",
 }
 
 
@@ -217,6 +224,14 @@ def predict_cmd(
     target_class: Annotated[str | None, typer.Option(
         "--target-class", help="The coca class (default 1 or coca).")] = None,
     tile: TileOpt = 512,
+    engine: Annotated[PredictEngine, typer.Option(
+        "--engine", help="threads of this process, or a dask cluster (local, or --scheduler's).")]
+    = PredictEngine.threads,
+    workers: Annotated[int | None, typer.Option(
+        "--workers", help="Threads (default: the CPUs), or local dask worker processes (default 2).")] = None,
+    scheduler: Annotated[str | None, typer.Option(
+        "--scheduler", help="--engine dask: address of a running scheduler (tcp://HOST:PORT); its workers "
+        "must see the catalog's files.")] = None,
     fmt: Annotated[TableFormat, typer.Option("--format", "-f", help="table, csv or json.")] = TableFormat.table,
 ) -> None:
     """Classify the imagery tile by tile: probability and class COGs, observation days, map card."""
@@ -224,6 +239,8 @@ def predict_cmd(
     from cocamonitor.io.outputs import output_dir
     from cocamonitor.provenance import Provenance
 
+    if engine is PredictEngine.threads and scheduler is not None:
+        raise ParameterError("--scheduler needs --engine dask", where="--engine", hint="add --engine dask")
     folder = output_dir(out)
     with _cli_errors():
         model = load_model(model_path)
@@ -236,13 +253,15 @@ def predict_cmd(
         with _progress("map predict") as bar:
             task = bar.add_task("tiles", total=None)
             summary = predict_map(model, stack, folder, tile=tile, target_class=target_class,
+                                  engine=engine.value, workers=workers, scheduler=scheduler,
                                   progress=lambda d, t: bar.update(task, completed=d, total=t))
     doc: dict[str, Any] = {"model": model.card.to_dict(), "map": summary.to_dict(), "reference_date": ref.isoformat(),
            "dates": [d.isoformat() for d in stack.dates],
            "provenance": Provenance.build(inputs=[catalog, Path(model_path) / "model.joblib"
                                                   if Path(model_path).is_dir() else Path(model_path)],
                                           parameters={"reference_date": ref.isoformat(), "tile": tile,
-                                                      "target_class": summary.target_class}).to_dict()}
+                                                      "target_class": summary.target_class,
+                                                      "engine": engine.value}).to_dict()}
     (folder / "map_card.json").write_text(json.dumps(doc, indent=2, default=float))
     if fmt is TableFormat.json:
         emit_json(doc["map"])

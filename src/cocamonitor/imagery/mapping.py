@@ -14,8 +14,10 @@
   ``4`` the pixels without observation (a stratum of their own, so the sample reaches them
   and the estimate covers the whole area).
 
-Memory is bounded by the tile size: one tile of the stack is read, featured, classified and
-written at a time.
+Memory is bounded by the tile size: each worker reads, features and classifies one tile at a
+time (threads of this process, or a dask cluster), without a halo; this process writes each
+tile and, once a tile's neighbours are done, reclassifies the ring pixels whose texture they
+change (:mod:`cocamonitor.imagery.seams`), so the maps equal those of the whole image at once.
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ from __future__ import annotations
 import os
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,8 +40,11 @@ from cocamonitor.imagery.reader import WindowReader, block_cache
 from cocamonitor.imagery.seams import SeamTexture, ring_mask
 from cocamonitor.imagery.stack import ImageStack, tiles
 
-__all__ = ["STRATA", "MapSummary", "StrataSummary", "default_workers", "point_features", "predict_map",
+__all__ = ["ENGINES", "STRATA", "MapSummary", "StrataSummary", "default_workers", "point_features", "predict_map",
            "probability_strata", "strata_from_probability"]
+
+#: Engines of :func:`predict_map`.
+ENGINES = ("threads", "dask")
 
 #: Strata codes written by :func:`probability_strata`.
 STRATA = {"other": 0, "coca": 1, "buffer": 2, "uncertain": 3, "no_observation": 4}
@@ -215,7 +221,7 @@ def _classify_tile(model: TrainedModel, stack: ImageStack, bounds: tuple[int, in
 def _complete_ring(model: TrainedModel, ring: _Ring, texture: np.ndarray, *, ti: int, code_of: np.ndarray,
                    counts: np.ndarray) -> bool:
     """Reclassify the ring pixels whose texture changed; update ``ring`` and ``counts`` in place."""
-    old = ring.features[-1]
+    old = ring.features[-1]  # the texture is the last feature (features.feature_names)
     changed = ring.ok & ~((texture == old) | (np.isnan(texture) & np.isnan(old)))
     if not changed.any():
         return False
@@ -259,8 +265,51 @@ def default_workers() -> int:
         return max(os.cpu_count() or 1, 1)
 
 
+def _tile_task(model: TrainedModel, stack: ImageStack, bounds: tuple[int, int, int, int], *, ti: int,
+               code_of: np.ndarray, batch: int) -> _Tile:
+    """Classify one tile on a dask worker (its own reader and block cache)."""
+    with block_cache(), stack.reader() as reader:
+        return _classify_tile(model, stack, bounds, ti=ti, code_of=code_of, batch=batch, threads=1, reader=reader)
+
+
+@contextmanager
+def _tile_runner(engine: str, *, model: TrainedModel, stack: ImageStack, workers: int | None,
+                 scheduler: str | None, client: Any, ti: int, code_of: np.ndarray,
+                 batch: int) -> Iterator[tuple[Callable[[tuple[int, int, int, int]], Any], int]]:
+    """Yield ``submit(bounds) -> future`` and how many tiles to keep in flight, for the engine."""
+    if engine == "threads":
+        n = default_workers() if workers is None else int(workers)
+        local = threading.local()  # one reader per worker thread: its files stay open across tiles
+        readers: list[WindowReader] = []
+
+        def work(bounds: tuple[int, int, int, int]) -> _Tile:
+            reader = getattr(local, "reader", None)
+            if reader is None:
+                reader = local.reader = stack.reader()
+                readers.append(reader)
+            return _classify_tile(model, stack, bounds, ti=ti, code_of=code_of, batch=batch,
+                                  threads=1 if n > 1 else None, reader=reader)
+
+        try:
+            with ThreadPoolExecutor(max_workers=n) as pool:
+                yield (lambda bounds: pool.submit(work, bounds)), n
+        finally:
+            for reader in readers:
+                reader.close()
+        return
+    from cocamonitor.zonal.dask_engine import dask_client
+
+    with nullcontext(client) if client is not None else dask_client(workers=workers, scheduler=scheduler) as cl:
+        model_f, stack_f = cl.scatter([model, stack], broadcast=True)
+        # two tiles per worker thread: one computing, one waiting while this process writes
+        in_flight = 2 * max(sum(cl.nthreads().values()), 1)
+        yield (lambda bounds: cl.submit(_tile_task, model_f, stack_f, bounds, ti=ti, code_of=code_of, batch=batch,
+                                        pure=False)), in_flight
+
+
 def predict_map(model: TrainedModel, stack: ImageStack, out_dir: str | Path, *, tile: int = 512,
                 target_class: str | None = None, batch: int = 1 << 18, workers: int | None = None,
+                engine: str = "threads", scheduler: str | None = None, client: Any = None,
                 progress: Callable[[int, int], None] | None = None) -> MapSummary:
     """Classify the stack tile by tile and write the probability, class and observation-day COGs.
 
@@ -279,9 +328,19 @@ def predict_map(model: TrainedModel, stack: ImageStack, out_dir: str | Path, *, 
     batch : int
         Rows per ``predict_proba`` call.
     workers : int, optional
-        Tiles read, featured and classified at once, each on its own thread (the reading,
-        the numpy features and the classifier release the GIL); default: the CPUs available.
-        Memory grows with ``workers`` tiles, never with the grid.
+        ``threads``: tiles read, featured and classified at once, each on its own thread (the
+        reading, the numpy features and the classifier release the GIL); default: the CPUs
+        available. ``dask``: processes of the local cluster started (default 2). Memory grows
+        with ``workers`` tiles, never with the grid.
+    engine : {"threads", "dask"}
+        Where tiles are classified: threads of this process, or the workers of a dask cluster
+        (a local one, ``scheduler``'s, or ``client``), as in :func:`cocamonitor.zonal.tally`.
+        The workers read the catalog's files themselves: they must see the same paths. This
+        process writes the maps and completes the tiles' seams.
+    scheduler : str, optional
+        ``dask``: address of a running scheduler (``tcp://HOST:PORT``).
+    client : distributed.Client, optional
+        ``dask``: an existing client (overrides ``workers`` and ``scheduler``).
     progress : callable, optional
         Called as ``progress(done_tiles, total_tiles)``.
 
@@ -297,9 +356,13 @@ def predict_map(model: TrainedModel, stack: ImageStack, out_dir: str | Path, *, 
         raise InputError("the model was trained on other features than this imagery gives", where="model",
                          hint=f"model: {', '.join(model.card.features)}; imagery: {', '.join(stack.feature_names)}")
     target = _target(model, target_class)
-    n_workers = default_workers() if workers is None else int(workers)
-    if n_workers < 1:
+    if engine not in ENGINES:
+        raise ParameterError(f"unknown engine {engine!r}", where="engine", hint=f"one of {', '.join(ENGINES)}")
+    if workers is not None and int(workers) < 1:
         raise ParameterError(f"workers must be at least 1, got {workers}", where="workers")
+    if engine == "threads" and (scheduler is not None or client is not None):
+        raise ParameterError("a dask scheduler or client needs the dask engine", where="engine",
+                             hint="use engine dask")
     codes = _class_codes(model.classes)
     code_of = np.array([codes[c] for c in model.classes], dtype=np.uint8)
     ti = model.classes.index(target)
@@ -313,35 +376,26 @@ def predict_map(model: TrainedModel, stack: ImageStack, out_dir: str | Path, *, 
     all_tiles = list(tiles(h, w, tile))
     seams = SeamTexture(h, w, tile)  # tiles are read without a halo: their rings are completed here
     rings: dict[tuple[int, int, int, int], _Ring] = {}
-    local = threading.local()  # one reader per worker thread: its files stay open across tiles
-    readers: list[WindowReader] = []
     try:
         with block_cache(), \
                 rasterio.open(tmp["probability"], "w", **_tiled_profile(stack, "uint8", _NODATA_U8)) as dp, \
                 rasterio.open(tmp["class"], "w", **_tiled_profile(stack, "uint8", _NODATA_U8)) as dc, \
                 rasterio.open(tmp["obs_day"], "w", **_tiled_profile(stack, "int16", _NODATA_DAY)) as dd:
-            def work(bounds: tuple[int, int, int, int]) -> _Tile:
-                reader = getattr(local, "reader", None)
-                if reader is None:
-                    reader = local.reader = stack.reader()
-                    readers.append(reader)
-                return _classify_tile(model, stack, bounds, ti=ti, code_of=code_of, batch=batch,
-                                      threads=1 if n_workers > 1 else None, reader=reader)
-
-            with ThreadPoolExecutor(max_workers=n_workers) as pool:
-                # at most n_workers tiles in flight: memory is bounded by the tile, not the grid
+            with _tile_runner(engine, model=model, stack=stack, workers=workers, scheduler=scheduler,
+                              client=client, ti=ti, code_of=code_of, batch=batch) as (submit, in_flight):
+                # a bounded number of tiles in flight: memory is bounded by the tile, not the grid
                 pending: deque = deque()
                 queue = iter(all_tiles)
                 for bounds in queue:
-                    pending.append((bounds, pool.submit(work, bounds)))
-                    if len(pending) >= n_workers:
+                    pending.append((bounds, submit(bounds)))
+                    if len(pending) >= in_flight:
                         break
                 done = 0
                 while pending:
                     (r0, r1, c0, c1), fut = pending.popleft()
                     nxt = next(queue, None)
                     if nxt is not None:
-                        pending.append((nxt, pool.submit(work, nxt)))
+                        pending.append((nxt, submit(nxt)))
                     res = fut.result()
                     counts += res.counts
                     n_no += int((res.proba == _NODATA_U8).sum())
@@ -350,11 +404,11 @@ def predict_map(model: TrainedModel, stack: ImageStack, out_dir: str | Path, *, 
                     dc.write(res.classes, 1, window=win)
                     dd.write(res.obs_day, 1, window=win)
                     rings[(r0, r1, c0, c1)] = res.ring
-                    del res.ring
                     for seam_bounds, texture in seams.add((r0, r1, c0, c1), res.ndvi):
                         ring = rings.pop(seam_bounds)
                         if _complete_ring(model, ring, texture, ti=ti, code_of=code_of, counts=counts):
                             _write_ring(dp, dc, seam_bounds, ring)
+                    del res
                     done += 1
                     if progress is not None:
                         progress(done, len(all_tiles))
@@ -364,8 +418,6 @@ def predict_map(model: TrainedModel, stack: ImageStack, out_dir: str | Path, *, 
         for k, v in names.items():
             _to_cog(tmp[k], out / v)
     finally:
-        for reader in readers:
-            reader.close()
         for p in tmp.values():
             if p.exists():
                 os.unlink(p)
