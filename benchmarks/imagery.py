@@ -168,7 +168,9 @@ def tile_up(src: Path, dst: Path, size: int) -> dict:
         new.clear_links()
         catalog.add_item(new)
     repeat(src / "scenes/reference.tif", dst / "scenes/reference.tif")
-    catalog.normalize_and_save(str(dst / "scenes"), catalog_type=pystac.CatalogType.ABSOLUTE_PUBLISHED)
+    catalog.normalize_hrefs(str(dst / "scenes"))
+    catalog.make_all_asset_hrefs_relative()  # the folder is renamed once complete
+    catalog.save(catalog_type=pystac.CatalogType.SELF_CONTAINED)
     return {"seconds": time.perf_counter() - t}
 
 

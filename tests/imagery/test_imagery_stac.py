@@ -46,6 +46,19 @@ def test_direct_reading_equals_odc_stac_on_every_window(scenes):
                 assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1]), window
 
 
+def test_direct_reading_with_item_times_in_another_time_zone(scenes):
+    from cocamonitor.imagery.reader import direct_layout
+
+    _, cat = scenes
+    items = read_items(cat)
+    im = open_stack(items, reference_date=dt.date(2021, 12, 31), window_days=30)
+    bogota = dt.timezone(dt.timedelta(hours=-5))
+    for it in items:  # the same instants, written in Colombian time
+        it.datetime = it.datetime.astimezone(bogota)
+    layout = direct_layout(items, bands=[*im.bands, "SCL"], geobox=im.ds.odc.geobox, times=im.ds.time.values)
+    assert layout == im.layout
+
+
 def test_catalogs_off_the_grid_are_read_through_odc_stac(scenes):
     _, cat = scenes
     im = open_stack(cat, reference_date=dt.date(2021, 12, 31), window_days=30, resolution=20.0)

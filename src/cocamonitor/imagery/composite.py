@@ -156,7 +156,7 @@ def _network_median(values: np.ndarray, ok: np.ndarray | None) -> np.ndarray:
         e = min(s + _BLOCK, p)
         v = values[:, s:e]
         m = ~np.isnan(v) if ok is None else ok[:, s:e] & ~np.isnan(v)
-        out[s:e] = _median_of_layers([np.where(m[i], v[i], inf) for i in range(t)], m.sum(axis=0))
+        out[s:e] = _median_of_layers([np.where(m[i], v[i], inf) for i in range(t)], m.sum(axis=0, dtype=np.int8))
     return out
 
 

@@ -54,8 +54,11 @@ _NODATA_DAY = -32768
 
 
 def point_features(stack: ImageStack, x: np.ndarray, y: np.ndarray, *, tile: int = 512,
-                   source: str = "points") -> tuple[np.ndarray, np.ndarray]:
+                   source: str = "points", workers: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Features of the pixels under points (map coordinates in the stack CRS).
+
+    The tiles holding points are read (with a one-pixel halo) on ``workers`` threads (default:
+    the CPUs available), one reader per thread.
 
     Returns
     -------
@@ -83,13 +86,30 @@ def point_features(stack: ImageStack, x: np.ndarray, y: np.ndarray, *, tile: int
     X = np.full((x.size, nf), np.nan, dtype=np.float32)
     n_obs = np.zeros(x.size, dtype=np.int64)
     key = (row // tile) * (-(-w // tile)) + col // tile
-    with block_cache(), stack.reader() as reader:
-        for k in np.unique(key):
-            sel = np.flatnonzero(key == k)
-            r0, c0 = int(row[sel[0]] // tile * tile), int(col[sel[0]] // tile * tile)
-            f, nobs, _ = stack.features(r0, min(r0 + tile, h), c0, min(c0 + tile, w), reader=reader)
-            X[sel] = f[:, row[sel] - r0, col[sel] - c0].T
-            n_obs[sel] = nobs[row[sel] - r0, col[sel] - c0]
+    n = default_workers() if workers is None else int(workers)
+    if n < 1:
+        raise ParameterError(f"workers must be at least 1, got {workers}", where="workers")
+    local = threading.local()
+    readers: list[WindowReader] = []
+
+    def at_points(k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        reader = getattr(local, "reader", None)
+        if reader is None:
+            reader = local.reader = stack.reader(reuse=True)
+            readers.append(reader)
+        sel = np.flatnonzero(key == k)
+        r0, c0 = int(row[sel[0]] // tile * tile), int(col[sel[0]] // tile * tile)
+        f, nobs, _ = stack.features(r0, min(r0 + tile, h), c0, min(c0 + tile, w), reader=reader)
+        return sel, f[:, row[sel] - r0, col[sel] - c0].T, nobs[row[sel] - r0, col[sel] - c0]
+
+    try:
+        with block_cache(), ThreadPoolExecutor(max_workers=n) as pool:
+            for sel, feats, nobs in pool.map(at_points, np.unique(key)):  # in order, n tiles at a time
+                X[sel] = feats
+                n_obs[sel] = nobs
+    finally:
+        for reader in readers:
+            reader.close()
     return X, n_obs
 
 
@@ -184,11 +204,15 @@ def _predict(model: TrainedModel, flat: np.ndarray, rows: np.ndarray | None, *, 
     """Class probabilities of the columns ``rows`` (all when ``None``) of ``flat`` (feature, pixel)."""
     n = flat.shape[1] if rows is None else rows.size
     proba = np.empty((n, n_classes), dtype=np.float32)
-    for s in range(0, n, batch):
-        part = flat[:, s:s + batch] if rows is None else flat[:, rows[s:s + batch]]
-        # one copy per batch, straight into row-major order in the model's dtype
-        proba[s:s + batch] = model.predict_proba(np.ascontiguousarray(part.T, dtype=model.input_dtype),
-                                                 threads=threads)
+    # one row-major buffer in the model's dtype, refilled batch by batch: a few MB that stay in
+    # the allocator's heap, not a fresh mapping of zeroed pages per batch
+    buf: np.ndarray = np.empty((min(batch, n), flat.shape[0]), dtype=model.input_dtype)
+    with nullcontext() if threads is None else model.limit_threads(threads):  # one limit, many calls
+        for s in range(0, n, batch):
+            part = flat[:, s:s + batch] if rows is None else flat[:, rows[s:s + batch]]
+            rows_here = buf[:part.shape[1]]
+            np.copyto(rows_here, part.T)
+            proba[s:s + batch] = model.predict_proba(rows_here, threads=threads)
     return proba
 
 
@@ -268,7 +292,7 @@ def default_workers() -> int:
 def _tile_task(model: TrainedModel, stack: ImageStack, bounds: tuple[int, int, int, int], *, ti: int,
                code_of: np.ndarray, batch: int) -> _Tile:
     """Classify one tile on a dask worker (its own reader and block cache)."""
-    with block_cache(), stack.reader() as reader:
+    with block_cache(), stack.reader(reuse=True) as reader:
         return _classify_tile(model, stack, bounds, ti=ti, code_of=code_of, batch=batch, threads=1, reader=reader)
 
 
@@ -285,7 +309,7 @@ def _tile_runner(engine: str, *, model: TrainedModel, stack: ImageStack, workers
         def work(bounds: tuple[int, int, int, int]) -> _Tile:
             reader = getattr(local, "reader", None)
             if reader is None:
-                reader = local.reader = stack.reader()
+                reader = local.reader = stack.reader(reuse=True)
                 readers.append(reader)
             return _classify_tile(model, stack, bounds, ti=ti, code_of=code_of, batch=batch,
                                   threads=1 if n > 1 else None, reader=reader)
@@ -308,7 +332,7 @@ def _tile_runner(engine: str, *, model: TrainedModel, stack: ImageStack, workers
 
 
 def predict_map(model: TrainedModel, stack: ImageStack, out_dir: str | Path, *, tile: int = 512,
-                target_class: str | None = None, batch: int = 1 << 18, workers: int | None = None,
+                target_class: str | None = None, batch: int = 1 << 16, workers: int | None = None,
                 engine: str = "threads", scheduler: str | None = None, client: Any = None,
                 progress: Callable[[int, int], None] | None = None) -> MapSummary:
     """Classify the stack tile by tile and write the probability, class and observation-day COGs.
@@ -415,8 +439,10 @@ def predict_map(model: TrainedModel, stack: ImageStack, out_dir: str | Path, *, 
             dp.update_tags(1, meaning=f"probability of class {target}, per cent", scale="0.01")
             dc.update_tags(1, classes=", ".join(f"{v}={c}" for c, v in codes.items()))
             dd.update_tags(1, meaning=f"days from {stack.reference_date} of the best-pixel observation")
-        for k, v in names.items():
-            _to_cog(tmp[k], out / v)
+        # the three copies (compression and overviews, seconds per 10^8 px each) run side by side
+        with ThreadPoolExecutor(max_workers=len(names)) as pool:
+            for fut in [pool.submit(_to_cog, tmp[k], out / v) for k, v in names.items()]:
+                fut.result()
     finally:
         for p in tmp.values():
             if p.exists():

@@ -33,7 +33,9 @@ from __future__ import annotations
 
 import platform
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +46,9 @@ from cocamonitor._version import __version__
 from cocamonitor.errors import CocamonitorWarning, DataError, InputError, ParameterError
 
 __all__ = ["MIN_PER_CLASS", "ModelCard", "TrainedModel", "load_model", "spatial_blocks", "train_classifier"]
+
+#: Set inside :meth:`TrainedModel.limit_threads` (per thread: a context variable).
+_LIMITED: ContextVar[bool] = ContextVar("cocamonitor_imagery_limited", default=False)
 
 #: Fewest training points a class needs.
 MIN_PER_CLASS = 10
@@ -125,10 +130,34 @@ class TrainedModel:
         # rows contiguous and in the engine's own dtype: sklearn's predictors walk each row, and
         # a column-major or float32 array would be copied (or walked across memory) on every call
         X = np.ascontiguousarray(X, dtype=self.input_dtype)
+        if _LIMITED.get():  # inside limit_threads: already capped for this thread
+            return self.estimator.predict_proba(X)
         if threads is None:
             threads = 1 if X.shape[0] < 100_000 else None
         with threadpool_limits(limits=threads, user_api="openmp"):
             return self.estimator.predict_proba(X)
+
+    @contextmanager
+    def limit_threads(self, threads: int) -> Iterator[TrainedModel]:
+        """Cap the OpenMP threads of every :meth:`predict_proba` call inside, on this thread.
+
+        For many calls in a row: threadpoolctl takes milliseconds to set and restore a limit,
+        as long as predicting a few thousand rows.
+
+        Examples
+        --------
+        >>> with model.limit_threads(1):  # doctest: +SKIP
+        ...     parts = [model.predict_proba(x) for x in batches]
+
+        """
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=threads, user_api="openmp"):
+            token = _LIMITED.set(True)
+            try:
+                yield self
+            finally:
+                _LIMITED.reset(token)
 
     def with_imagery(self, **info: Any) -> TrainedModel:
         """Return a copy whose card records how the imagery was read (bands, CRS, window...)."""

@@ -29,6 +29,7 @@ Examples
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,7 +125,9 @@ def direct_layout(items: Sequence[Any], *, bands: Sequence[str], geobox: Any,
     paths, offsets, shapes = [], [], []
     for it, t in zip(items, times, strict=True):
         when = it.datetime or it.common_metadata.start_datetime
-        if when is None or np.datetime64(when.replace(tzinfo=None), "ns") != np.datetime64(t, "ns"):
+        if when is not None and when.tzinfo is not None:  # odc-stac's times are naive UTC
+            when = when.astimezone(dt.UTC).replace(tzinfo=None)
+        if when is None or np.datetime64(when, "ns") != np.datetime64(t, "ns"):
             return None  # odc-stac grouped or ordered the items otherwise
         row_p, row_o, row_s = [], [], []
         for band in bands:
@@ -163,14 +166,20 @@ class WindowReader:
         The stack to read.
     layout : DirectLayout, optional
         Read the files directly (see :func:`direct_layout`); ``None``: read through ``odc-stac``.
+    reuse : bool
+        Return the same arrays from every direct read of the same window shape, overwritten by
+        the next read (a tile's hundreds of megabytes are then not mapped and zeroed afresh);
+        for a caller done with each window before it reads the next.
 
     """
 
-    def __init__(self, stack: Any, layout: DirectLayout | None) -> None:
+    def __init__(self, stack: Any, layout: DirectLayout | None, *, reuse: bool = False) -> None:
         self.stack = stack
         self.layout = layout
+        self.reuse = reuse
         self._open: dict[str, Any] = {}
         self._lut = scl_lookup(stack.scl_invalid)
+        self._buffers: tuple[np.ndarray, np.ndarray] | None = None
 
     @property
     def direct(self) -> bool:
@@ -189,6 +198,7 @@ class WindowReader:
         for src in self._open.values():
             src.close()
         self._open.clear()
+        self._buffers = None
 
     def _dataset(self, path: str) -> Any:
         src = self._open.get(path)
@@ -217,8 +227,14 @@ class WindowReader:
         from rasterio.windows import Window
 
         nt, nb = len(stack.dates), len(stack.bands)
-        refl = np.empty((nt, nb, r1 - r0, c1 - c0), dtype=np.float32)
-        valid = np.empty((nt, r1 - r0, c1 - c0), dtype=bool)
+        shape = (nt, nb, r1 - r0, c1 - c0)
+        if self.reuse and self._buffers is not None and self._buffers[0].shape == shape:
+            refl, valid = self._buffers
+        else:
+            refl = np.empty(shape, dtype=np.float32)
+            valid = np.empty((nt, r1 - r0, c1 - c0), dtype=bool)
+            if self.reuse:
+                self._buffers = (refl, valid)
         scale, offset = np.float32(stack.scale), np.float32(stack.offset)
         buf: np.ndarray | None = None
         masks = 1 if stack.cloud_band is None else 2

@@ -130,12 +130,13 @@ class ImageStack:
         """Names of :meth:`features`' output, in order."""
         return feature_names(self.bands)
 
-    def reader(self) -> WindowReader:
+    def reader(self, *, reuse: bool = False) -> WindowReader:
         """Open a :class:`~cocamonitor.imagery.reader.WindowReader` of this stack (one per thread; close it).
 
-        It reads the files directly when :attr:`layout` allows, else through ``odc-stac``.
+        It reads the files directly when :attr:`layout` allows, else through ``odc-stac``;
+        ``reuse``: see :class:`~cocamonitor.imagery.reader.WindowReader`.
         """
-        return WindowReader(self, self.layout)
+        return WindowReader(self, self.layout, reuse=reuse)
 
     def read(self, r0: int, r1: int, c0: int, c1: int, *,
              reader: WindowReader | None = None) -> tuple[np.ndarray, np.ndarray]:
