@@ -146,8 +146,14 @@ class TrainedModel:
 
         Examples
         --------
-        >>> with model.limit_threads(1):  # doctest: +SKIP
-        ...     parts = [model.predict_proba(x) for x in batches]
+        >>> rng = np.random.default_rng(0)
+        >>> X = rng.normal(size=(200, 2))
+        >>> model = train_classifier(X, np.where(X[:, 0] > 0, "1", "0"), rng.uniform(0, 4000, 200),
+        ...                          rng.uniform(0, 4000, 200), feature_names=["a", "b"], cross_validate=False)
+        >>> with model.limit_threads(1):
+        ...     parts = [model.predict_proba(X[i:i + 50]) for i in range(0, 200, 50)]
+        >>> np.concatenate(parts).shape
+        (200, 2)
 
         """
         from threadpoolctl import threadpool_limits
