@@ -93,3 +93,22 @@ def test_common_band_names_are_accepted_and_missing_bands_refused():
     assert feature_names(common)[:3] == ["blue", "green", "red"]
     with pytest.raises(InputError, match="B11"):
         feature_names(["B02", "B04", "B05", "B08", "B8A", "B12"])
+
+
+def test_composites_write_into_a_given_array_and_refuse_one_they_cannot():
+    from cocamonitor.errors import ParameterError
+
+    rng = np.random.default_rng(4)
+    refl = rng.uniform(0, 1, (3, 2, 4, 5)).astype(np.float32)
+    valid = rng.random((3, 4, 5)) < 0.7
+    days = np.array([-5.0, 0.0, 5.0])
+    out = np.empty((2, 4, 5), dtype=np.float32)
+    assert best_pixel(refl, valid, days, out=out).values is not None
+    assert np.array_equal(out, best_pixel(refl, valid, days).values, equal_nan=True)
+    assert median_composite(refl, valid, out=out) is out
+    assert np.array_equal(out, median_composite(refl, valid), equal_nan=True)
+    with pytest.raises(ParameterError, match="C-contiguous float32") as err:
+        best_pixel(refl, valid, days, out=np.empty((5, 4, 2), dtype=np.float32).transpose(2, 1, 0))
+    assert err.value.where == "out"
+    with pytest.raises(ParameterError):
+        median_composite(refl, valid, out=np.empty((2, 4, 5)))

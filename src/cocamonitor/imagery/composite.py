@@ -33,6 +33,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from cocamonitor.errors import ParameterError
+
 __all__ = ["BestPixel", "best_pixel", "median_composite", "nanmedian_first_axis", "valid_mask"]
 
 
@@ -77,12 +79,20 @@ class BestPixel:
     n_obs: np.ndarray
 
 
+def _check_out(out: np.ndarray | None, shape: tuple[int, ...]) -> None:
+    """Refuse an output array the results could not be written into in place."""
+    if out is not None and (out.shape != shape or out.dtype != np.float32 or not out.flags.c_contiguous):
+        raise ParameterError(f"out must be a C-contiguous float32 array of shape {shape}, got {out.dtype} "
+                             f"{out.shape}", where="out")
+
+
 def best_pixel(refl: np.ndarray, valid: np.ndarray, days: np.ndarray, *,
                out: np.ndarray | None = None) -> BestPixel:
     """Per pixel, the cloud-free observation nearest the reference date (see module docstring).
 
     ``out``: a C-contiguous float32 array ``(band, y, x)`` to write the values into.
     """
+    _check_out(out, refl.shape[1:])
     days = np.asarray(days, dtype=float)
     valid = np.asarray(valid, dtype=bool)
     t, nb = refl.shape[:2]
@@ -194,6 +204,7 @@ def median_composite(refl: np.ndarray, valid: np.ndarray, *, out: np.ndarray | N
     ``out``: a C-contiguous float32 array ``(band, y, x)`` to write the medians into.
     """
     refl = np.asarray(refl, dtype=np.float32)
+    _check_out(out, refl.shape[1:])
     res = np.empty(refl.shape[1:], dtype=np.float32) if out is None else out
     if refl.shape[0] == 0 or refl.shape[0] > _NETWORK_MAX:
         masked = np.where(valid[:, None], refl, np.float32(np.nan))
