@@ -126,6 +126,21 @@ def test_tiles_read_without_a_halo_give_the_whole_image_map(predicted):
     assert not np.array_equal(g[-1, -1], f[-1, 63, :64], equal_nan=True)
 
 
+def test_odc_stac_reading_gives_the_same_map(predicted, tmp_path):
+    import dataclasses
+    import datetime as dt
+
+    from cocamonitor.imagery import load_model, open_stack, predict_map
+
+    d = predicted
+    stack = open_stack(d / "scenes/catalog.json", reference_date=dt.date(2021, 12, 31), window_days=60)
+    assert stack.layout is not None
+    predict_map(load_model(d / "model"), dataclasses.replace(stack, layout=None), tmp_path / "odc", tile=48)
+    for name in ("probability.tif", "class.tif", "obs_day.tif"):
+        with rasterio.open(d / "map" / name) as a, rasterio.open(tmp_path / "odc" / name) as b:
+            assert np.array_equal(a.read(1), b.read(1)), name
+
+
 def test_parallel_tiles_give_the_same_map_and_workers_is_checked(predicted, tmp_path):
     import datetime as dt
 
