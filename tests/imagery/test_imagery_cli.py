@@ -126,6 +126,21 @@ def test_tiles_read_without_a_halo_give_the_whole_image_map(predicted):
     assert not np.array_equal(g[-1, -1], f[-1, 63, :64], equal_nan=True)
 
 
+def test_point_features_equal_the_whole_image_on_and_off_the_seams(predicted):
+    import datetime as dt
+
+    from cocamonitor.imagery import open_stack, point_features
+
+    stack = open_stack(predicted / "scenes/catalog.json", reference_date=dt.date(2021, 12, 31), window_days=60)
+    f, nobs, _ = stack.features(0, SIZE, 0, SIZE)
+    rows = np.array([20, 47, 48, 95, 96, 100, 0, 127, 60])  # 48 px tiles: seams at 47|48 and 95|96
+    cols = np.array([20, 30, 47, 48, 96, 127, 5, 64, 95])
+    t = stack.transform
+    x, y = t.c + (cols + 0.5) * t.a, t.f + (rows + 0.5) * t.e
+    X, n = point_features(stack, x, y, tile=48, workers=2)
+    assert np.array_equal(X, f[:, rows, cols].T, equal_nan=True) and np.array_equal(n, nobs[rows, cols])
+
+
 def test_odc_stac_reading_gives_the_same_map(predicted, tmp_path):
     import dataclasses
     import datetime as dt

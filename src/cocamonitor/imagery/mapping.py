@@ -57,8 +57,9 @@ def point_features(stack: ImageStack, x: np.ndarray, y: np.ndarray, *, tile: int
                    source: str = "points", workers: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Features of the pixels under points (map coordinates in the stack CRS).
 
-    The tiles holding points are read (with a one-pixel halo) on ``workers`` threads (default:
-    the CPUs available), one reader per thread.
+    The tiles holding points are read on ``workers`` threads (default: the CPUs available), one
+    reader per thread, without a halo; points on a seam between tiles are read again with
+    their one-pixel frame, so every feature equals that of the whole image.
 
     Returns
     -------
@@ -99,8 +100,20 @@ def point_features(stack: ImageStack, x: np.ndarray, y: np.ndarray, *, tile: int
             readers.append(reader)
         sel = np.flatnonzero(key == k)
         r0, c0 = int(row[sel[0]] // tile * tile), int(col[sel[0]] // tile * tile)
-        f, nobs, _ = stack.features(r0, min(r0 + tile, h), c0, min(c0 + tile, w), reader=reader)
-        return sel, f[:, row[sel] - r0, col[sel] - c0].T, nobs[row[sel] - r0, col[sel] - c0]
+        r1, c1 = min(r0 + tile, h), min(c0 + tile, w)
+        # the tile alone (its own image blocks); a halo would decode a whole extra ring of blocks
+        f, nobs, _ = stack.features(r0, r1, c0, c1, reader=reader, halo=False)
+        rr, cc = row[sel] - r0, col[sel] - c0
+        feats, counts = f[:, rr, cc].T.copy(), nobs[rr, cc]
+        # a point on the tile's edge next to another tile: its texture needs that tile's pixels,
+        # so it is read again with its own one-pixel frame (exact, a few blocks)
+        seam = ((rr == 0) & (r0 > 0)) | ((rr == r1 - r0 - 1) & (r1 < h)) | \
+            ((cc == 0) & (c0 > 0)) | ((cc == c1 - c0 - 1) & (c1 < w))
+        for j in np.flatnonzero(seam):
+            r, c = int(row[sel[j]]), int(col[sel[j]])
+            fj, nj, _ = stack.features(r, r + 1, c, c + 1, reader=reader)
+            feats[j], counts[j] = fj[:, 0, 0], nj[0, 0]
+        return sel, feats, counts
 
     try:
         with block_cache(), ThreadPoolExecutor(max_workers=n) as pool:
