@@ -88,6 +88,10 @@ TEXT_FILES: dict[str, bytes] = {
     "wrong.toml": b"[landscape]\nsize = 'big'\n",
     "negsize.toml": b"[landscape]\nsize = -3\n",
     "bad.json": b"{not json",
+    # imagery: training points, a parquet file that is not stac-geoparquet, a JSON that is not STAC
+    "points.csv": b"x,y,reference_class\n5000005,1849995,1\n5000015,1849995,0\n",
+    "items.parquet": b"PAR1" + bytes(64) + b"PAR1",
+    "not_stac.json": b'{"type": "Feature", "id": "x"}',
     "list.json": b"[1, 2, 3]",
     "utf16.json": '{"a": 1}'.encode("utf-16"),
     "empty.json": b"",
@@ -398,6 +402,19 @@ case("usage-map-synthetic", "map", "synthetic", "--no-such-option")
 case("usage-map-train", "map", "train", "--no-such-option")
 case("usage-map-predict", "map", "predict", "--no-such-option")
 case("usage-map-strata", "map", "strata", "--no-such-option")
+MAP_TRAIN = ("map", "train", "--training", F + "points.csv", "--reference-date", "2021-12-31", "--out", OUT + "m")
+case("map-train-parquet", *MAP_TRAIN, "--catalog", F + "items.parquet")
+case("map-train-not-stac", *MAP_TRAIN, "--catalog", F + "not_stac.json")
+case("map-train-catalog-missing", *MAP_TRAIN, "--catalog", F + "nope.json")
+case("map-train-cloud-max", *MAP_TRAIN, "--catalog", F + "nope.json", "--cloud-band", "CLD", "--cloud-max", "0")
+case("map-train-cloud-max-text", *MAP_TRAIN, "--catalog", F + "nope.json", "--cloud-max", "a lot")
+case("map-train-date", "map", "train", "--training", F + "points.csv", "--reference-date", "31/12/2021",
+     "--catalog", F + "nope.json", "--out", OUT + "m")
+MAP_PREDICT = ("map", "predict", "--catalog", F + "nope.json", "--model", F + "folder.csv", "--out", OUT + "p")
+case("map-predict-scheduler", *MAP_PREDICT, "--scheduler", "tcp://127.0.0.1:1")
+case("map-predict-engine", *MAP_PREDICT, "--engine", "spark")
+case("map-predict-no-model", *MAP_PREDICT)
+case("map-synthetic-haze", "map", "synthetic", "--out", OUT + "s", "--haze", "2")
 
 # --- the command line itself --------------------------------------------------------------------
 case("cli-unknown-command", "estimate")
