@@ -225,7 +225,7 @@ def predict_cmd(
         "--target-class", help="The coca class (default 1 or coca).")] = None,
     tile: TileOpt = 512,
     engine: Annotated[PredictEngine, typer.Option(
-        "--engine", help="threads of this process, or a dask cluster (local, or --scheduler's).")]
+        "--engine", help="Threads of this process, or a dask cluster (local, or --scheduler's).")]
     = PredictEngine.threads,
     workers: Annotated[int | None, typer.Option(
         "--workers", help="Threads (default: the CPUs), or local dask worker processes (default 2).")] = None,
