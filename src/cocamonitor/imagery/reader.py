@@ -245,10 +245,11 @@ class WindowReader:
                 src = self._dataset(path)
                 if buf is None or buf.dtype != src.dtypes[0]:
                     buf = np.empty((r1 - r0, c1 - c0), dtype=src.dtypes[0])
-                buf[...] = 0  # outside the file: nodata, no observation
                 # the part of the window the file covers, in the file's pixels
                 fr0, fr1 = max(r0 - orow, 0), min(r1 - orow, fh)
                 fc0, fc1 = max(c0 - ocol, 0), min(c1 - ocol, fw)
+                if (fr1 - fr0, fc1 - fc0) != buf.shape:
+                    buf[...] = 0  # outside the file: nodata, no observation
                 if fr1 > fr0 and fc1 > fc0:
                     dst = buf[fr0 + orow - r0:fr1 + orow - r0, fc0 + ocol - c0:fc1 + ocol - c0]
                     if dst.flags.c_contiguous:
