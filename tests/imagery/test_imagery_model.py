@@ -71,3 +71,23 @@ def test_load_model_refuses_a_missing_or_broken_file(tmp_path):
     (tmp_path / "model.joblib").write_bytes(b"not a model")
     with pytest.raises(DataError, match="cannot read the model"):
         load_model(tmp_path)
+
+
+def _few_block_sample(seed):
+    """A class in only four of ten 100 m blocks: some blocked splits leave it out of a training part."""
+    rng = np.random.default_rng(seed)
+    n = 300
+    x, y = rng.uniform(0, 1000, n), rng.uniform(0, 100, n)
+    labels = np.where((x < 400) & (rng.random(n) < 0.5), "1", "0")
+    return rng.normal(size=(n, 3)) + (labels == "1")[:, None], labels, x, y
+
+
+def test_calibration_folds_are_whole_partitions_or_a_clear_error():
+    # seed 2: three calibration folds leave class 1 out of a training part; two folds do not
+    X, labels, x, y = _few_block_sample(2)
+    m = train_classifier(X, labels, x, y, feature_names=["a", "b", "c"], block_m=100, folds=3, seed=0)
+    assert 0.5 < m.card.cv["overall_accuracy"] <= 1.0
+    # seed 0: no partition keeps class 1 in every training part: one error, no sklearn traceback
+    X, labels, x, y = _few_block_sample(0)
+    with pytest.raises(DataError, match="no blocked split leaves every class in the calibration folds"):
+        train_classifier(X, labels, x, y, feature_names=["a", "b", "c"], block_m=100, folds=3, seed=0)

@@ -346,14 +346,16 @@ def _train(X: np.ndarray, labels: Sequence[str], x: np.ndarray, y: np.ndarray, *
     inner = min(3, n_blocks)
 
     def fit(rows: np.ndarray) -> Any:
-        sub_groups = groups[rows]
+        # calibration needs out-of-fold predictions for every row: whole partitions of the blocks,
+        # each of whose training parts holds every class (fewer folds if three leave a class out)
+        sub_groups, sub_labels = groups[rows], labels_a[rows]
         nb = np.unique(sub_groups).size
-        splits = list(GroupKFold(n_splits=min(inner, nb)).split(X[rows], labels_a[rows], sub_groups))
-        splits = [(tr, te) for tr, te in splits if np.unique(labels_a[rows][tr]).size == classes.size]
-        if not splits:
-            raise DataError("no blocked split leaves every class in the calibration folds", where=where,
-                            hint="spread each class over more blocks or use smaller blocks")
-        return _calibrated(engine, seed, splits, calibration, n_jobs).fit(X[rows], labels_a[rows])
+        for n_splits in range(min(inner, nb), 1, -1):
+            splits = list(GroupKFold(n_splits=n_splits).split(X[rows], sub_labels, sub_groups))
+            if all(np.unique(sub_labels[tr]).size == classes.size for tr, _ in splits):
+                return _calibrated(engine, seed, splits, calibration, n_jobs).fit(X[rows], sub_labels)
+        raise DataError("no blocked split leaves every class in the calibration folds", where=where,
+                        hint="spread each class over more blocks or use smaller blocks")
 
     cv: dict[str, Any] = {"folds": k, "blocks": n_blocks, "block_m": block_m,
                           "note": "held-out spatial blocks of the training sample; the design-based "
