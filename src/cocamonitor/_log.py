@@ -66,3 +66,9 @@ def install_cli_handler() -> None:
         root.addHandler(OneLineHandler())
     root.setLevel(logging.INFO)
     root.propagate = False  # the lines are the CLI's output; not again through the root logger
+    # odc-stac logs a read failure as an error and then raises it: the raised error becomes the
+    # command's one error line, so its log record would only repeat it (through lastResort)
+    odc = logging.getLogger("odc")
+    if not any(isinstance(h, logging.NullHandler) for h in odc.handlers):
+        odc.addHandler(logging.NullHandler())
+    odc.propagate = False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 
@@ -174,7 +175,7 @@ def test_parallel_tiles_give_the_same_map_and_workers_is_checked(predicted, tmp_
         for name in ("probability.tif", "class.tif", "obs_day.tif"):
             with rasterio.open(d / "map" / name) as a, rasterio.open(tmp_path / f"w{workers}" / name) as b:
                 assert np.array_equal(a.read(1), b.read(1)), (workers, name)
-    assert seen[-1] == (9, 9) and [i for i, _ in seen[9:]] == list(range(1, 10))  # 128 px in 48 px tiles
+    assert seen == [(i, 9) for i in range(10)] * 2  # 128 px in 48 px tiles, the total known from the start
     with pytest.raises(ParameterError) as err:
         predict_map(model, stack, tmp_path / "w0", workers=0)
     assert err.value.where == "workers"
@@ -278,7 +279,8 @@ def test_cloud_probability_band_is_kept_for_predict(predicted, run_cli, tmp_path
     assert not (tmp_path / "m0" / "model.joblib").exists()
 
 
-def test_items_without_a_band_and_missing_files(work, run_cli, tmp_path):
+def test_items_without_a_band_and_missing_files(predicted, run_cli, tmp_path):
+    work = predicted
     scenes = tmp_path / "scenes"
     shutil.copytree(work / "scenes", scenes)
     item = sorted(scenes.glob("S2SIM_*/S2SIM_*.json"))[0]
@@ -296,6 +298,24 @@ def test_items_without_a_band_and_missing_files(work, run_cli, tmp_path):
     (sorted(scenes.glob("S2SIM_*"))[1] / "B04.tif").write_bytes(b"not a tiff")  # there but unreadable
     res = run_cli("map", "train", "--catalog", str(scenes / "catalog.json"), *args)
     _one_line_error(res, "--catalog", "cannot read the imagery", "B04.tif")
+    # the same in `map predict`, whose errors come while its progress bar runs: still one line
+    res = run_cli("map", "predict", "--catalog", str(scenes / "catalog.json"), "--model", str(work / "model"),
+                  "--out", str(tmp_path / "p"))
+    _one_line_error(res, "--catalog", "cannot read the imagery", "B04.tif")
+    assert not (tmp_path / "p" / "probability.tif").exists()
+    res = run_cli("map", "predict", "--catalog", str(work / "scenes/catalog.json"), "--model", str(work / "model"),
+                  "--out", str(tmp_path / "p"), "--workers", "0")
+    _one_line_error(res, "--workers", "at least 1")
+    # a model saved from Python without its imagery settings: one line, in both languages
+    from cocamonitor.imagery import TrainedModel, load_model
+
+    bare = load_model(work / "model")
+    TrainedModel(bare.estimator, dataclasses.replace(bare.card, imagery={})).save(tmp_path / "bare")
+    for lang, text in (("en", "does not say how its imagery was read"), ("es", "no dice cómo se leyeron")):
+        res = run_cli("--lang", lang, "map", "predict", "--catalog", str(work / "scenes/catalog.json"), "--model",
+                      str(tmp_path / "bare"), "--out", str(tmp_path / "p"))
+        _one_line_error(res, "--model", text, "window_days")
+    assert not (tmp_path / "p" / "probability.tif").exists()
 
 
 def test_window_without_images_crs_in_degrees_and_bad_strata_input(work, run_cli, tmp_path):

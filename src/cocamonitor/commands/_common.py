@@ -41,6 +41,7 @@ __all__ = [
     "CLI_MESSAGES",
     "CLI_PHRASES",
     "OPTION_NAMES",
+    "ProgressBar",
     "option_names",
     "TableFormat",
     "cli_error",
@@ -261,6 +262,36 @@ CLI_PHRASES: dict[str, str] = {
     "record a run in it first": "record a run first, e.g. `cocamonitor --store PATH area estimate ...`",
     "add one with add_layer()": "add one with `cocamonitor territories add KIND FILE --name-field FIELD`",
 }
+
+
+class ProgressBar:
+    """A rich progress bar on stderr, fed by ``(done, total)`` callbacks (a core ``progress``).
+
+    Drawn only on a terminal and erased when done, so a command that fails leaves its one
+    error line and nothing else.
+    """
+
+    def __init__(self, description: str):
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+        self._progress = Progress(
+            "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+            TimeElapsedColumn(), console=err_console, transient=True,
+            disable=not err_console.is_terminal,
+        )
+        self._task: Any = None
+        self._description = description
+
+    def __enter__(self) -> ProgressBar:
+        self._progress.__enter__()
+        self._task = self._progress.add_task(self._description, total=None)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._progress.__exit__(*exc)
+
+    def __call__(self, done: int, total: int) -> None:
+        self._progress.update(self._task, completed=done, total=total)
 
 
 def cli_error(err: CocamonitorError, options: Collection[str], command: str = "") -> CocamonitorError:

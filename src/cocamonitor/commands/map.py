@@ -18,8 +18,8 @@ from typing import Annotated, Any
 
 import typer
 
-from cocamonitor.commands._common import TableFormat, emit_json, emit_table, err_console, option_names
-from cocamonitor.errors import CocamonitorWarning, ParameterError
+from cocamonitor.commands._common import ProgressBar, TableFormat, emit_json, emit_table, err_console, option_names
+from cocamonitor.errors import CocamonitorWarning, InputError, ParameterError
 
 __all__ = ["register"]
 
@@ -81,13 +81,6 @@ def _bands(value: str | None) -> list[str]:
     if value is None:
         return list(SENTINEL2_BANDS)
     return [b.strip() for b in value.split(",") if b.strip()]
-
-
-def _progress(description: str) -> Any:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    return Progress(TextColumn(f"[bold]{description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    console=err_console, transient=False)
 
 
 CatalogOpt = Annotated[Path, typer.Option("--catalog", help="Static STAC catalog (catalog.json), item "
@@ -245,16 +238,21 @@ def predict_cmd(
     with _cli_errors():
         model = load_model(model_path)
         im = model.card.imagery
+        missing = [k for k in ("window_days", "bands", "crs", "resolution") if k not in im]
+        missing += [] if reference_date or "reference_date" in im else ["reference_date"]
+        if missing:  # a model saved from Python without with_imagery(): how to read the images is unknown
+            raise InputError(f"the model's card does not say how its imagery was read (no {', '.join(missing)})",
+                             where="--model", hint="train it with `cocamonitor map train`, or save it from Python "
+                             "after TrainedModel.with_imagery(reference_date=..., window_days=..., bands=..., "
+                             "crs=..., resolution=...)")
         ref = _date(reference_date, "--reference-date") if reference_date else dt.date.fromisoformat(
             im["reference_date"])
         stack = open_stack(catalog, reference_date=ref, window_days=int(im["window_days"]), bands=im["bands"],
                            crs=im["crs"], resolution=float(im["resolution"]), scl_band=im.get("scl_band", "SCL"),
                            cloud_band=im.get("cloud_band"), cloud_max=float(im.get("cloud_max", 40.0)))
-        with _progress("map predict") as bar:
-            task = bar.add_task("tiles", total=None)
+        with ProgressBar("map predict: tiles") as progress:
             summary = predict_map(model, stack, folder, tile=tile, target_class=target_class,
-                                  engine=engine.value, workers=workers, scheduler=scheduler,
-                                  progress=lambda d, t: bar.update(task, completed=d, total=t))
+                                  engine=engine.value, workers=workers, scheduler=scheduler, progress=progress)
     doc: dict[str, Any] = {"model": model.card.to_dict(), "map": summary.to_dict(), "reference_date": ref.isoformat(),
            "dates": [d.isoformat() for d in stack.dates],
            "provenance": Provenance.build(inputs=[catalog, Path(model_path) / "model.joblib"

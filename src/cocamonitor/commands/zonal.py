@@ -5,18 +5,15 @@ from __future__ import annotations
 import logging
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import numpy as np
 import pandas as pd
 import typer
 
-from cocamonitor.commands._common import emit_table, err_console, record_result, recording
+from cocamonitor.commands._common import ProgressBar, emit_table, record_result, recording
 from cocamonitor.errors import InputError
 from cocamonitor.io.outputs import output_file
-
-if TYPE_CHECKING:
-    from rich.progress import TaskID
 
 __all__ = ["register"]
 
@@ -63,33 +60,6 @@ class CoverageChoice(str, Enum):
 def note(text: str) -> None:
     """Print a note on stderr."""
     logging.getLogger(__name__).info(text)
-
-
-class _Progress:
-    """A rich progress bar on stderr, fed by ``(done, total)`` callbacks."""
-
-    def __init__(self, description: str):
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
-        self._progress = Progress(
-            "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-            TimeElapsedColumn(), console=err_console, transient=True,
-            disable=not err_console.is_terminal,
-        )
-        self._task: TaskID | None = None
-        self._description = description
-
-    def __enter__(self) -> _Progress:
-        self._progress.__enter__()
-        self._task = self._progress.add_task(self._description, total=None)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._progress.__exit__(*exc)
-
-    def __call__(self, done: int, total: int) -> None:
-        assert self._task is not None
-        self._progress.update(self._task, completed=done, total=total)
 
 
 def check_out(fmt: ZonalFormat, out: Path | None, *, option: str = "--out") -> None:
@@ -203,7 +173,7 @@ def zonal_cmd(
     else:
         raise InputError("no zones given", where="--zones",
                          hint="give --zones FILE --id-field FIELD, --municipalities or --grid")
-    with _Progress("zonal tally") as progress:
+    with ProgressBar("zonal tally") as progress:
         result = tally(
             raster, zone_input, id_field=id_field, grid=grid, engine=engine.value,
             coverage=coverage.value, workers=workers, scheduler=scheduler,

@@ -428,6 +428,8 @@ def predict_map(model: TrainedModel, stack: ImageStack, out_dir: str | Path, *, 
                     if len(pending) >= in_flight:
                         break
                 done = 0
+                if progress is not None:
+                    progress(0, len(all_tiles))  # the total is known before the first tile is done
                 while pending:
                     (r0, r1, c0, c1), fut = pending.popleft()
                     nxt = next(queue, None)
